@@ -1,0 +1,105 @@
+"""Findings: what a detector concluded, which rule it breaks, and where the evidence is."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Threshold", "Citation", "Finding", "SEVERITIES", "VERDICTS", "PROVENANCES"]
+
+SEVERITIES = ("info", "low", "medium", "high")
+VERDICTS = ("violation", "needs-review", "info")
+PROVENANCES = ("law", "standard", "test scenario", "app-store practice", "platform", "heuristic")
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A number a detector used, and where that number comes from (house habit 10)."""
+
+    name: str
+    value: float | int | str
+    unit: str = ""
+    provenance: str = "heuristic"
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A rule text a finding rests on: jurisdiction (cn | eu | play), document and article."""
+
+    jurisdiction: str
+    document: str
+    article: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.article}".strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One conclusion of a detector about one run."""
+
+    rule_id: str
+    title: str
+    severity: str
+    verdict: str
+    message: str
+    evidence: tuple[int, ...] = ()
+    problem_types: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    thresholds: tuple[Threshold, ...] = ()
+    sdk: str = ""
+    category: str = ""
+    t: float = 0.0
+    detector: str = ""
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {SEVERITIES}, not {self.severity!r}")
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, not {self.verdict!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "severity": self.severity,
+            "verdict": self.verdict,
+            "message": self.message,
+            "evidence": list(self.evidence),
+            "problem_types": list(self.problem_types),
+            "citations": [c.to_dict() for c in self.citations],
+            "thresholds": [t.to_dict() for t in self.thresholds],
+            "sdk": self.sdk,
+            "category": self.category,
+            "t": self.t,
+            "detector": self.detector,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Finding:
+        return cls(
+            rule_id=str(d["rule_id"]),
+            title=str(d.get("title", "")),
+            severity=str(d["severity"]),
+            verdict=str(d["verdict"]),
+            message=str(d.get("message", "")),
+            evidence=tuple(int(x) for x in d.get("evidence", ())),
+            problem_types=tuple(str(x) for x in d.get("problem_types", ())),
+            citations=tuple(Citation(**c) for c in d.get("citations", ())),
+            thresholds=tuple(Threshold(**t) for t in d.get("thresholds", ())),
+            sdk=str(d.get("sdk", "")),
+            category=str(d.get("category", "")),
+            t=float(d.get("t", 0.0)),
+            detector=str(d.get("detector", "")),
+        )
+
+    def rank(self) -> int:
+        return SEVERITIES.index(self.severity)
