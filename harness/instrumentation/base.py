@@ -26,10 +26,12 @@ class Target:
 @runtime_checkable
 class Instrumentation(Protocol):
     """``start`` begins observing and delivers events through ``emit`` (possibly from another
-    thread, in batches). ``stop`` flushes what the agent still holds and never raises."""
+    thread, in batches); ``clock()`` is the run's time in seconds, used to align the device clock
+    (pass it to :class:`harness.instrumentation.protocol.AgentDecoder`). ``stop`` flushes what the
+    agent still holds and never raises."""
 
     name: str
 
-    def start(self, target: Target, emit: Emit) -> None: ...
+    def start(self, target: Target, emit: Emit, clock: Callable[[], float]) -> None: ...
 
     def stop(self) -> None: ...
