@@ -1,0 +1,506 @@
+"""The reference device's engine: simulated apps on virtual time.
+
+Deterministic: the same model and the same inputs give the same timeline. Time only moves when
+the driver asks (``advance``), so a 30-second observation costs microseconds. Everything the
+simulated app does that real hooks would see is sent as agent wire-protocol messages
+(:mod:`harness.instrumentation.protocol`) to the subscribed listeners, exactly like the Frida
+agent does on a real device.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.catalog.apis import api_by_id
+from harness.catalog.permissions import groups_of
+from harness.devices.sim.model import Action, AppModel, Screen
+from harness.devices.sim.render import (
+    FOREGROUND_GROUPS,
+    LAUNCHER_PACKAGE,
+    PERMISSION_PACKAGE,
+    Node,
+    render_app,
+    render_launcher,
+    render_permission_dialog,
+)
+from harness.errors import DeviceError
+
+__all__ = ["SimDevice", "SimApp", "Listener"]
+
+Listener = Callable[[dict[str, Any]], None]
+MAX_ACTION_DEPTH = 50
+MAX_ACTIONS_PER_INPUT = 100_000
+
+_FRAMEWORK_TAIL = (
+    "android.os.Handler.dispatchMessage(Handler.java:106)",
+    "android.os.Looper.loopOnce(Looper.java:205)",
+    "android.os.Looper.loop(Looper.java:294)",
+    "android.app.ActivityThread.main(ActivityThread.java:8177)",
+    "java.lang.reflect.Method.invoke(Native Method)",
+    "com.android.internal.os.ZygoteInit.main(ZygoteInit.java:971)",
+)
+
+
+@dataclass
+class _Request:
+    permissions: tuple[str, ...]
+    queue: list[str]
+    results: dict[str, bool]
+    on_granted: tuple[Action, ...]
+    on_denied: tuple[Action, ...]
+
+
+@dataclass
+class SimApp:
+    """An installed simulated app: its model, persisted state and process state."""
+
+    model: AppModel
+    consent: str = "none"
+    perms: dict[str, str] = field(default_factory=dict)  # group -> granted|denied|denied_forever|granted_once
+    denials: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, Any] = field(default_factory=dict)
+    launches: int = 0
+    # process
+    pid: int = 0
+    alive: bool = False
+    foreground: bool = False
+    pages: list[str] = field(default_factory=list)
+    dialog: str | None = None
+    request: _Request | None = None
+    checked: dict[str, bool] = field(default_factory=dict)
+    self_start_due: bool = False
+
+    @property
+    def package(self) -> str:
+        return self.model.package
+
+
+class SimDevice:
+    """A simulated Android device (API level from the app model; 1080x2400)."""
+
+    def __init__(self) -> None:
+        self.clock = 0.0
+        self.apps: dict[str, SimApp] = {}
+        self.front = LAUNCHER_PACKAGE
+        self.listeners: list[Listener] = []
+        self._timers: list[tuple[float, int, int, str, Action, str]] = []  # due, order, pid, pkg, action, kind
+        self._order = itertools.count()
+        self._pids = itertools.count(4100)
+        self._wire: list[dict[str, Any]] = []
+        self._sites: set[str] = set()
+        self._budget = MAX_ACTIONS_PER_INPUT
+        self._timer_counts: dict[tuple[int, int], int] = {}
+        self._nodes: list[Node] = []
+
+    # -- wire --------------------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self.listeners.append(listener)
+        listener({"type": "agent:ready", "now": self.clock * 1000.0, "hooks": 0, "skipped": [], "pid": 0, "version": "sim"})
+
+    def flush(self) -> None:
+        if not self._wire:
+            return
+        batch, self._wire = self._wire, []
+        msg = {"type": "events:add", "events": batch}
+        for fn in list(self.listeners):
+            fn(msg)
+
+    def _tick(self) -> float:
+        self.clock += 0.001
+        return self.clock * 1000.0
+
+    def _stack(self, app: SimApp, sdk: str, api_cls: str, api_method: str, site: str) -> tuple[str, list[str]]:
+        pkg = app.package
+        act = pkg + (app.model.screens[app.pages[-1]].activity if app.pages else ".App")
+        if sdk:
+            frames = [
+                f"{api_cls}.{api_method}(Native Method)",
+                f"{sdk}.internal.c.a(SourceFile:{40 + len(site) % 60})",
+                f"{sdk}.Agent.collect(SourceFile:112)",
+                f"{pkg}.App.onCreate(App.java:31)",
+            ]
+        else:
+            frames = [
+                f"{api_cls}.{api_method}(Native Method)",
+                f"{pkg}.data.Collector.read(Collector.java:{20 + len(site) % 80})",
+                f"{act}.onResume(Activity.java:52)" if act.startswith(pkg + ".") else f"{pkg}.MainActivity.onResume(MainActivity.java:52)",
+            ]
+        frames += list(_FRAMEWORK_TAIL)
+        return frames[1], frames
+
+    def _emit_api(self, app: SimApp, arg: dict[str, Any]) -> None:
+        api = api_by_id(arg["api"])
+        cls_simple = api.cls.rsplit(".", 1)[-1]
+        sdk = arg.get("sdk", "")
+        site = f"{app.package}|{sdk}|{api.id}"
+        caller, frames = self._stack(app, sdk, api.cls, api.method, site)
+        for _ in range(arg.get("times", 1)):
+            ev: dict[str, Any] = {
+                "k": "api",
+                "id": api.id,
+                "cat": api.category,
+                "m": f"{cls_simple}.{api.method}",
+                "ts": self._tick(),
+                "tid": 1 if arg.get("thread", "main") == "main" else 17,
+                "th": arg.get("thread", "main"),
+                "args": arg.get("args", ""),
+                "ret": arg.get("ret", ""),
+                "caller": caller,
+                "sid": site,
+            }
+            if site not in self._sites:
+                self._sites.add(site)
+                ev["stack"] = frames
+            self._wire.append(ev)
+
+    def _emit_life(self, app: SimApp, state: str, cause: str = "", activity: str = "") -> None:
+        self._wire.append({"k": "life", "ts": self._tick(), "state": state, "pid": app.pid, "cause": cause, "activity": activity})
+
+    # -- installed apps ----------------------------------------------------------------------
+    def install(self, model: AppModel) -> str:
+        self.apps[model.package] = SimApp(model)
+        return model.package
+
+    def app(self, package: str) -> SimApp:
+        try:
+            return self.apps[package]
+        except KeyError:
+            raise DeviceError(f"package '{package}' is not installed on the reference device") from None
+
+    # -- process lifecycle -------------------------------------------------------------------
+    def _start_process(self, app: SimApp, cause: str) -> None:
+        app.pid = next(self._pids)
+        app.alive = True
+        app.pages = []
+        app.dialog = None
+        app.request = None
+        app.self_start_due = False
+        self._emit_life(app, "started", cause)
+        self._run(app, app.model.on_start)
+
+    def _kill(self, app: SimApp, state: str | None, cause: str = "") -> None:
+        if not app.alive:
+            return
+        if state:
+            self._emit_life(app, state, cause)
+        app.alive = False
+        app.foreground = False
+        app.request = None
+        app.dialog = None
+        app.pages = []
+        for g, st in list(app.perms.items()):
+            if st == "granted_once":
+                del app.perms[g]
+        if self.front in (app.package, PERMISSION_PACKAGE):
+            self.front = LAUNCHER_PACKAGE
+        self._timers = [t for t in self._timers if t[2] != app.pid]
+        heapq.heapify(self._timers)
+        if app.model.self_start:
+            self._schedule(app, app.model.self_start["after"], Action("self_start", app.model.self_start), "self_start", pid=0)
+
+    def launch(self, package: str) -> None:
+        app = self.app(package)
+        if not app.alive:
+            self._start_process(app, "activity")
+        app.launches += 1
+        if not app.pages:
+            self._run(app, app.model.on_launch)
+            if not app.pages and app.alive:
+                first = next(iter(app.model.screens))
+                self._goto(app, first)
+        if app.alive:
+            self._to_foreground(app)
+        self.advance(1.0)
+
+    def _to_foreground(self, app: SimApp) -> None:
+        self.front = PERMISSION_PACKAGE if app.request is not None else app.package
+        if not app.foreground:
+            app.foreground = True
+            act = app.model.screens[app.pages[-1]].activity if app.pages else ""
+            self._emit_life(app, "foreground", activity=act)
+            self._run(app, app.model.on_resume)
+
+    def _to_background(self, app: SimApp) -> None:
+        if app.foreground:
+            app.foreground = False
+            self._emit_life(app, "background")
+            self._run(app, app.model.on_background)
+
+    def stop(self, package: str) -> None:
+        app = self.app(package)
+        self._kill(app, None)
+        self.flush()
+
+    def clear(self, package: str) -> None:
+        app = self.app(package)
+        self._kill(app, None)
+        self.apps[package] = SimApp(app.model)
+        self._timers = [t for t in self._timers if t[3] != package]
+        heapq.heapify(self._timers)
+        self.flush()
+
+    # -- time --------------------------------------------------------------------------------
+    def _schedule(self, app: SimApp, delay: float, action: Action, kind: str, pid: int | None = None) -> None:
+        heapq.heappush(self._timers, (self.clock + delay, next(self._order), app.pid if pid is None else pid, app.package, action, kind))
+
+    def advance(self, seconds: float) -> None:
+        end = self.clock + max(0.0, seconds)
+        while self._timers and self._timers[0][0] <= end:
+            due, order, pid, pkg, action, kind = heapq.heappop(self._timers)
+            self.clock = max(self.clock, due)
+            app = self.apps.get(pkg)
+            if app is None:
+                continue
+            self._budget = MAX_ACTIONS_PER_INPUT
+            if kind == "self_start":
+                if not app.alive:
+                    self._start_process(app, str(action.arg.get("cause", "broadcast")))
+                    self._run(app, action.arg.get("do", ()))
+                continue
+            if not app.alive or app.pid != pid:
+                continue
+            arg = action.arg
+            if kind == "every":
+                key = (pid, id(action))
+                n = self._timer_counts.get(key, 0)
+                if arg["max"] and n >= arg["max"]:
+                    continue
+                if arg["while"] == "alive" or app.foreground:
+                    self._timer_counts[key] = n + 1
+                    self._run(app, arg["do"])
+                if app.alive and app.pid == pid:
+                    self._schedule(app, arg["seconds"], action, "every")
+            else:
+                self._run(app, arg["do"])
+        self.clock = max(self.clock, end)
+        self.flush()
+
+    # -- screen ------------------------------------------------------------------------------
+    def _foreground_app(self) -> SimApp | None:
+        for app in self.apps.values():
+            if app.alive and app.foreground:
+                return app
+        return None
+
+    def hierarchy(self) -> str:
+        app = self._foreground_app()
+        if app is None:
+            xml, self._nodes = render_launcher([a.model.label for a in self.apps.values()])
+            return xml
+        if app.request is not None and app.request.queue:
+            xml, self._nodes = render_permission_dialog(app.model.label, app.request.queue[0], app.model.locale)
+            return xml
+        page = app.model.screens[app.pages[-1]] if app.pages else next(iter(app.model.screens.values()))
+        dialog = app.model.screens[app.dialog] if app.dialog else None
+        xml, self._nodes = render_app(page, dialog, app.package, app.checked)
+        return xml
+
+    def foreground_package(self) -> str:
+        app = self._foreground_app()
+        if app is None:
+            return LAUNCHER_PACKAGE
+        if app.request is not None and app.request.queue:
+            return PERMISSION_PACKAGE
+        return app.package
+
+    # -- input -------------------------------------------------------------------------------
+    def tap(self, x: int, y: int) -> None:
+        self.hierarchy()  # what is on screen now decides what the tap hits
+        app = self._foreground_app()
+        hit = next((n for n in self._nodes if n.bounds[0] <= x < n.bounds[2] and n.bounds[1] <= y < n.bounds[3]), None)
+        self._budget = MAX_ACTIONS_PER_INPUT
+        self.clock += 0.05
+        if app is None:
+            if hit is not None and hit.element.startswith("icon:"):
+                label = hit.element[5:]
+                for a in self.apps.values():
+                    if a.model.label == label:
+                        self.launch(a.package)
+                        return
+            self.advance(0.5)
+            return
+        if app.request is not None and app.request.queue:
+            if hit is not None:
+                self._answer_permission(app, hit.element)
+            self.advance(0.5)
+            return
+        if hit is None or not hit.element:
+            if app.dialog is not None:
+                self._run(app, app.model.screens[app.dialog].on_outside)
+            self.advance(0.5)
+            return
+        screen = app.model.screens[app.dialog] if app.dialog else app.model.screens[app.pages[-1]]
+        el = next((e for e in screen.elements if e.id == hit.element), None)
+        if el is None and app.dialog:
+            # a tap on the page behind a modal dialog goes nowhere
+            self.advance(0.5)
+            return
+        if el is not None:
+            if el.type in ("checkbox", "switch"):
+                app.checked[el.id] = not app.checked.get(el.id, el.checked)
+            self._run(app, el.on_tap)
+        self.advance(0.5)
+
+    def back(self) -> None:
+        app = self._foreground_app()
+        self._budget = MAX_ACTIONS_PER_INPUT
+        self.clock += 0.05
+        if app is not None:
+            if app.request is not None and app.request.queue:
+                self._answer_permission(app, "deny", count=False)
+            elif app.dialog is not None:
+                screen = app.model.screens[app.dialog]
+                self._run(app, screen.on_back or ())
+            else:
+                screen = app.model.screens[app.pages[-1]] if app.pages else None
+                if screen is not None and screen.on_back is not None:
+                    self._run(app, screen.on_back)
+                elif len(app.pages) > 1:
+                    app.pages.pop()
+                else:
+                    self._to_background(app)
+                    self.front = LAUNCHER_PACKAGE
+        self.advance(0.5)
+
+    def home(self) -> None:
+        app = self._foreground_app()
+        self.clock += 0.05
+        if app is not None:
+            self._to_background(app)
+        self.front = LAUNCHER_PACKAGE
+        self.advance(0.5)
+
+    # -- permissions -------------------------------------------------------------------------
+    def _request(self, app: SimApp, arg: dict[str, Any]) -> None:
+        perms: tuple[str, ...] = arg["permissions"]
+        sdk = arg.get("sdk", "")
+        site = f"{app.package}|{sdk}|requestPermissions|{','.join(perms)}"
+        caller, frames = self._stack(app, sdk, "android.app.Activity", "requestPermissions", site)
+        ev: dict[str, Any] = {"k": "perm", "ts": self._tick(), "perms": list(perms), "api": "Activity.requestPermissions", "caller": caller, "sid": site}
+        if site not in self._sites:
+            self._sites.add(site)
+            ev["stack"] = frames
+        self._wire.append(ev)
+        queue = []
+        results: dict[str, bool] = {}
+        for g in groups_of(perms):
+            st = app.perms.get(g, "")
+            if st in ("granted", "granted_once"):
+                results[g] = True
+            elif st == "denied_forever":
+                results[g] = False
+            else:
+                queue.append(g)
+        req = _Request(perms, queue, results, arg["on_granted"], arg["on_denied"])
+        if queue:
+            app.request = req
+            if app.foreground:
+                self.front = PERMISSION_PACKAGE
+        else:
+            self._finish_request(app, req)
+
+    def _answer_permission(self, app: SimApp, choice: str, count: bool = True) -> None:
+        req = app.request
+        if req is None or not req.queue:
+            return
+        group = req.queue.pop(0)
+        if choice in ("allow", "allow_foreground"):
+            app.perms[group] = "granted"
+            req.results[group] = True
+        elif choice == "allow_once":
+            app.perms[group] = "granted_once"
+            req.results[group] = True
+        else:
+            n = app.denials.get(group, 0) + (1 if count else 0)
+            app.denials[group] = n
+            forever = app.model.api_level >= 30 and n >= 2
+            app.perms[group] = "denied_forever" if forever else "denied"
+            req.results[group] = False
+        if not req.queue:
+            app.request = None
+            if app.foreground:
+                self.front = app.package
+            self._finish_request(app, req)
+
+    def _finish_request(self, app: SimApp, req: _Request) -> None:
+        if all(req.results.values()):
+            self._run(app, req.on_granted)
+        else:
+            self._run(app, req.on_denied)
+
+    def permission_state(self, package: str) -> dict[str, str]:
+        app = self.app(package)
+        out = {}
+        for g, st in app.perms.items():
+            out[g] = "granted_foreground" if st == "granted" and g in FOREGROUND_GROUPS else st
+        return out
+
+    # -- actions -----------------------------------------------------------------------------
+    def _goto(self, app: SimApp, sid: str) -> None:
+        screen: Screen = app.model.screens[sid]
+        if screen.layout == "dialog":
+            app.dialog = sid
+        else:
+            app.dialog = None
+            if sid in app.pages:
+                del app.pages[app.pages.index(sid) + 1 :]
+            else:
+                app.pages.append(sid)
+        self._run(app, screen.on_show)
+
+    def _cond(self, app: SimApp, cond: dict[str, Any]) -> bool:
+        if "consent" in cond and app.consent != cond["consent"]:
+            return False
+        if "flag" in cond:
+            for k, v in dict(cond["flag"]).items():
+                if app.flags.get(k) != v:
+                    return False
+        if "permission" in cond:
+            for g, want in dict(cond["permission"]).items():
+                st = app.perms.get(str(g), "")
+                have = "granted" if st.startswith("granted") else "denied" if st.startswith("denied") else "unasked"
+                if have != want:
+                    return False
+        if "launches_gte" in cond and app.launches < int(cond["launches_gte"]):
+            return False
+        if "foreground" in cond and app.foreground != bool(cond["foreground"]):
+            return False
+        return True
+
+    def _run(self, app: SimApp, actions: tuple[Action, ...], depth: int = 0) -> None:
+        if depth > MAX_ACTION_DEPTH:
+            raise DeviceError(f"{app.model.source}: actions nest deeper than {MAX_ACTION_DEPTH} (a loop in the model?)")
+        for a in actions:
+            if not app.alive:
+                return
+            self._budget -= 1
+            if self._budget < 0:
+                raise DeviceError(f"{app.model.source}: more than {MAX_ACTIONS_PER_INPUT} actions for one input (a loop in the model?)")
+            op = a.op
+            if op == "goto":
+                self._goto(app, a.arg)
+            elif op == "close":
+                app.dialog = None
+            elif op == "consent":
+                app.consent = "accepted" if a.arg == "accept" else "declined"
+                self._run(app, app.model.on_consent_accept if a.arg == "accept" else app.model.on_consent_decline, depth + 1)
+            elif op == "call":
+                self._emit_api(app, a.arg)
+            elif op == "request":
+                self._request(app, a.arg)
+            elif op == "exit":
+                self._kill(app, "exited", str(a.arg))
+                return
+            elif op == "crash":
+                self._kill(app, "crashed", str(a.arg))
+                return
+            elif op == "set":
+                app.flags.update(a.arg)
+            elif op == "if":
+                self._run(app, a.then if self._cond(app, a.arg) else a.otherwise, depth + 1)
+            elif op in ("after", "every"):
+                self._schedule(app, a.arg["seconds"], a, op)

@@ -1,0 +1,329 @@
+"""The runner: the only orchestrator. It drives one app through one scenario on one device and
+records everything into ``results/<run-id>/`` (see harness/rundir.py).
+
+Record first, judge later: the runner never decides whether something is a violation. It reads
+the screen through the consent-UI recogniser, takes the decisions the scenario asks for, and
+writes UiSnapshot, UiAction, ConsentDecision, PermissionRequest/Result and StepMarker events;
+instrumentation adds ApiCall, PermissionRequest and AppState events to the same timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import re
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness import __version__
+from harness.devices.base import Driver
+from harness.errors import HarnessError, InfrastructureError, StepError
+from harness.events import (
+    ConsentDecision,
+    ErrorRecord,
+    Event,
+    PermissionRequest,
+    PermissionResult,
+    RunMarker,
+    StepMarker,
+    UiAction,
+    UiSnapshot,
+)
+from harness.instrumentation.base import Instrumentation, Target
+from harness.rundir import RunDir, RunInfo
+from harness.scenarios.model import Scenario
+from harness.scenarios.registry import get_step
+from harness.timeline import Timeline
+
+__all__ = ["AppFeature", "AppConfig", "Runner", "RunResult", "StepContext", "Screen"]
+
+MAX_READING_CHARS = 64_000
+LAUNCHERS = ("launcher", "nexuslauncher", "com.android.launcher3", "com.miui.home", "com.huawei.android.launcher")
+
+
+@dataclass(frozen=True, slots=True)
+class AppFeature:
+    """A user path through the app: the controls to tap (resource id suffix or exact text), the
+    intent it expresses (camera, location, browse, ...), whether it is a basic function, and a
+    text or id that shows the function worked."""
+
+    name: str
+    taps: tuple[str, ...]
+    intent: str = ""
+    basic: bool = False
+    expect: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AppConfig:
+    """What the harness knows about the app beyond its package: its features and its app-type
+    profile (the necessary-PI profile). From the sim model, or from ``--app-config FILE``."""
+
+    package: str
+    label: str = ""
+    profile: str = ""
+    features: tuple[AppFeature, ...] = ()
+
+    def feature(self, name: str) -> AppFeature | None:
+        return next((f for f in self.features if f.name == name), None)
+
+
+@dataclass(slots=True)
+class Screen:
+    """What the runner read from the screen at one moment."""
+
+    xml: str
+    reading: Any  # harness.consent_ui.ScreenReading
+    package: str
+    snapshot: UiSnapshot | None
+
+    @property
+    def kind(self) -> str:
+        return str(self.reading.kind)
+
+
+@dataclass(slots=True)
+class RunResult:
+    run_dir: Path
+    info: RunInfo
+    step_failures: int = 0
+    infrastructure_error: str = ""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:80] or "app"
+
+
+def _read_screen(xml: str) -> Any:
+    from harness.consent_ui import read_screen
+
+    return read_screen(xml)
+
+
+@dataclass
+class StepContext:
+    """What a step may use: the device, the app, the timeline, and recording helpers."""
+
+    driver: Driver
+    package: str
+    app: AppConfig
+    timeline: Timeline
+    run_dir: RunDir
+    clock: Callable[[], float]
+    standing: dict[str, str] = field(default_factory=dict)  # 'privacy' / 'permission' / 'cmp' -> choice
+    last_hash: str = ""
+    shots: int = 0
+    read: Callable[[str], Any] = _read_screen
+
+    # -- recording ---------------------------------------------------------------------------
+    def record(self, event: Event) -> Event:
+        return self.timeline.append(event)
+
+    def now(self) -> float:
+        return self.clock()
+
+    def action(self, action: str, *, x: int = -1, y: int = -1, text: str = "", resource_id: str = "", role: str = "", intent: str = "") -> Event:
+        return self.record(UiAction(t=self.now(), action=action, x=x, y=y, text=text[:200], resource_id=resource_id[:200], role=role, user_intent=intent))
+
+    # -- the screen --------------------------------------------------------------------------
+    def screen(self, *, force_record: bool = False) -> Screen:
+        """Read the screen; record a UiSnapshot when it changed since the last one."""
+        xml = self.driver.hierarchy()
+        pkg = self.driver.foreground_package()
+        reading = self.read(xml)
+        digest = hashlib.sha256(xml.encode("utf-8", errors="replace")).hexdigest()[:16]
+        snap = None
+        if force_record or digest != self.last_hash:
+            self.last_hash = digest
+            self.run_dir.screens.mkdir(parents=True, exist_ok=True)
+            xml_path = self.run_dir.screens / f"{digest}.xml"
+            if not xml_path.exists():
+                xml_path.write_text(xml, encoding="utf-8")
+            shot = ""
+            self.shots += 1
+            png = self.run_dir.screens / f"shot-{self.shots:04d}.png"
+            try:
+                if self.driver.screenshot(str(png)):
+                    shot = f"screens/{png.name}"
+            except HarnessError:
+                shot = ""
+            text = json.dumps(reading.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            if len(text) > MAX_READING_CHARS:
+                text = json.dumps({"kind": reading.kind, "truncated": True}, ensure_ascii=False)
+            snap_ev = self.record(
+                UiSnapshot(
+                    t=self.now(),
+                    source="runner",
+                    screen_id=digest,
+                    hierarchy_hash=digest,
+                    hierarchy_path=f"screens/{xml_path.name}",
+                    screenshot_path=shot,
+                    package=pkg,
+                    screen_kind=str(reading.kind),
+                    confidence=float(reading.confidence),
+                    reading=text,
+                )
+            )
+            assert isinstance(snap_ev, UiSnapshot)
+            snap = snap_ev
+        return Screen(xml, reading, pkg, snap)
+
+    def tap_control(self, control: Any, *, intent: str = "") -> None:
+        x, y = control.center
+        self.action("tap", x=x, y=y, text=control.text or "", resource_id=control.resource_id or "", role=control.role, intent=intent)
+        self.driver.tap(x, y)
+
+    def in_app(self, screen: Screen) -> bool:
+        return screen.package == self.package
+
+    def app_gone(self, screen: Screen) -> bool:
+        return not self.driver.is_running(self.package) or any(k in screen.package for k in LAUNCHERS)
+
+    # -- consent decisions -------------------------------------------------------------------
+    def answer_permission(self, screen: Screen, choice: str) -> bool:
+        """Answer one system permission dialog with the scenario's choice. Records the dialog as
+        a PermissionRequest (via dialog), the decision and the resulting state."""
+        r = screen.reading
+        group = r.permission_group or "UNKNOWN"
+        roles = {
+            "allow": ("allow_always", "allow_foreground", "allow_once"),
+            "allow_while_using": ("allow_foreground", "allow_always", "allow_once"),
+            "allow_once": ("allow_once", "allow_foreground", "allow_always"),
+            "deny": ("deny", "deny_dont_ask"),
+            "deny_dont_ask_again": ("deny_dont_ask", "deny"),
+        }[choice]
+        control = next((c for role in roles if (c := r.control(role)) is not None), None)
+        if control is None:
+            self.record(ErrorRecord(t=self.now(), where="decide_permissions", message=f"no control for '{choice}' on the {group} dialog"))
+            return False
+        self.record(PermissionRequest(t=self.now(), source="runner", groups=(group,), via="dialog"))
+        accept = choice.startswith("allow")
+        self.record(ConsentDecision(t=self.now(), subject=f"permission:{group}", choice="accept" if accept else "decline", how=f"tap:{control.text or control.resource_id}", taps=1, screen_seq=screen.snapshot.seq if screen.snapshot else -1))
+        self.tap_control(control)
+        state = self.driver.permission_state(self.package).get(group, "")
+        if state:
+            self.record(PermissionResult(t=self.now(), source="driver", group=group, state=state))
+        return True
+
+    def settle(self, *, max_rounds: int = 8) -> Screen:
+        """Read the screen and apply the scenario's standing decisions to consent prompts that
+        appear on their own (a permission dialog while exercising a feature, the privacy
+        dialog again on relaunch). Without standing decisions nothing is touched."""
+        screen = self.screen()
+        for _ in range(max_rounds):
+            kind = screen.kind
+            if kind == "permission_dialog" and "permission" in self.standing:
+                if not self.answer_permission(screen, self.standing["permission"]):
+                    break
+            elif kind in ("privacy_dialog", "second_confirm") and "privacy" in self.standing:
+                from harness.scenarios.steps import decide_privacy_once
+
+                if not decide_privacy_once(self, screen, self.standing["privacy"], standing=True):
+                    break
+            elif kind == "cmp_dialog" and "cmp" in self.standing:
+                from harness.scenarios.steps import decide_cmp_once
+
+                if not decide_cmp_once(self, screen, self.standing["cmp"]):
+                    break
+            else:
+                break
+            self.driver.sleep(0.3)
+            screen = self.screen()
+        return screen
+
+
+class Runner:
+    """Runs scenarios on one device with one instrumentation source."""
+
+    def __init__(self, driver: Driver, instrumentation: Instrumentation | None, results: str | Path = "results", *, hook_pack: str = "", read: Callable[[str], Any] | None = None) -> None:
+        self.driver = driver
+        self.instrumentation = instrumentation
+        self.results = Path(results)
+        self.hook_pack = hook_pack
+        self.read = read or _read_screen
+
+    def _run_id(self, package: str, scenario: str) -> str:
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        base = f"{stamp}-{_slug(package)}-{_slug(scenario)}"
+        candidate, n = base, 1
+        while (self.results / candidate).exists():
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    def run(self, app: AppConfig, scenario: Scenario, *, app_ref: str = "") -> RunResult:
+        run_id = self._run_id(app.package, scenario.id)
+        rd = RunDir(self.results / run_id)
+        dev = self.driver.info()
+        info = RunInfo(
+            run_id=run_id,
+            package=app.package,
+            app=app_ref or app.package,
+            app_label=app.label,
+            scenario=scenario.id,
+            device=asdict(dev),
+            simulated=bool(dev.simulated),
+            harness_version=__version__,
+            hook_pack=self.hook_pack,
+            started_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+            profile=app.profile,
+            extra={"scenario_title": scenario.title, "scenario_description": scenario.description},
+        )
+        rd.write_info(info)
+        t0 = self.driver.now()
+
+        def clock() -> float:
+            return round(self.driver.now() - t0, 6)
+
+        result = RunResult(rd.path, info)
+        with Timeline(rd.timeline) as tl:
+            ctx = StepContext(self.driver, app.package, app, tl, rd, clock, read=self.read)
+            tl.append(RunMarker(t=clock(), phase="start", scenario=scenario.id, package=app.package))
+            status = "completed"
+            message = ""
+            try:
+                if self.instrumentation is not None:
+                    self.instrumentation.start(Target(app.package), tl.extend, clock)
+                for index, step in enumerate(scenario.steps):
+                    failed = self._step(ctx, index, step.name, step.params)
+                    result.step_failures += failed
+            except InfrastructureError as exc:
+                status, message = "error", str(exc)
+                result.infrastructure_error = message
+                tl.append(ErrorRecord(t=clock(), where="runner", message=message[:2000]))
+            except KeyboardInterrupt:
+                status, message = "aborted", "interrupted"
+                raise
+            finally:
+                if self.instrumentation is not None:
+                    self.instrumentation.stop()
+                tl.append(RunMarker(t=clock(), phase="end", scenario=scenario.id, package=app.package, status=status, message=message[:500]))
+                info.status = status
+                info.finished_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+                info.extra["duration_s"] = clock()
+                rd.write_info(info)
+        return result
+
+    def _step(self, ctx: StepContext, index: int, name: str, params: dict[str, Any]) -> int:
+        spec = get_step(name)
+        ctx.record(StepMarker(t=ctx.now(), index=index, step=name, phase="begin", params=json.dumps(params, ensure_ascii=False, sort_keys=True)[:1000]))
+        status, message = "ok", ""
+        try:
+            spec.fn(ctx, **params)
+        except StepError as exc:
+            status, message = "failed", str(exc)
+        except InfrastructureError:
+            ctx.record(StepMarker(t=ctx.now(), index=index, step=name, phase="end", status="error", message="infrastructure error"))
+            raise
+        except HarnessError as exc:
+            status, message = "error", f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - a bug in a step is recorded, the run goes on
+            status, message = "error", f"{type(exc).__name__}: {exc}"
+            ctx.record(ErrorRecord(t=ctx.now(), where=f"step:{name}", message="".join(traceback.format_exception(exc))[-2000:]))
+        ctx.record(StepMarker(t=ctx.now(), index=index, step=name, phase="end", status=status, message=message[:1000]))
+        return 0 if status == "ok" else 1
+
