@@ -1,0 +1,830 @@
+"""Build every report of a run folder, and the summary of a suite or batch of runs.
+
+``build_reports(run_dir)`` reads what a run folder holds (harness/rundir.py) and writes
+``report.html``, ``report.xlsx``, ``findings.json`` and ``junit.xml`` beside it.
+``build_summary(run_dirs, out_dir)`` writes ``summary.html`` and ``summary.xlsx`` for several runs
+(the standard suite S1..S5 of one app, or a batch of many apps).
+
+Loading is forgiving on purpose: a run killed half-way has no ``findings.jsonl`` yet, an old
+run may lack ``analysis.json``, a truncated ``timeline.jsonl`` ends with half a line. Each gap
+becomes a :class:`Note` that every report shows; nothing here crashes on a missing or malformed
+file. Only a run folder that does not exist at all is an :class:`~harness.errors.InputError`.
+
+This module also derives the views all formats share (consent phases, background spans, the
+API-call groups, the screens seen), so the HTML, Excel and JSON reports agree with one another.
+Everything the app under test could have written (UI texts, stacks, arguments) is treated as
+data: it is bounded in length and escaped by each renderer, never interpreted.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.errors import InputError
+from harness.events import (
+    AgentStatus,
+    ApiCall,
+    AppState,
+    ConsentDecision,
+    ErrorRecord,
+    Event,
+    PermissionRequest,
+    PermissionResult,
+    RunMarker,
+    StepMarker,
+    UiAction,
+    UiSnapshot,
+    event_from_dict,
+)
+from harness.findings import SEVERITIES, VERDICTS, Finding
+from harness.reporting.frames import finding_row
+from harness.rundir import RunDir, RunInfo
+
+__all__ = [
+    "FORMATS",
+    "PHASES",
+    "PHASE_LABELS",
+    "PROBLEM_TYPES",
+    "SCENARIO_DESCRIPTIONS",
+    "CATEGORY_COLORS",
+    "SEVERITY_COLORS",
+    "Note",
+    "PhaseSpan",
+    "ApiGroup",
+    "ScreenView",
+    "RunData",
+    "load_run",
+    "scenario_description",
+    "category_color",
+    "clip",
+    "clean_text",
+    "describe_event",
+    "build_reports",
+    "build_summary",
+]
+
+#: Report formats ``build_reports`` knows, and the file each one writes.
+FORMATS: dict[str, str] = {
+    "html": "report.html",
+    "xlsx": "report.xlsx",
+    "json": "findings.json",
+    "junit": "junit.xml",
+}
+
+#: Consent phases of a run, in the order they normally follow one another.
+PHASES: tuple[str, ...] = ("before_prompt", "prompt_visible", "after_accept", "after_decline")
+PHASE_LABELS: dict[str, str] = {
+    "before_prompt": "before any prompt",
+    "prompt_visible": "prompt visible",
+    "after_accept": "after accept",
+    "after_decline": "after decline",
+}
+
+#: The eight problem types of the Shanghai 2023 campaign that findings are filed under
+#: (rules.md part 8), as short labels in English and Chinese.
+PROBLEM_TYPES: dict[str, tuple[str, str]] = {
+    "T1": ("No privacy policy, or rules not shown prominently", "未公开收集使用规则"),
+    "T2": ("Purpose, method and scope not stated one by one", "未明示收集目的、方式和范围"),
+    "T3": ("No consent, default consent, forced or induced consent", "未经同意收集使用"),
+    "T4": ("Beyond necessity, frequent requests, service refused", "违反必要原则"),
+    "T5": ("Provided to third parties without consent; targeted ads", "未经同意向他人提供"),
+    "T6": ("No deletion or correction; no complaint channel", "未提供删除更正或投诉渠道"),
+    "T7": ("Management duty not met; leak risk", "安全管理责任未落实"),
+    "T8": ("Illegal trade of personal information (indicator only)", "非法买卖个人信息"),
+}
+
+#: What each scenario of the standard suite does, shown in the report header. A run can carry
+#: its own wording in ``run.json`` ``extra["scenario_description"]``.
+SCENARIO_DESCRIPTIONS: dict[str, str] = {
+    "S1": "Observe: launch the app and touch nothing, so every collection seen happens before any consent.",
+    "S2": "Decline the privacy policy (through any second confirmation), try the basic functions, "
+    "send the app to the background and relaunch it.",
+    "S3": "Accept the privacy policy, deny every runtime permission, exercise the features and "
+    "cold-start the app twice more.",
+    "S4": "Accept the policy and allow every permission: the baseline the other scenarios are compared with.",
+    "S5": "Explore the settings: consent withdrawal, personalisation switches, account deletion.",
+}
+
+#: Colours of the personal-information categories (timeline marks, table chips).
+CATEGORY_COLORS: dict[str, str] = {
+    "DEVICE_ID": "#c0392b",
+    "AD_ID": "#e67e22",
+    "NET_ID": "#d35400",
+    "PHONE_NUMBER": "#a93226",
+    "APP_LIST": "#8e44ad",
+    "LOCATION": "#2471a3",
+    "CONTACTS": "#16a085",
+    "CALL_LOG": "#117a65",
+    "SMS": "#1e8449",
+    "CALENDAR": "#7d6608",
+    "MEDIA": "#b9770e",
+    "CLIPBOARD": "#cb4335",
+    "CAMERA": "#6c3483",
+    "MIC": "#884ea0",
+    "SENSOR": "#5d6d7e",
+    "ACCOUNTS": "#1a5276",
+    "PERM_REQ": "#34495e",
+    "DEVICE_INFO": "#7f8c8d",
+    "APP_START": "#566573",
+    "LIFECYCLE": "#aab7b8",
+}
+
+SEVERITY_COLORS: dict[str, str] = {
+    "high": "#b3261e",
+    "medium": "#d9730d",
+    "low": "#c9a227",
+    "info": "#5f6b7a",
+}
+
+_PROMPT_KINDS = frozenset({"privacy_dialog", "cmp_dialog"})
+_CONSENT_SCREEN_KINDS = frozenset(
+    {"permission_dialog", "privacy_dialog", "cmp_dialog", "second_confirm", "permission_rationale", "login_gate"}
+)
+
+# Bounds on what a report shows of one run: a hostile or runaway app cannot make a report
+# unreadable or unbounded in size. The Excel workbook keeps more rows than the HTML page.
+MAX_TEXT = 2000
+MAX_STACK_FRAMES = 60
+MAX_EVIDENCE_PER_FINDING = 50
+MAX_SCREENS = 60
+MAX_EMBED_PNG = 600_000
+MAX_EMBED_TOTAL = 12_000_000
+MAX_BAD_LINES_NOTED = 10
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SCENARIO_ID = re.compile(r"^\s*(S\d+)", re.IGNORECASE)
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def clean_text(value: object) -> str:
+    """Text safe to place in any report format: control characters (terminal escapes, bytes
+    that XML 1.0 forbids) removed. Markup is NOT escaped here; each renderer escapes."""
+    return _CONTROL_CHARS.sub("", str(value))
+
+
+def clip(value: object, limit: int = MAX_TEXT) -> str:
+    """``clean_text`` bounded to ``limit`` characters, with a visible ellipsis when cut."""
+    s = clean_text(value)
+    if len(s) > limit:
+        return s[: max(0, limit - 1)] + "…"
+    return s
+
+
+def scenario_description(scenario: str, extra: Mapping[str, Any] | None = None) -> str:
+    """What the scenario does, in one sentence: the run's own wording first, else the
+    standard-suite wording matched on the leading ``S<n>``, else ''."""
+    if extra:
+        own = extra.get("scenario_description")
+        if isinstance(own, str) and own.strip():
+            return clip(own, 400)
+    m = _SCENARIO_ID.match(scenario or "")
+    return SCENARIO_DESCRIPTIONS.get(m.group(1).upper(), "") if m else ""
+
+
+def category_color(category: str) -> str:
+    """Colour of a PI category; unknown categories get a stable grey-blue from their name."""
+    if category in CATEGORY_COLORS:
+        return CATEGORY_COLORS[category]
+    h = sum(category.encode("utf-8", "replace")) % 360
+    return f"hsl({h},25%,45%)"
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something a reader must know about the data behind a report (a missing file, an
+    unreadable line). ``level`` is 'warning' (the report is incomplete) or 'info'."""
+
+    level: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSpan:
+    """A stretch of run time spent in one consent phase."""
+
+    phase: str
+    t0: float
+    t1: float
+
+
+@dataclass(slots=True)
+class ApiGroup:
+    """API calls of one PI category, in one consent phase, by one SDK (or the app)."""
+
+    category: str
+    phase: str
+    sdk: str
+    calls: int = 0
+    events: int = 0
+    first_t: float = math.inf
+    last_t: float = -math.inf
+    apis: Counter[str] = field(default_factory=Counter)
+    seqs: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ScreenView:
+    """One distinct screen the runner read, with the recogniser's reading and its files."""
+
+    seq: int
+    t: float
+    kind: str
+    confidence: float
+    package: str
+    reading: dict[str, Any]
+    reading_error: str = ""
+    image_src: str = ""  # data: URI or a path relative to the run folder
+    image_path: str = ""  # path relative to the run folder, when a PNG exists
+    xml_path: str = ""
+    seen_at: list[float] = field(default_factory=list)
+    seqs: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RunData:
+    """Everything the reports need about one run, loaded tolerantly, plus derived views."""
+
+    path: Path
+    info: RunInfo
+    info_raw: dict[str, Any] | None
+    events: list[Event]
+    findings: list[Finding]
+    analysis: dict[str, Any] | None
+    notes: list[Note]
+    has_timeline: bool
+    has_findings: bool
+    by_seq: dict[int, Event] = field(default_factory=dict)
+    phases: list[PhaseSpan] = field(default_factory=list)
+    background: list[tuple[float, float]] = field(default_factory=list)
+    t_end: float = 0.0
+
+    # -- identity ----------------------------------------------------------------------------
+    @property
+    def run_id(self) -> str:
+        return self.info.run_id
+
+    @property
+    def jurisdiction(self) -> str:
+        a = self.analysis or {}
+        j = a.get("jurisdiction")
+        return clip(j, 20) if isinstance(j, str) else ""
+
+    @property
+    def app_name(self) -> str:
+        return self.info.app_label or self.info.app or self.info.package
+
+    # -- derived -----------------------------------------------------------------------------
+    def phase_at(self, t: float) -> str:
+        """The consent phase the run was in at time ``t``."""
+        if not self.phases:
+            return "before_prompt"
+        starts = [p.t0 for p in self.phases]
+        i = bisect_right(starts, t) - 1
+        return self.phases[max(0, i)].phase
+
+    def in_background(self, t: float) -> bool:
+        return any(a <= t < b for a, b in self.background)
+
+    def api_calls(self) -> list[ApiCall]:
+        return [e for e in self.events if isinstance(e, ApiCall)]
+
+    def api_groups(self) -> list[ApiGroup]:
+        """API calls grouped by category x phase x SDK, ordered by category then phase."""
+        groups: dict[tuple[str, str, str], ApiGroup] = {}
+        for ev in self.api_calls():
+            phase = self.phase_at(ev.t)
+            sdk = ev.sdk or "unknown"
+            key = (ev.category or "UNCATEGORISED", phase, sdk)
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = ApiGroup(category=key[0], phase=phase, sdk=sdk)
+            g.calls += max(1, ev.count)
+            g.events += 1
+            g.first_t = min(g.first_t, ev.t)
+            g.last_t = max(g.last_t, ev.t)
+            g.apis[ev.api_id or ev.method or "?"] += max(1, ev.count)
+            if len(g.seqs) < 20:
+                g.seqs.append(ev.seq)
+        order = {p: i for i, p in enumerate(PHASES)}
+        return sorted(groups.values(), key=lambda g: (g.category, order.get(g.phase, 9), -g.calls, g.sdk))
+
+    def severity_counts(self) -> dict[str, int]:
+        c = Counter(f.severity for f in self.findings)
+        return {s: c.get(s, 0) for s in reversed(SEVERITIES)}
+
+    def verdict_counts(self) -> dict[str, int]:
+        c = Counter(f.verdict for f in self.findings)
+        return {v: c.get(v, 0) for v in VERDICTS}
+
+    def matrix(self) -> dict[str, dict[str, int]]:
+        """Findings counted by severity (rows, worst first) and verdict (columns)."""
+        c = Counter((f.severity, f.verdict) for f in self.findings)
+        return {s: {v: c.get((s, v), 0) for v in VERDICTS} for s in reversed(SEVERITIES)}
+
+    def problem_type_counts(self) -> dict[str, int]:
+        c: Counter[str] = Counter()
+        for f in self.findings:
+            for pt in set(f.problem_types):
+                c[pt] += 1
+        return {k: c.get(k, 0) for k in PROBLEM_TYPES} | {k: v for k, v in c.items() if k not in PROBLEM_TYPES}
+
+    def worst_severity(self) -> str:
+        if not self.findings:
+            return ""
+        return max(self.findings, key=lambda f: f.rank()).severity
+
+    def overall(self) -> tuple[str, str]:
+        """(code, sentence) summing up the run: violation | needs-review | clean | not-analysed."""
+        if not self.has_findings:
+            return ("not-analysed", "Not analysed: the run has no findings file, so no verdict can be given.")
+        v = self.verdict_counts()
+        if v["violation"]:
+            n = v["violation"]
+            return ("violation", f"{n} violation{'s' if n != 1 else ''} found")
+        if v["needs-review"]:
+            n = v["needs-review"]
+            return ("needs-review", f"{n} finding{'s' if n != 1 else ''} need{'s' if n == 1 else ''} human review")
+        if self.findings:
+            return ("clean", "No violation found; informational findings only")
+        return ("clean", "No finding: no checked rule was broken in this run")
+
+    def decisions(self) -> list[ConsentDecision]:
+        return [e for e in self.events if isinstance(e, ConsentDecision)]
+
+    def errors(self) -> list[dict[str, str]]:
+        """Errors to show: ErrorRecord and agent errors from the timeline, detector errors from
+        analysis.json. Each has 'source', 'where', 'message' and 't' (may be '')."""
+        out: list[dict[str, str]] = []
+        for e in self.events:
+            if isinstance(e, ErrorRecord):
+                out.append({"source": "timeline", "where": clip(e.where, 200), "message": clip(e.message), "t": f"{e.t:.3f}", "seq": str(e.seq)})
+            elif isinstance(e, AgentStatus) and e.status not in ("ready", "ok"):
+                out.append({"source": "agent", "where": clip(e.status, 100), "message": clip(e.message), "t": f"{e.t:.3f}", "seq": str(e.seq)})
+            elif isinstance(e, StepMarker) and e.phase == "end" and e.status == "error":
+                out.append({"source": "step", "where": clip(e.step, 100), "message": clip(e.message), "t": f"{e.t:.3f}", "seq": str(e.seq)})
+        for err in detector_errors(self.analysis):
+            out.append({"source": "detector", "where": err["detector"], "message": err["message"], "t": "", "seq": ""})
+        return out
+
+    def rules_checked(self) -> list[tuple[str, str]]:
+        """(rule_id, title) of every rule the analysis checked: ``analysis.json``
+        ``rules_checked`` when the detectors wrote it, plus every rule that has a finding."""
+        out: dict[str, str] = {}
+        a = self.analysis or {}
+        listed = a.get("rules_checked", a.get("rules"))
+        if isinstance(listed, list):
+            for item in listed:
+                if isinstance(item, str):
+                    out.setdefault(clip(item, 40), "")
+                elif isinstance(item, Mapping):
+                    rid = item.get("rule_id", item.get("id"))
+                    if isinstance(rid, str):
+                        out[clip(rid, 40)] = clip(item.get("title", ""), 200)
+        for f in self.findings:
+            if not out.get(f.rule_id):
+                out[f.rule_id] = f.title
+        return sorted(out.items(), key=lambda kv: _rule_sort_key(kv[0]))
+
+    def finding_rows(self) -> list[dict[str, Any]]:
+        """FINDING_COLUMNS rows of this run (harness.reporting.frames)."""
+        return [
+            finding_row(f, run_id=self.run_id, package=self.info.package, scenario=self.info.scenario, simulated=self.info.simulated)
+            for f in self.findings
+        ]
+
+    def screens(self, *, embed: bool = True) -> list[ScreenView]:
+        """Distinct consent-relevant screens (and screens cited as evidence), first seen first.
+        Screenshots are embedded as data URIs up to a size budget, else linked relatively."""
+        evidence = {s for f in self.findings for s in f.evidence}
+        views: dict[str, ScreenView] = {}
+        budget = MAX_EMBED_TOTAL
+        for ev in self.events:
+            if not isinstance(ev, UiSnapshot):
+                continue
+            reading, reading_error = _parse_reading(ev.reading)
+            kind = ev.screen_kind or str(reading.get("kind", "other"))
+            if kind not in _CONSENT_SCREEN_KINDS and ev.seq not in evidence:
+                continue
+            key = ev.hierarchy_hash or f"seq:{ev.seq}"
+            view = views.get(key)
+            if view is None:
+                if len(views) >= MAX_SCREENS:
+                    continue
+                view = ScreenView(
+                    seq=ev.seq,
+                    t=ev.t,
+                    kind=clip(kind, 40),
+                    confidence=ev.confidence,
+                    package=clip(ev.package, 200),
+                    reading=reading,
+                    reading_error=reading_error,
+                )
+                png = self._resolve(ev.screenshot_path, ev.seq, ".png")
+                if png is not None:
+                    view.image_path = png.relative_to(self.path.resolve()).as_posix()
+                    view.image_src = view.image_path
+                    if embed:
+                        data = _read_png(png, MAX_EMBED_PNG)
+                        if data is not None and len(data) <= budget:
+                            budget -= len(data)
+                            view.image_src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+                xml = self._resolve(ev.hierarchy_path, ev.seq, ".xml")
+                if xml is not None:
+                    view.xml_path = xml.relative_to(self.path.resolve()).as_posix()
+                views[key] = view
+            view.seen_at.append(ev.t)
+            view.seqs.append(ev.seq)
+        return list(views.values())
+
+    def _resolve(self, recorded: str, seq: int, suffix: str) -> Path | None:
+        """A file of the run folder: the recorded path if it stays inside the folder, else
+        ``screens/<seq><suffix>``. Paths leaving the run folder are ignored."""
+        root = self.path.resolve()
+        candidates: list[Path] = []
+        if recorded:
+            p = Path(recorded)
+            candidates.append(p if p.is_absolute() else self.path / p)
+        candidates.append(self.path / "screens" / f"{seq}{suffix}")
+        for c in candidates:
+            try:
+                r = c.resolve()
+            except (OSError, RuntimeError):
+                continue
+            if r.suffix.lower() == suffix and r.is_file() and root in r.parents:
+                return r
+        return None
+
+
+def _rule_sort_key(rule_id: str) -> tuple[str, int, str]:
+    m = re.match(r"^([A-Za-z]*)(\d+)(.*)$", rule_id)
+    if m:
+        return (m.group(1), int(m.group(2)), m.group(3))
+    return (rule_id, 0, "")
+
+
+def _parse_reading(text: str) -> tuple[dict[str, Any], str]:
+    if not text:
+        return {}, ""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        return {}, f"unreadable recogniser reading: {clip(exc, 200)}"
+    if not isinstance(value, dict):
+        return {}, "recogniser reading is not an object"
+    return value, ""
+
+
+def _read_png(path: Path, limit: int) -> bytes | None:
+    try:
+        if path.stat().st_size > limit:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if data.startswith(_PNG_MAGIC) else None
+
+
+def detector_errors(analysis: Mapping[str, Any] | None) -> list[dict[str, str]]:
+    """The ``errors`` list of analysis.json, each as {'detector', 'message'} strings."""
+    out: list[dict[str, str]] = []
+    if not analysis:
+        return out
+    errs = analysis.get("errors")
+    if not isinstance(errs, list):
+        return out
+    for e in errs:
+        if isinstance(e, Mapping):
+            out.append({"detector": clip(e.get("detector", "?"), 200), "message": clip(e.get("message", ""))})
+        else:
+            out.append({"detector": "?", "message": clip(e)})
+    return out
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+def _read_json_object(path: Path, what: str, notes: list[Note]) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+    except (ValueError, RecursionError) as exc:
+        notes.append(Note("warning", f"{what} ({path.name}) is not valid JSON: {clip(exc, 200)}"))
+        return None
+    if not isinstance(value, dict):
+        notes.append(Note("warning", f"{what} ({path.name}) does not hold a JSON object"))
+        return None
+    return value
+
+
+def _read_jsonl(path: Path, what: str, notes: list[Note]) -> list[tuple[int, Any]]:
+    """(line number, parsed value) of each readable line; bad lines become notes."""
+    out: list[tuple[int, Any]] = []
+    bad = 0
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append((lineno, json.loads(line)))
+            except (ValueError, RecursionError) as exc:
+                bad += 1
+                if bad <= MAX_BAD_LINES_NOTED:
+                    notes.append(Note("warning", f"{what} line {lineno} is unreadable and was skipped: {clip(exc, 160)}"))
+    if bad > MAX_BAD_LINES_NOTED:
+        notes.append(Note("warning", f"{what}: {bad - MAX_BAD_LINES_NOTED} more unreadable lines skipped"))
+    return out
+
+
+def _placeholder_info(path: Path) -> RunInfo:
+    return RunInfo(run_id=path.name, package="", app="", scenario="", device={}, simulated=False, harness_version="", status="unknown")
+
+
+def _info_from(raw: dict[str, Any] | None, path: Path, notes: list[Note]) -> RunInfo:
+    if raw is None:
+        return _placeholder_info(path)
+    try:
+        info = RunInfo.from_dict(raw)
+    except TypeError as exc:
+        notes.append(Note("warning", f"run.json lacks required fields: {clip(exc, 200)}"))
+        return _placeholder_info(path)
+    # Normalise types so every renderer can rely on them.
+    info.run_id = clip(info.run_id, 200) if info.run_id else path.name
+    for name in ("package", "app", "scenario", "harness_version", "hook_pack", "started_at", "finished_at", "status", "profile", "app_label"):
+        setattr(info, name, clip(getattr(info, name) or "", 400))
+    info.simulated = bool(info.simulated)
+    if not isinstance(info.device, dict):
+        info.device = {"description": clip(info.device, 400)}
+    if not isinstance(info.extra, dict):
+        info.extra = {}
+    return info
+
+
+def load_run(run_dir: str | Path) -> RunData:
+    """Read a run folder tolerantly. Raises InputError only when the folder does not exist."""
+    rd = RunDir(run_dir)
+    if not rd.path.is_dir():
+        raise InputError(f"run folder not found: {rd.path}")
+    notes: list[Note] = []
+
+    info_raw = _read_json_object(rd.run_json, "run description", notes)
+    if info_raw is None and not rd.run_json.is_file():
+        notes.append(Note("warning", "run.json is missing: app, device and scenario are unknown"))
+    info = _info_from(info_raw, rd.path, notes)
+
+    events: list[Event] = []
+    has_timeline = rd.timeline.is_file()
+    if has_timeline:
+        bad = 0
+        for lineno, value in _read_jsonl(rd.timeline, "timeline.jsonl", notes):
+            try:
+                if not isinstance(value, dict):
+                    raise ValueError("not an object")
+                events.append(event_from_dict(value))
+            except (ValueError, TypeError) as exc:
+                bad += 1
+                if bad <= MAX_BAD_LINES_NOTED:
+                    notes.append(Note("warning", f"timeline.jsonl line {lineno} holds no valid event: {clip(exc, 160)}"))
+        if bad > MAX_BAD_LINES_NOTED:
+            notes.append(Note("warning", f"timeline.jsonl: {bad - MAX_BAD_LINES_NOTED} more invalid events skipped"))
+    else:
+        notes.append(Note("warning", "timeline.jsonl is missing: no events, evidence or screens can be shown"))
+
+    findings: list[Finding] = []
+    has_findings = rd.findings.is_file()
+    if has_findings:
+        for lineno, value in _read_jsonl(rd.findings, "findings.jsonl", notes):
+            try:
+                if not isinstance(value, dict):
+                    raise ValueError("not an object")
+                findings.append(_sanitize_finding(Finding.from_dict(value)))
+            except (KeyError, ValueError, TypeError) as exc:
+                notes.append(Note("warning", f"findings.jsonl line {lineno} holds no valid finding: {clip(exc, 160)}"))
+    else:
+        notes.append(
+            Note(
+                "warning",
+                "findings.jsonl is missing: the run has not been analysed (it may have been killed "
+                "before the end); no verdict is given. Run `consent-harness analyze` on this folder.",
+            )
+        )
+
+    analysis = _read_json_object(rd.analysis, "analysis", notes)
+    if analysis is None and not rd.analysis.is_file() and has_findings:
+        notes.append(Note("info", "analysis.json is missing: jurisdiction and detector errors are unknown"))
+
+    if info.status in ("running", "unknown", "") and info_raw is not None:
+        notes.append(Note("warning", f"run status is '{info.status or 'empty'}': the run did not finish normally"))
+    elif info.status in ("aborted", "error"):
+        notes.append(Note("warning", f"run status is '{info.status}': the scenario did not run to its end"))
+
+    findings.sort(key=lambda f: (-f.rank(), VERDICTS.index(f.verdict), f.t, _rule_sort_key(f.rule_id)))
+    data = RunData(
+        path=rd.path,
+        info=info,
+        info_raw=info_raw,
+        events=events,
+        findings=findings,
+        analysis=analysis,
+        notes=notes,
+        has_timeline=has_timeline,
+        has_findings=has_findings,
+    )
+    _derive(data)
+    return data
+
+
+def _sanitize_finding(f: Finding) -> Finding:
+    """Findings are written by the harness, but their messages quote app texts: bound them."""
+    from dataclasses import replace
+
+    return replace(
+        f,
+        rule_id=clip(f.rule_id, 40),
+        title=clip(f.title, 300),
+        message=clip(f.message),
+        sdk=clip(f.sdk, 200),
+        category=clip(f.category, 60),
+        detector=clip(f.detector, 120),
+        evidence=f.evidence[:1000],
+    )
+
+
+def _is_prompt(ev: UiSnapshot) -> bool:
+    return ev.screen_kind in _PROMPT_KINDS
+
+
+def _derive(data: RunData) -> None:
+    """Fill by_seq, t_end, consent phases and background spans from the events."""
+    events = sorted(data.events, key=lambda e: (e.t, e.seq))
+    data.by_seq = {e.seq: e for e in data.events}
+    t_end = max((e.t for e in events), default=0.0)
+    data.t_end = t_end if math.isfinite(t_end) else 0.0
+
+    spans: list[PhaseSpan] = []
+    current, since = "before_prompt", min((e.t for e in events), default=0.0)
+
+    def switch(new: str, t: float) -> None:
+        nonlocal current, since
+        if new == current:
+            return
+        if t > since:
+            spans.append(PhaseSpan(current, since, t))
+        current, since = new, t
+
+    for ev in events:
+        if isinstance(ev, UiSnapshot) and _is_prompt(ev):
+            switch("prompt_visible", ev.t)
+        elif isinstance(ev, ConsentDecision) and (ev.subject in ("privacy_policy", "cmp")):
+            # A dismissed prompt gives no consent: it counts as a decline for the phases.
+            switch("after_accept" if ev.choice == "accept" else "after_decline", ev.t)
+    spans.append(PhaseSpan(current, since, max(since, data.t_end)))
+    data.phases = spans
+
+    bg: list[tuple[float, float]] = []
+    start: float | None = None
+    for ev in events:
+        if isinstance(ev, AppState):
+            if ev.state == "background" and start is None:
+                start = ev.t
+            elif ev.state in ("foreground", "started", "died", "exited", "crashed") and start is not None:
+                bg.append((start, ev.t))
+                start = None
+    if start is not None:
+        bg.append((start, max(start, data.t_end)))
+    data.background = bg
+
+
+# -- one-line summaries of events -------------------------------------------------------------
+
+
+def describe_event(ev: Event) -> str:
+    """A short, plain-text description of an event for evidence lists (not escaped)."""
+    if isinstance(ev, ApiCall):
+        who = ev.sdk or "unknown code"
+        n = f" ×{ev.count}" if ev.count > 1 else ""
+        return clip(f"{ev.api_id or ev.method} [{ev.category}] by {who}{n}", 400)
+    if isinstance(ev, ConsentDecision):
+        return clip(f"{ev.choice} {ev.subject} via {ev.how or '?'} ({ev.taps} tap{'s' if ev.taps != 1 else ''})", 400)
+    if isinstance(ev, PermissionRequest):
+        groups = ", ".join(ev.groups) or ", ".join(ev.permissions) or "?"
+        return clip(f"permission request ({ev.via}) for {groups} by {ev.sdk or 'unknown'}", 400)
+    if isinstance(ev, PermissionResult):
+        return clip(f"permission {ev.group}: {ev.state}", 400)
+    if isinstance(ev, UiSnapshot):
+        return clip(f"screen read: {ev.screen_kind} (confidence {ev.confidence:.2f}) in {ev.package or '?'}", 400)
+    if isinstance(ev, UiAction):
+        target = ev.text or ev.resource_id
+        extra = f" role={ev.role}" if ev.role else ""
+        intent = f" starts {ev.user_intent}" if ev.user_intent else ""
+        return clip(f"{ev.action} {target}{extra}{intent}".strip(), 400)
+    if isinstance(ev, AppState):
+        cause = f" ({ev.cause})" if ev.cause else ""
+        return clip(f"app {ev.state}{cause}", 400)
+    if isinstance(ev, StepMarker):
+        st = f" {ev.status}" if ev.status else ""
+        msg = f": {ev.message}" if ev.message else ""
+        return clip(f"step {ev.index} {ev.step} {ev.phase}{st}{msg}", 400)
+    if isinstance(ev, RunMarker):
+        return clip(f"run {ev.phase} {ev.status}".strip(), 400)
+    if isinstance(ev, AgentStatus):
+        return clip(f"agent {ev.status}: {ev.hooks} hooks {ev.message}".strip(), 400)
+    if isinstance(ev, ErrorRecord):
+        return clip(f"error in {ev.where}: {ev.message}", 400)
+    return clip(ev.kind, 400)
+
+
+# -- entry points -----------------------------------------------------------------------------
+
+
+def build_reports(
+    run_dir: Path,
+    formats: Sequence[str] = ("html", "xlsx", "json", "junit"),
+    *,
+    fail_on: str = "medium",
+    embed_screens: bool = True,
+) -> dict[str, Path]:
+    """Write the reports of one run folder; return {format: path written}.
+
+    ``fail_on`` is the lowest severity that makes a JUnit test case fail. ``embed_screens``
+    puts screenshots into the HTML as data URIs (one self-contained file) up to a size budget;
+    beyond it, or when false, images are linked relative to the run folder."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise InputError(f"unknown report format(s) {', '.join(map(repr, unknown))}; choose from {', '.join(FORMATS)}")
+    if fail_on not in SEVERITIES:
+        raise InputError(f"fail_on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
+    data = load_run(run_dir)
+    out: dict[str, Path] = {}
+    for fmt in dict.fromkeys(formats):
+        target = data.path / FORMATS[fmt]
+        if fmt == "html":
+            from harness.reporting.html import render_run_html
+
+            _write_text(target, render_run_html(data, embed_screens=embed_screens))
+        elif fmt == "xlsx":
+            from harness.reporting.xlsx import write_run_xlsx
+
+            write_run_xlsx(data, target)
+        elif fmt == "json":
+            from harness.reporting.json_report import render_findings_json
+
+            _write_text(target, render_findings_json(data))
+        elif fmt == "junit":
+            from harness.reporting.junit import render_junit
+
+            _write_text(target, render_junit([data], fail_on=fail_on))
+        out[fmt] = target
+    return out
+
+
+def build_summary(run_dirs: Sequence[Path], out_dir: Path, *, formats: Iterable[str] = ("html", "xlsx")) -> dict[str, Path]:
+    """Write ``summary.html`` and ``summary.xlsx`` for several runs (an app's suite or a batch)
+    into ``out_dir``; return {format: path}. Run folders that do not exist are listed as
+    missing in the summary rather than stopping it."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    runs: list[RunData] = []
+    missing: list[str] = []
+    for rd in run_dirs:
+        try:
+            runs.append(load_run(rd))
+        except InputError:
+            missing.append(str(rd))
+    runs.sort(key=lambda r: (r.info.package, r.info.scenario, r.run_id))
+    out: dict[str, Path] = {}
+    wanted = list(dict.fromkeys(formats))
+    for fmt in wanted:
+        if fmt == "html":
+            from harness.reporting.html import render_summary_html
+
+            target = out_dir / "summary.html"
+            _write_text(target, render_summary_html(runs, out_dir=out_dir, missing=missing))
+            out["html"] = target
+        elif fmt == "xlsx":
+            from harness.reporting.xlsx import write_summary_xlsx
+
+            target = out_dir / "summary.xlsx"
+            write_summary_xlsx(runs, target, missing=missing)
+            out["xlsx"] = target
+        else:
+            raise InputError(f"unknown summary format {fmt!r}; choose from html, xlsx")
+    return out
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write through a temporary file so a reader never sees half a report."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
