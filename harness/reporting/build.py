@@ -590,7 +590,10 @@ def load_run(run_dir: str | Path) -> RunData:
             try:
                 if not isinstance(value, dict):
                     raise ValueError("not an object")
-                events.append(event_from_dict(value))
+                ev = event_from_dict(value)
+                if not math.isfinite(ev.t):
+                    raise ValueError("time is not a finite number")
+                events.append(ev)
             except (ValueError, TypeError) as exc:
                 bad += 1
                 if bad <= MAX_BAD_LINES_NOTED:
@@ -650,6 +653,7 @@ def _sanitize_finding(f: Finding) -> Finding:
 
     return replace(
         f,
+        t=f.t if math.isfinite(f.t) else 0.0,
         rule_id=clip(f.rule_id, 40),
         title=clip(f.title, 300),
         message=clip(f.message),

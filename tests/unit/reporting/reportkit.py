@@ -32,11 +32,14 @@ from harness.findings import Citation, Finding, Threshold
 from harness.rundir import RunDir, RunInfo
 from harness.timeline import Timeline
 
-__all__ = ["SCRIPT", "IMG", "make_run", "png_bytes", "make_finding"]
+__all__ = ["SCRIPT", "IMG", "CTRL", "FORMULA", "make_run", "png_bytes", "make_finding"]
 
 # Hostile strings: if any of them reaches a page as markup, the injection tests catch it.
 SCRIPT = "<script>document.title='PWNED';document.body.setAttribute('data-pwned','1')</script>"
 IMG = "\"><img src=x onerror=\"document.body.setAttribute('data-pwned','2')\">"
+# Terminal escapes and bytes XML 1.0 forbids; a spreadsheet formula.
+CTRL = "\x1b[2J\x1b]0;owned\x07\x01"
+FORMULA = '=HYPERLINK("http://evil.invalid","click")'
 
 
 def png_bytes(width: int = 90, height: int = 160, *, dialog: bool = True) -> bytes:
@@ -128,7 +131,7 @@ def make_run(
     """Write a complete run folder under ``root`` and return its path."""
     rd = RunDir(root / name)
     rd.path.mkdir(parents=True, exist_ok=True)
-    bad = (SCRIPT + IMG) if hostile else ""
+    bad = (SCRIPT + IMG + CTRL) if hostile else ""
     rd.write_info(
         RunInfo(
             run_id=name,
@@ -224,7 +227,7 @@ def make_run(
             make_finding("R09", "high", "violation", (by["ApiCall0.8"], by["ApiCall1.1"], by["UiSnapshot1.5"]), title="Collection before consent" + bad, message="DEVICE_ID read 2 times before the privacy prompt was answered" + bad, category="DEVICE_ID", sdk="umeng", t=0.8),
             make_finding("R10", "high", "violation", imei_after + (by["ConsentDecision3.6"],), title="Collection after the policy was declined", message="umeng read the IMEI 6 times after 不同意", category="DEVICE_ID", sdk="umeng", t=5.0),
             make_finding("R22", "medium", "violation", (by["ConsentDecision6.5"], by["PermissionRequest41.0"]), title="Re-request after denial", message="LOCATION asked again on the next launch", category="LOCATION", sdk="app", t=41.0, types=("T4", "T3")),
-            make_finding("R42", "low", "needs-review", (by["UiSnapshot1.5"],), title="Asymmetric choice", message="accept area is 5.8x the decline area; decline is a plain link", t=1.5, types=("T3",)),
+            make_finding("R42", "low", "needs-review", (by["UiSnapshot1.5"],), title="Asymmetric choice", message=(FORMULA + bad) if hostile else "accept area is 5.8x the decline area; decline is a plain link", t=1.5, types=("T3",)),
             make_finding("R27", "info", "info", (by["ApiCall26.0"],), title="Background collection", message="LOCATION 5.9 s after going to background", category="LOCATION", sdk="baidu_location", t=26.0, types=("T4",)),
         ]
         with open(rd.findings, "w", encoding="utf-8") as fh:
