@@ -1,0 +1,57 @@
+# consent-harness: `make demo` and `make test` do all set-up on a fresh clone.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip --disable-pip-version-check -q
+STAMP_PY := $(VENV)/.stamp-py
+STAMP_SYS := .stamp-sys
+STAMP_NPM := tools/appium/node_modules/.stamp
+
+.PHONY: setup setup-system setup-appium demo test test-fast lint typecheck hooks bench clean
+
+setup: $(STAMP_PY)
+
+$(STAMP_PY): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(PIP) install -e '.[dev]'
+	touch $@
+
+# Debian packages the test suite talks to for real: adb, JDK 17 (Frida's Java bridge), gcc,
+# Chromium (HTML report screenshots). Installed only when missing; needs root (CI runs as root).
+setup-system: $(STAMP_SYS)
+
+$(STAMP_SYS):
+	bash tools/setup-system.sh
+	touch $@
+
+setup-appium: $(STAMP_NPM)
+
+$(STAMP_NPM): tools/appium/package.json tools/appium/package-lock.json
+	cd tools/appium && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: setup
+	$(BIN)/consent-harness demo
+
+test: setup setup-system setup-appium
+	$(BIN)/pytest -q -n 2 --timeout=600
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not frida and not appium and not chromium"
+
+lint: setup
+	$(BIN)/ruff check harness tests bench
+	$(BIN)/mypy harness
+
+typecheck: lint
+
+hooks: setup
+	cd hooks && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python tools/frida/build_agent.py
+
+bench: setup
+	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(STAMP_SYS) build dist *.egg-info

@@ -1,0 +1,275 @@
+"""consent-harness command line. Thin: parses arguments, calls the pipeline, maps errors to
+exit codes.
+
+Exit codes: 0 clean; 1 findings at or above ``--fail-on``; 2 usage or input error;
+3 infrastructure error (device, adb, Frida, Appium).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from harness import __version__
+from harness.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INFRA, EXIT_INPUT, HarnessError, InputError
+
+__all__ = ["main", "build_parser"]
+
+SEVERITY_CHOICES = ("info", "low", "medium", "high", "never")
+
+
+def _add_common_judge(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jurisdiction", "--profile", dest="jurisdiction", choices=("cn", "eu"), default="cn", help="rules and wording: cn (PIPL, 认定方法, 164号, 26号, GB/T 41391) or eu (GDPR, ePrivacy, EDPB, Google Play)")
+    p.add_argument("--fail-on", choices=SEVERITY_CHOICES, default="high", help="exit 1 when a finding (not merely info) reaches this severity (default: high)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="consent-harness", description="Test Android apps for privacy-consent violations: decline consent, watch sensitive API calls, judge the timeline against citable rules.")
+    ap.add_argument("--version", action="version", version=f"consent-harness {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run scenarios on one app, then analyse and report")
+    run.add_argument("--device", default="sim", help="'sim' (reference device, simulated) or an adb serial such as emulator-5554")
+    run.add_argument("--app", required=True, help="sim: a bundled app model name or model YAML; real device: an APK path or an installed package name")
+    run.add_argument("--scenario", default="all", help="S1..S4, 'all' (the standard suite), a YAML path, or a comma-separated list")
+    run.add_argument("--results", default="results", help="folder for run folders (default: results)")
+    run.add_argument("--app-config", help="YAML with the app's label, app-type profile and feature paths (for real apps)")
+    run.add_argument("--appium", metavar="URL", help="drive the device through this Appium server instead of uiautomator2")
+    run.add_argument("--frida", choices=("spawn", "attach", "off"), default="spawn", help="real devices: how to instrument the app (default spawn)")
+    run.add_argument("--frida-device", default="usb", help="frida device: usb, local, remote:HOST:PORT or a device id (default usb)")
+    run.add_argument("--no-report", action="store_true", help="record and analyse only")
+    _add_common_judge(run)
+
+    an = sub.add_parser("analyze", help="judge recorded run folders again (offline)")
+    an.add_argument("runs", nargs="+", help="run folders")
+    _add_common_judge(an)
+
+    rp = sub.add_parser("report", help="build reports for run folders")
+    rp.add_argument("runs", nargs="+", help="run folders")
+    rp.add_argument("--formats", default="html,xlsx,json,junit", help="comma-separated: html, xlsx, json, junit")
+    rp.add_argument("--summary", metavar="DIR", help="also write a summary over all given runs into DIR")
+
+    demo = sub.add_parser("demo", help="the standard suite over the bundled reference apps (simulated)")
+    demo.add_argument("--results", default="results", help="folder for run folders (default: results)")
+    demo.add_argument("--apps", default="", help="comma-separated model names (default: every bundled model)")
+    demo.add_argument("--scenario", default="all")
+    demo.add_argument("--jurisdiction", choices=("cn", "eu"), default="cn")
+
+    sc = sub.add_parser("screen", help="print what the consent-UI recogniser reads on one hierarchy dump")
+    sc.add_argument("file")
+    sc.add_argument("--pretty", action="store_true")
+
+    dr = sub.add_parser("doctor", help="check adb, devices, frida-server and Appium, and say what to fix")
+    dr.add_argument("--device", help="adb serial to check")
+    dr.add_argument("--appium", metavar="URL", help="Appium server URL to check")
+
+    ls = sub.add_parser("list", help="list scenarios, steps, app models or rules")
+    ls.add_argument("what", choices=("scenarios", "steps", "models", "rules"))
+
+    va = sub.add_parser("validate", help="check a scenario or app-model YAML without running it")
+    va.add_argument("kind", choices=("scenario", "model"))
+    va.add_argument("file")
+    return ap
+
+
+def _print_table(rows: list[dict[str, object]]) -> None:
+    try:
+        from harness.reporting.terminal import print_findings_table
+    except ImportError:
+        for r in rows:
+            print(f"{r.get('package')}  {r.get('scenario')}  {r.get('rule_id')}  {r.get('severity')}  {r.get('verdict')}  {r.get('message')}")
+        return
+    print_findings_table(rows, sys.stdout)
+
+
+def _rows(run_dir: Path) -> list[dict[str, object]]:
+    from harness.pipeline import read_findings
+    from harness.reporting.frames import finding_row
+    from harness.rundir import RunDir
+
+    info = RunDir(run_dir).read_info()
+    return [finding_row(f, run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=info.simulated) for f in read_findings(run_dir)]
+
+
+def _report(run_dir: Path, formats: Sequence[str]) -> dict[str, Path]:
+    from harness.reporting.build import build_reports
+
+    return build_reports(run_dir, formats)
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    from harness.devices import open_driver
+    from harness.pipeline import analyze_run, fails, resolve_app
+    from harness.runner import Runner
+    from harness.scenarios import resolve_scenarios
+
+    scenarios = resolve_scenarios(a.scenario)
+    driver = open_driver(a.device, appium_url=a.appium)
+    try:
+        app = resolve_app(driver, a.app, a.app_config)
+        instrumentation, hook_pack = _instrumentation(driver, a)
+        runner = Runner(driver, instrumentation, a.results, hook_pack=hook_pack)
+        any_fail = False
+        infra = ""
+        for sc in _progress(scenarios, f"{app.package}"):
+            res = runner.run(app, sc, app_ref=a.app)
+            findings = analyze_run(res.run_dir, jurisdiction=a.jurisdiction)
+            if not a.no_report:
+                _report(res.run_dir, ("html", "xlsx", "json", "junit"))
+            any_fail |= fails(findings, a.fail_on)
+            _print_table(_rows(res.run_dir))
+            print(f"run folder: {res.run_dir}" + ("  [SIMULATED]" if res.info.simulated else ""))
+            if res.infrastructure_error:
+                infra = res.infrastructure_error
+                break
+    finally:
+        driver.close()
+    if infra:
+        print(f"consent-harness: infrastructure error: {infra}", file=sys.stderr)
+        return EXIT_INFRA
+    return EXIT_FINDINGS if any_fail else EXIT_CLEAN
+
+
+def _instrumentation(driver: object, a: argparse.Namespace) -> tuple[object | None, str]:
+    from harness.devices.sim import SimDriver, SimInstrumentation
+
+    if isinstance(driver, SimDriver):
+        return SimInstrumentation(driver), "sim"
+    if a.frida == "off":
+        return None, ""
+    from harness.instrumentation.frida import FridaInstrumentation, hook_pack_hash
+
+    return FridaInstrumentation(device=a.frida_device, mode=a.frida), hook_pack_hash()
+
+
+def _progress(items: Sequence[object], desc: str) -> Sequence[object]:
+    if not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="scenario", leave=False)  # type: ignore[return-value]
+
+
+def cmd_analyze(a: argparse.Namespace) -> int:
+    from harness.pipeline import analyze_run, fails
+
+    any_fail = False
+    for run in a.runs:
+        findings = analyze_run(run, jurisdiction=a.jurisdiction)
+        any_fail |= fails(findings, a.fail_on)
+        _print_table(_rows(Path(run)))
+    return EXIT_FINDINGS if any_fail else EXIT_CLEAN
+
+
+def cmd_report(a: argparse.Namespace) -> int:
+    formats = [f.strip() for f in a.formats.split(",") if f.strip()]
+    bad = [f for f in formats if f not in ("html", "xlsx", "json", "junit")]
+    if bad:
+        raise InputError(f"unknown report format(s): {', '.join(bad)}")
+    for run in a.runs:
+        for kind, path in _report(Path(run), formats).items():
+            print(f"{kind}: {path}")
+    if a.summary:
+        from harness.reporting.build import build_summary
+
+        for kind, path in build_summary([Path(r) for r in a.runs], Path(a.summary)).items():
+            print(f"summary {kind}: {path}")
+    return EXIT_CLEAN
+
+
+def cmd_demo(a: argparse.Namespace) -> int:
+    from harness.demo import run_demo
+
+    return run_demo(results=Path(a.results), apps=[x for x in a.apps.split(",") if x], scenario=a.scenario, jurisdiction=a.jurisdiction)
+
+
+def cmd_screen(a: argparse.Namespace) -> int:
+    from harness.consent_ui.cli import main as screen_main
+
+    return screen_main([a.file] + (["--pretty"] if a.pretty else []))
+
+
+def cmd_doctor(a: argparse.Namespace) -> int:
+    from harness.doctor import main as doctor_main
+
+    argv = []
+    if a.device:
+        argv += ["--device", a.device]
+    if a.appium:
+        argv += ["--appium", a.appium]
+    return doctor_main(argv)
+
+
+def cmd_list(a: argparse.Namespace) -> int:
+    if a.what == "scenarios":
+        from harness.scenarios import standard_suite
+
+        for s in standard_suite():
+            print(f"{s.id:4} {s.name:16} {s.title}")
+    elif a.what == "steps":
+        from harness.scenarios.registry import get_step, step_names
+
+        for n in step_names():
+            spec = get_step(n)
+            params = ", ".join(f"{k}={p.default!r}" for k, p in spec.params.items())
+            print(f"{n:20} ({params})  {spec.doc.splitlines()[0] if spec.doc else ''}")
+    elif a.what == "models":
+        from harness.devices.sim.model import available_models, load_bundled
+
+        for n in available_models():
+            m = load_bundled(n)
+            print(f"{n:28} {m.package:36} {m.label}  {'[clean control]' if m.clean else ''}")
+    else:
+        from harness.catalog.rules import load_rules
+
+        for r in load_rules().values():
+            print(f"{r.id:4} {r.severity:7} {r.title}")
+    return EXIT_CLEAN
+
+
+def cmd_validate(a: argparse.Namespace) -> int:
+    if a.kind == "scenario":
+        from harness.scenarios import load_scenario_file
+
+        s = load_scenario_file(a.file)
+        print(f"{a.file}: OK, scenario {s.id} with {len(s.steps)} steps")
+    else:
+        from harness.devices.sim.model import load_model_file
+
+        m = load_model_file(a.file)
+        print(f"{a.file}: OK, app model {m.name} ({m.package}) with {len(m.screens)} screens")
+    return EXIT_CLEAN
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "analyze": cmd_analyze,
+    "report": cmd_report,
+    "demo": cmd_demo,
+    "screen": cmd_screen,
+    "doctor": cmd_doctor,
+    "list": cmd_list,
+    "validate": cmd_validate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        a = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) and EXIT_INPUT
+    try:
+        return COMMANDS[a.command](a)
+    except HarnessError as exc:
+        print(f"consent-harness: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("consent-harness: interrupted", file=sys.stderr)
+        return EXIT_INFRA
+
+
+if __name__ == "__main__":
+    sys.exit(main())
