@@ -18,7 +18,7 @@ from harness.errors import InputError
 __all__ = ["MarkedDict", "MarkedList", "load", "load_file", "line_of", "MAX_BYTES"]
 
 MAX_BYTES = 4 * 1024 * 1024
-MAX_ALIASES = 200
+MAX_EXPANDED_NODES = 200_000
 
 
 class MarkedDict(dict[str, Any]):
@@ -80,20 +80,21 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)  # type: ignore[arg-type]
 
 
-def _count_aliases(node: yaml.Node, seen: set[int], budget: list[int]) -> None:
-    if id(node) in seen:
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise InputError(f"too many YAML aliases (more than {MAX_ALIASES})")
-        return
-    seen.add(id(node))
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Nodes the document has once every alias is expanded (memoised, so cheap to compute)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a recursive alias counts once; PyYAML refuses real recursion later
+    size = 1
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
-            _count_aliases(k, seen, budget)
-            _count_aliases(v, seen, budget)
+            size += _expanded_size(k, memo) + _expanded_size(v, memo)
     elif isinstance(node, yaml.SequenceNode):
         for v in node.value:
-            _count_aliases(v, seen, budget)
+            size += _expanded_size(v, memo)
+    memo[key] = size
+    return size
 
 
 def load(text: str, file: str = "<string>") -> Any:
@@ -106,7 +107,8 @@ def load(text: str, file: str = "<string>") -> Any:
             node = loader.get_single_node()
             if node is None:
                 return None
-            _count_aliases(node, set(), [MAX_ALIASES])
+            if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+                raise InputError(f"{file}: too many YAML aliases: the document expands past {MAX_EXPANDED_NODES} nodes")
             return loader.construct_document(node)
         finally:
             loader.dispose()
