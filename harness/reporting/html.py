@@ -32,7 +32,7 @@ from typing import Any
 import jinja2
 
 from harness import __version__
-from harness.events import ApiCall, ConsentDecision, Event, PermissionRequest, UiSnapshot
+from harness.events import ApiCall, ConsentDecision, Event, PermissionRequest
 from harness.findings import SEVERITIES, VERDICTS, Finding
 from harness.reporting.build import (
     MAX_EVIDENCE_PER_FINDING,
@@ -59,7 +59,7 @@ PHASE_FILLS: dict[str, str] = {
     "after_accept": "#e0f0e6",
     "after_decline": "#e3ebf7",
 }
-_HALO: dict[str, object] = {"paint_order": "stroke", "stroke": "#ffffff", "stroke_width": "3", "stroke_linejoin": "round"}
+_HALO: dict[str, str] = {"paint_order": "stroke", "stroke": "#ffffff", "stroke_width": "3", "stroke_linejoin": "round"}
 PHASE_INK: dict[str, str] = {
     "before_prompt": "#9b2c22",
     "prompt_visible": "#7a5a00",
@@ -437,7 +437,7 @@ def render_summary_html(runs: Sequence[RunData], *, out_dir: Path, missing: Sequ
     matrix = []
     labels = {r.info.package or r.run_id: r.app_name for r in runs}
     for p in packages:
-        row = []
+        row: list[dict[str, Any] | None] = []
         for s in scenarios:
             rs = cells.get((p, s), [])
             if not rs:

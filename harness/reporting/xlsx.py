@@ -118,7 +118,7 @@ class _Sheet:
             ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(col, 14)
         ws.freeze_panes = "A2"
         head = []
-        for col, label in zip(self.columns, labels or self.columns, strict=True):
+        for label in labels or self.columns:
             c = WriteOnlyCell(ws, value=label)
             c.font, c.fill, c.alignment = _HEAD_FONT, _HEAD_FILL, _HEAD_ALIGN
             head.append(c)
@@ -208,8 +208,8 @@ def _run_facts(data: RunData) -> list[tuple[str, Any]]:
     facts.append(("rules_checked", " ".join(r for r, _ in data.rules_checked())))
     for p in data.phases:
         facts.append((f"phase.{p.phase}", f"{p.t0:.3f}-{p.t1:.3f} s"))
-    for i, n in enumerate(data.notes, 1):
-        facts.append((f"note.{i} ({n.level})", n.message))
+    for i, note in enumerate(data.notes, 1):
+        facts.append((f"note.{i} ({note.level})", note.message))
     for i, e in enumerate(data.errors(), 1):
         facts.append((f"error.{i} ({e['source']})", f"{e['where']}: {e['message']}" + (f" at t={e['t']} s" if e["t"] else "")))
     return facts
@@ -229,12 +229,12 @@ def write_run_xlsx(data: RunData, path: Path) -> None:
     for i, f in enumerate(data.findings, 1):
         for s in f.evidence:
             ev = data.by_seq.get(s)
-            row: dict[str, Any] = {"finding": i, "rule_id": f.rule_id, "severity": f.severity, "seq": s}
+            erow: dict[str, Any] = {"finding": i, "rule_id": f.rule_id, "severity": f.severity, "seq": s}
             if ev is None:
-                row["description"] = "event not found in the timeline"
+                erow["description"] = "event not found in the timeline"
             else:
-                row |= _event_cols(ev, data)
-            es.append(row, styles={"severity": (_SEV_FONT.get(f.severity), _SEV_FILL.get(f.severity))})
+                erow |= _event_cols(ev, data)
+            es.append(erow, styles={"severity": (_SEV_FONT.get(f.severity), _SEV_FILL.get(f.severity))})
     es.close()
 
     api_cols = ("seq", "t", "phase", "background", "category", "api_id", "method", "sdk", "caller", "thread", "count", "args", "ret", "stack")
@@ -250,9 +250,11 @@ def write_run_xlsx(data: RunData, path: Path) -> None:
     sc = _Sheet(wb, "Screens", scr_cols)
     for sv in data.screens(embed=False):
         r = sv.reading
-        controls = r.get("controls") if isinstance(r.get("controls"), list) else []
+        raw_controls = r.get("controls")
+        controls: list[Any] = raw_controls if isinstance(raw_controls, list) else []
         ctext = "\n".join(f"{c.get('role', '')}: {c.get('text', '')} [{c.get('resource_id', '')}]" for c in controls[:30] if isinstance(c, dict))
-        asym = r.get("asymmetry") if isinstance(r.get("asymmetry"), dict) else {}
+        raw_asym = r.get("asymmetry")
+        asym: dict[str, Any] = raw_asym if isinstance(raw_asym, dict) else {}
         atext = "; ".join(f"{k}={v}" for k, v in asym.items() if v is not None)
         sc.append(
             {

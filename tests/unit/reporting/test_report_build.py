@@ -22,7 +22,8 @@ def test_phases_background_and_groups(tmp_path: Path) -> None:
     assert data.phase_at(0.8) == "before_prompt"
     assert data.phase_at(2.0) == "prompt_visible"
     assert data.phase_at(26.0) == "after_decline"
-    assert data.background == [(pytest.approx(20.1), pytest.approx(40.2))]
+    [(bg_start, bg_end)] = data.background
+    assert bg_start == pytest.approx(20.1) and bg_end == pytest.approx(40.2)
     assert data.in_background(26.0) and not data.in_background(44.0)
 
     groups = {(g.category, g.phase, g.sdk): g for g in data.api_groups()}

@@ -52,7 +52,7 @@ def test_run_report_sections_and_rows(tmp_path: Path) -> None:
     assert "frequency detector crashed" in text and "hierarchy dump timed out" in text
     # evidence: every cited seq has an anchor the table links to
     for s in (5, 6, 7, 16, 21, 14):
-        assert f'id="ev-' in html and re.search(rf'id="ev-\d+-{s}"', html), s
+        assert 'id="ev-' in html and re.search(rf'id="ev-\d+-{s}"', html), s
     # the stack is there, folded
     assert "<details><summary>stack (3 frames)</summary>" in html
     assert "com.umeng.commonsdk.UMConfigure.init" in text
