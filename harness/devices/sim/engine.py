@@ -138,6 +138,9 @@ class SimDevice:
         sdk = arg.get("sdk", "")
         site = f"{app.package}|{sdk}|{api.id}"
         caller, frames = self._stack(app, sdk, api.cls, api.method, site)
+        args = arg.get("args", "")
+        if not args and api.arg_filter is not None and api.arg_filter.values:
+            args = api.arg_filter.values[0]  # the argument the filtered hook point matches
         for _ in range(arg.get("times", 1)):
             ev: dict[str, Any] = {
                 "k": "api",
@@ -147,7 +150,7 @@ class SimDevice:
                 "ts": self._tick(),
                 "tid": 1 if arg.get("thread", "main") == "main" else 17,
                 "th": arg.get("thread", "main"),
-                "args": arg.get("args", ""),
+                "args": args,
                 "ret": arg.get("ret", ""),
                 "caller": caller,
                 "sid": site,
@@ -440,7 +443,7 @@ class SimDevice:
         return out
 
     # -- actions -----------------------------------------------------------------------------
-    def _goto(self, app: SimApp, sid: str) -> None:
+    def _goto(self, app: SimApp, sid: str, depth: int = 0) -> None:
         screen: Screen = app.model.screens[sid]
         if screen.layout == "dialog":
             app.dialog = sid
@@ -450,7 +453,7 @@ class SimDevice:
                 del app.pages[app.pages.index(sid) + 1 :]
             else:
                 app.pages.append(sid)
-        self._run(app, screen.on_show)
+        self._run(app, screen.on_show, depth + 1)
 
     def _cond(self, app: SimApp, cond: dict[str, Any]) -> bool:
         if "consent" in cond and app.consent != cond["consent"]:
@@ -482,7 +485,7 @@ class SimDevice:
                 raise DeviceError(f"{app.model.source}: more than {MAX_ACTIONS_PER_INPUT} actions for one input (a loop in the model?)")
             op = a.op
             if op == "goto":
-                self._goto(app, a.arg)
+                self._goto(app, a.arg, depth + 1)
             elif op == "close":
                 app.dialog = None
             elif op == "consent":

@@ -283,7 +283,7 @@ def _screen(v: _V, sid: str, d: Any, parent: MarkedDict) -> Screen:
     layout = v.string(d, "layout", path, default="page")
     if layout not in LAYOUTS:
         raise v.fail(f"must be one of {LAYOUTS}", d, "layout", f"{path}.layout")
-    body_raw = d.get("body", ())
+    body_raw = d.get("body")
     if isinstance(body_raw, str):
         body: tuple[str, ...] = (body_raw,)
     else:
