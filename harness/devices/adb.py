@@ -929,12 +929,10 @@ class AdbDevice:
         if sep and not re.fullmatch(r"[A-Za-z0-9_.]+", suffix):
             raise InputError(f"invalid process name {_show(process)}")
         res = self.shell(["pidof", process], check=False, timeout=20)
-        if res.returncode == 0 or res.text.strip():
-            return parse_pidof(res.text)
-        if "not found" in (res.text + res.err):
+        if "not found" in (res.text + res.err):  # no pidof before Android 7: read ps
             args = ["ps", "-A"] if self.api_level() >= 26 else ["ps"]
             return parse_ps(self.shell_text(args, check=False, timeout=30), process)
-        return []
+        return parse_pidof(res.text)
 
     def is_alive(self, package: str) -> bool:
         return bool(self.pids(package))
@@ -1108,7 +1106,7 @@ def parse_event_line(line: str) -> LogEvent | None:
         return None
     msg = m.group("msg").strip()
     if msg.startswith("[") and msg.endswith("]"):
-        fields = tuple(f.strip() for f in msg[1:-1].split(","))
+        fields = tuple(msg[1:-1].split(","))  # unstripped: free-text fields keep ", " inside
     else:
         fields = (msg,)
     return LogEvent(pid=int(m.group("pid")), tag=m.group("tag"), fields=fields, raw=line)
@@ -1184,7 +1182,8 @@ class LogcatParser:
                     )
                 ]
             return []
-        f = ev.fields
+        raw = ev.fields  # for free text (messages, reasons) that may contain commas
+        f = tuple(x.strip() for x in raw)
         tag = ev.tag
         if tag == "am_proc_start" and len(f) >= 5:
             process = f[3]
@@ -1207,8 +1206,8 @@ class LogcatParser:
             ]
         if tag == "am_kill" and len(f) >= 3:
             if self._ours(f[2]):
-                parts = f[4:-1] if len(f) > 5 and f[-1].isdigit() else f[4:]  # trailing rss (13+)
-                self._kill_reason[_int(f[1])] = ",".join(parts)[:300]
+                parts = raw[4:-1] if len(f) > 5 and f[-1].isdigit() else raw[4:]  # trailing rss (13+)
+                self._kill_reason[_int(f[1])] = ",".join(parts).strip()[:300]
             return []
         if tag == "am_proc_died" and len(f) >= 3:
             process = f[2]
@@ -1238,10 +1237,10 @@ class LogcatParser:
             if not self._ours(process):
                 return []
             pid = _int(f[0])
-            rest = f[5:]
-            if len(rest) >= 4 and rest[-1].isdigit() and rest[-2].isdigit():
+            rest = raw[5:]
+            if len(rest) >= 4 and rest[-1].strip().isdigit() and rest[-2].strip().isdigit():
                 rest = rest[:-1]  # drop 'recoverable' (Android 10+)
-            message = ",".join(rest[:-2]) if len(rest) >= 3 else ",".join(rest)
+            message = (",".join(rest[:-2]) if len(rest) >= 3 else ",".join(rest)).strip()
             summary = f"{f[4]}: {message}".strip(": ")[:500]
             self._crashed[pid] = f[4][:200]
             return [
@@ -1258,7 +1257,7 @@ class LogcatParser:
             process = f[2]
             if not self._ours(process):
                 return []
-            reason = ",".join(f[4:])[:500] if len(f) > 4 else ""
+            reason = ",".join(raw[4:]).strip()[:500] if len(f) > 4 else ""
             return [
                 AppState(
                     t=t,
