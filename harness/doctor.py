@@ -21,7 +21,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from harness.devices.adb import AdbClient, AdbDevice
+from harness.devices.adb import STATE_ADVICE, AdbClient, AdbDevice, DeviceEntry, validate_serial
 from harness.devices.appium import server_status
 from harness.devices.frida_server import (
     ABI_ARCH,
@@ -132,6 +132,39 @@ def _device_checks(dev: AdbDevice) -> list[Check]:
     return checks
 
 
+_ATTACH_FIX = (
+    "start an emulator (e.g. 'emulator -avd <name>') or plug in a phone with USB debugging on, "
+    "then check 'adb devices'"
+)
+
+
+def _select_device(entries: Sequence[DeviceEntry], serial: str | None) -> tuple[Check, str]:
+    """The 'device' check (the given serial, or the only device, is attached and ready) and
+    the serial to go on with ('' when none)."""
+    listed = ", ".join(f"{e.serial} ({e.state})" for e in entries) or "none"
+    if serial is not None:
+        try:
+            validate_serial(serial)
+        except InputError as exc:
+            return Check("device", "fail", str(exc), "pass the serial exactly as 'adb devices' shows it"), ""
+        match = [e for e in entries if e.serial == serial]
+        if not match:
+            return Check("device", "fail", f"{serial} is not attached (adb lists: {listed})", _ATTACH_FIX), ""
+        entry = match[0]
+    else:
+        if not entries:
+            return Check("device", "fail", "no Android device is attached", _ATTACH_FIX), ""
+        ready = [e for e in entries if e.ready]
+        if len(ready) > 1:
+            fix = "choose one: consent-harness doctor --device <serial>"
+            return Check("device", "fail", f"several devices are attached: {listed}", fix), ""
+        entry = ready[0] if ready else entries[0]
+    if not entry.ready:
+        fix = STATE_ADVICE.get(entry.state, "check 'adb devices'")
+        return Check("device", "fail", f"{entry.serial} is {entry.state}", fix), ""
+    return Check("device", "ok", f"{entry.serial} ready (adb lists: {listed})"), entry.serial
+
+
 def run_doctor(serial: str | None, appium_url: str | None, *, adb: AdbClient | None = None) -> list[Check]:
     """Run every check; never raises for an environment problem (it becomes a failed check)."""
     checks: list[Check] = []
@@ -186,22 +219,10 @@ def run_doctor(serial: str | None, appium_url: str | None, *, adb: AdbClient | N
             )
         if entries is not None:
             dev: AdbDevice | None = None
-            try:
-                dev = client.device(serial)
-                listed = ", ".join(f"{e.serial} ({e.state})" for e in entries)
-                checks.append(Check("device", "ok", f"{dev.serial} ready (attached: {listed})"))
-            except InputError as exc:
-                checks.append(
-                    Check("device", "fail", str(exc), "pass the serial exactly as 'adb devices' shows it")
-                )
-            except HarnessError as exc:
-                fix = (
-                    "start an emulator (e.g. 'emulator -avd <name>') or plug in a phone with USB debugging on, "
-                    "then check 'adb devices'"
-                )
-                if "several devices" in str(exc):
-                    fix = "choose one: consent-harness doctor --device <serial>"
-                checks.append(Check("device", "fail", str(exc), fix))
+            check, chosen = _select_device(entries, serial)
+            checks.append(check)
+            if chosen:
+                dev = AdbDevice(client, chosen)
             if dev is not None:
                 checks.extend(_device_checks(dev))
             else:

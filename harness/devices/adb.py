@@ -49,6 +49,7 @@ __all__ = [
     "PermissionEntry",
     "Runner",
     "OVERLAY_PACKAGES",
+    "STATE_ADVICE",
     "DEVICE_PATH_ROOTS",
     "find_adb",
     "group_states",
@@ -272,7 +273,8 @@ def parse_devices(text: str) -> list[DeviceEntry]:
     return out
 
 
-_STATE_ADVICE = {
+#: What to do about a device in each non-ready state that ``adb devices`` reports.
+STATE_ADVICE = {
     "unauthorized": "accept the 'Allow USB debugging?' prompt on the device screen, then retry",
     "offline": "the device is not responding: restart it or run 'adb reconnect offline'",
     "no permissions": "the host user may not open the USB device: add a udev rule for it (see the adb docs)",
@@ -397,7 +399,7 @@ class AdbClient:
                 listing = ", ".join(f"{e.serial} ({e.state})" for e in entries)
                 if not ready:
                     first = entries[0]
-                    hint = _STATE_ADVICE.get(first.state, "check 'adb devices'")
+                    hint = STATE_ADVICE.get(first.state, "check 'adb devices'")
                     raise DeviceError(f"no device is ready ({listing}): {hint}")
                 raise DeviceError(
                     f"several devices are attached ({listing}): choose one with --device SERIAL"
@@ -406,7 +408,7 @@ class AdbClient:
         for e in entries:
             if e.serial == serial:
                 if not e.ready:
-                    hint = _STATE_ADVICE.get(e.state, "check 'adb devices'")
+                    hint = STATE_ADVICE.get(e.state, "check 'adb devices'")
                     raise DeviceError(f"device {serial} is {e.state}: {hint}")
                 return AdbDevice(self, serial)
         known = ", ".join(e.serial for e in entries) or "none"
