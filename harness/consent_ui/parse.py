@@ -1,0 +1,294 @@
+"""Safe parsing of UI hierarchy dumps into a flat list of nodes.
+
+Two dialects are read the same way, by the ``class`` attribute (falling back to the tag name):
+
+- ``uiautomator dump`` (and uiautomator2's ``dump_hierarchy``): ``<hierarchy rotation="0">`` with
+  nested ``<node index text resource-id class package content-desc ... bounds="[x1,y1][x2,y2]">``;
+- Appium UiAutomator2 page source: ``<hierarchy ... width height>`` whose elements are named after
+  the class (``<android.widget.Button ... class="android.widget.Button">``).
+
+A dump comes from the app under test, so it is treated as hostile:
+
+- at most :data:`MAX_BYTES` (20 MiB) of input; larger dumps are refused before any parsing (a
+  real dump of a busy screen is 5-300 kB; 20 MiB leaves room for WebView-heavy pages);
+- no DTD at all: a ``<!DOCTYPE`` is refused as soon as the parser meets it, so internal entities
+  ("billion laughs") are never expanded and external entities never read a file or a URL;
+- at most :data:`MAX_NODES` elements and :data:`MAX_DEPTH` levels of nesting;
+- attribute values longer than :data:`MAX_ATTR_CHARS` are cut (the reading keeps a prefix);
+- bytes are decoded by their declaration when that works, otherwise as UTF-8, then GB18030 (a
+  common mislabel: GBK bytes declared UTF-8); a UTF-8/16 byte-order mark wins over the
+  declaration.  What was done is reported in :attr:`Hierarchy.notes`;
+- control characters that XML forbids (raw or as ``&#N;`` references) are replaced by spaces,
+  as some devices write them into text attributes.
+
+Everything that cannot be read raises :class:`harness.errors.ScreenParseError` naming the cause.
+The walk over nodes is iterative: deep nesting cannot exhaust the Python stack.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from xml.parsers import expat
+
+from harness.errors import ScreenParseError
+
+__all__ = ["MAX_BYTES", "MAX_NODES", "MAX_DEPTH", "MAX_ATTR_CHARS", "RawNode", "Hierarchy", "parse_hierarchy", "decode_dump"]
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 512
+MAX_ATTR_CHARS = 4096
+
+_RE_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*['\"]([A-Za-z0-9._:-]{1,40})['\"]")
+_RE_DECL_STR = re.compile(r"^\s*<\?xml[^>]*\?>")
+_RE_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# only references that may name a character XML forbids: low control codes, or long numbers
+# (surrogates, U+FFFE/U+FFFF, beyond U+10FFFF); ordinary ones such as &#10; are left to expat
+_RE_CHAR_REF = re.compile(
+    r"&#(?:[xX]0*([0-8bBcCeEfF]|1[0-9a-fA-F]|[0-9a-fA-F]{4,8})|0*([0-8]|1[1-24-9]|2[0-9]|3[01]|[0-9]{5,10}));"
+)
+_RE_BOUNDS = re.compile(r"\[\s*(-?\d+)\s*,\s*(-?\d+)\s*\]\s*\[\s*(-?\d+)\s*,\s*(-?\d+)\s*\]")
+
+
+@dataclass(slots=True)
+class RawNode:
+    """One element of the dump, as read (no interpretation yet)."""
+
+    idx: int
+    parent: int
+    depth: int
+    cls: str
+    text: str
+    desc: str
+    rid: str
+    package: str
+    checkable: bool
+    checked: bool
+    clickable: bool
+    enabled: bool
+    password: bool
+    displayed: bool
+    bounds: tuple[int, int, int, int]
+    hint: str = ""
+    children: list[int] = field(default_factory=list)
+
+    @property
+    def local_id(self) -> str:
+        """The resource id without its package ('pkg:id/name' -> 'name'), lower case."""
+        rid = self.rid
+        cut = rid.rfind("/")
+        return (rid[cut + 1 :] if cut >= 0 else rid).lower()
+
+    @property
+    def short_cls(self) -> str:
+        """The class name without its package ('android.widget.Button' -> 'Button')."""
+        return self.cls.rsplit(".", 1)[-1]
+
+    @property
+    def area(self) -> int:
+        x1, y1, x2, y2 = self.bounds
+        return max(0, x2 - x1) * max(0, y2 - y1)
+
+
+@dataclass(slots=True)
+class Hierarchy:
+    """A parsed dump: nodes in document order (parents before children) and screen facts."""
+
+    nodes: list[RawNode]
+    width: int
+    height: int
+    rotation: int
+    notes: list[str]
+
+
+def _valid_char(code: int) -> bool:
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+
+def _fix_char_ref(m: re.Match[str]) -> str:
+    hx, dec = m.group(1), m.group(2)
+    try:
+        code = int(hx, 16) if hx is not None else int(dec)
+    except ValueError:
+        return " "
+    return m.group(0) if _valid_char(code) else " "
+
+
+def decode_dump(data: bytes) -> tuple[str, list[str]]:
+    """Bytes -> text, following the rules in the module docstring.  Returns (text, notes)."""
+    notes: list[str] = []
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), ["utf-8 byte-order mark"]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), ["utf-16 byte-order mark"]
+    m = _RE_DECL.match(data[:400])
+    declared = m.group(1).decode("ascii").lower() if m else "utf-8"
+    try:
+        codecs.lookup(declared)
+    except LookupError:
+        notes.append(f"unknown encoding {declared!r} declared")
+        declared = "utf-8"
+    tried: list[str] = []
+    for enc in dict.fromkeys((declared, "utf-8", "gb18030")):
+        tried.append(enc)
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if enc != declared:
+            notes.append(f"declared {declared} but the bytes are {enc}; decoded as {enc}")
+        return text, notes
+    notes.append(f"bytes are not valid in {', '.join(tried)}; undecodable bytes replaced")
+    return data.decode("utf-8", errors="replace"), notes
+
+
+def _flag(attrs: dict[str, str], name: str, default: bool = False) -> bool:
+    v = attrs.get(name)
+    if v is None:
+        return default
+    return v.strip().lower() == "true"
+
+
+def _cut(s: str | None) -> str:
+    if not s:
+        return ""
+    return s if len(s) <= MAX_ATTR_CHARS else s[:MAX_ATTR_CHARS]
+
+
+def _int(s: str | None) -> int:
+    try:
+        return int(s) if s else 0
+    except ValueError:
+        return 0
+
+
+class _Builder:
+    """expat callbacks that build the flat node list and enforce the limits."""
+
+    def __init__(self) -> None:
+        self.nodes: list[RawNode] = []
+        self.stack: list[int] = []  # node index per open element (-1 for the hierarchy root)
+        self.width = 0
+        self.height = 0
+        self.rotation = 0
+        self.seen_root = False
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        depth = len(self.stack)
+        if depth >= MAX_DEPTH:
+            raise ScreenParseError(f"UI dump nests deeper than {MAX_DEPTH} levels; refused")
+        if not self.seen_root:
+            self.seen_root = True
+            if tag == "hierarchy":
+                self.width = _int(attrs.get("width"))
+                self.height = _int(attrs.get("height"))
+                self.rotation = _int(attrs.get("rotation"))
+                self.stack.append(-1)
+                return
+            if tag != "node" and "class" not in attrs and "bounds" not in attrs:
+                raise ScreenParseError(f"not a UI hierarchy dump: root element is <{tag[:40]}>, expected <hierarchy>")
+        if len(self.nodes) >= MAX_NODES:
+            raise ScreenParseError(f"UI dump has more than {MAX_NODES} nodes; refused")
+        cls = attrs.get("class") or ("" if tag == "node" else tag)
+        b = _RE_BOUNDS.match(attrs.get("bounds", ""))
+        bounds = (int(b.group(1)), int(b.group(2)), int(b.group(3)), int(b.group(4))) if b else (0, 0, 0, 0)
+        parent = self.stack[-1] if self.stack else -1
+        idx = len(self.nodes)
+        node = RawNode(
+            idx=idx,
+            parent=parent,
+            depth=depth,
+            cls=_cut(cls)[:200],
+            text=_cut(attrs.get("text")),
+            desc=_cut(attrs.get("content-desc")),
+            rid=_cut(attrs.get("resource-id"))[:300],
+            package=_cut(attrs.get("package"))[:200],
+            checkable=_flag(attrs, "checkable"),
+            checked=_flag(attrs, "checked"),
+            clickable=_flag(attrs, "clickable"),
+            enabled=_flag(attrs, "enabled", True),
+            password=_flag(attrs, "password"),
+            displayed=_flag(attrs, "displayed", True),
+            bounds=bounds,
+            hint=_cut(attrs.get("hint")),
+        )
+        self.nodes.append(node)
+        if parent >= 0:
+            self.nodes[parent].children.append(idx)
+        self.stack.append(idx)
+
+    def end(self, tag: str) -> None:
+        if self.stack:
+            self.stack.pop()
+
+
+def _refuse_dtd(*_: Any) -> None:
+    raise ScreenParseError("UI dump contains a DOCTYPE (DTD); refused: a hierarchy dump never needs one and it can declare entities")
+
+
+def _refuse_entity(*_: Any) -> None:
+    raise ScreenParseError("UI dump declares or references an entity; refused")
+
+
+def _refuse_external(*_: Any) -> int:
+    raise ScreenParseError("UI dump references an external entity; refused")
+
+
+def parse_hierarchy(xml: str | bytes) -> Hierarchy:
+    """Parse a dump (text or bytes) into a :class:`Hierarchy`; ScreenParseError on bad input."""
+    notes: list[str] = []
+    if isinstance(xml, (bytes, bytearray, memoryview)):
+        data = bytes(xml)
+        if len(data) > MAX_BYTES:
+            raise ScreenParseError(f"UI dump is {len(data)} bytes, over the {MAX_BYTES}-byte limit; refused")
+        text, notes = decode_dump(data)
+    elif isinstance(xml, str):
+        if len(xml) > MAX_BYTES:
+            raise ScreenParseError(f"UI dump is {len(xml)} characters, over the {MAX_BYTES}-character limit; refused")
+        text = xml
+    else:
+        raise ScreenParseError(f"UI dump must be str or bytes, not {type(xml).__name__}")
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ScreenParseError("UI dump is empty")
+    text = _RE_DECL_STR.sub("", text, count=1)
+    if _RE_BAD_CHARS.search(text):
+        text = _RE_BAD_CHARS.sub(" ", text)
+        notes.append("control characters replaced")
+    if "&#" in text:
+        text = _RE_CHAR_REF.sub(_fix_char_ref, text)
+    try:
+        payload = text.encode("utf-8")
+    except UnicodeEncodeError:
+        payload = text.encode("utf-8", errors="replace")
+        notes.append("unpaired surrogates replaced")
+
+    b = _Builder()
+    p = expat.ParserCreate(encoding="utf-8")
+    p.buffer_text = True
+    p.StartElementHandler = b.start
+    p.EndElementHandler = b.end
+    p.StartDoctypeDeclHandler = _refuse_dtd
+    p.EntityDeclHandler = _refuse_entity
+    p.UnparsedEntityDeclHandler = _refuse_entity
+    p.ExternalEntityRefHandler = _refuse_external
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        p.Parse(payload, True)
+    except expat.ExpatError as e:
+        code = expat.ErrorString(e.code) if isinstance(e.code, int) else str(e)
+        if "undefined entity" in str(code):
+            raise ScreenParseError(f"UI dump references an undefined entity at line {e.lineno}, column {e.offset}; refused") from None
+        raise ScreenParseError(f"UI dump is not well-formed XML: {code} at line {e.lineno}, column {e.offset}") from None
+    except RecursionError:  # pragma: no cover - expat does not recurse, kept as a guard
+        raise ScreenParseError("UI dump nests too deeply; refused") from None
+    if not b.seen_root:
+        raise ScreenParseError("UI dump has no elements")
+    width, height = b.width, b.height
+    if (width <= 0 or height <= 0) and b.nodes:
+        width = max(n.bounds[2] for n in b.nodes)
+        height = max(n.bounds[3] for n in b.nodes)
+    return Hierarchy(nodes=b.nodes, width=max(width, 0), height=max(height, 0), rotation=b.rotation, notes=notes)
