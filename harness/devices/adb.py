@@ -382,6 +382,18 @@ class AdbClient:
         """Attached devices (starts the server when needed)."""
         return parse_devices(self.run(["devices", "-l"], timeout=30).text)
 
+    def device_infos(self) -> list[DeviceInfo]:
+        """API level, ABI, locale, model, emulator and root of every ready device (what a
+        device pool or ``doctor`` shows); devices that stop answering are left out."""
+        out: list[DeviceInfo] = []
+        for entry in self.devices():
+            if entry.ready:
+                try:
+                    out.append(AdbDevice(self, entry.serial).info())
+                except DeviceError:
+                    continue
+        return out
+
     def device(self, serial: str | None = None) -> AdbDevice:
         """A handle on one ready device. With no serial there must be exactly one device. The
         error says in plain words what to do (start an emulator, accept the prompt, ...)."""

@@ -59,7 +59,7 @@ class ScriptedAdb:
 
     def shell_commands(self) -> list[str]:
         """The device-shell strings sent (the argument after 'shell')."""
-        out = []
+        out: list[str] = []
         for argv in self.calls:
             if "shell" in argv:
                 i = argv.index("shell")

@@ -401,3 +401,15 @@ def test_pids_fall_back_to_ps_on_old_android() -> None:
     assert dev.pids("com.example.shop") == [4242]
     assert script.shell_commands()[-1] == "ps"
     assert dev.is_alive("com.example.shop")
+
+
+def test_device_infos_lists_ready_devices_only() -> None:
+    script = ScriptedAdb().on("getprop", GETPROP).on("id -u", "2000\n").on("su", "", rc=1)
+    script.on("devices -l", "List of devices attached\nemulator-5554 device\nR58M1 unauthorized\n")
+    from harness.devices.adb import AdbClient
+
+    client = AdbClient("adb", runner=script)
+    infos = client.device_infos()
+    assert [(i.serial, i.api_level, i.abi, i.locale, i.rooted) for i in infos] == [
+        ("emulator-5554", 34, "x86_64", "zh-CN", False)
+    ]

@@ -82,7 +82,7 @@ def test_android14_sequence() -> None:
         ("foreground", 0, ""),
         # the permission dialog on top is not "background"; the launcher is
         ("background", 0, "resumed com.google.android.apps.nexuslauncher"),
-        ("anr", 31337, events[3].cause),
+        ("anr", 31337, getattr(events[3], "cause", None)),
         ("crashed", 31337, "java.lang.IllegalStateException: Location unavailable, retry later"),
         ("died", 31337, "crash: java.lang.IllegalStateException"),
     ]
