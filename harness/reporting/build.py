@@ -346,7 +346,7 @@ class RunData:
     def overall(self) -> tuple[str, str]:
         """(code, sentence) summing up the run: violation | needs-review | clean | not-analysed."""
         if not self.has_findings:
-            return ("not-analysed", "Not analysed: the run has no findings file, so no verdict can be given.")
+            return ("not-analysed", "Not analysed: no verdict yet")
         v = self.verdict_counts()
         if v["violation"]:
             n = v["violation"]
@@ -546,6 +546,21 @@ def _read_jsonl(path: Path, what: str, notes: list[Note]) -> list[tuple[int, Any
     return out
 
 
+_SHARED_FIELDS = ("api_id", "category", "method", "caller", "thread", "sdk", "source", "kind", "package", "screen_kind", "state")
+
+
+def _share_strings(value: dict[str, Any], memo: dict[str, str]) -> None:
+    """Make repeated texts of a timeline (API ids, callers, stack frames) one object each:
+    a long run repeats the same few hundred strings millions of times."""
+    for key in _SHARED_FIELDS:
+        v = value.get(key)
+        if isinstance(v, str):
+            value[key] = memo.setdefault(v, v)
+    stack = value.get("stack")
+    if isinstance(stack, list):
+        value["stack"] = [memo.setdefault(x, x) if isinstance(x, str) else x for x in stack]
+
+
 def _placeholder_info(path: Path) -> RunInfo:
     return RunInfo(run_id=path.name, package="", app="", scenario="", device={}, simulated=False, harness_version="", status="unknown")
 
@@ -586,10 +601,12 @@ def load_run(run_dir: str | Path) -> RunData:
     has_timeline = rd.timeline.is_file()
     if has_timeline:
         bad = 0
+        memo: dict[str, str] = {}
         for lineno, value in _read_jsonl(rd.timeline, "timeline.jsonl", notes):
             try:
                 if not isinstance(value, dict):
                     raise ValueError("not an object")
+                _share_strings(value, memo)
                 ev = event_from_dict(value)
                 if not math.isfinite(ev.t):
                     raise ValueError("time is not a finite number")

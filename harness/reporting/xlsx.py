@@ -28,6 +28,7 @@ import json
 import math
 import os
 from collections.abc import Iterable, Sequence
+from copy import copy
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from harness.reporting.frames import FINDING_COLUMNS
 __all__ = ["write_run_xlsx", "write_summary_xlsx", "MAX_API_ROWS", "RUN_COLUMNS"]
 
 #: The API-calls sheet keeps at most this many rows (Excel's own limit is 1,048,576).
-MAX_API_ROWS = 500_000
+MAX_API_ROWS = 200_000
 MAX_CELL = 32_000
 
 _SEV_FILL = {
@@ -114,6 +115,7 @@ class _Sheet:
         self.ws = ws
         self.columns = list(columns)
         self.rows = 0
+        self._styles: dict[tuple[bool, int, int], Any] = {}
         for i, col in enumerate(self.columns, 1):
             ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(col, 14)
         ws.freeze_panes = "A2"
@@ -124,23 +126,47 @@ class _Sheet:
             head.append(c)
         ws.append(head)
 
+    def _style(self, wrap: bool, font: Any, fill: Any) -> Any:
+        """A cell style array, built once per combination: assigning style objects cell by
+        cell makes openpyxl hash them every time, which dominates large sheets."""
+        key = (wrap, id(font), id(fill))
+        arr = self._styles.get(key)
+        if arr is None:
+            probe = WriteOnlyCell(self.ws, value="")
+            probe.alignment = _WRAP if wrap else _TOP
+            probe.border = _THIN
+            if font is not None:
+                probe.font = font
+            if fill is not None:
+                probe.fill = fill
+            arr = self._styles[key] = probe._style
+        return arr
+
     def append(self, row: dict[str, Any] | Sequence[Any], *, styles: dict[str, tuple[Any, ...]] | None = None) -> None:
+        """Append one styled row (wrapping per column, a thin rule, optional font/fill)."""
         values = [row.get(c, "") for c in self.columns] if isinstance(row, dict) else list(row)
         cells = []
         for col, v in zip(self.columns, values, strict=True):
             c = WriteOnlyCell(self.ws, value=_value(v))
             if isinstance(c.value, str):
                 c.data_type = "s"  # text, never a formula
-            c.alignment = _WRAP if col in _WRAP_COLS else _TOP
-            c.border = _THIN
-            if styles and col in styles:
-                font, fill = styles[col]
-                if font is not None:
-                    c.font = font
-                if fill is not None:
-                    c.fill = fill
+            font, fill = styles.get(col, (None, None)) if styles else (None, None)
+            c._style = copy(self._style(col in _WRAP_COLS, font, fill))
             cells.append(c)
         self.ws.append(cells)
+        self.rows += 1
+
+    def append_plain(self, row: dict[str, Any]) -> None:
+        """Append one unstyled row (fast path for large sheets); text stays text."""
+        out: list[Any] = []
+        for col in self.columns:
+            v = _value(row.get(col, ""))
+            if isinstance(v, str) and v.startswith("="):
+                c = WriteOnlyCell(self.ws, value=v)
+                c.data_type = "s"
+                v = c
+            out.append(v)
+        self.ws.append(out)
         self.rows += 1
 
     def close(self) -> None:
@@ -156,14 +182,14 @@ def _finding_styles(row: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
     return styles
 
 
-def _stack_text(ev: ApiCall, frames: int = 12) -> str:
-    text = "\n".join(ev.stack[:frames])
+def _stack_text(ev: ApiCall, frames: int = 12, sep: str = "\n") -> str:
+    text = sep.join(ev.stack[:frames])
     if len(ev.stack) > frames:
-        text += f"\n… {len(ev.stack) - frames} more frames"
+        text += f"{sep}… {len(ev.stack) - frames} more frames"
     return text
 
 
-def _event_cols(ev: Event, data: RunData) -> dict[str, Any]:
+def _event_cols(ev: Event, data: RunData, *, stack_sep: str = "\n") -> dict[str, Any]:
     d: dict[str, Any] = {
         "seq": ev.seq,
         "t": round(ev.t, 3),
@@ -173,7 +199,7 @@ def _event_cols(ev: Event, data: RunData) -> dict[str, Any]:
         "description": describe_event(ev),
     }
     if isinstance(ev, ApiCall):
-        d |= {"api_id": ev.api_id, "category": ev.category, "sdk": ev.sdk or "unknown", "caller": ev.caller, "args": ev.args, "ret": ev.ret, "stack": _stack_text(ev), "method": ev.method, "thread": ev.thread, "count": ev.count}
+        d |= {"api_id": ev.api_id, "category": ev.category, "sdk": ev.sdk or "unknown", "caller": ev.caller, "args": ev.args, "ret": ev.ret, "stack": _stack_text(ev, sep=stack_sep), "method": ev.method, "thread": ev.thread, "count": ev.count}
     elif isinstance(ev, PermissionRequest):
         d |= {"api_id": ev.api, "category": "PERM_REQ", "sdk": ev.sdk, "caller": ev.caller, "args": ", ".join(ev.permissions)}
     return d
@@ -241,9 +267,9 @@ def write_run_xlsx(data: RunData, path: Path) -> None:
     api = _Sheet(wb, "API calls", api_cols)
     calls = data.api_calls()
     for ev in calls[:MAX_API_ROWS]:
-        api.append(_event_cols(ev, data))
+        api.append_plain(_event_cols(ev, data, stack_sep=" | "))
     if len(calls) > MAX_API_ROWS:
-        api.append({"seq": "", "description": "", "category": f"… {len(calls) - MAX_API_ROWS} more calls not listed (sheet cap {MAX_API_ROWS})"})
+        api.append_plain({"seq": "", "description": "", "category": f"… {len(calls) - MAX_API_ROWS} more calls not listed (sheet cap {MAX_API_ROWS})"})
     api.close()
 
     scr_cols = ("seq", "t", "screen_kind", "confidence", "package", "pre_ticked", "controls", "asymmetry", "screenshot", "hierarchy", "seen_at")
