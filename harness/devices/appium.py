@@ -179,14 +179,16 @@ class AppiumDriver:
         self.config = cfg
         self.serial = cfg.udid
         self.sent_capabilities = cfg.capabilities()
-        self._adb: AdbDevice | None = None
+        #: adb handle on the same device when it is attached to this host (logcat, exact
+        #: permission state); None for a remote device or the fake driver
+        self.adb: AdbDevice | None = None
         if self.serial and use_adb is not False:
             try:
-                self._adb = (adb or AdbClient()).device(self.serial)
+                self.adb = (adb or AdbClient()).device(self.serial)
             except HarnessError:
                 if use_adb:
                     raise
-                self._adb = None
+                self.adb = None
         options = AppiumOptions()
         options.load_capabilities(self.sent_capabilities)
         server_status(self.url)
@@ -223,8 +225,8 @@ class AppiumDriver:
     # -- Driver protocol ---------------------------------------------------------------------------
 
     def info(self) -> DeviceInfo:
-        if self._adb is not None:
-            base = self._adb.info()
+        if self.adb is not None:
+            base = self.adb.info()
             return DeviceInfo(**{**_fields(base), "backend": self.backend, "extra": dict(base.extra)})
         caps = self.session_capabilities
         try:
@@ -307,8 +309,8 @@ class AppiumDriver:
         """Group -> state; from adb when the device is local (exact, incl. "don't ask again"),
         else from ``mobile: getPermissions`` (granted/denied only)."""
         validate_package(package)
-        if self._adb is not None:
-            return self._adb.permission_state(package)
+        if self.adb is not None:
+            return self.adb.permission_state(package)
         requested = self.mobile("getPermissions", {"type": "requested", "appPackage": package}) or []
         granted = set(self.mobile("getPermissions", {"type": "granted", "appPackage": package}) or [])
         out: dict[str, str] = {}

@@ -10,14 +10,17 @@ equal: Frida's protocol changes between releases, and a mismatch shows up later 
 
 from __future__ import annotations
 
+import argparse
 import os
 import struct
+import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.devices.adb import AdbDevice, parse_pidof, validate_device_path
-from harness.errors import DeviceError, InputError
+from harness.devices.adb import AdbClient, AdbDevice, parse_pidof, validate_device_path
+from harness.errors import EXIT_CLEAN, DeviceError, HarnessError, InputError
 
 __all__ = [
     "ABI_ARCH",
@@ -28,6 +31,7 @@ __all__ = [
     "check_binary",
     "expected_filename",
     "host_frida_version",
+    "main",
     "versions_match",
 ]
 
@@ -175,3 +179,53 @@ class FridaServer:
         """Kill every frida-server process (as root); nothing to do when none runs."""
         for pid in self.pids():
             self.device.root_shell(["kill", str(pid)], check=False, timeout=20)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``consent-harness frida-server {status,push,start,stop} [--device SERIAL]``: manage the
+    frida-server the user provides. ``push BINARY`` checks the binary's CPU against the device
+    first; ``start`` refuses a version that differs from the host frida."""
+    parser = argparse.ArgumentParser(
+        prog="consent-harness frida-server", description="manage frida-server on a device"
+    )
+    parser.add_argument("action", choices=("status", "push", "start", "stop"))
+    parser.add_argument(
+        "binary", nargs="?", help="for push: the unpacked frida-server-<version>-android-<arch>"
+    )
+    parser.add_argument(
+        "--device", metavar="SERIAL", help="device serial (default: the only attached device)"
+    )
+    parser.add_argument(
+        "--remote", default=DEFAULT_REMOTE_PATH, help=f"path on the device (default {DEFAULT_REMOTE_PATH})"
+    )
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    try:
+        validate_device_path(args.remote, roots=("/data/local/tmp/",))  # before touching any device
+        fs = FridaServer(AdbClient().device(args.device), args.remote)
+        if args.action == "push":
+            if not args.binary:
+                raise InputError(f"push needs the binary: {expected_filename(fs.device.abi())}")
+            fs.push(args.binary)
+            print(f"pushed {args.binary} to {fs.device.serial}:{fs.remote_path}")
+        elif args.action == "start":
+            st = fs.start()
+            print(
+                f"frida-server {st.version} running on {fs.device.serial} (pid {', '.join(map(str, st.pids))})"
+            )
+        elif args.action == "stop":
+            fs.stop()
+            print(f"frida-server stopped on {fs.device.serial}")
+        else:
+            st = fs.status()
+            state = "running" if st.running else "not running"
+            found = f"version {st.version}" if st.present else f"not found at {fs.remote_path}"
+            match = (
+                ""
+                if not st.present
+                else (" (matches host)" if st.matches else f" (host frida is {st.host_version})")
+            )
+            print(f"{fs.device.serial}: frida-server {found}{match}, {state}")
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return EXIT_CLEAN

@@ -102,3 +102,16 @@ def test_doctor_refuses_hostile_serial(adb_port: int) -> None:
     checks = doctor.run_doctor("emulator-5554;reboot", None, adb=AdbClient(server_port=adb_port))
     dev = next(c for c in checks if c.name == "device")
     assert dev.failed and "emulator-5554;reboot" in dev.detail and "adb devices" in dev.fix
+
+
+def test_frida_server_command_without_device(
+    adb_port: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from harness.devices import frida_server
+
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(adb_port))
+    assert frida_server.main(["status"]) == 3
+    assert "no Android device is attached" in capsys.readouterr().err
+    assert frida_server.main(["start", "--device", "emulator-5554"]) == 3
+    assert "emulator-5554 is not attached" in capsys.readouterr().err
+    assert frida_server.main(["status", "--remote", "/data/local/tmp/../x"]) == 2
