@@ -501,6 +501,9 @@ class SimDevice:
             elif op == "crash":
                 self._kill(app, "crashed", str(a.arg))
                 return
+            elif op == "die":
+                self._kill(app, "died", str(a.arg))
+                return
             elif op == "set":
                 app.flags.update(a.arg)
             elif op == "if":

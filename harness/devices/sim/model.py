@@ -24,12 +24,21 @@ Actions (a list of one-key mappings)::
                               requestPermissions(): system dialogs for groups not yet granted
     exit: <reason>            the app finishes and its process exits
     crash: <message>          the process dies with an exception
+    die: <reason>             the system kills the process (low-memory killer, background
+                              limits): AppState "died"; a ``self_start`` may bring it back
     set: {flag: value}        app state flag (persisted like preferences)
     if: {consent, flag, permission, launches_gte, foreground}   then: [...]   else: [...]
     after: {seconds, do}      one-shot timer
     every: {seconds, do, while: foreground|alive, max}          periodic timer
 
 Errors name the file, line and field.
+
+Additions made for the calibration corpus (docs/corpus.md), each backwards compatible:
+
+- ``die`` (action): the operating system kills the process, as Android's low-memory killer
+  does to a backgrounded app. Unlike ``exit`` (the app finishes itself) and ``crash`` (an
+  exception), the app did not choose it; it is how a model reaches the "process not running"
+  state in which a ``self_start`` (e.g. a push SDK's keep-alive service) can fire.
 """
 
 from __future__ import annotations
@@ -61,7 +70,7 @@ __all__ = [
 ELEMENT_TYPES = ("button", "link", "checkbox", "text", "input", "tab", "image", "switch")
 STYLES = ("primary", "secondary", "link", "plain", "close")
 LAYOUTS = ("page", "dialog")
-ACTION_OPS = ("goto", "close", "consent", "call", "request", "exit", "crash", "set", "if", "after", "every")
+ACTION_OPS = ("goto", "close", "consent", "call", "request", "exit", "crash", "die", "set", "if", "after", "every")
 CONSENT_STATES = ("none", "accepted", "declined")
 PERM_CONDS = ("granted", "denied", "unasked")
 INTENTS = ("", "camera", "scan", "mic", "location", "clipboard", "contacts", "phone", "sms", "storage", "media", "calendar", "browse", "pay", "login")
@@ -221,7 +230,7 @@ def _actions(v: _V, obj: Any, path: str, parent: Any = None, key: str | int | No
         apath = f"{ipath}.{op}"
         if op not in ACTION_OPS:
             raise v.fail(f"unknown action '{op}' (known: {', '.join(ACTION_OPS)})", d, op, apath)
-        if op in ("goto", "crash", "exit") and not isinstance(arg, (str, bool)):
+        if op in ("goto", "crash", "exit", "die") and not isinstance(arg, (str, bool)):
             raise v.fail("must be a string", d, op, apath)
         if op == "consent" and arg not in ("accept", "decline"):
             raise v.fail("must be 'accept' or 'decline'", d, op, apath)
