@@ -25,7 +25,7 @@ import os
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -527,23 +527,24 @@ def _read_json_object(path: Path, what: str, notes: list[Note]) -> dict[str, Any
     return value
 
 
-def _read_jsonl(path: Path, what: str, notes: list[Note]) -> list[tuple[int, Any]]:
-    """(line number, parsed value) of each readable line; bad lines become notes."""
-    out: list[tuple[int, Any]] = []
+def _read_jsonl(path: Path, what: str, notes: list[Note]) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value) of each readable line, streamed so a long timeline is never
+    held twice in memory; bad lines become notes."""
     bad = 0
     with open(path, encoding="utf-8", errors="replace") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                out.append((lineno, json.loads(line)))
+                value = json.loads(line)
             except (ValueError, RecursionError) as exc:
                 bad += 1
                 if bad <= MAX_BAD_LINES_NOTED:
                     notes.append(Note("warning", f"{what} line {lineno} is unreadable and was skipped: {clip(exc, 160)}"))
+                continue
+            yield lineno, value
     if bad > MAX_BAD_LINES_NOTED:
         notes.append(Note("warning", f"{what}: {bad - MAX_BAD_LINES_NOTED} more unreadable lines skipped"))
-    return out
 
 
 _SHARED_FIELDS = ("api_id", "category", "method", "caller", "thread", "sdk", "source", "kind", "package", "screen_kind", "state")

@@ -48,7 +48,7 @@ from harness.reporting.build import (
     scenario_description,
 )
 
-__all__ = ["render_run_html", "render_summary_html", "timeline_shapes", "MAX_SUMMARY_FINDINGS"]
+__all__ = ["render_run_html", "render_summary_html", "timeline_shapes", "screen_wireframe", "MAX_SUMMARY_FINDINGS"]
 
 #: The summary page lists at most this many findings (the workbook has them all).
 MAX_SUMMARY_FINDINGS = 5000
@@ -327,6 +327,51 @@ def _finding_view(i: int, f: Finding, data: RunData, screen_anchor: dict[int, in
     }
 
 
+_ROLE_COLORS: dict[str, str] = {
+    "accept": "#1e7b4f", "allow_always": "#1e7b4f", "allow_foreground": "#1e7b4f", "allow_once": "#2e8b57",
+    "decline": "#b3261e", "decline_exit": "#b3261e", "deny": "#b3261e", "deny_dont_ask": "#b3261e",
+    "confirm_decline": "#b3261e", "reconsider": "#d9730d", "browse_only": "#6c3483",
+    "manage_options": "#1f4e79", "policy_link": "#1f4e79", "close": "#5f6b7a",
+}
+
+
+def _bounds(value: object) -> tuple[float, float, float, float] | None:
+    if isinstance(value, (list, tuple)) and len(value) == 4 and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value):
+        x1, y1, x2, y2 = (float(v) for v in value)
+        if 0 <= x1 < x2 <= 20000 and 0 <= y1 < y2 <= 40000:
+            return x1, y1, x2, y2
+    return None
+
+
+def screen_wireframe(reading: dict[str, Any]) -> dict[str, Any] | None:
+    """A schematic of a screen drawn from the recogniser's reading when there is no
+    screenshot: each control's bounds as a box coloured by its role (accept green, decline
+    red, links blue), consent checkboxes marked when ticked. None when no bounds are known."""
+    items: list[tuple[tuple[float, float, float, float], str, str, bool | None]] = []
+    controls = reading.get("controls")
+    for c in controls if isinstance(controls, list) else []:
+        if isinstance(c, dict) and (b := _bounds(c.get("bounds"))) is not None:
+            items.append((b, str(c.get("role", "other")), clip(c.get("text", ""), 40), None))
+    boxes = reading.get("checkboxes")
+    for c in boxes if isinstance(boxes, list) else []:
+        if isinstance(c, dict) and (b := _bounds(c.get("bounds"))) is not None:
+            items.append((b, "checkbox", clip(c.get("text", ""), 40), bool(c.get("checked"))))
+    if not items:
+        return None
+    width = max(1080.0, max(b[2] for b, *_ in items))
+    height = max(width * 16 / 9, max(b[3] for b, *_ in items))
+    shapes: list[dict[str, Any]] = [
+        {"tag": "rect", "attrs": {"x": 0, "y": 0, "width": round(width), "height": round(height), "fill": "#f4f6f9", "stroke": "#8a94a3", "stroke-width": "8", "rx": "40"}, "text": "", "title": ""}
+    ]
+    for (x1, y1, x2, y2), role, text, checked in items[:40]:
+        color = _ROLE_COLORS.get(role, "#8a94a3")
+        title = f"{role}: {text}" if checked is None else f"checkbox {'ticked' if checked else 'not ticked'}: {text}"
+        shapes.append({"tag": "rect", "attrs": {"x": round(x1), "y": round(y1), "width": round(x2 - x1), "height": round(y2 - y1), "fill": color if checked else color, "fill-opacity": "0.8" if checked else "0.18", "stroke": color, "stroke-width": "6", "rx": "12"}, "text": "", "title": title})
+        if checked is None and y2 - y1 >= 40:
+            shapes.append({"tag": "text", "attrs": {"x": round((x1 + x2) / 2), "y": round((y1 + y2) / 2 + 18), "font-size": "52", "text-anchor": "middle", "fill": color, "font-weight": "700"}, "text": clip(text, 12), "title": ""})
+    return {"width": 120, "height": round(120 * height / width), "view": f"0 0 {round(width)} {round(height)}", "shapes": shapes}
+
+
 def _screen_view(sv: Any) -> dict[str, Any]:
     r = sv.reading
     controls = []
@@ -363,6 +408,7 @@ def _screen_view(sv: Any) -> dict[str, Any]:
         "group": clip(r.get("permission_group", ""), 40),
         "language": clip(r.get("language", ""), 10),
         "seen": ", ".join(f"{t:.1f}" for t in sv.seen_at[:12]) + (" …" if len(sv.seen_at) > 12 else ""),
+        "wire": None if sv.image_src else screen_wireframe(r),
     }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from reportkit import IMG, SCRIPT, make_run
 
 from harness.reporting.build import build_reports, build_summary, load_run
-from harness.reporting.html import render_run_html, timeline_shapes
+from harness.reporting.html import render_run_html, screen_wireframe, timeline_shapes
 
 
 class _Tags(HTMLParser):
@@ -146,3 +146,24 @@ def test_summary_page(tmp_path: Path) -> None:
     links = [a.get("href") for t, a in tags.tags if t == "a" and (a.get("href") or "").endswith("report.html")]
     assert links and all((out["html"].parent / str(h)).resolve().is_file() for h in links)
     assert "SIMULATED" in text
+
+
+def test_screen_wireframe_when_no_screenshot(tmp_path: Path) -> None:
+    reading = {
+        "controls": [
+            {"role": "accept", "text": "同意", "bounds": [60, 1000, 1020, 1120]},
+            {"role": "decline", "text": "不同意", "bounds": [440, 1140, 640, 1200]},
+            {"role": "other", "text": "bad", "bounds": [5, 5, 1, 1]},  # inverted: ignored
+            {"role": "other", "text": "nan", "bounds": [0, 0, float("nan"), 10]},  # not finite: ignored
+        ],
+        "checkboxes": [{"text": "我已阅读", "checked": True, "bounds": [60, 900, 100, 940]}],
+    }
+    w = screen_wireframe(reading)
+    assert w is not None and w["view"] == "0 0 1080 1920"
+    boxes = [s for s in w["shapes"] if s["tag"] == "rect"][1:]
+    assert [b["title"] for b in boxes] == ["accept: 同意", "decline: 不同意", "checkbox ticked: 我已阅读"]
+    assert boxes[0]["attrs"]["stroke"] == "#1e7b4f" and boxes[1]["attrs"]["stroke"] == "#b3261e"
+    assert screen_wireframe({"controls": [{"role": "accept", "text": "x"}]}) is None
+    assert screen_wireframe({"controls": "nonsense"}) is None
+    html = render_run_html(load_run(make_run(tmp_path)))
+    assert html.count('aria-label="schematic of the screen"') == 2  # the two screens without a PNG
