@@ -86,6 +86,7 @@ _PATH_PART_RE = re.compile(r"[A-Za-z0-9_+@][A-Za-z0-9._+@\-]*")
 DEVICE_PATH_ROOTS: tuple[str, ...] = ("/data/local/tmp/", "/sdcard/", "/storage/emulated/0/")
 
 _MAX_NAME = 255
+_LOGCAT_TIME_RE = re.compile(r"\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}")
 
 
 def _show(value: object) -> str:
@@ -1047,20 +1048,30 @@ class AdbDevice:
 
     # -- logcat ----------------------------------------------------------------------------------
 
-    def logcat_argv(self, buffers: Sequence[str] = ("events",)) -> list[str]:
-        """Host argv of a streaming logcat from 'now' on the given buffers."""
+    def logcat_argv(self, buffers: Sequence[str] = ("events",), since: str = "") -> list[str]:
+        """Host argv of a streaming logcat on the given buffers, from ``since`` (device time
+        'MM-DD hh:mm:ss.mmm') or else from the newest line on."""
         for b in buffers:
             if b not in ("events", "main", "system", "crash", "radio"):
                 raise InputError(f"unknown logcat buffer {_show(b)}")
+        if since and not _LOGCAT_TIME_RE.fullmatch(since):
+            raise InputError(f"invalid logcat start time {_show(since)}: expected 'MM-DD hh:mm:ss.mmm'")
+        start = since or "1"
         return self.client.argv(
-            ["logcat", "-b", ",".join(buffers), "-v", "threadtime", "-T", "1"], self.serial
+            ["logcat", "-b", ",".join(buffers), "-v", "threadtime", "-T", start], self.serial
         )
 
+    def device_time(self) -> str:
+        """The device clock as logcat prints it ('MM-DD hh:mm:ss.000'); '' when unreadable."""
+        text = self.shell_text(["date", "+%m-%d %H:%M:%S"], check=False, timeout=20).strip()
+        return f"{text}.000" if _LOGCAT_TIME_RE.fullmatch(f"{text}.000") else ""
+
     def logcat(self, package: str, *, raw_path: str | os.PathLike[str] | None = None) -> LogcatCapture:
-        """A logcat capture for ``package`` (call ``start(emit, clock)`` on it)."""
+        """A logcat capture for ``package`` from now on (call ``start(emit, clock)`` on it).
+        Only system_server may write the tracked events (see :class:`LogcatParser`)."""
         validate_package(package)
         trusted = self.pids_of_system_server()
-        argv = self.logcat_argv()
+        argv = self.logcat_argv(since=self.device_time())
         env = self.client.env()
 
         def popen() -> subprocess.Popen[bytes]:

@@ -324,3 +324,22 @@ def test_push_validates_remote_and_local(tmp_path: Path) -> None:
         dev.push(tmp_path / "nope", "/data/local/tmp/x")
     dev.push(local, "/data/local/tmp/frida-server")
     assert script.calls[-1][-3:] == ("push", str(local.resolve()), "/data/local/tmp/frida-server")
+
+
+def test_logcat_starts_at_the_device_clock() -> None:
+    script = ScriptedAdb().on("date", "11-28 10:15:02\n").on("pidof system_server", "1520\n")
+    dev, script = scripted_device(script)
+    cap = dev.logcat("com.example.app")
+    assert cap.parser.trusted_pids == frozenset({1520})
+    argv = dev.logcat_argv(since=dev.device_time())
+    assert argv[-7:] == ["logcat", "-b", "events", "-v", "threadtime", "-T", "11-28 10:15:02.000"]
+    with pytest.raises(InputError, match="start time"):
+        dev.logcat_argv(since="11-28; reboot")
+    with pytest.raises(InputError, match="buffer"):
+        dev.logcat_argv(buffers=("events;reboot",))
+
+
+def test_logcat_falls_back_to_newest_line_when_the_clock_is_unreadable() -> None:
+    dev, _ = scripted_device(ScriptedAdb().on("date", "date: bad format\n", rc=1))
+    assert dev.device_time() == ""
+    assert dev.logcat_argv(since="")[-2:] == ["-T", "1"]
