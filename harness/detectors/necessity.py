@@ -1,0 +1,227 @@
+"""Necessity rules: R23 (service refused on decline) and the API rules R26-R31."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from harness.detectors.context import Context, who
+from harness.detectors.core import HitRow
+from harness.detectors.phases import DECLINED
+from harness.detectors.registry import detector
+from harness.events import AppState, ConsentDecision, PermissionRequest, StepMarker, UiAction, UiSnapshot
+from harness.findings import Finding
+
+__all__ = [
+    "service_refused_on_decline",
+    "over_frequent_collection",
+    "background_collection",
+    "camera_mic_without_action",
+    "clipboard_without_paste",
+    "app_list_enumeration",
+    "location_beyond_need",
+]
+
+_USER_LEAVES = frozenset({"home", "back", "stop", "clear", "screen_off"})
+
+
+def _count(row: HitRow) -> str:
+    return f"{row.calls} time(s), first at t={row.t_first:.1f} s via {row.api or 'an unnamed API'}"
+
+
+@detector("R23", "service_refused_on_decline")
+def service_refused_on_decline(ctx: Context) -> Iterator[Finding]:
+    """After the policy is declined the app quits, or a basic-function check fails. A violation
+    when the app type needs no personal information, otherwise for review."""
+    subject = ctx.phases.subject
+    decline = next((d for d in ctx.of(ConsentDecision) if d.subject == subject and d.choice == "decline"), None)
+    if decline is None:
+        return
+    prof = ctx.profile
+    no_pi = prof is not None and prof.needs_no_pi
+    verdict = "violation" if no_pi else "needs-review"
+    severity = "high" if no_pi else "medium"
+    why = (
+        f"a {prof.name} app needs no personal information for its basic function"
+        if no_pi and prof is not None
+        else (f"check whether a {prof.name} app truly needs the refused information" if prof else "no app-type profile was given")
+    )
+    window = ctx.num("R23", "exit_window_s")
+    for e in ctx.events:
+        if e.seq <= decline.seq:
+            continue
+        if e.t - decline.t > window or (isinstance(e, UiAction) and e.action in _USER_LEAVES):
+            break
+        left = (isinstance(e, AppState) and e.state in ("died", "exited", "crashed", "background")) or (
+            isinstance(e, UiSnapshot) and ctx.is_launcher(e.package)
+        )
+        if left:
+            yield ctx.finding(
+                "R23",
+                verdict=verdict,
+                severity=severity,
+                message=(
+                    f"The app quit {e.t - decline.t:.1f} s after the user declined the policy "
+                    f"({'process ' + e.state if isinstance(e, AppState) else 'launcher in front'}); {why}."
+                ),
+                evidence=[decline.seq, e.seq],
+            )
+            break
+    for s in ctx.of(StepMarker):
+        if s.step == "assert_functional" and s.phase == "end" and s.status == "failed" and s.seq > decline.seq:
+            if ctx.phases.phase_at(s.t) != DECLINED:
+                continue
+            yield ctx.finding(
+                "R23",
+                verdict=verdict,
+                severity=severity,
+                message=f"After the policy was declined, a basic function failed: {s.message[:200] or 'no detail given'}; {why}.",
+                evidence=[decline.seq, s.seq],
+                thresholds=(),
+            )
+            break
+
+
+@detector("R26", "over_frequent_collection")
+def over_frequent_collection(ctx: Context) -> Iterator[Finding]:
+    """Periodic or burst reads of one category by one caller that no tap explains."""
+    fast = ctx.num("R26", "fast_interval_s")
+    for row in ctx.hits("R26"):
+        parts = []
+        if row.stats.get("periodic"):
+            mean = row.stats.get("mean_interval_s", 0.0)
+            parts.append(f"periodic, about every {mean:.1f} s (regularity {1 - row.stats.get('cv', 0.0):.2f})")
+            if mean <= fast:
+                parts.append(f"at or below the {fast:g} s scenario of MIIT 164号")
+        if row.stats.get("burst"):
+            parts.append(f"burst of {int(row.stats.get('max_window_calls', 0))} reads within one window")
+        yield ctx.finding(
+            "R26",
+            verdict="violation",
+            message=f"{row.category} read {row.calls} time(s) by {who(row.sdk)} between t={row.t_first:.1f} s and t={row.t_last:.1f} s: {'; '.join(parts)}.",
+            evidence=row.evidence,
+            t=row.t_first,
+            category=row.category,
+            sdk=row.sdk,
+        )
+
+
+@detector("R27", "background_collection")
+def background_collection(ctx: Context) -> Iterator[Finding]:
+    """Personal data read in the background or with the screen off."""
+    grace = ctx.num("R27", "background_grace_s")
+    for row in ctx.hits("R27"):
+        late = row.kind == "background"
+        yield ctx.finding(
+            "R27",
+            verdict="violation" if late else "info",
+            message=(
+                f"{row.category} read by {who(row.sdk)} while the app was in the background"
+                f"{'' if late else f' (within {grace:g} s of leaving the foreground)'}: {_count(row)}."
+            ),
+            evidence=row.evidence,
+            t=row.t_first,
+            category=row.category,
+            sdk=row.sdk,
+        )
+
+
+@detector("R28", "camera_mic_without_action")
+def camera_mic_without_action(ctx: Context) -> Iterator[Finding]:
+    """Camera or microphone opened with no capture tap just before, or in the background."""
+    for row in ctx.hits("R28"):
+        where = "in the background" if row.kind == "background" else "with no capture, scan or record tap just before"
+        yield ctx.finding(
+            "R28",
+            verdict="violation",
+            message=f"{row.category} opened by {who(row.sdk)} {where}: {_count(row)}.",
+            evidence=row.evidence,
+            t=row.t_first,
+            category=row.category,
+            sdk=row.sdk,
+        )
+
+
+@detector("R29", "clipboard_without_paste")
+def clipboard_without_paste(ctx: Context) -> Iterator[Finding]:
+    """Clipboard content read with no paste tap just before (description-only reads = info)."""
+    for row in ctx.hits("R29"):
+        content = row.kind == "read"
+        yield ctx.finding(
+            "R29",
+            verdict="violation" if content else "info",
+            message=(
+                f"Clipboard {'content' if content else 'description'} read by {who(row.sdk)} with no paste "
+                f"action just before: {_count(row)}."
+            ),
+            evidence=row.evidence,
+            t=row.t_first,
+            category=row.category,
+            sdk=row.sdk,
+        )
+
+
+@detector("R30", "app_list_enumeration")
+def app_list_enumeration(ctx: Context) -> Iterator[Finding]:
+    """Installed or running apps enumerated (not for security and app-store types); a
+    lookup of one named package is information."""
+    for row in ctx.hits("R30"):
+        enum = row.kind == "enumeration"
+        yield ctx.finding(
+            "R30",
+            verdict="violation" if enum else "info",
+            message=(
+                f"{'Installed or running apps enumerated' if enum else 'Other apps looked up by name'} by "
+                f"{who(row.sdk)}: {_count(row)}."
+            ),
+            evidence=row.evidence,
+            t=row.t_first,
+            category=row.category,
+            sdk=row.sdk,
+        )
+
+
+@detector("R31", "location_beyond_need")
+def location_beyond_need(ctx: Context) -> Iterator[Finding]:
+    """Location judged against the app-type profile's location need (needs a profile)."""
+    prof = ctx.profile
+    if prof is None:
+        return
+    need = prof.location
+    fixes_needed = int(ctx.num("R31", "location_fixes_single"))
+    for row in ctx.hits("R31"):
+        if row.kind == "continuous":
+            verdict = "violation" if need == "none" else "needs-review"
+            msg = f"Continuous location updates requested by {who(row.sdk)} in a {prof.name} app, which needs {'no location' if need == 'none' else 'at most a single fix'}: {_count(row)}."
+        elif need == "none":
+            verdict = "needs-review"
+            msg = f"Location read by {who(row.sdk)} in a {prof.name} app, whose functions need no location: {_count(row)}."
+        elif row.n >= fixes_needed:
+            verdict = "needs-review"
+            msg = f"Location read {row.n} times by {who(row.sdk)} with no user action, where a {prof.name} app needs a single fix: {_count(row)}."
+        else:
+            continue
+        yield ctx.finding(
+            "R31",
+            verdict=verdict,
+            message=msg,
+            evidence=row.evidence,
+            t=row.t_first,
+            category=row.category,
+            sdk=row.sdk,
+        )
+    if need != "continuous":
+        bg = [
+            r
+            for r in ctx.of(PermissionRequest)
+            if any(p.rsplit(".", 1)[-1].upper() == "ACCESS_BACKGROUND_LOCATION" for p in r.permissions)
+        ]
+        if bg:
+            yield ctx.finding(
+                "R31",
+                verdict="violation",
+                message=f"Background location was requested {len(bg)} time(s), but a {prof.name} app has no navigation-like function that needs it.",
+                evidence=[r.seq for r in bg],
+                category="LOCATION",
+                sdk=bg[0].sdk,
+                thresholds=(),
+            )

@@ -1,0 +1,81 @@
+"""Notice rules: R01 (no consent prompt at first run)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from harness.detectors.context import Context
+from harness.detectors.registry import detector
+from harness.events import UiSnapshot
+from harness.findings import Finding
+
+__all__ = ["first_run_prompt"]
+
+_PROMPTS = frozenset({"privacy_dialog", "cmp_dialog"})
+_SYSTEM = frozenset({"permission_dialog"})
+
+
+@detector("R01", "first_run_prompt")
+def first_run_prompt(ctx: Context) -> Iterator[Finding]:
+    """A consent prompt must be among the first screens of a fresh run.
+
+    Screens are the app's own snapshots (launcher and system permission dialogs do not count),
+    distinct by screen id / hierarchy hash. No prompt at all = violation; a prompt that comes
+    only after the first-run window, or one with no link to the full policy = needs-review.
+    A run without any app screen cannot be judged and gives nothing."""
+    snaps = [
+        s
+        for s in ctx.of(UiSnapshot)
+        if not ctx.is_launcher(s.package) and s.screen_kind not in _SYSTEM and (not s.package or s.package == ctx.info.package)
+    ]
+    if not snaps:
+        return
+    max_screens = int(ctx.num("R01", "first_run_screens"))
+    window = ctx.num("R01", "first_run_window_s")
+    t0 = ctx.phases.t_start
+    order: dict[str, int] = {}
+    for s in snaps:
+        order.setdefault(s.screen_id or s.hierarchy_hash or f"#{s.seq}", len(order))
+    prompts = [s for s in snaps if s.screen_kind in _PROMPTS]
+    if not prompts:
+        first = []
+        seen: set[str] = set()
+        for s in snaps:
+            key = s.screen_id or s.hierarchy_hash or f"#{s.seq}"
+            if key not in seen:
+                seen.add(key)
+                first.append(s.seq)
+            if len(first) >= max_screens:
+                break
+        yield ctx.finding(
+            "R01",
+            verdict="violation",
+            message=(
+                f"No privacy-policy or consent prompt was recognised on any of the app's {len(order)} "
+                f"screen(s) in this run (the first-run prompt is missing)."
+            ),
+            evidence=first,
+        )
+        return
+    p = prompts[0]
+    rank = order[p.screen_id or p.hierarchy_hash or f"#{p.seq}"]
+    if rank >= max_screens and p.t - t0 > window:
+        yield ctx.finding(
+            "R01",
+            verdict="needs-review",
+            message=(
+                f"The consent prompt only appeared {p.t - t0:.1f} s after start, as distinct screen "
+                f"#{rank + 1}; a first-run prompt should come before the app is used."
+            ),
+            evidence=[p.seq],
+        )
+        return
+    reading = ctx.reading(p)
+    if reading.controls and "policy_link" not in reading.roles():
+        yield ctx.finding(
+            "R01",
+            verdict="needs-review",
+            message="The consent prompt offers no recognisable link to the full privacy policy.",
+            evidence=[p.seq],
+            thresholds=(),
+        )

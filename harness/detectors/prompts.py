@@ -1,0 +1,302 @@
+"""Rules that read the consent prompt itself: R12, R13, R18, R42, R43.
+
+They read the consent-UI recogniser's reading of each prompt snapshot (roles of controls,
+checkboxes, implied-consent text, size asymmetry) and the runner's decisions. A reading that is
+missing or unreadable is skipped: nothing is concluded from a screen the harness did not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from harness.detectors.context import Context, PromptInstance
+from harness.detectors.readings import Reading
+from harness.detectors.registry import detector
+from harness.events import ConsentDecision, UiAction, UiSnapshot
+from harness.findings import Finding
+
+__all__ = ["no_refusal_option", "preticked_or_implied", "reprompt_after_decline", "asymmetric_choice", "refusal_harder"]
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.strip().lower().split()).strip("「」“”\"'.。!！")
+
+
+def _subject_label(subject: str) -> str:
+    return "privacy-policy prompt" if subject == "privacy_policy" else "consent-management (CMP) dialog"
+
+
+def _ambiguous(ctx: Context, reading: Reading) -> bool:
+    if reading.ambiguous_only is not None:
+        return reading.ambiguous_only
+    accept = ctx.catalog.role_set("accept")
+    texts = [_norm(c.text) for c in reading.controls if c.role in accept and c.text]
+    lex = {_norm(w) for w in ctx.catalog.lexicon("ambiguous_accept")}
+    return bool(texts) and all(t in lex for t in texts)
+
+
+@detector("R12", "no_refusal_option")
+def no_refusal_option(ctx: Context) -> Iterator[Finding]:
+    """A consent prompt without a control that refuses, or whose only accept is worded
+    ambiguously ("OK", "我知道了"). One finding per prompt subject and problem."""
+    refuse = ctx.catalog.role_set("refuse")
+    problems: dict[tuple[str, str], list[PromptInstance]] = {}
+    for inst in ctx.prompt_instances:
+        r = ctx.reading(inst.snapshot)
+        if r.error or not r.controls:
+            continue
+        roles = r.roles()
+        if not roles & refuse:
+            key = "close_only" if "close" in roles else "no_refusal"
+            problems.setdefault((inst.subject, key), []).append(inst)
+        if _ambiguous(ctx, r):
+            problems.setdefault((inst.subject, "ambiguous"), []).append(inst)
+    for (subject, key), insts in problems.items():
+        label = _subject_label(subject)
+        if key == "no_refusal":
+            msg = f"The {label} offers no control to refuse (only acceptance)."
+        elif key == "close_only":
+            msg = f"The {label} can only be closed with a close control; there is no explicit refusal."
+        else:
+            texts = sorted({c.text for i in insts for c in ctx.reading(i.snapshot).controls if c.role == "accept" and c.text})
+            msg = f"The {label} asks for acceptance with ambiguous wording ({', '.join(texts[:3]) or 'unclear text'})."
+        yield ctx.finding("R12", verdict="violation", message=msg, evidence=[i.snapshot.seq for i in insts])
+
+
+@detector("R13", "preticked_or_implied")
+def preticked_or_implied(ctx: Context) -> Iterator[Finding]:
+    """A consent checkbox ticked before the user touched it, or "logging in means you agree"
+    wording without a separate unticked box."""
+    touched: set[str] = set()
+    preticked: list[int] = []
+    pre_names: list[str] = []
+    implied: list[int] = []
+    implied_texts: list[str] = []
+    lex = [w.lower() for w in ctx.catalog.lexicon("implied_consent")]
+    for ev in ctx.events:
+        if isinstance(ev, UiAction) and ev.action == "tap":
+            for key in (ev.resource_id, ev.text):
+                if key:
+                    touched.add(key)
+            continue
+        if not isinstance(ev, UiSnapshot):
+            continue
+        r = ctx.reading(ev)
+        if r.error:
+            continue
+        boxes = [b for b in r.checkboxes if b.consent]
+        ticked = [b for b in boxes if b.checked and not ({b.resource_id, b.text} - {""}) & touched]
+        if ticked or (r.pre_ticked and not boxes):
+            preticked.append(ev.seq)
+            pre_names += [b.text or b.resource_id for b in ticked]
+        phrases = list(r.implied_consent) or [
+            c.text for c in r.controls if c.text and any(w in c.text.lower() for w in lex)
+        ]
+        if phrases and not any(not b.checked for b in boxes):
+            implied.append(ev.seq)
+            implied_texts += phrases
+    if preticked:
+        names = sorted({n for n in pre_names if n})
+        yield ctx.finding(
+            "R13",
+            verdict="violation",
+            message=(
+                "A consent checkbox was already ticked before the user touched it"
+                + (f" ({'; '.join(n[:60] for n in names[:3])})." if names else ".")
+            ),
+            evidence=preticked,
+        )
+    if implied:
+        texts = sorted(set(implied_texts))
+        yield ctx.finding(
+            "R13",
+            verdict="violation",
+            message=(
+                "Consent is implied by another action, with no separate unticked box: "
+                + "; ".join(f"'{t[:80]}'" for t in texts[:3])
+                + "."
+            ),
+            evidence=implied,
+        )
+
+
+@detector("R18", "reprompt_after_decline")
+def reprompt_after_decline(ctx: Context) -> Iterator[Finding]:
+    """After the policy was declined: the prompt back again and again in one session (not
+    explained by a feature tap), or at several consecutive cold starts; a single re-show at
+    the next launch is information."""
+    subject = ctx.phases.subject
+    declines = [d for d in ctx.of(ConsentDecision) if d.subject == subject and d.choice == "decline"]
+    if not declines:
+        return
+    first = declines[0]
+    ph = ctx.phases
+    decline_session = ph.session_at(first.t) if ph.sessions else 0
+    same_needed = int(ctx.num("R18", "reprompt_same_session"))
+    cold_needed = int(ctx.num("R18", "reprompt_cold_starts"))
+    per_session: dict[int, list[PromptInstance]] = {}
+    prev_t = first.t
+    accepted_at = next((d.t for d in ctx.of(ConsentDecision) if d.subject == subject and d.choice == "accept" and d.seq > first.seq), None)
+    for inst in ctx.prompt_instances:
+        s = inst.snapshot
+        if inst.subject != subject or s.seq <= first.seq:
+            continue
+        if accepted_at is not None and s.t >= accepted_at:
+            break
+        if ph.tapped_between(prev_t, s.t):
+            prev_t = s.t
+            continue  # the user asked for a feature that may need consent
+        prev_t = s.t
+        per_session.setdefault(ph.session_at(s.t) if ph.sessions else 0, []).append(inst)
+    same: list[PromptInstance] = []
+    cold: list[PromptInstance] = []
+    for sess, insts in sorted(per_session.items()):
+        if sess == decline_session:
+            in_session = insts
+        else:
+            cold.append(insts[0])
+            in_session = insts[1:]
+        if len(in_session) > len(same):
+            same = in_session
+    if len(same) >= same_needed:
+        yield ctx.finding(
+            "R18",
+            verdict="violation",
+            message=(
+                f"After the user declined at t={first.t:.1f} s, the prompt came back {len(same)} more time(s) "
+                f"in one session without the user asking for a feature."
+            ),
+            evidence=[first.seq, *(i.snapshot.seq for i in same)],
+            thresholds=("reprompt_same_session",),
+        )
+    run_len = _consecutive_from(decline_session + 1, [ph.session_at(i.snapshot.t) for i in cold]) if ph.sessions else 0
+    if run_len >= cold_needed:
+        yield ctx.finding(
+            "R18",
+            verdict="violation",
+            message=f"After the user declined, the prompt was shown again at each of {run_len} consecutive cold starts.",
+            evidence=[first.seq, *(i.snapshot.seq for i in cold[:run_len])],
+            thresholds=("reprompt_cold_starts",),
+        )
+    elif cold:
+        yield ctx.finding(
+            "R18",
+            verdict="info",
+            message=f"After the user declined, the prompt was shown again at the next launch (t={cold[0].snapshot.t:.1f} s).",
+            evidence=[first.seq, cold[0].snapshot.seq],
+            thresholds=("reprompt_cold_starts",),
+        )
+
+
+def _consecutive_from(start: int, sessions: list[int]) -> int:
+    have = set(sessions)
+    n = 0
+    while start + n in have:
+        n += 1
+    return n
+
+
+@detector("R42", "asymmetric_choice")
+def asymmetric_choice(ctx: Context) -> Iterator[Finding]:
+    """Accept much larger than refuse, or refuse a plain link next to a filled accept button
+    (recogniser measurements). Heuristic, so needs-review."""
+    limit = ctx.num("R42", "area_ratio")
+    seen: dict[str, list[int]] = {}
+    reasons: dict[str, list[str]] = {}
+    for inst in ctx.prompt_instances:
+        r = ctx.reading(inst.snapshot)
+        a = r.asymmetry
+        if r.error or not a:
+            continue
+        why = []
+        ratio = a.get("area_ratio")
+        if ratio is None and a.get("decline_area"):
+            ratio = float(a.get("accept_area", 0.0)) / float(a["decline_area"])
+        if ratio is not None and ratio >= limit:
+            why.append(f"accept control {ratio:.1f}x the area of the refuse control")
+        if a.get("decline_is_link") and a.get("accept_is_button"):
+            why.append("refuse is a plain-text link while accept is a button")
+        if why:
+            seen.setdefault(inst.subject, []).append(inst.snapshot.seq)
+            reasons.setdefault(inst.subject, [])
+            reasons[inst.subject] += [w for w in why if w not in reasons[inst.subject]]
+    for subject, seqs in seen.items():
+        yield ctx.finding(
+            "R42",
+            verdict="needs-review",
+            message=f"The {_subject_label(subject)} steers towards acceptance: {'; '.join(reasons[subject])}.",
+            evidence=seqs,
+        )
+
+
+@detector("R43", "refusal_harder")
+def refusal_harder(ctx: Context) -> Iterator[Finding]:
+    """Taps needed to refuse compared with one tap to accept, and shaming wording on the
+    refusal path."""
+    tolerated = ctx.num("R43", "refusal_extra_taps_tolerated")
+    hard = ctx.num("R43", "refusal_extra_taps_violation")
+    subjects = ("privacy_policy", "cmp")
+    declines = [d for d in ctx.of(ConsentDecision) if d.subject in subjects and d.choice == "decline"]
+    snaps = ctx.of(UiSnapshot)
+    reported: set[str] = set()
+    for d in declines:
+        if d.subject in reported:
+            continue
+        extra = d.taps - 1
+        if extra <= 0:
+            continue
+        reported.add(d.subject)
+        prompt_seq = max((i.snapshot.seq for i in ctx.prompt_instances if i.snapshot.seq < d.seq), default=-1)
+        confirms = [s.seq for s in snaps if prompt_seq < s.seq < d.seq and s.screen_kind == "second_confirm"]
+        if extra <= tolerated:
+            verdict, tail = "info", "within the one extra confirmation tolerated in practice"
+        elif extra < hard:
+            verdict, tail = "needs-review", "refusal takes more steps than acceptance"
+        else:
+            verdict, tail = "violation", "refusal is clearly harder than acceptance"
+        yield ctx.finding(
+            "R43",
+            verdict=verdict,
+            message=(
+                f"Declining the {_subject_label(d.subject)} took {d.taps} taps against 1 to accept "
+                f"({extra} extra): {tail}."
+            ),
+            evidence=[*confirms, d.seq],
+            thresholds=("refusal_extra_taps_tolerated", "refusal_extra_taps_violation"),
+        )
+    # no decline was made: use the recogniser's estimate of taps to refuse
+    for inst in ctx.prompt_instances:
+        if inst.subject in reported or any(d.subject == inst.subject for d in declines):
+            continue
+        taps = ctx.reading(inst.snapshot).asymmetry.get("taps_to_refuse")
+        if taps is None or taps - 1 <= tolerated:
+            continue
+        reported.add(inst.subject)
+        extra = int(taps - 1)
+        yield ctx.finding(
+            "R43",
+            verdict="needs-review" if extra < hard else "violation",
+            message=f"Refusing the {_subject_label(inst.subject)} needs an estimated {int(taps)} taps against 1 to accept.",
+            evidence=[inst.snapshot.seq],
+            thresholds=("refusal_extra_taps_tolerated", "refusal_extra_taps_violation"),
+        )
+    # confirmshaming on the prompt or its second-confirmation screen
+    lex = [w.lower() for w in ctx.catalog.lexicon("confirmshaming")]
+    shaming: list[int] = []
+    words: list[str] = []
+    for s in snaps:
+        if s.screen_kind not in ("privacy_dialog", "cmp_dialog", "second_confirm"):
+            continue
+        r = ctx.reading(s)
+        hit = [t for t in r.texts() if any(w in t.lower() for w in lex)]
+        if hit:
+            shaming.append(s.seq)
+            words += hit
+    if shaming:
+        yield ctx.finding(
+            "R43",
+            verdict="violation",
+            message="Shaming or guilt wording on the refusal path: " + "; ".join(f"'{w[:60]}'" for w in sorted(set(words))[:3]) + ".",
+            evidence=shaming,
+            thresholds=(),
+        )
