@@ -46,7 +46,13 @@ def appium_driver(appium_server: LocalAppiumServer) -> Iterator[AppiumDriver]:
         drv.close()
 
 
-@pytest.fixture(params=["sim", "appium", "u2"])
+@pytest.fixture(
+    params=[
+        "sim",
+        pytest.param("appium", marks=pytest.mark.appium),
+        pytest.param("u2", marks=pytest.mark.device),
+    ]
+)
 def case(request: pytest.FixtureRequest) -> Iterator[Case]:
     name = request.param
     if name == "sim":

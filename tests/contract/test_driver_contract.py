@@ -18,8 +18,6 @@ from harness.catalog.permissions import GROUPS
 from harness.devices.base import PERMISSION_STATES, DeviceInfo, Driver
 from harness.errors import InputError
 
-pytestmark = pytest.mark.appium
-
 BOUNDS = re.compile(r"\[-?\d+,-?\d+\]\[-?\d+,-?\d+\]")
 HOSTILE = "com.example;reboot"
 
