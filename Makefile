@@ -6,7 +6,6 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check -q
 STAMP_PY := $(VENV)/.stamp-py
 STAMP_SYS := .stamp-sys
-STAMP_NPM := tools/appium/node_modules/.stamp
 
 .PHONY: setup setup-system setup-appium demo test test-fast lint typecheck hooks bench clean
 
@@ -25,11 +24,8 @@ $(STAMP_SYS):
 	bash tools/setup-system.sh
 	touch $@
 
-setup-appium: $(STAMP_NPM)
-
-$(STAMP_NPM): tools/appium/package.json tools/appium/package-lock.json
-	cd tools/appium && npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+setup-appium: setup-system
+	bash tools/appium/setup.sh
 
 demo: setup
 	$(BIN)/consent-harness demo

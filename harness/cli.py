@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--device", help="adb serial to check")
     dr.add_argument("--appium", metavar="URL", help="Appium server URL to check")
 
+    fs = sub.add_parser("frida-server", help="push, start, stop or check frida-server on a device (no download: bring the binary)")
+    fs.add_argument("args", nargs=argparse.REMAINDER, help="status | push BINARY | start | stop, then --device SERIAL")
+
     ls = sub.add_parser("list", help="list scenarios, steps, app models or rules")
     ls.add_argument("what", choices=("scenarios", "steps", "models", "rules"))
 
@@ -202,6 +205,12 @@ def cmd_doctor(a: argparse.Namespace) -> int:
     return doctor_main(argv)
 
 
+def cmd_frida_server(a: argparse.Namespace) -> int:
+    from harness.devices.frida_server import main as fs_main
+
+    return int(fs_main(list(a.args)))
+
+
 def cmd_list(a: argparse.Namespace) -> int:
     if a.what == "scenarios":
         from harness.scenarios import standard_suite
@@ -250,6 +259,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "screen": cmd_screen,
     "doctor": cmd_doctor,
+    "frida-server": cmd_frida_server,
     "list": cmd_list,
     "validate": cmd_validate,
 }

@@ -285,7 +285,13 @@ class Runner:
             tl.append(RunMarker(t=clock(), phase="start", scenario=scenario.id, package=app.package))
             status = "completed"
             message = ""
+            logcat = None
             try:
+                adb = getattr(self.driver, "adb", None)
+                if adb is not None:
+                    # process starts, deaths, crashes and ANRs from the system's event log
+                    logcat = adb.logcat(app.package, raw_path=rd.path / "logcat.txt")
+                    logcat.start(tl.extend, clock)
                 if self.instrumentation is not None:
                     self.instrumentation.start(Target(app.package), tl.extend, clock)
                 for index, step in enumerate(scenario.steps):
@@ -301,6 +307,8 @@ class Runner:
             finally:
                 if self.instrumentation is not None:
                     self.instrumentation.stop()
+                if logcat is not None:
+                    logcat.stop()
                 tl.append(RunMarker(t=clock(), phase="end", scenario=scenario.id, package=app.package, status=status, message=message[:500]))
                 info.status = status
                 info.finished_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")

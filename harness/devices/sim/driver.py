@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from harness.devices.adb import validate_package
 from harness.devices.base import DeviceInfo
 from harness.devices.sim.engine import SimDevice
 from harness.devices.sim.model import load_bundled
@@ -51,13 +52,13 @@ class SimDriver:
         return self.device.install(load_bundled(app))
 
     def launch(self, package: str) -> None:
-        self.device.launch(package)
+        self.device.launch(validate_package(package))
 
     def stop(self, package: str) -> None:
-        self.device.stop(package)
+        self.device.stop(validate_package(package))
 
     def clear_data(self, package: str) -> None:
-        self.device.clear(package)
+        self.device.clear(validate_package(package))
 
     def hierarchy(self) -> str:
         return self.device.hierarchy()
@@ -78,11 +79,11 @@ class SimDriver:
         return self.device.foreground_package()
 
     def is_running(self, package: str) -> bool:
-        app = self.device.apps.get(package)
+        app = self.device.apps.get(validate_package(package))
         return bool(app and app.alive)
 
     def permission_state(self, package: str) -> dict[str, str]:
-        return self.device.permission_state(package)
+        return self.device.permission_state(validate_package(package))
 
     def close(self) -> None:
         self._closed = True
