@@ -71,6 +71,7 @@ __all__ = [
     "describe_event",
     "build_reports",
     "build_summary",
+    "SUMMARY_EVENT_KINDS",
 ]
 
 #: Report formats ``build_reports`` knows, and the file each one writes.
@@ -527,13 +528,19 @@ def _read_json_object(path: Path, what: str, notes: list[Note]) -> dict[str, Any
     return value
 
 
-def _read_jsonl(path: Path, what: str, notes: list[Note]) -> Iterator[tuple[int, Any]]:
+def _kind_filter(kinds: frozenset[str]) -> re.Pattern[str]:
+    """A cheap pre-filter on raw lines: only lines naming one of ``kinds`` get parsed."""
+    return re.compile(r'"kind"\s*:\s*"(?:' + "|".join(re.escape(k) for k in sorted(kinds)) + ')"')
+
+
+def _read_jsonl(path: Path, what: str, notes: list[Note], *, keep: re.Pattern[str] | None = None) -> Iterator[tuple[int, Any]]:
     """(line number, parsed value) of each readable line, streamed so a long timeline is never
-    held twice in memory; bad lines become notes."""
+    held twice in memory; bad lines become notes. With ``keep``, lines not matching it are
+    skipped unparsed."""
     bad = 0
     with open(path, encoding="utf-8", errors="replace") as fh:
         for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+            if not line.strip() or (keep is not None and not keep.search(line)):
                 continue
             try:
                 value = json.loads(line)
@@ -586,8 +593,11 @@ def _info_from(raw: dict[str, Any] | None, path: Path, notes: list[Note]) -> Run
     return info
 
 
-def load_run(run_dir: str | Path) -> RunData:
-    """Read a run folder tolerantly. Raises InputError only when the folder does not exist."""
+def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None) -> RunData:
+    """Read a run folder tolerantly. Raises InputError only when the folder does not exist.
+
+    ``events_kinds`` keeps only events of those kinds and skips parsing the other timeline
+    lines (the batch summary needs error records only, not millions of API calls)."""
     rd = RunDir(run_dir)
     if not rd.path.is_dir():
         raise InputError(f"run folder not found: {rd.path}")
@@ -603,10 +613,13 @@ def load_run(run_dir: str | Path) -> RunData:
     if has_timeline:
         bad = 0
         memo: dict[str, str] = {}
-        for lineno, value in _read_jsonl(rd.timeline, "timeline.jsonl", notes):
+        keep = _kind_filter(events_kinds) if events_kinds is not None else None
+        for lineno, value in _read_jsonl(rd.timeline, "timeline.jsonl", notes, keep=keep):
             try:
                 if not isinstance(value, dict):
                     raise ValueError("not an object")
+                if events_kinds is not None and value.get("kind") not in events_kinds:
+                    continue
                 _share_strings(value, memo)
                 ev = event_from_dict(value)
                 if not math.isfinite(ev.t):
@@ -810,6 +823,10 @@ def build_reports(
     return out
 
 
+#: Event kinds the summary reads from each timeline (for its error counts).
+SUMMARY_EVENT_KINDS = frozenset({"error", "agent", "step", "run"})
+
+
 def build_summary(run_dirs: Sequence[Path], out_dir: Path, *, formats: Iterable[str] = ("html", "xlsx")) -> dict[str, Path]:
     """Write ``summary.html`` and ``summary.xlsx`` for several runs (an app's suite or a batch)
     into ``out_dir``; return {format: path}. Run folders that do not exist are listed as
@@ -820,7 +837,7 @@ def build_summary(run_dirs: Sequence[Path], out_dir: Path, *, formats: Iterable[
     missing: list[str] = []
     for rd in run_dirs:
         try:
-            runs.append(load_run(rd))
+            runs.append(load_run(rd, events_kinds=SUMMARY_EVENT_KINDS))
         except InputError:
             missing.append(str(rd))
     runs.sort(key=lambda r: (r.info.package, r.info.scenario, r.run_id))

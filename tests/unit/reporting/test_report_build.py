@@ -142,3 +142,12 @@ def test_helpers() -> None:
     assert scenario_description("s1") .startswith("Observe")
     assert scenario_description("custom") == ""
     assert scenario_description("S1", {"scenario_description": "own words"}) == "own words"
+
+
+def test_light_loading_keeps_only_the_asked_kinds(tmp_path: Path) -> None:
+    run = make_run(tmp_path, extra_api_calls=50)
+    full = load_run(run)
+    light = load_run(run, events_kinds=frozenset({"error", "step"}))
+    assert {e.kind for e in light.events} == {"error", "step"}
+    assert [e.seq for e in light.events] == [e.seq for e in full.events if e.kind in ("error", "step")]
+    assert light.errors() == full.errors() and light.findings == full.findings
