@@ -31,6 +31,7 @@ __all__ = ["LOCATION_MODES", "PiItem", "AppProfile", "ProfileCatalog", "load_pro
 LOCATION_MODES = ("none", "single", "continuous")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _TYPE = re.compile(r"^\([一二三四五六七八九十]{1,4}\)$")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when libyaml is there
 _MAX_BYTES = 1_000_000
 
 
@@ -224,7 +225,7 @@ def _load_text(text: str, where: str) -> ProfileCatalog:
     from harness.catalog.rules import load_rules
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise CatalogError(f"{where}: not valid YAML: {exc}") from exc
     return parse_profiles(data, documents=list(load_rules().documents))

@@ -35,6 +35,7 @@ __all__ = [
     "DOCUMENT_KINDS",
     "CategoryInfo",
     "Document",
+    "FindingParts",
     "RuleCitation",
     "ThresholdDef",
     "Rule",
@@ -54,6 +55,7 @@ _NO_NET = ("Y", "P", "N")
 _RULE_ID = re.compile(r"^R\d{2}$")
 _TYPE_ID = re.compile(r"^T[1-8]$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when libyaml is there
 _MAX_BYTES = 2_000_000
 
 
@@ -98,6 +100,17 @@ class CategoryInfo:
 
     name: str
     pi: bool
+    severity: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindingParts:
+    """The run-independent parts of a finding of one rule under one jurisdiction."""
+
+    title: str
+    citations: tuple[Citation, ...]
+    problem_types: tuple[str, ...]
+    thresholds: tuple[Threshold, ...]
     severity: str
 
 
@@ -180,6 +193,7 @@ class RuleCatalog:
         self.jurisdictions = dict(jurisdictions)
         self.rules = dict(rules)
         self._cite_cache: dict[tuple[str, str], tuple[Citation, ...]] = {}
+        self._parts_cache: dict[tuple[str, str, tuple[str, ...] | None, str], FindingParts] = {}
 
     # -- look-ups ---------------------------------------------------------------------------
     def rule(self, rule_id: str) -> Rule:
@@ -256,6 +270,27 @@ class RuleCatalog:
             return verdict
         rank = {"info": 0, "needs-review": 1, "violation": 2}
         return verdict if rank[verdict] <= rank[ov.max_verdict] else ov.max_verdict
+
+    def finding_parts(
+        self, rule_id: str, jid: str, thresholds: tuple[str, ...] | None = None, category: str = ""
+    ) -> FindingParts:
+        """Everything a finding of this rule prints that does not depend on the run (cached):
+        title, citations, problem types, thresholds (``None`` = the rule's own list) and the
+        default severity for ``category``."""
+        key = (rule_id, jid, thresholds, category)
+        hit = self._parts_cache.get(key)
+        if hit is None:
+            rule = self.rule(rule_id)
+            names = rule.thresholds if thresholds is None else thresholds
+            hit = FindingParts(
+                title=self.title(rule_id, jid),
+                citations=self.citations(rule_id, jid),
+                problem_types=rule.problem_types,
+                thresholds=tuple(self.threshold(rule_id, n, jid).to_threshold() for n in names),
+                severity=self.severity(rule_id, jid, category),
+            )
+            self._parts_cache[key] = hit
+        return hit
 
     def is_pi(self, category: str) -> bool:
         info = self.categories.get(category)
@@ -549,7 +584,7 @@ def _default() -> RuleCatalog:
 
 def _load_text(text: str, where: str) -> RuleCatalog:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise CatalogError(f"{where}: not valid YAML: {exc}") from exc
     return parse_rules(data)

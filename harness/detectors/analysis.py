@@ -105,6 +105,7 @@ def _detectors_for(catalog: RuleCatalog, jid: str, detectors: Mapping[str, Detec
 
 def _run_detectors(ctx: Context, dets: Iterable[Detector], out: Analysis) -> None:
     for det in dets:
+        ctx.detector_name = det.name
         try:
             found = list(det(ctx))
         except Exception as exc:  # noqa: BLE001 - a crashing detector becomes an error record
@@ -117,7 +118,7 @@ def _run_detectors(ctx: Context, dets: Iterable[Detector], out: Analysis) -> Non
             )
             continue
         for f in found:
-            out.findings.append(dataclasses.replace(f, detector=f.detector or det.name))
+            out.findings.append(f if f.detector else dataclasses.replace(f, detector=det.name))
     out.findings.sort(key=_sort_key)
 
 

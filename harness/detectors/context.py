@@ -61,6 +61,7 @@ class Context:
     judge: JudgeResult
     run_index: int = 0
     timeline: Timeline | None = None
+    detector_name: str = ""
     _readings: dict[int, Reading] = field(default_factory=dict, repr=False)
 
     # -- events -----------------------------------------------------------------------------
@@ -152,28 +153,29 @@ class Context:
         severity: str | None = None,
         thresholds: Sequence[str] | None = None,
     ) -> Finding:
-        """A finding of ``rule_id`` with the catalogue's wording, citations and thresholds."""
+        """A finding of ``rule_id`` with the catalogue's wording, citations and thresholds
+        (``thresholds``: names of the thresholds this finding used; default: all of the rule's)."""
         cat = self.catalog
         jid = self.jurisdiction.id
-        rule = cat.rule(rule_id)
+        parts = cat.finding_parts(rule_id, jid, None if thresholds is None else tuple(thresholds), category)
         verdict = cat.cap_verdict(rule_id, jid, verdict)
-        sev = "info" if verdict == "info" else (severity or cat.severity(rule_id, jid, category))
-        ev = tuple(dict.fromkeys(int(s) for s in evidence))
+        sev = "info" if verdict == "info" else (severity or parts.severity)
+        ev = tuple(dict.fromkeys(evidence))
         if t is None:
             first = self.event(min(ev)) if ev else None
             t = first.t if first is not None else 0.0
-        names = rule.thresholds if thresholds is None else thresholds
         return Finding(
             rule_id=rule_id,
-            title=cat.title(rule_id, jid),
+            title=parts.title,
             severity=sev,
             verdict=verdict,
             message=message,
             evidence=ev,
-            problem_types=rule.problem_types,
-            citations=cat.citations(rule_id, jid),
-            thresholds=tuple(self.threshold(rule_id, n).to_threshold() for n in names),
+            problem_types=parts.problem_types,
+            citations=parts.citations,
+            thresholds=parts.thresholds,
             sdk=sdk,
             category=category,
             t=float(t),
+            detector=self.detector_name,
         )

@@ -252,11 +252,13 @@ class ApiColumns:
             return np.asarray(idx.to_numpy(zero_copy_only=False), dtype=np.int32), names
 
         t = np.asarray(table.column("t").to_numpy(), dtype=np.float64)
-        ok = np.isfinite(t) & (t >= 0) & (t * 1e6 < MAX_T_US)
+        ok = np.isfinite(t) & (t >= 0) & (t < MAX_T_US / 1e6)
         cat_raw, cat_list = codes("category")
         cats = category_names(catalog)
         cat_code = {c: i for i, c in enumerate(cats)}
         remap = np.array([cat_code.get(c, len(cats) - 1) for c in cat_list] or [0], dtype=np.int16)
+        cat = remap[cat_raw] if n else np.zeros(0, dtype=np.int16)
+        del cat_raw
         sdk, sdk_names = codes("sdk")
         api, api_names = codes("api_id")
         if "target" in table.column_names:
@@ -265,31 +267,35 @@ class ApiColumns:
             tgt_map = np.full(max(len(tgt_list), 1), -1, dtype=np.int32)
             tgt_map[valid_t] = np.arange(len(valid_t), dtype=np.int32)
             target = tgt_map[tgt_raw] if n else np.zeros(0, dtype=np.int32)
+            del tgt_raw
             target_names = tuple(tgt_list[i] for i in valid_t)
         else:
             target = np.full(n, -1, dtype=np.int32)
             target_names = ()
-        count = (
-            np.clip(np.asarray(table.column("count").to_numpy(), dtype=np.int64), 1, 1_000_000)
-            if "count" in table.column_names
-            else np.ones(n, dtype=np.int64)
-        )
-        run = np.asarray(table.column("run").to_numpy(), dtype=np.int64)
+        if "count" in table.column_names:
+            count = np.clip(np.asarray(table.column("count").to_numpy(), dtype=np.int64), 1, 1_000_000).astype(np.int32)
+        else:
+            count = np.ones(n, dtype=np.int32)
+        run = np.asarray(table.column("run").to_numpy(), dtype=np.int32)
         seq = np.asarray(table.column("seq").to_numpy(), dtype=np.int64)
         dropped = int(n - ok.sum())
         if dropped:
             t, run, seq, count = t[ok], run[ok], seq[ok], count[ok]
-            cat_raw, sdk, api, target = cat_raw[ok], sdk[ok], api[ok], target[ok]
-        t_us = np.rint(t * 1e6).astype(np.int64)
+            cat, sdk, api, target = cat[ok], sdk[ok], api[ok], target[ok]
+        del ok
+        tmp = t * 1e6
         del t
+        np.rint(tmp, out=tmp)
+        t_us = tmp.astype(np.int64)
+        del tmp
         return cls(
-            run=run.astype(np.int32),
+            run=run,
             seq=seq,
             t_us=t_us,
-            cat=remap[cat_raw] if len(cat_raw) else np.zeros(0, dtype=np.int16),
+            cat=cat,
             sdk=sdk,
             api=api,
-            count=count.astype(np.int32),
+            count=count,
             target=target,
             cat_names=cats,
             sdk_names=tuple(sdk_names),
@@ -516,33 +522,50 @@ class Hits:
             self.stats = {}
         self.cols = cols
         self.run = cols["run"]
+        self._lists: dict[str, list[Any]] | None = None
 
     def __len__(self) -> int:
         return len(self.run)
 
+    def _as_lists(self) -> dict[str, list[Any]]:
+        """Python lists of every column, built once (indexing numpy scalars one by one is slow)."""
+        if self._lists is None:
+            lists: dict[str, list[Any]] = {k: v.tolist() for k, v in self.cols.items()}
+            lists["ev"] = self.ev.tolist()
+            lists["ev_start"] = self.ev_start.tolist()
+            for k, v in self.stats.items():
+                lists["stat:" + k] = v.tolist()
+            self._lists = lists
+        return self._lists
+
     def rows(self, run: int) -> list[HitRow]:
         lo = int(np.searchsorted(self.run, run, "left"))
         hi = int(np.searchsorted(self.run, run, "right"))
+        if lo == hi:
+            return []
         names = self._names
         kinds = KINDS[self.rule]
-        c = self.cols
+        c = self._as_lists()
+        stat_keys = [(k[5:], c[k]) for k in c if k.startswith("stat:")]
+        ev, ev_start, ev_n = c["ev"], c["ev_start"], c["ev_n"]
         out = []
         for i in range(lo, hi):
-            s, n = int(self.ev_start[i]), int(c["ev_n"][i])
-            tgt = int(c["target"][i])
+            s = ev_start[i]
+            tgt = c["target"][i]
+            stats = {k: v[i] for k, v in stat_keys if v[i] == v[i]}
             out.append(
                 HitRow(
-                    kind=kinds[int(c["kind"][i])],
-                    category=names.cat_names[int(c["cat"][i])],
-                    sdk=names.sdk_names[int(c["sdk"][i])],
-                    n=int(c["n"][i]),
-                    calls=int(c["calls"][i]),
-                    t_first=int(c["t_first"][i]) / 1e6,
-                    t_last=int(c["t_last"][i]) / 1e6,
-                    evidence=tuple(int(x) for x in self.ev[s : s + n]),
-                    api=names.api_names[int(c["api"][i])],
+                    kind=kinds[c["kind"][i]],
+                    category=names.cat_names[c["cat"][i]],
+                    sdk=names.sdk_names[c["sdk"][i]],
+                    n=c["n"][i],
+                    calls=c["calls"][i],
+                    t_first=c["t_first"][i] / 1e6,
+                    t_last=c["t_last"][i] / 1e6,
+                    evidence=tuple(ev[s : s + ev_n[i]]),
+                    api=names.api_names[c["api"][i]],
                     target=names.target_names[tgt] if tgt >= 0 else "",
-                    stats={k: float(v[i]) for k, v in self.stats.items() if not math.isnan(float(v[i]))},
+                    stats=stats,
                 )
             )
         return out
