@@ -54,7 +54,7 @@ SIGNAL_GROUPS: tuple[str, ...] = (
 )
 
 _PERMISSION_ROLES = frozenset({"allow_always", "allow_foreground", "allow_once", "deny", "deny_dont_ask", "other"})
-_TOP_KEYS = frozenset({"schema", "labels", "id_hints", "permission_ids", "packages", "signals", "permission_groups", "languages"})
+_TOP_KEYS = frozenset({"schema", "labels", "id_hints", "permission_ids", "packages", "signals", "permission_groups", "toggle_states", "languages"})
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RE_COUNTDOWN = re.compile(r"[(\[]\s*\d{1,3}\s*(s|秒)?\s*[)\]]|\b\d{1,3}\s*(s|秒)\s*$")
@@ -133,6 +133,7 @@ class Lexicon:
         self._load_signals(data.get("signals"))
         self._load_groups(data.get("permission_groups"))
         self._load_languages(data.get("languages"))
+        self.toggle_states = frozenset(normalise_text(t) for t in _str_list(data.get("toggle_states"), "toggle_states"))
 
     # -- loading ---------------------------------------------------------------------------
     def _load_labels(self, labels: Any) -> None:

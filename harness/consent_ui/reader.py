@@ -255,7 +255,7 @@ class _Reader:
             perm_role = self.lex.permission_buttons.get(n.local_id)
             own = _label_of(n)
             if n.checkable:
-                label = own or self.checkbox_label(n, sub_texts)
+                label = self.toggle_label(n)
                 cls, via, norm = self.classify_label(label, n)
                 if perm_role is not None or cls in ("dont_ask", "deny_dont_ask"):
                     out.append(_Cand(n, label, norm, cls, via, perm_role, None, n.clickable, True))
@@ -288,6 +288,13 @@ class _Reader:
                         continue
                     out.append(_Cand(n, own, norm, cls, via, perm_role, None, False, False))
         return out
+
+    def toggle_label(self, n: RawNode) -> str:
+        """A checkable node's label: its own text unless that is only a state word ("ON")."""
+        own = _label_of(n)
+        if own and normalise_text(own) not in self.lex.toggle_states:
+            return own
+        return self.checkbox_label(n, self._sub_cache()[1])
 
     def checkbox_label(self, n: RawNode, sub_texts: list[list[int]]) -> str:
         """Text describing a checkbox that has none itself: a neighbour on the same row, else
@@ -368,6 +375,7 @@ class _Reader:
             texts_by_node.setdefault(idx, []).append(t)
         short = [c for c in cands if len(c.norm) <= MAX_LABEL_CHARS]
         control_nodes = {c.node.idx for c in short} | {c.from_child.idx for c in short if c.from_child is not None}
+        control_nodes |= {n.idx for n in self.active if n.checkable}  # a checkbox label is not the dialog's message
 
         def body_hits(group: str) -> list[tuple[int, str]]:
             return [(i, s) for i, s in hits[group] if i not in control_nodes]
@@ -452,7 +460,8 @@ class _Reader:
 
         # -- privacy dialog
         kv = k["privacy_dialog"]
-        title = body_hits("privacy_title")
+        # a title is short: "privacy policy" inside a sentence is a reference, not a heading
+        title = [(i, m) for i, m in body_hits("privacy_title") if min((len(t) for t in texts_by_node.get(i, ())), default=0) <= 50]
         refs = hits["policy_ref"]
         body = distinct("privacy_body")
         implied = hits["implied"]
@@ -474,7 +483,7 @@ class _Reader:
             kv.add(1, "refusal or browse option")
         if agreement_boxes:
             kv.add(1, "agreement checkbox")
-        implied_notice = bool(implied) and has("browse") and not login_ctrls and not edit_texts
+        implied_notice = bool(implied) and has("browse") and login_ctrls <= 1 and not edit_texts
         if implied_notice:
             kv.add(2, "implied-consent notice with a browse-only option")
         if body_chars >= 120:
@@ -491,16 +500,18 @@ class _Reader:
         kc = k["cmp_dialog"]
         cmp_pats = distinct("cmp", body_only=False)
         if cmp_sdk:
-            kc.add(3, "consent-management SDK id or package")
+            kc.add(4, "consent-management SDK id or package")
         if cmp_pats:
-            kc.add(min(4.5, 1.5 * len(cmp_pats)), f"CMP wording '{_clip(hits['cmp'][0][1])}' ({len(cmp_pats)} kinds)")
+            kc.add(min(6.0, 1.5 * len(cmp_pats)), f"CMP wording '{_clip(hits['cmp'][0][1])}' ({len(cmp_pats)} kinds)")
         cmp_choices = classes.keys() & _CMP_CHOICES
         if cmp_choices:
             kc.add(min(3, len(cmp_choices)), f"CMP choices {sorted(cmp_choices)}")
         if len(toggles) >= 3 and cmp_pats:
             kc.add(1, f"{len(toggles)} purpose/vendor toggles")
-        if classes.keys() & {"pos", "ack"}:
-            kc.add(0.5, "accept / OK button")
+        if classes.keys() & {"pos", "ack", "consent"}:
+            kc.add(1 if cmp_pats or cmp_sdk else 0.5, "accept / OK button")
+        if classes.keys() & {"neg", "no_consent", "deny"}:
+            kc.add(1 if cmp_pats or cmp_sdk else 0.5, "reject button")
         kc.gate = (cmp_sdk or bool(cmp_pats)) and bool(classes.keys() & (_CMP_CHOICES | {"pos", "ack", "neg", "cont"}))
 
         # -- second confirm
@@ -544,7 +555,7 @@ class _Reader:
         if has("browse"):
             kl.add(0.5, "browse / skip option")
         kl.gate = (bool(login_ctrls) and bool(login_fields or edit_texts or implied or agreement_boxes or login_ctrls >= 2 or login_text)) or (
-            bool(login_fields) and bool(implied or agreement_boxes)
+            bool(login_fields) and bool(implied or agreement_boxes or login_text)
         )
 
         # -- decide
@@ -633,8 +644,7 @@ class _Reader:
         return self.lex.permission_group(q)
 
     def _agreement(self, n: RawNode) -> bool:
-        _, sub = self._sub_cache()
-        label = _label_of(n) or self.checkbox_label(n, sub)
+        label = self.toggle_label(n)
         return bool(label) and self.lex.signal("agreement", normalise_text(label)) is not None
 
     def _sub_cache(self) -> tuple[list[bool], list[list[int]]]:
@@ -643,12 +653,11 @@ class _Reader:
         return self._sub
 
     def checkboxes(self, kind: str) -> list[Checkbox]:
-        _, sub = self._sub_cache()
         out: list[Checkbox] = []
         for n in self.active:
             if not n.checkable:
                 continue
-            label = _label_of(n) or self.checkbox_label(n, sub)
+            label = self.toggle_label(n)
             norm = normalise_text(label)
             consent = False
             if kind == "cmp_dialog":
