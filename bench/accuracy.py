@@ -1,0 +1,497 @@
+"""Calibration-corpus accuracy: how often the harness is right, per rule.
+
+Runs the standard suite (S1..S4) over every reference app bundled with harness (the
+calibration corpus in ``harness/devices/sim/apps/``, see docs/corpus.md) on the reference
+device, judges each run with the detectors exactly as ``consent-harness analyze`` does, and
+compares the findings with the ground truth each app ships next to it (its ``truth:`` list;
+clean controls say ``clean: true`` and ``truth: []``)::
+
+    python bench/accuracy.py [--apps a,b] [--scenarios S1,S2] [--results DIR] [--keep]
+                             [--jurisdiction cn]
+
+Scoring (documented in docs/corpus.md):
+
+* A finding counts when its verdict is "violation" or "needs-review" ("above info").
+* A truth entry ``{rule, scenario: [...], category?, sdk?, verdict?, why}`` is *found* in a
+  scenario when that scenario's run has a counted finding with that rule id and, where the
+  entry gives them, the same data category, the same SDK (a package prefix, resolved through
+  the SDK catalogue, or ``app``) and the same verdict. Recall = found / planted.
+* Each distinct counted finding (app, scenario, rule, category, SDK, verdict) is *explained*
+  when a truth entry of its app, scenario and rule accepts it; anything else is a false
+  positive. Precision = explained / all counted findings.
+* Any counted finding on a clean control is a false positive on a control.
+
+Exit status: 0 when every planted behaviour is found, nothing is flagged on the controls and
+there is no false positive; 1 (with a loud list naming the run folders, which are kept) when
+not; 2 when a truth list is malformed; 3 when a run or a detector broke.
+
+Everything here runs on the reference device: SIMULATED apps. Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from harness.devices.sim.model import AppModel, available_models, load_bundled  # noqa: E402
+from harness.errors import EXIT_INFRA, EXIT_INPUT, HarnessError, InputError  # noqa: E402
+from harness.findings import Finding  # noqa: E402
+
+__all__ = [
+    "COUNTED_VERDICTS",
+    "TruthItem",
+    "FindingUnit",
+    "RunOutcome",
+    "RuleScore",
+    "Score",
+    "SdkResolver",
+    "truth_of",
+    "run_corpus",
+    "score",
+    "render",
+    "figures",
+    "main",
+]
+
+COUNTED_VERDICTS = ("violation", "needs-review")
+TRUTH_KEYS = ("rule", "scenario", "category", "sdk", "verdict", "why")
+_RULE_ID = re.compile(r"^R\d{2}$")
+_PACKAGE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+EXIT_ACCURACY = 1
+
+SdkResolver = Callable[[str], frozenset[str]]
+"""Truth ``sdk`` value (a package prefix, or a short name) -> the SDK ids a finding may carry."""
+
+
+@dataclass(frozen=True, slots=True)
+class TruthItem:
+    """One planted behaviour in one scenario: what a finding must say to count as finding it."""
+
+    app: str
+    rule: str
+    scenario: str
+    category: str = ""
+    sdk: str = ""
+    verdict: str = ""
+    why: str = ""
+
+    def accepts(self, f: FindingUnit, resolve: SdkResolver) -> bool:
+        """Whether the finding unit is this planted behaviour being found."""
+        if f.app != self.app or f.scenario != self.scenario or f.rule != self.rule:
+            return False
+        if self.category and f.category != self.category:
+            return False
+        if self.verdict and f.verdict != self.verdict:
+            return False
+        if self.sdk:
+            if self.sdk == "app":
+                return f.sdk == "app"
+            return f.sdk.lower() in resolve(self.sdk)
+        return True
+
+    def label(self) -> str:
+        extra = "/".join(x for x in (self.category, self.sdk, self.verdict) if x)
+        return f"{self.app} {self.scenario} {self.rule}" + (f" [{extra}]" if extra else "")
+
+
+@dataclass(frozen=True, slots=True)
+class FindingUnit:
+    """A distinct counted finding of one run (several findings that differ only in message or
+    evidence are one unit)."""
+
+    app: str
+    scenario: str
+    rule: str
+    category: str
+    sdk: str
+    verdict: str
+    severity: str = field(default="", compare=False)
+    message: str = field(default="", compare=False)
+    run_dir: str = field(default="", compare=False)
+
+    def label(self) -> str:
+        extra = "/".join(x for x in (self.category, self.sdk, self.verdict) if x)
+        return f"{self.app} {self.scenario} {self.rule} [{extra}]"
+
+
+@dataclass(slots=True)
+class RunOutcome:
+    """One scenario run of one app, judged."""
+
+    app: str
+    scenario: str
+    run_dir: Path
+    findings: list[Finding]
+    status: str
+    step_failures: int
+    infrastructure_error: str = ""
+    detector_errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def units(self) -> list[FindingUnit]:
+        seen: dict[FindingUnit, None] = {}
+        for f in self.findings:
+            if f.verdict not in COUNTED_VERDICTS:
+                continue
+            u = FindingUnit(self.app, self.scenario, f.rule_id, f.category, f.sdk, f.verdict, f.severity, f.message, str(self.run_dir))
+            seen.setdefault(u, None)
+        return list(seen)
+
+
+@dataclass(slots=True)
+class RuleScore:
+    planted: int = 0
+    found: int = 0
+    units: int = 0
+    explained: int = 0
+
+    @property
+    def missed(self) -> int:
+        return self.planted - self.found
+
+    @property
+    def false_positives(self) -> int:
+        return self.units - self.explained
+
+    @property
+    def precision(self) -> float | None:
+        return self.explained / self.units if self.units else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.found / self.planted if self.planted else None
+
+
+@dataclass(slots=True)
+class Score:
+    per_rule: dict[str, RuleScore]
+    misses: list[tuple[TruthItem, str]]
+    false_positives: list[FindingUnit]
+    control_flags: list[FindingUnit]
+    planted: int
+    found: int
+    units: int
+    explained: int
+
+    @property
+    def precision(self) -> float:
+        return self.explained / self.units if self.units else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.planted if self.planted else 1.0
+
+    @property
+    def perfect(self) -> bool:
+        return not self.misses and not self.false_positives and not self.control_flags
+
+
+# -- ground truth ------------------------------------------------------------------------------
+
+
+def truth_of(model: AppModel, *, scenarios: Sequence[str], rules: Iterable[str]) -> list[TruthItem]:
+    """The model's truth list, validated and expanded to one item per scenario.
+
+    Raises InputError naming the model file and the entry when an entry is malformed, names an
+    unknown rule, scenario or category, or when a clean control plants something (or a model
+    that is not a control plants nothing)."""
+    from harness.catalog.apis import CATEGORIES
+
+    known_rules = set(rules)
+    known_scenarios = set(scenarios)
+    where = model.source or model.name
+    if model.clean and model.truth:
+        raise InputError(f"{where}: a clean control ('clean: true') must have an empty truth list")
+    if not model.clean and not model.truth:
+        raise InputError(f"{where}: no truth list; a reference app either plants behaviours or says 'clean: true'")
+    out: list[TruthItem] = []
+    seen: set[tuple[str, str, str, str, str]] = set()
+    for i, raw in enumerate(model.truth):
+        at = f"{where}: truth[{i}]"
+        unknown = sorted(set(raw) - set(TRUTH_KEYS))
+        if unknown:
+            raise InputError(f"{at}: unknown field(s) {', '.join(unknown)} (allowed: {', '.join(TRUTH_KEYS)})")
+        rule = raw.get("rule")
+        if not isinstance(rule, str) or not _RULE_ID.match(rule) or rule not in known_rules:
+            raise InputError(f"{at}: 'rule' must be a rule id of the catalogue (R01..R44), got {rule!r}")
+        scen = raw.get("scenario")
+        scen_list = [scen] if isinstance(scen, str) else scen
+        if not isinstance(scen_list, list) or not scen_list or not all(isinstance(s, str) for s in scen_list):
+            raise InputError(f"{at}: 'scenario' must be a scenario id or a non-empty list of them")
+        category = raw.get("category", "") or ""
+        if category and category not in CATEGORIES:
+            raise InputError(f"{at}: unknown data category {category!r}")
+        sdk = raw.get("sdk", "") or ""
+        if sdk and sdk != "app" and not (isinstance(sdk, str) and (_PACKAGE.match(sdk) or sdk.isidentifier())):
+            raise InputError(f"{at}: 'sdk' must be 'app', an SDK package prefix or an SDK name, got {sdk!r}")
+        verdict = raw.get("verdict", "") or ""
+        if verdict and verdict not in COUNTED_VERDICTS:
+            raise InputError(f"{at}: 'verdict' must be one of {', '.join(COUNTED_VERDICTS)}, got {verdict!r}")
+        why = raw.get("why")
+        if not isinstance(why, str) or not why.strip():
+            raise InputError(f"{at}: 'why' must say what was planted")
+        for s in scen_list:
+            if s not in known_scenarios:
+                raise InputError(f"{at}: unknown scenario {s!r} (known: {', '.join(sorted(known_scenarios))})")
+            key = (rule, s, category, str(sdk), verdict)
+            if key in seen:
+                raise InputError(f"{at}: duplicate truth entry {rule} {s}")
+            seen.add(key)
+            out.append(TruthItem(model.name, rule, s, category, str(sdk), verdict, why.strip()))
+    return out
+
+
+def default_sdk_resolver() -> SdkResolver:
+    """Maps a truth ``sdk`` value to the SDK ids attribution may give it: the value itself and,
+    when the SDK catalogue is present, the id it attributes a frame of that package to."""
+    attribute: Callable[[Sequence[str], str], str] | None = None
+    try:
+        from harness.catalog.sdks import attributor_for
+
+        attribute = attributor_for("com.refapp.accuracy.probe")
+    except ImportError:  # the SDK catalogue is optional for scoring
+        attribute = None
+    cache: dict[str, frozenset[str]] = {}
+
+    def resolve(value: str) -> frozenset[str]:
+        hit = cache.get(value)
+        if hit is not None:
+            return hit
+        ids = {value.lower()}
+        if attribute is not None and _PACKAGE.match(value):
+            frame = f"{value}.internal.c.a(SourceFile:1)"
+            sdk_id = attribute(("java.lang.Object.wait(Native Method)", frame), frame)
+            if sdk_id and sdk_id != "app":
+                ids.add(sdk_id.lower())
+        cache[value] = frozenset(ids)
+        return cache[value]
+
+    return resolve
+
+
+# -- running -----------------------------------------------------------------------------------
+
+
+def run_corpus(apps: Sequence[str], scenario_spec: str, root: Path, *, jurisdiction: str = "cn", progress: Callable[[str], None] | None = None) -> tuple[list[RunOutcome], dict[str, float]]:
+    """Run and judge every (app, scenario) pair on a fresh reference device per app. Returns the
+    outcomes and the wall seconds spent per app."""
+    from harness.devices.sim import SimDriver, SimInstrumentation
+    from harness.pipeline import analyze_run, resolve_app
+    from harness.runner import Runner
+    from harness.scenarios import resolve_scenarios
+
+    scenarios = resolve_scenarios(scenario_spec)
+    outcomes: list[RunOutcome] = []
+    per_app: dict[str, float] = {}
+    for name in apps:
+        started = time.perf_counter()
+        driver = SimDriver()
+        app = resolve_app(driver, name)
+        runner = Runner(driver, SimInstrumentation(driver), root, hook_pack="sim")
+        for sc in scenarios:
+            t0 = time.perf_counter()
+            res = runner.run(app, sc, app_ref=name)
+            findings = analyze_run(res.run_dir, jurisdiction=jurisdiction)
+            errors: list[str] = []
+            analysis = res.run_dir / "analysis.json"
+            if analysis.is_file():
+                data = json.loads(analysis.read_text(encoding="utf-8"))
+                errors = [json.dumps(e, ensure_ascii=False)[:300] for e in data.get("errors", []) or []]
+            outcomes.append(RunOutcome(name, sc.id, res.run_dir, findings, res.info.status, res.step_failures, res.infrastructure_error, errors, time.perf_counter() - t0))
+            if progress is not None:
+                progress(f"{name} {sc.id}: {sum(1 for f in findings if f.verdict in COUNTED_VERDICTS)} findings")
+        per_app[name] = time.perf_counter() - started
+    return outcomes, per_app
+
+
+# -- scoring -----------------------------------------------------------------------------------
+
+
+def score(outcomes: Sequence[RunOutcome], truth: Sequence[TruthItem], clean: Iterable[str], resolve: SdkResolver) -> Score:
+    """Compare the judged runs with the truth (see the module docstring for the definitions)."""
+    clean_apps = set(clean)
+    runs = {(o.app, o.scenario): o for o in outcomes}
+    units = [u for o in outcomes for u in o.units()]
+    per_rule: dict[str, RuleScore] = {}
+    misses: list[tuple[TruthItem, str]] = []
+    by_run: dict[tuple[str, str], list[FindingUnit]] = {}
+    for u in units:
+        by_run.setdefault((u.app, u.scenario), []).append(u)
+    found = 0
+    evaluated = 0
+    for t in truth:
+        if (t.app, t.scenario) not in runs:
+            continue  # scenario not part of this benchmark invocation
+        evaluated += 1
+        rs = per_rule.setdefault(t.rule, RuleScore())
+        rs.planted += 1
+        if any(t.accepts(u, resolve) for u in by_run.get((t.app, t.scenario), ())):
+            rs.found += 1
+            found += 1
+        else:
+            misses.append((t, str(runs[(t.app, t.scenario)].run_dir)))
+    explained = 0
+    false_positives: list[FindingUnit] = []
+    control_flags: list[FindingUnit] = []
+    truth_by_run: dict[tuple[str, str], list[TruthItem]] = {}
+    for t in truth:
+        truth_by_run.setdefault((t.app, t.scenario), []).append(t)
+    for u in units:
+        rs = per_rule.setdefault(u.rule, RuleScore())
+        rs.units += 1
+        if any(t.accepts(u, resolve) for t in truth_by_run.get((u.app, u.scenario), ())):
+            rs.explained += 1
+            explained += 1
+        elif u.app in clean_apps:
+            control_flags.append(u)
+        else:
+            false_positives.append(u)
+    return Score(per_rule, misses, false_positives, control_flags, evaluated, found, len(units), explained)
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+def _pct(v: float | None) -> str:
+    return "   -  " if v is None else f"{v:6.3f}"
+
+
+def figures(sc: Score, outcomes: Sequence[RunOutcome], per_app: dict[str, float], *, clean: Sequence[str], seconds: float, jurisdiction: str) -> dict[str, Any]:
+    """The JSON figures (the benchmark's last line)."""
+    apps = sorted(per_app)
+    return {
+        "benchmark": "accuracy",
+        "simulated": True,
+        "jurisdiction": jurisdiction,
+        "precision": round(sc.precision, 4),
+        "recall": round(sc.recall, 4),
+        "apps": len(apps),
+        "planted_apps": len([a for a in apps if a not in clean]),
+        "clean_controls": len([a for a in apps if a in clean]),
+        "runs": len(outcomes),
+        "planted": sc.planted,
+        "found": sc.found,
+        "missed": len(sc.misses),
+        "findings_counted": sc.units,
+        "false_positives": len(sc.false_positives) + len(sc.control_flags),
+        "false_positives_on_controls": len(sc.control_flags),
+        "per_rule": {
+            r: {"planted": s.planted, "found": s.found, "findings": s.units, "false_positives": s.false_positives, "precision": s.precision, "recall": s.recall}
+            for r, s in sorted(sc.per_rule.items())
+        },
+        "seconds": round(seconds, 3),
+        "seconds_per_app": round(seconds / len(apps), 4) if apps else 0.0,
+        "max_seconds_per_app": round(max(per_app.values()), 4) if per_app else 0.0,
+    }
+
+
+def render(sc: Score, outcomes: Sequence[RunOutcome], per_app: dict[str, float], *, clean: Sequence[str], out: Any = sys.stdout) -> None:
+    """The human-readable report: per-rule table, overall figures, time per app, problems."""
+    p = lambda s="": print(s, file=out)  # noqa: E731
+    p(f"{'rule':<6}{'planted':>8}{'found':>7}{'missed':>8}{'findings':>10}{'false+':>8}{'precision':>11}{'recall':>8}")
+    for rule, rs in sorted(sc.per_rule.items()):
+        p(f"{rule:<6}{rs.planted:>8}{rs.found:>7}{rs.missed:>8}{rs.units:>10}{rs.false_positives:>8}{_pct(rs.precision):>11}{_pct(rs.recall):>8}")
+    p(f"{'all':<6}{sc.planted:>8}{sc.found:>7}{len(sc.misses):>8}{sc.units:>10}{sc.units - sc.explained:>8}{_pct(sc.precision):>11}{_pct(sc.recall):>8}")
+    p()
+    p(f"{'app':<22}{'kind':<9}{'runs':>5}{'findings':>10}{'seconds':>9}")
+    for app, secs in per_app.items():
+        mine = [o for o in outcomes if o.app == app]
+        n = sum(len(o.units()) for o in mine)
+        p(f"{app:<22}{'control' if app in clean else 'planted':<9}{len(mine):>5}{n:>10}{secs:>9.3f}")
+    if sc.misses:
+        p()
+        p(f"MISSED: {len(sc.misses)} planted behaviour(s) not found")
+        for t, run_dir in sc.misses:
+            p(f"  {t.label()}: {t.why}")
+            p(f"      run folder: {run_dir}")
+    if sc.control_flags:
+        p()
+        p(f"CLEAN CONTROL FLAGGED: {len(sc.control_flags)} finding(s) above info on clean controls")
+        for u in sc.control_flags:
+            p(f"  {u.label()} {u.severity}: {u.message[:160]}")
+            p(f"      run folder: {u.run_dir}")
+    if sc.false_positives:
+        p()
+        p(f"FALSE POSITIVE: {len(sc.false_positives)} finding(s) not in any truth list")
+        for u in sc.false_positives:
+            p(f"  {u.label()} {u.severity}: {u.message[:160]}")
+            p(f"      run folder: {u.run_dir}")
+
+
+def _broken(outcomes: Sequence[RunOutcome]) -> list[str]:
+    out = []
+    for o in outcomes:
+        if o.status != "completed" or o.infrastructure_error:
+            out.append(f"{o.app} {o.scenario}: run {o.status} {o.infrastructure_error}".strip())
+        for e in o.detector_errors:
+            out.append(f"{o.app} {o.scenario}: detector error {e}")
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("--apps", default="", help="comma-separated model names (default: every bundled model)")
+    ap.add_argument("--scenarios", default="S1,S2,S3,S4", help="scenario ids (default: the standard suite S1..S4)")
+    ap.add_argument("--results", default="", help="write the run folders here (default: a temporary folder)")
+    ap.add_argument("--keep", action="store_true", help="keep the run folders even when everything matches")
+    ap.add_argument("--jurisdiction", default="cn", help="jurisdiction profile (the truth lists are written for cn)")
+    args = ap.parse_args(argv)
+
+    from harness.catalog.rules import load_rules
+    from harness.scenarios import resolve_scenarios
+
+    try:
+        apps = [a.strip() for a in args.apps.split(",") if a.strip()] or available_models()
+        scenario_ids = [s.id for s in resolve_scenarios(args.scenarios)]
+        known_ids = sorted({s.id for s in resolve_scenarios("all")} | set(scenario_ids))
+        rule_ids = list(load_rules().rules)
+        models = {a: load_bundled(a) for a in apps}
+        truth = [t for a in apps for t in truth_of(models[a], scenarios=known_ids, rules=rule_ids) if t.scenario in scenario_ids]
+    except HarnessError as exc:
+        print(f"accuracy: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    clean = sorted(a for a, m in models.items() if m.clean)
+
+    root = Path(args.results) if args.results else Path(tempfile.mkdtemp(prefix="accuracy-"))
+    root.mkdir(parents=True, exist_ok=True)
+    print(f"calibration corpus: {len(apps)} reference apps ({len(apps) - len(clean)} planted, {len(clean)} clean controls) x {len(scenario_ids)} scenarios, jurisdiction {args.jurisdiction}, on the reference device (SIMULATED)")
+    started = time.perf_counter()
+    outcomes, per_app = run_corpus(apps, ",".join(scenario_ids), root, jurisdiction=args.jurisdiction)
+    seconds = time.perf_counter() - started
+    sc = score(outcomes, truth, clean, default_sdk_resolver())
+    print()
+    render(sc, outcomes, per_app, clean=clean)
+    broken = _broken(outcomes)
+    if broken:
+        print()
+        print(f"BROKEN: {len(broken)} run or detector problem(s)")
+        for b in broken:
+            print(f"  {b}")
+    print()
+    print(f"precision {sc.precision:.3f}  recall {sc.recall:.3f}  on {len(apps)} apps, {len(outcomes)} runs in {seconds:.2f} s ({seconds / max(1, len(apps)):.3f} s per app)")
+    ok = sc.perfect and not broken
+    if ok and not args.keep and not args.results:
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        print(f"run folders: {root}")
+    if not sc.perfect:
+        print("ACCURACY CHECK FAILED: a planted behaviour was missed, a clean control was flagged or a finding is in no truth list (see above)")
+    print(json.dumps(figures(sc, outcomes, per_app, clean=clean, seconds=seconds, jurisdiction=args.jurisdiction), ensure_ascii=False))
+    if broken:
+        return EXIT_INFRA
+    return 0 if sc.perfect else EXIT_ACCURACY
+
+
+if __name__ == "__main__":
+    sys.exit(main())
