@@ -98,6 +98,9 @@ class SimDevice:
 
     # -- wire --------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
+        # A new instrumentation session starts with an empty call-site table, as a freshly
+        # loaded agent does: its decoder has never seen a stack, so every site sends one again.
+        self._sites.clear()
         self.listeners.append(listener)
         listener({"type": "agent:ready", "now": self.clock * 1000.0, "hooks": 0, "skipped": [], "pid": 0, "version": "sim"})
 

@@ -39,6 +39,9 @@ Additions made for the calibration corpus (docs/corpus.md), each backwards compa
   does to a backgrounded app. Unlike ``exit`` (the app finishes itself) and ``crash`` (an
   exception), the app did not choose it; it is how a model reaches the "process not running"
   state in which a ``self_start`` (e.g. a push SDK's keep-alive service) can fire.
+- Call-site stacks are sent once per instrumentation session (each ``subscribe``), not once per
+  device: a second run on the same reference device gets full stacks again, so SDK attribution
+  does not depend on which run came first.
 """
 
 from __future__ import annotations

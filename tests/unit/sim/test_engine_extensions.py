@@ -77,3 +77,34 @@ def test_die_needs_a_reason_string() -> None:
     text = textwrap.dedent(KILLED).replace("die: low memory", "die: {why: memory}")
     with pytest.raises(AppModelError, match=r"k\.yaml:6:.*must be a string"):
         load_model(yamlio.load(text, "k.yaml"), "k.yaml")
+
+
+STACKS = """
+model: s
+package: com.example.stacks
+label: S
+on_start:
+  - call: {api: TelephonyManager.getImei, sdk: com.umeng.commonsdk}
+screens:
+  home:
+    title: Home
+"""
+
+
+def test_every_instrumentation_session_gets_the_call_site_stacks_again() -> None:
+    dev = SimDevice()
+    pkg = dev.install(load_model(yamlio.load(textwrap.dedent(STACKS), "s.yaml"), "s.yaml"))
+    drv = SimDriver(dev)
+    stacks: list[tuple[str, ...]] = []
+    for _ in range(2):  # two runs on the same device, each with its own instrumentation session
+        events: list[Event] = []
+        inst = SimInstrumentation(drv, attribute=lambda pkg: None)
+        inst.start(Target(pkg), events.extend, drv.now)
+        drv.clear_data(pkg)
+        drv.launch(pkg)
+        inst.stop()
+        calls = [e for e in events if isinstance(e, ApiCall)]
+        assert len(calls) == 1
+        stacks.append(calls[0].stack)
+    assert stacks[0] and stacks[1] == stacks[0]
+    assert any(f.startswith("com.umeng.commonsdk.") for f in stacks[1])
