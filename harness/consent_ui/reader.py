@@ -365,10 +365,74 @@ class _Reader:
             pats[group] = [(i, pi) for i, pi, _ in found]
         return hits, pats, texts
 
+    def underneath(self, cands: list[_Cand]) -> set[int]:
+        """Nodes of a page that a modal is drawn over, in the same window.
+
+        A modal drawn by the app itself (a dialog view, a Compose/Flutter overlay, the reference
+        device's dialogs) comes after the page it covers: some parent has an earlier child that
+        fills most of the screen and a later child holding choice controls.  The earlier
+        children's subtrees are set aside, so the page's buttons and texts do not mix with the
+        dialog's.  Returns their node indices (empty when there is no such overlay)."""
+        nodes = self.h.nodes
+        decisive = {c.node.idx for c in cands if c.cls in _DECISION}
+        if not decisive:
+            return set()
+        # which subtrees hold a decisive control: walk up from each one
+        holds: set[int] = set()
+        for idx in decisive:
+            p = idx
+            while p >= 0 and p not in holds:
+                holds.add(p)
+                p = nodes[p].parent
+        cand_nodes = {c.node.idx for c in cands} | {c.from_child.idx for c in cands if c.from_child is not None}
+
+        def has_message(root: int) -> bool:
+            stack = [root]
+            while stack:
+                x = stack.pop()
+                nx = nodes[x]
+                if x not in cand_nodes and not nx.checkable and len(_label_of(nx)) >= 4:
+                    return True
+                stack.extend(nx.children)
+            return False
+
+        def overlap(a: RawNode, b: RawNode) -> int:
+            ax1, ay1, ax2, ay2 = a.bounds
+            bx1, by1, bx2, by2 = b.bounds
+            return max(0, min(ax2, bx2) - max(ax1, bx1)) * max(0, min(ay2, by2) - max(ay1, by1))
+
+        for n in self.active:
+            kids = n.children
+            if len(kids) < 2:
+                continue
+            for j in range(len(kids) - 1, 0, -1):
+                top = nodes[kids[j]]
+                if kids[j] not in holds or top.area == 0:
+                    continue
+                below = [kids[i] for i in range(j) if nodes[kids[i]].area >= 0.6 * self.screen_area]
+                # drawn over a page: overlaps a big earlier sibling, and says something itself
+                if not any(overlap(top, nodes[b]) >= 0.5 * top.area for b in below) or not has_message(kids[j]):
+                    continue
+                out: set[int] = set()
+                for i in range(j):
+                    stack = [kids[i]]
+                    while stack:
+                        x = stack.pop()
+                        out.add(x)
+                        stack.extend(nodes[x].children)
+                return out
+        return set()
+
     # -- the whole reading -------------------------------------------------------------------
     def read(self) -> ScreenReading:
         lex = self.lex
         cands = self.candidates()
+        under = self.underneath(cands)
+        if under:
+            self.active = [n for n in self.active if n.idx not in under]
+            self.active_ids -= under
+            cands = [c for c in cands if c.node.idx not in under]
+            self.notes.append(f"a modal covers the page: {len(under)} nodes underneath set aside")
         hits, pat_hits, text_list = self.signals()
         texts_by_node: dict[int, list[str]] = {}
         for idx, t in text_list:
@@ -456,7 +520,9 @@ class _Reader:
         if classes.keys() & {"allow", "cont", "ack", "pos"}:
             kr.add(0.5, "go-ahead button")
         n_decision = sum(1 for c in decision if c.cls in _DECISION)
-        kr.gate = (bool(rat) or app_question) and 1 <= n_decision <= 4 and len(cands) <= 8
+        # a pre-prompt offers a choice (go ahead / not now) or a way to settings; a page that
+        # merely explains before its own start button is not one
+        kr.gate = (bool(rat) or app_question) and (2 <= n_decision <= 4 or (n_decision == 1 and has("settings"))) and len(cands) <= 8
 
         # -- privacy dialog
         kv = k["privacy_dialog"]

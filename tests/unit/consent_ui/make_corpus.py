@@ -25,7 +25,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus_kit import N, Stack, box, btn, cb, edit, img, nav_bar, radio, render, status_bar, sw, tv, web  # noqa: E402
+from corpus_kit import (  # noqa: E402
+    N,
+    Stack,
+    box,
+    btn,
+    cb,
+    edit,
+    img,
+    nav_bar,
+    radio,
+    render,
+    status_bar,
+    sw,
+    tv,
+    web,
+)
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "corpus"
