@@ -39,6 +39,14 @@ SDKS = ["app", "umeng", "jpush", "getui", "baidu_location", "amap", "tencent_bug
 
 
 def _peak_mb() -> float:
+    """Peak resident memory of this process. VmHWM belongs to this process image only;
+    ru_maxrss would also count the parent that generated the data (Linux keeps it across exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 

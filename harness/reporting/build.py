@@ -266,6 +266,7 @@ class RunData:
     has_findings: bool
     by_seq: dict[int, Event] = field(default_factory=dict)
     phases: list[PhaseSpan] = field(default_factory=list)
+    phase_starts: list[float] = field(default_factory=list)
     background: list[tuple[float, float]] = field(default_factory=list)
     t_end: float = 0.0
 
@@ -289,8 +290,9 @@ class RunData:
         """The consent phase the run was in at time ``t``."""
         if not self.phases:
             return "before_prompt"
-        starts = [p.t0 for p in self.phases]
-        i = bisect_right(starts, t) - 1
+        if len(self.phase_starts) != len(self.phases):
+            self.phase_starts = [p.t0 for p in self.phases]
+        i = bisect_right(self.phase_starts, t) - 1
         return self.phases[max(0, i)].phase
 
     def in_background(self, t: float) -> bool:
