@@ -1,0 +1,387 @@
+"""Frida instrumentation: loads the project's agent into an app (or a local JVM/program) and
+turns what it reports into timeline events.
+
+Spawn mode starts the target suspended, loads the agent, hands it the API catalogue through its
+``init`` export and resumes; the agent installs the Java hooks before application code runs (on
+Android when the app's class loader appears, on a desktop JVM right after JNI_CreateJavaVM).
+Attach mode joins a running process. Devices: ``local``, ``usb``, ``remote:HOST:PORT`` or a
+Frida device id.
+
+Every agent message goes through the shared :class:`~harness.instrumentation.protocol.AgentDecoder`
+(``decode_safe``: a hostile message becomes an ErrorRecord, never an exception), and the events of
+one message reach ``emit`` together, from Frida's thread. ``stop`` flushes the agent's buffer and
+never raises.
+
+Ending a run: unloading a script reverts its hooks, which on a live JVM can hang or crash it
+(see the project's Frida notes), so by default a spawned target is killed after the final flush
+and an attached one is left running with the agent in place (``end="keep"``); ``end="detach"``
+unloads cleanly where that is safe (ART apps that must keep running).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from harness.catalog.apis import Api, select_apis
+from harness.catalog.sdks import attributor_for, framework_prefixes, library_prefixes
+from harness.errors import InputError, InstrumentationError
+from harness.events import AgentStatus, AppState, ErrorRecord, Event
+from harness.instrumentation.agent import agent_source, hook_pack_hash
+from harness.instrumentation.base import Emit, Target
+from harness.instrumentation.protocol import AgentDecoder
+
+__all__ = ["FridaInstrumentation", "hook_pack_hash", "parse_device_spec"]
+
+_PACKAGE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_REMOTE_RE = re.compile(r"^remote:([A-Za-z0-9.\-]{1,253}|\[[0-9A-Fa-f:]{2,45}\]):(\d{1,5})$")
+_DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_MODES = ("spawn", "attach")
+_ENDS = ("kill", "detach", "keep")
+_STACKS = ("site", "every", "frames", "none")
+
+
+def _frida_errors(frida: Any) -> tuple[type[BaseException], ...]:
+    """Every error class the frida package raises (its own ones plus rpc failures)."""
+    from frida.core import RPCException
+
+    found: list[type[BaseException]] = [RPCException]
+    for name in dir(frida):
+        obj = getattr(frida, name)
+        if name.endswith("Error") and isinstance(obj, type) and issubclass(obj, Exception):
+            found.append(obj)
+    return tuple(found)
+
+
+def parse_device_spec(spec: str) -> tuple[str, str]:
+    """``'local'``, ``'usb'``, ``'remote:HOST:PORT'`` or a device id -> (kind, value).
+
+    Raises InputError naming the problem for anything else.
+    """
+    if not isinstance(spec, str) or not spec:
+        raise InputError("frida device must be 'local', 'usb', 'remote:HOST:PORT' or a device id")
+    if spec in ("local", "usb"):
+        return spec, ""
+    if spec.startswith("remote:"):
+        m = _REMOTE_RE.match(spec)
+        if m is None or not 0 < int(m.group(2)) < 65536:
+            raise InputError(f"frida device {spec[:80]!r}: expected remote:HOST:PORT with a port 1-65535")
+        return "remote", f"{m.group(1)}:{m.group(2)}"
+    if not _DEVICE_ID_RE.match(spec):
+        raise InputError(f"frida device id {spec[:80]!r} has characters outside [A-Za-z0-9._:-]")
+    return "id", spec
+
+
+class FridaInstrumentation:
+    """Implements the Instrumentation protocol with the real ``frida`` package."""
+
+    name = "frida"
+
+    def __init__(
+        self,
+        device: str = "local",
+        mode: str | None = None,
+        *,
+        apis: Sequence[Api] | None = None,
+        include_disabled: bool = False,
+        sdk_level: int | None = None,
+        flush_ms: int = 50,
+        stack: str = "site",
+        fold: bool = True,
+        batch: bool = True,
+        native: bool = True,
+        java: str | None = None,
+        ready_timeout: float = 30.0,
+        end: str | None = None,
+        stdio: str = "inherit",
+        on_output: Callable[[int, bytes], None] | None = None,
+        agent_options: dict[str, Any] | None = None,
+    ) -> None:
+        self._device_kind, self._device_value = parse_device_spec(device)
+        if mode is not None and mode not in _MODES:
+            raise InputError(f"frida mode must be 'spawn' or 'attach', got {mode!r}")
+        if end is not None and end not in _ENDS:
+            raise InputError(f"frida end must be one of {', '.join(_ENDS)}, got {end!r}")
+        if stack not in _STACKS:
+            raise InputError(f"frida stack mode must be one of {', '.join(_STACKS)}, got {stack!r}")
+        if java is not None and java not in ("auto", "wait", "off"):
+            raise InputError(f"frida java must be 'auto', 'wait' or 'off', got {java!r}")
+        if stdio not in ("inherit", "pipe"):
+            raise InputError(f"frida stdio must be 'inherit' or 'pipe', got {stdio!r}")
+        self.device_spec = device
+        self.mode = mode
+        self.end = end
+        self.stdio = stdio
+        self.on_output = on_output
+        self.ready_timeout = float(ready_timeout)
+        self._apis = list(apis) if apis is not None else select_apis(include_disabled=include_disabled, sdk=sdk_level)
+        self._options: dict[str, Any] = {
+            "flushMs": int(flush_ms),
+            "stack": stack,
+            "fold": bool(fold),
+            "batch": bool(batch),
+            "native": bool(native),
+        }
+        if java is not None:
+            self._options["java"] = java
+        if agent_options:
+            self._options.update(agent_options)
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+        self._gone = threading.Event()
+        self._stopped = False
+        self._device: Any = None
+        self._session: Any = None
+        self._script: Any = None
+        self._emit: Emit | None = None
+        self._clock: Callable[[], float] = lambda: 0.0
+        self._spawned = False
+        self._output_handler: Any = None
+        self.pid: int | None = None
+        self.package = ""
+        self.decoder: AgentDecoder | None = None
+        self.ready_status: AgentStatus | None = None
+        self.detach_reason = ""
+        self.emit_errors = 0
+
+    # -- Instrumentation protocol -------------------------------------------------------------
+    def start(self, target: Target, emit: Emit, clock: Callable[[], float]) -> None:
+        """Spawn or attach, load the agent, install hooks; returns once the agent is ready.
+
+        Raises InputError for a bad target and InstrumentationError when Frida or the agent fails
+        (the spawned process is killed in that case).
+        """
+        import frida
+
+        if self._session is not None:
+            raise InstrumentationError("FridaInstrumentation.start called twice")
+        package = target.package or ""
+        if package and (len(package) > 255 or not _PACKAGE_RE.match(package)):
+            raise InputError(f"target package {package[:80]!r} is not a valid package name")
+        spawn = (self.mode == "spawn") if self.mode is not None else bool(target.spawn and target.pid is None)
+        self.package = package
+        self._emit = emit
+        self._clock = clock
+        self.decoder = AgentDecoder(clock, source="frida", attribute=attributor_for(package), package=package)
+        try:
+            self._device = self._resolve_device(frida)
+            argv: list[str] = []
+            if spawn:
+                argv = self._spawn_argv(target)
+                if self.stdio == "pipe" and self.on_output is not None:
+                    self._output_handler = self._on_output
+                    self._device.on("output", self._output_handler)
+                self.pid = int(self._device.spawn(argv, stdio=self.stdio))
+                self._spawned = True
+            else:
+                self.pid = self._find_pid(target)
+            self._session = self._device.attach(self.pid)
+            self._session.on("detached", self._on_detached)
+            self._script = self._session.create_script(agent_source())
+            self._script.on("message", self._on_message)
+            self._script.set_log_handler(lambda level, text: None)
+            self._script.load()
+            config = dict(self._options)
+            config.setdefault("java", self._java_policy(spawn, argv))
+            config["apis"] = [a.to_agent() for a in self._apis]
+            config["package"] = package
+            config["framework"] = [*framework_prefixes(), *library_prefixes()]
+            reply = self._script.exports_sync.init(config)
+            if not isinstance(reply, dict) or not reply.get("ok"):
+                raise InstrumentationError(f"agent refused init: {str(reply)[:200]}")
+            if spawn:
+                self._device.resume(self.pid)
+        except _frida_errors(frida) as exc:
+            self._abort()
+            raise InstrumentationError(f"frida: {type(exc).__name__}: {exc}") from None
+        except (InputError, InstrumentationError):
+            self._abort()
+            raise
+        if not self._ready.wait(self.ready_timeout):
+            gone = self._gone.is_set()
+            self._abort()
+            if gone:
+                raise InstrumentationError(f"target exited before the agent was ready ({self.detach_reason})")
+            raise InstrumentationError(f"the agent did not report ready within {self.ready_timeout:.0f} s")
+
+    def stop(self) -> None:
+        """Flush what the agent holds, then end as configured. Never raises."""
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+        try:
+            if not self._gone.is_set():
+                self.flush(timeout=5.0)
+        except Exception as exc:  # noqa: BLE001 - stop never raises
+            self._safe_emit([ErrorRecord(t=self._clock(), source="frida", where="frida.stop", message=f"final flush failed: {exc}"[:300])])
+        end = self.end or ("kill" if self._spawned else "keep")
+        try:
+            if end == "kill" and self.pid is not None and not self._gone.is_set():
+                self._device.kill(self.pid)
+                self._gone.wait(5.0)
+            elif end == "detach" and self._session is not None and not self._gone.is_set():
+                self._session.detach()
+        except Exception:  # noqa: BLE001 - the process may be gone already
+            pass
+        try:
+            if self._output_handler is not None and self._device is not None:
+                self._device.off("output", self._output_handler)
+        except Exception:  # noqa: BLE001
+            pass
+
+    # -- extras ----------------------------------------------------------------------------------
+    def flush(self, timeout: float = 5.0) -> dict[str, Any]:
+        """Ask the agent to send its buffer now; returns its counters. The batch is decoded and
+        emitted before this returns (messages and rpc replies share one ordered channel)."""
+        script = self._script
+        if script is None or self._gone.is_set():
+            return {}
+        box: dict[str, Any] = {}
+
+        def call() -> None:
+            try:
+                box["reply"] = script.exports_sync.flush()
+            except Exception as exc:  # noqa: BLE001
+                box["error"] = exc
+
+        t = threading.Thread(target=call, name="frida-flush", daemon=True)
+        t.start()
+        t.join(timeout)
+        if t.is_alive():
+            raise InstrumentationError(f"agent flush did not answer within {timeout:.0f} s")
+        if "error" in box:
+            raise InstrumentationError(f"agent flush failed: {box['error']}")
+        reply = box.get("reply")
+        return reply if isinstance(reply, dict) else {}
+
+    def stats(self) -> dict[str, Any]:
+        """The agent's counters (calls, events, batches, folded, sites, hooks)."""
+        if self._script is None or self._gone.is_set():
+            return {}
+        reply = self._script.exports_sync.stats()
+        return reply if isinstance(reply, dict) else {}
+
+    def input(self, data: bytes) -> None:
+        """Write to the stdin of a target spawned with ``stdio='pipe'``."""
+        if self._device is None or self.pid is None:
+            raise InstrumentationError("no target to write to")
+        self._device.input(self.pid, data)
+
+    def kill(self) -> None:
+        """Kill the target (the safe way to end a JVM that carries the agent)."""
+        if self._device is not None and self.pid is not None and not self._gone.is_set():
+            try:
+                self._device.kill(self.pid)
+            except Exception:  # noqa: BLE001
+                pass
+            self._gone.wait(5.0)
+
+    def wait_gone(self, timeout: float) -> bool:
+        """Wait until the target process has ended (or the session was lost)."""
+        return self._gone.wait(timeout)
+
+    @property
+    def hook_pack(self) -> str:
+        return hook_pack_hash()
+
+    # -- internals -------------------------------------------------------------------------------
+    def _resolve_device(self, frida: Any) -> Any:
+        kind, value = self._device_kind, self._device_value
+        if kind == "local":
+            return frida.get_local_device()
+        if kind == "usb":
+            return frida.get_usb_device(timeout=5)
+        if kind == "remote":
+            return frida.get_device_manager().add_remote_device(value)
+        return frida.get_device(value, timeout=5)
+
+    def _spawn_argv(self, target: Target) -> list[str]:
+        if target.argv:
+            argv = [str(a) for a in target.argv]
+            if any("\0" in a for a in argv):
+                raise InputError("target argv contains a NUL character")
+            exe = argv[0]
+            if os.sep not in exe:
+                found = shutil.which(exe)
+                if found is None:
+                    raise InputError(f"target program {exe[:120]!r} not found on PATH")
+                exe = found
+            # frida needs the real, absolute executable path (a symlink like /usr/bin/java fails)
+            argv[0] = os.path.realpath(exe)
+            return argv
+        if not self.package:
+            raise InputError("spawning needs a target package or argv")
+        return [self.package]
+
+    def _find_pid(self, target: Target) -> int:
+        if target.pid is not None:
+            if isinstance(target.pid, bool) or not isinstance(target.pid, int) or target.pid <= 0:
+                raise InputError(f"target pid {target.pid!r} is not a process id")
+            return target.pid
+        if not self.package:
+            raise InputError("attaching needs a target pid or package")
+        for proc in self._device.enumerate_processes():
+            if proc.name == self.package or getattr(proc, "parameters", {}).get("identifier") == self.package:
+                return int(proc.pid)
+        for app in self._device.enumerate_applications():
+            if app.identifier == self.package and app.pid:
+                return int(app.pid)
+        raise InstrumentationError(f"no running process for package {self.package!r}")
+
+    def _java_policy(self, spawn: bool, argv: Sequence[str]) -> str:
+        if spawn and argv and os.path.basename(argv[0]).startswith("java"):
+            return "wait"
+        return "auto"
+
+    def _safe_emit(self, events: list[Event]) -> None:
+        if not events or self._emit is None:
+            return
+        try:
+            self._emit(events)
+        except Exception:  # noqa: BLE001 - a failing consumer must not kill Frida's thread
+            self.emit_errors += 1
+
+    def _on_message(self, message: Any, data: Any) -> None:
+        decoder = self.decoder
+        if decoder is None:
+            return
+        events = decoder.decode_safe(message)
+        for ev in events:
+            if isinstance(ev, AgentStatus) and ev.status == "ready":
+                self.ready_status = ev
+                self._ready.set()
+        self._safe_emit(events)
+
+    def _on_detached(self, reason: Any, crash: Any = None) -> None:
+        self.detach_reason = str(reason)
+        if self._stopped and reason == "application-requested":
+            self._gone.set()
+            return
+        state = "crashed" if crash is not None else ("exited" if reason == "process-terminated" else "died")
+        events: list[Event] = [
+            AppState(t=self._clock(), source="frida", state=state, package=self.package, pid=self.pid or 0, cause=str(reason)[:60])
+        ]
+        if reason not in ("process-terminated", "application-requested"):
+            events.append(ErrorRecord(t=self._clock(), source="frida", where="frida.session", message=f"session lost: {reason}"[:300]))
+        self._safe_emit(events)
+        self._gone.set()
+
+    def _on_output(self, pid: int, fd: int, data: bytes) -> None:
+        if pid == self.pid and self.on_output is not None:
+            try:
+                self.on_output(fd, bytes(data))
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _abort(self) -> None:
+        try:
+            if self._spawned and self.pid is not None and self._device is not None:
+                self._device.kill(self.pid)
+        except Exception:  # noqa: BLE001
+            pass
+        self._stopped = True

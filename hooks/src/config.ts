@@ -1,0 +1,103 @@
+// Agent configuration, sent by the host through the `init` export.
+// The hook list is the catalogue (harness/catalog/apis.yaml) serialized by Api.to_agent():
+// the agent holds no list of its own, so the catalogue stays data.
+
+export interface ArgFilter {
+  arg: number;
+  op: "equals" | "prefix" | "contains" | "glob" | "fd_path" | "foreign_package" | "foreign_component";
+  values: string[];
+}
+
+export interface ApiSpec {
+  id: string;
+  kind: "java" | "native" | "lifecycle";
+  cat: string;
+  cls: string[];
+  m: string;
+  ret: boolean;
+  ov?: string[];
+  f?: ArgFilter;
+  perms?: number;
+  life?: "started" | "foreground" | "background";
+  sym?: string[];
+  retArg?: number;
+}
+
+// stack: how Java stacks are captured.
+//   site   - a cheap call-site key on every call, the full stack once per call site (default)
+//   every  - full stack on every call via android.util.Log.getStackTraceString (one JNI call)
+//   frames - full stack on every call via Throwable.getStackTrace(), one JNI call per frame
+//            (the usual approach of public scripts; kept for the benchmark)
+//   none   - no stacks
+// java: auto = hook Java if the runtime is present now; wait = wait for a JVM to be created
+//       (spawned `java` launcher); off = no Java hooks.
+export interface Config {
+  apis: ApiSpec[];
+  package: string;
+  flushMs: number;
+  maxBatch: number;
+  maxBatchBytes: number;
+  batch: boolean;
+  fold: boolean;
+  record: boolean;
+  stack: "site" | "every" | "frames" | "none";
+  stackDepth: number;
+  siteLimit: number;
+  maxStr: number;
+  java: "auto" | "wait" | "off";
+  native: boolean;
+  waitJavaMs: number;
+  searchLoaders: boolean;
+  framework: string[];
+}
+
+export const config: Config = {
+  apis: [],
+  package: "",
+  flushMs: 50,
+  maxBatch: 2000,
+  maxBatchBytes: 1 << 20,
+  batch: true,
+  fold: true,
+  record: true,
+  stack: "site",
+  stackDepth: 24,
+  siteLimit: 20000,
+  maxStr: 512,
+  java: "auto",
+  native: true,
+  waitJavaMs: 15000,
+  searchLoaders: true,
+  framework: ["java", "javax", "android", "androidx", "kotlin", "kotlinx", "dalvik", "com.android", "sun", "jdk", "libcore"],
+};
+
+const LIMITS: Record<string, [number, number]> = {
+  flushMs: [5, 10000],
+  maxBatch: [1, 20000],
+  maxBatchBytes: [4096, 4 << 20],
+  stackDepth: [2, 64],
+  siteLimit: [0, 50000],
+  maxStr: [16, 2048],
+  waitJavaMs: [0, 120000],
+};
+
+// Copies known keys from the host's object, clamping numbers to sane bounds.
+export function applyConfig(raw: any): void {
+  if (raw === null || typeof raw !== "object") return;
+  const c: any = config;
+  for (const key of Object.keys(config)) {
+    if (!(key in raw)) continue;
+    const v = raw[key];
+    const cur = c[key];
+    if (typeof cur === "number" && typeof v === "number" && isFinite(v)) {
+      const [lo, hi] = LIMITS[key] ?? [0, Number.MAX_SAFE_INTEGER];
+      c[key] = Math.min(hi, Math.max(lo, Math.floor(v)));
+    } else if (typeof cur === "boolean" && typeof v === "boolean") {
+      c[key] = v;
+    } else if (typeof cur === "string" && typeof v === "string") {
+      c[key] = v.substring(0, 300);
+    } else if (Array.isArray(cur) && Array.isArray(v)) {
+      c[key] = v;
+    }
+  }
+}

@@ -1,0 +1,304 @@
+// Java hooks: every catalogue entry of kind java or lifecycle.
+//
+// Entries hooking the same (class, method) are grouped: filtered variants are tried in
+// catalogue order and the first match names the event; an unfiltered entry is the fallback;
+// a call matching nothing is passed through without a trace. Every overload (or the listed
+// ones) is replaced; a method missing on this platform, abstract, or a class that cannot be
+// loaded is reported as skipped instead of failing the whole agent.
+import Java from "frida-java-bridge";
+import type { ApiSpec } from "./config.js";
+import { config } from "./config.js";
+import { push, type WireEvent } from "./buffer.js";
+import { site, threadName, fullStack, callerOf } from "./stacks.js";
+import { cut, javaText, sourceType, summarize } from "./summary.js";
+import { reportError } from "./report.js";
+
+interface Group {
+  cls: string;
+  method: string;
+  variants: ApiSpec[]; // filtered first, then the unfiltered fallback (if any)
+}
+
+export const javaState = { hooked: 0, overloads: 0, skipped: [] as string[], pending: [] as Group[] };
+const hookedHandles = new Set<string>();
+const depth = new Map<string, number>();
+
+function groupSpecs(specs: ApiSpec[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const spec of specs) {
+    if (spec.kind !== "java" && spec.kind !== "lifecycle") continue;
+    for (const cls of spec.cls) {
+      const key = cls + "#" + spec.m;
+      let g = groups.get(key);
+      if (g === undefined) {
+        g = { cls, method: spec.m, variants: [] };
+        groups.set(key, g);
+      }
+      g.variants.push(spec);
+    }
+  }
+  for (const g of groups.values()) g.variants.sort((a, b) => (a.f === undefined ? 1 : 0) - (b.f === undefined ? 1 : 0));
+  return [...groups.values()];
+}
+
+function ownPackage(): string {
+  if (config.package !== "") return config.package;
+  try {
+    const name = Java.use("android.app.ActivityThread").currentPackageName();
+    if (typeof name === "string") config.package = name;
+  } catch (e) {
+    /* not on Android, or too early */
+  }
+  return config.package;
+}
+
+function intentTarget(intent: any): string {
+  if (intent === null || intent === undefined) return "";
+  try {
+    const comp = intent.getComponent();
+    if (comp !== null) return String(comp.getPackageName());
+    const pkg = intent.getPackage();
+    return pkg === null ? "" : String(pkg);
+  } catch (e) {
+    return "";
+  }
+}
+
+// Does this call pass the variant's filter? Returns the argument text used (for the event).
+function passes(spec: ApiSpec, args: any[]): boolean {
+  const f = spec.f;
+  if (f === undefined) return true;
+  if (f.arg >= args.length) return false;
+  const a = args[f.arg];
+  switch (f.op) {
+    case "foreign_package": {
+      const own = ownPackage();
+      return typeof a === "string" && a !== "" && a !== own;
+    }
+    case "foreign_component": {
+      const target = intentTarget(a);
+      return target !== "" && target !== ownPackage();
+    }
+    default: {
+      if (a === null || a === undefined) return false;
+      const text = typeof a === "string" ? a : javaText(a);
+      for (const v of f.values) {
+        if (f.op === "equals" ? text === v : f.op === "prefix" ? text.startsWith(v) : text.includes(v)) return true;
+      }
+      return false;
+    }
+  }
+}
+
+function permsOf(v: any): string[] {
+  if (v === null || v === undefined) return [];
+  if (typeof v === "string") return [cut(v, 160)];
+  if (typeof v === "object" && typeof v.length === "number") {
+    const out: string[] = [];
+    const n = Math.min(v.length as number, 32);
+    for (let i = 0; i < n; i++) out.push(cut(String(v[i]), 160));
+    return out;
+  }
+  return [cut(javaText(v), 160)];
+}
+
+function lifeEvent(spec: ApiSpec, self: any, ts: number): void {
+  let activity = "";
+  if (spec.life !== "started") {
+    try {
+      activity = cut(String(self.getClass().getName()), 300);
+    } catch (e) {
+      activity = "";
+    }
+  }
+  push({ k: "life", ts, state: spec.life, activity, pid: Process.id, cause: spec.life === "started" ? "process" : "" }, null);
+}
+
+function record(spec: ApiSpec, ov: any, self: any, args: any[], ts: number, ret: any, threw: any): void {
+  if (spec.kind === "lifecycle") {
+    lifeEvent(spec, self, ts);
+    return;
+  }
+  const s = site(String(ov.holder.$className), String(ov.methodName));
+  if (spec.perms !== undefined) {
+    const ev: WireEvent = { k: "perm", ts, perms: permsOf(args[spec.perms]), api: spec.id, caller: s.caller, sid: s.sid };
+    if (s.stack !== null) ev.stack = s.stack;
+    push(ev, null);
+    return;
+  }
+  const tid = Process.getCurrentThreadId();
+  const types = ov.argumentTypes as any[];
+  const parts: string[] = [];
+  for (let i = 0; i < args.length && i < 12; i++) parts.push(summarize(args[i], types[i].className as string, false));
+  const argText = cut(parts.join(", "), 1024);
+  let retText = "";
+  if (threw !== null) retText = cut("!threw " + String(threw), 300);
+  else if (spec.ret) retText = summarize(ret, ov.returnType.className as string, true);
+  const ev: WireEvent = {
+    k: "api", id: spec.id, cat: spec.cat, m: ov.holder.$className + "." + ov.methodName,
+    ts, tid, th: threadName(tid, ts), args: argText, ret: retText, caller: s.caller, sid: s.sid,
+  };
+  if (s.stack !== null) ev.stack = s.stack;
+  const foldKey = s.sid === "" ? null : `${spec.id}|${s.sid}|${tid}|${argText}|${retText}`;
+  push(ev, foldKey);
+}
+
+function makeImpl(g: Group, ov: any): (this: any, ...args: any[]) => any {
+  const variants = g.variants;
+  return function (this: any, ...args: any[]): any {
+    if (!config.record) return ov.apply(this, args);
+    let spec: ApiSpec | null = null;
+    for (const v of variants) {
+      if (passes(v, args)) {
+        spec = v;
+        break;
+      }
+    }
+    if (spec === null) return ov.apply(this, args);
+    const ts = Date.now();
+    // A hooked call made from inside another hooked call of the same category on the same
+    // thread (ActivityCompat -> Activity.requestPermissions) is the same request: only the
+    // outer one, the one the app made, is recorded.
+    const key = Process.getCurrentThreadId() + ":" + spec.cat;
+    const d = depth.get(key) ?? 0;
+    depth.set(key, d + 1);
+    let ret: any = null;
+    let threw: any = null;
+    try {
+      ret = ov.apply(this, args);
+    } catch (e) {
+      threw = e;
+    } finally {
+      if (d === 0) depth.delete(key);
+      else depth.set(key, d);
+    }
+    if (d === 0) {
+      try {
+        record(spec, ov, this, args, ts, ret, threw);
+      } catch (e) {
+        reportError("record " + spec.id, e);
+      }
+    }
+    if (threw !== null) throw threw;
+    return ret;
+  };
+}
+
+function signatureOf(ov: any): string {
+  return "(" + (ov.argumentTypes as any[]).map((t: any) => sourceType(String(t.className))).join(",") + ")";
+}
+
+function abstractSigs(klass: any): Set<string> | null {
+  try {
+    const Modifier = Java.use("java.lang.reflect.Modifier");
+    const out = new Set<string>();
+    const methods = klass.class.getDeclaredMethods();
+    for (let i = 0; i < methods.length; i++) {
+      const m = methods[i];
+      if (Modifier.isAbstract(m.getModifiers())) {
+        const params = m.getParameterTypes();
+        const names: string[] = [];
+        for (let j = 0; j < params.length; j++) names.push(sourceType(String(params[j].getName())));
+        out.add(m.getName() + "(" + names.join(",") + ")");
+      }
+    }
+    return out;
+  } catch (e) {
+    return null;
+  }
+}
+
+function useClass(name: string): any {
+  try {
+    return Java.use(name);
+  } catch (e) {
+    return null;
+  }
+}
+
+// Returns null when hooked, or the reason it was not.
+function hookGroup(g: Group, klass: any): string | null {
+  const dispatcher = g.method === "$init" ? klass.$init : klass[g.method];
+  if (dispatcher === undefined || dispatcher === null || dispatcher.overloads === undefined) return `method ${g.method} not found in ${g.cls}`;
+  const wanted = new Set<string>();
+  for (const v of g.variants) for (const s of v.ov ?? []) wanted.add(s);
+  const all = g.variants.some((v) => v.ov === undefined);
+  const abstracts = abstractSigs(klass);
+  let n = 0;
+  let abstractSeen = 0;
+  for (const ov of dispatcher.overloads as any[]) {
+    const sig = signatureOf(ov);
+    if (!all && !wanted.has(sig)) continue;
+    if (abstracts !== null && abstracts.has(g.method + sig)) {
+      abstractSeen++;
+      continue;
+    }
+    const handle = String(ov.handle);
+    if (hookedHandles.has(handle)) {
+      n++;
+      continue;
+    }
+    try {
+      ov.implementation = makeImpl(g, ov);
+      hookedHandles.add(handle);
+      javaState.overloads++;
+      n++;
+    } catch (e) {
+      return `${g.cls}.${g.method}${sig}: ${cut(String(e), 160)}`;
+    }
+  }
+  if (n > 0) return null;
+  if (abstractSeen > 0) return `${g.cls}.${g.method} is abstract (hook a concrete class)`;
+  return `no overload of ${g.cls}.${g.method} matches ${[...wanted].join(" ")}`;
+}
+
+export function installJava(specs: ApiSpec[]): void {
+  const failures = new Map<string, string>();
+  const hookedIds = new Set<string>();
+  const missing: Group[] = [];
+  for (const g of groupSpecs(specs)) {
+    const klass = useClass(g.cls);
+    if (klass === null) {
+      missing.push(g);
+      continue;
+    }
+    const why = hookGroup(g, klass);
+    for (const v of g.variants) {
+      if (why === null) hookedIds.add(v.id);
+      else failures.set(v.id, why);
+    }
+  }
+  // Classes not visible to the default loader may live in another one (attach to a running app).
+  if (missing.length > 0 && config.searchLoaders && (Java as any).api?.flavor === "art") {
+    try {
+      const loaders = Java.enumerateClassLoadersSync();
+      for (const g of missing.splice(0)) {
+        let done = false;
+        for (const loader of loaders) {
+          try {
+            const factory = Java.ClassFactory.get(loader);
+            const klass = factory.use(g.cls);
+            const why = hookGroup(g, klass);
+            for (const v of g.variants) {
+              if (why === null) hookedIds.add(v.id);
+              else failures.set(v.id, why);
+            }
+            done = true;
+            break;
+          } catch (e) {
+            /* not in this loader */
+          }
+        }
+        if (!done) missing.push(g);
+      }
+    } catch (e) {
+      reportError("enumerate class loaders", e);
+    }
+  }
+  for (const g of missing) for (const v of g.variants) if (!failures.has(v.id)) failures.set(v.id, `class ${g.cls} not found`);
+  for (const id of hookedIds) failures.delete(id);
+  javaState.hooked += hookedIds.size;
+  for (const [id, why] of failures) javaState.skipped.push(cut(`${id}: ${why}`, 290));
+}
+
+export { fullStack, callerOf };

@@ -1,0 +1,9 @@
+package android.content.pm;
+
+import java.util.List;
+
+/** Abstract like the real one; hooks go to ApplicationPackageManager. */
+public abstract class PackageManager {
+    public abstract List<PackageInfo> getInstalledPackages(int flags);
+    public abstract PackageInfo getPackageInfo(String packageName, int flags);
+}

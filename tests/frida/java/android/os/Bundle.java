@@ -1,0 +1,4 @@
+package android.os;
+
+/** Empty stand-in. */
+public class Bundle {}
