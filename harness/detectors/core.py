@@ -842,7 +842,9 @@ def _r32(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
 
 def _r26(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     p = c.p
-    idx = np.flatnonzero(_pi_untriggered(c, x))
+    # continuous location is the function itself for navigation-like app types
+    nav_loc = _cat_is(c, x, "LOCATION") & (x.loc_mode[c.run + c.r0] == _LOC_MODES["continuous"])
+    idx = np.flatnonzero(_pi_untriggered(c, x) & ~nav_loc)
     if len(idx) == 0:
         return
     k = c.key[idx]
@@ -864,7 +866,10 @@ def _r26(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     var = np.maximum(s2 / m - mean * mean, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         cv = np.where(mean > 0, np.sqrt(var) / np.where(mean > 0, mean, 1.0), 0.0)
-    periodic = (n >= p.periodic_min_calls) & (mean <= p.periodic_interval_s) & (cv <= p.periodic_max_cv)
+    dt_full = np.zeros(len(idx), dtype=np.float64)
+    dt_full[1:] = dt
+    max_dt = np.maximum.reduceat(dt_full, starts)
+    periodic = (n >= p.periodic_min_calls) & (max_dt <= p.periodic_interval_s) & (cv <= p.periodic_max_cv)
     maxw = np.zeros(ng, dtype=np.int64)
     bsel = np.flatnonzero(x.burst[c.cat[idx]])
     if len(bsel):
@@ -890,6 +895,7 @@ def _r26(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
         0,
         {
             "mean_interval_s": mean[g],
+            "max_interval_s": max_dt[g],
             "cv": cv[g],
             "max_window_calls": maxw[g].astype(np.float64),
             "periodic": periodic[g].astype(np.float64),

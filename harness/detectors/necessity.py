@@ -83,7 +83,9 @@ def service_refused_on_decline(ctx: Context) -> Iterator[Finding]:
 
 @detector("R26", "over_frequent_collection")
 def over_frequent_collection(ctx: Context) -> Iterator[Finding]:
-    """Periodic or burst reads of one category by one caller that no tap explains."""
+    """Periodic or burst reads of one category by one caller that no tap explains. Location
+    in an app type whose function is continuous location (navigation, ride hailing, shared
+    vehicles, route recording) is not judged here."""
     fast = ctx.num("R26", "fast_interval_s")
     for row in ctx.hits("R26"):
         parts = []

@@ -1,0 +1,1069 @@
+"""Write the golden detector cases: tests/golden/<case>/{timeline.jsonl, run.json, expected.json}.
+
+Run ``python tests/golden/make_cases.py`` (or ``--out DIR``) after changing a case. Each case is
+a small recorded run written by hand below, with the findings a reviewer expects: rule id,
+verdict, data category, SDK and evidence seqs. ``negative`` lists rules that must find nothing
+in the case; ``allowed`` lists seqs of user-triggered calls that no finding may cite ("the user
+just started that feature, so it is allowed"). The expectations are written here, never copied
+from detector output; tests/golden/test_golden.py replays every case through ``analyze`` and
+the CLI path and compares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.events import (
+    ApiCall,
+    AppState,
+    ConsentDecision,
+    Event,
+    PermissionRequest,
+    PermissionResult,
+    RunMarker,
+    StepMarker,
+    UiAction,
+    UiSnapshot,
+)
+from harness.rundir import RunDir, RunInfo
+from harness.timeline import Timeline
+
+__all__ = ["Case", "CASES", "write_cases", "main"]
+
+PKG = "com.example.shop"
+LAUNCHER = "com.android.launcher3"
+PERMS_UI = "com.android.permissioncontroller"
+
+STD_CONTROLS = [
+    {"role": "accept", "text": "同意", "is_button": True, "clickable": True},
+    {"role": "decline", "text": "不同意", "is_button": True, "clickable": True},
+    {"role": "policy_link", "text": "《隐私政策》", "clickable": True},
+]
+
+
+def reading(kind: str, controls: list[dict[str, Any]] | None = None, **extra: Any) -> str:
+    data: dict[str, Any] = {"kind": kind, "confidence": 0.9, "controls": controls if controls is not None else STD_CONTROLS}
+    data.update(extra)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class Case:
+    """A golden case under construction: append events, state expectations."""
+
+    name: str
+    description: str
+    scenario: str = "S3"
+    profile: str = ""
+    jurisdiction: str = "cn"
+    negative: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    allowed: list[int] = field(default_factory=list)
+
+    # -- events ------------------------------------------------------------------------------
+    def add(self, ev: Event) -> int:
+        self.events.append(ev)
+        return len(self.events) - 1
+
+    def start(self) -> None:
+        """Run start, the runner's launch tap and the activity start."""
+        self.add(RunMarker(t=0.0, phase="start", scenario=self.scenario, package=PKG))
+        self.add(UiAction(t=0.1, action="launch"))
+        self.add(AppState(t=0.2, state="started", package=PKG, cause="activity"))
+
+    def end(self, t: float) -> None:
+        self.add(RunMarker(t=t, phase="end", status="completed"))
+
+    def prompt(self, t: float, controls: list[dict[str, Any]] | None = None, kind: str = "privacy_dialog", **extra: Any) -> int:
+        return self.add(
+            UiSnapshot(t=t, package=PKG, screen_kind=kind, screen_id=kind, hierarchy_hash=f"h-{kind}-{t}", reading=reading(kind, controls, **extra))
+        )
+
+    def screen(self, t: float, screen_id: str = "main", kind: str = "other", package: str = PKG, **extra: Any) -> int:
+        return self.add(
+            UiSnapshot(t=t, package=package, screen_kind=kind, screen_id=screen_id, hierarchy_hash=f"h-{screen_id}-{t}", reading=reading(kind, [], **extra))
+        )
+
+    def decide(self, t: float, choice: str, subject: str = "privacy_policy", taps: int = 1, how: str = "") -> int:
+        return self.add(ConsentDecision(t=t, subject=subject, choice=choice, taps=taps, how=how or f"tap:{choice}"))
+
+    def tap(self, t: float, text: str, intent: str = "", resource_id: str = "", role: str = "") -> int:
+        return self.add(UiAction(t=t, action="tap", text=text, user_intent=intent, resource_id=resource_id, role=role))
+
+    def act(self, t: float, action: str) -> int:
+        return self.add(UiAction(t=t, action=action))
+
+    def api(self, t: float, category: str, api_id: str, sdk: str = "app", args: str = "", count: int = 1) -> int:
+        return self.add(ApiCall(t=t, category=category, api_id=api_id, sdk=sdk, args=args, count=count, source="frida"))
+
+    def request(self, t: float, *groups: str, permissions: tuple[str, ...] = (), via: str = "hook", sdk: str = "app") -> int:
+        return self.add(PermissionRequest(t=t, groups=groups, permissions=permissions, via=via, sdk=sdk, source="frida"))
+
+    def result(self, t: float, group: str, state: str) -> int:
+        return self.add(PermissionResult(t=t, group=group, state=state))
+
+    def state(self, t: float, state: str, cause: str = "") -> int:
+        return self.add(AppState(t=t, state=state, package=PKG, cause=cause))
+
+    # -- expectations ------------------------------------------------------------------------
+    def expect(self, rule_id: str, verdict: str, evidence: list[int], category: str = "", sdk: str = "") -> None:
+        self.findings.append(
+            {"rule_id": rule_id, "verdict": verdict, "category": category, "sdk": sdk, "evidence": evidence}
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# the cases
+
+
+def clean_accept_flow() -> Case:
+    c = Case(
+        "clean_accept_flow",
+        "Prompt on the first screen with accept / decline / policy link; the user accepts; the camera "
+        "is asked for and used right after the user taps the photo feature. Nothing to report.",
+        negative=["R01", "R09", "R12", "R13", "R14", "R19", "R20", "R26", "R27", "R28", "R29", "R32", "R33", "R35", "R42", "R43"],
+    )
+    c.start()
+    c.prompt(1.0, asymmetry={"accept_area": 30000, "decline_area": 30000, "area_ratio": 1.0, "decline_is_link": False, "accept_is_button": True})
+    c.decide(3.0, "accept")
+    c.screen(3.5)
+    c.api(4.0, "DEVICE_ID", "Settings.Secure.getString#android_id")
+    c.tap(10.0, "拍照", intent="camera")
+    req = c.request(10.5, "CAMERA", permissions=("android.permission.CAMERA",))
+    c.screen(10.6, "perm", kind="permission_dialog", package=PERMS_UI)
+    c.decide(11.0, "accept", subject="permission:CAMERA")
+    c.result(11.1, "CAMERA", "granted")
+    cam = c.api(11.2, "CAMERA", "CameraManager.openCamera")
+    c.api(12.0, "DEVICE_INFO", "Build.MODEL")
+    c.end(30.0)
+    c.allowed += [req, cam]
+    return c
+
+
+def no_prompt_collects() -> Case:
+    c = Case(
+        "no_prompt_collects",
+        "S1 observation: no consent prompt ever appears; an analytics SDK reads the IMEI twice, the app "
+        "reads location and an ad SDK reads the advertising ID, all before any consent.",
+        scenario="S1",
+        negative=["R26", "R27", "R30"],
+    )
+    c.start()
+    a1 = c.api(0.5, "DEVICE_ID", "TelephonyManager.getImei", sdk="com.umeng.analytics")
+    a2 = c.api(0.7, "DEVICE_ID", "TelephonyManager.getImei", sdk="com.umeng.analytics")
+    s1 = c.screen(1.0, "main")
+    loc = c.api(2.0, "LOCATION", "LocationManager.getLastKnownLocation")
+    s2 = c.screen(5.0, "list")
+    ad = c.api(6.0, "AD_ID", "AdvertisingIdClient.getAdvertisingIdInfo", sdk="com.bytedance.ads")
+    c.end(30.0)
+    c.expect("R01", "violation", [s1, s2])
+    c.expect("R09", "violation", [a1, a2], "DEVICE_ID", "com.umeng.analytics")
+    c.expect("R09", "violation", [loc], "LOCATION", "app")
+    c.expect("R09", "violation", [ad], "AD_ID", "com.bytedance.ads")
+    c.expect("R33", "violation", [a1, a2], "DEVICE_ID", "com.umeng.analytics")
+    c.expect("R33", "violation", [ad], "AD_ID", "com.bytedance.ads")
+    c.expect("R35", "violation", [ad], "AD_ID", "com.bytedance.ads")
+    return c
+
+
+def prompt_too_late() -> Case:
+    c = Case(
+        "prompt_too_late",
+        "The privacy prompt only appears on the fifth screen, 20 s after launch.",
+        scenario="S1",
+        negative=["R12", "R14"],
+    )
+    c.start()
+    for t, sid in ((1.0, "main"), (4.0, "list"), (8.0, "detail"), (12.0, "more")):
+        c.screen(t, sid)
+    p = c.prompt(20.0)
+    c.end(30.0)
+    c.expect("R01", "needs-review", [p])
+    return c
+
+
+def decline_then_collects() -> Case:
+    c = Case(
+        "decline_then_collects",
+        "S2: the user declines through a second confirmation; the app and a crash SDK keep reading "
+        "identifiers afterwards.",
+        scenario="S2",
+        negative=["R09", "R18", "R23"],
+    )
+    c.start()
+    c.prompt(1.0)
+    sc = c.prompt(
+        2.5,
+        [{"role": "confirm_decline", "text": "仍不同意"}, {"role": "reconsider", "text": "再看看"}],
+        kind="second_confirm",
+    )
+    d = c.decide(3.0, "decline", taps=2)
+    c.screen(3.5)
+    a = c.api(5.0, "DEVICE_ID", "Settings.Secure.getString#android_id")
+    m = c.api(6.0, "NET_ID", "WifiInfo.getMacAddress", sdk="com.tencent.bugly")
+    c.end(30.0)
+    c.expect("R10", "violation", [a], "DEVICE_ID", "app")
+    c.expect("R10", "violation", [m], "NET_ID", "com.tencent.bugly")
+    c.expect("R33", "violation", [m], "NET_ID", "com.tencent.bugly")
+    c.expect("R43", "info", [sc, d])
+    return c
+
+
+def decline_user_triggered_allowed() -> Case:
+    c = Case(
+        "decline_user_triggered_allowed",
+        "S2: after a one-tap decline the user scans a code and asks for their location; the camera and "
+        "location reads follow those taps within the trigger window, so they are allowed.",
+        scenario="S2",
+        negative=["R09", "R10", "R28", "R33", "R43", "R18", "R23"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "decline")
+    c.screen(2.5)
+    c.tap(10.0, "扫一扫", intent="scan")
+    cam = c.api(11.0, "CAMERA", "CameraManager.openCamera", sdk="com.huawei.hms.scan")
+    c.tap(20.0, "定位", intent="location")
+    loc = c.api(20.5, "LOCATION", "LocationManager.getCurrentLocation")
+    c.end(40.0)
+    c.allowed += [cam, loc]
+    return c
+
+
+def decline_exits_no_pi_type() -> Case:
+    c = Case(
+        "decline_exits_no_pi_type",
+        "S2, news app (a type that needs no personal information): the only refusal is "
+        "'不同意并退出' and the app quits on it.",
+        scenario="S2",
+        profile="news",
+        negative=["R18", "R12"],
+    )
+    c.start()
+    c.prompt(1.0, [{"role": "accept", "text": "同意"}, {"role": "decline_exit", "text": "不同意并退出"}, {"role": "policy_link", "text": "隐私政策"}])
+    d = c.decide(2.0, "decline")
+    died = c.state(2.5, "died")
+    c.end(10.0)
+    c.expect("R23", "violation", [d, died])
+    return c
+
+
+def decline_exits_lending() -> Case:
+    c = Case(
+        "decline_exits_lending",
+        "S2, micro-loan app (a type with necessary personal information): the app quits after the "
+        "decline, so a reviewer must judge whether the refused information was necessary.",
+        scenario="S2",
+        profile="micro_loan",
+        negative=["R18"],
+    )
+    c.start()
+    c.prompt(1.0)
+    d = c.decide(2.0, "decline")
+    ex = c.state(3.0, "exited")
+    c.end(10.0)
+    c.expect("R23", "needs-review", [d, ex])
+    return c
+
+
+def decline_blocks_parking() -> Case:
+    c = Case(
+        "decline_blocks_parking",
+        "S2, car-park payment (Shanghai no-PI scenario): after the decline, paying by plate number "
+        "fails because the app demands a login.",
+        scenario="S2",
+        profile="parking_payment",
+        negative=["R09", "R10"],
+    )
+    c.start()
+    c.prompt(1.0)
+    d = c.decide(2.0, "decline")
+    c.screen(2.5)
+    c.add(StepMarker(t=5.0, index=4, step="assert_functional", phase="begin"))
+    c.screen(6.0, "login", kind="login_gate")
+    f = c.add(StepMarker(t=7.0, index=4, step="assert_functional", phase="end", status="failed", message="pay by plate: login required"))
+    c.end(20.0)
+    c.expect("R23", "violation", [d, f])
+    return c
+
+
+def decline_reprompt_loop() -> Case:
+    c = Case(
+        "decline_reprompt_loop",
+        "S2: after the decline the prompt comes straight back twice in the same session.",
+        scenario="S2",
+        negative=["R10", "R14", "R43"],
+    )
+    c.start()
+    c.prompt(1.0)
+    d1 = c.decide(2.0, "decline")
+    c.screen(2.5)
+    p2 = c.prompt(3.0)
+    c.decide(4.0, "decline")
+    p3 = c.prompt(5.0)
+    c.decide(6.0, "decline")
+    c.screen(7.0)
+    c.end(20.0)
+    c.expect("R18", "violation", [d1, p2, p3])
+    return c
+
+
+def _cold_start(c: Case, t: float) -> int:
+    c.act(t, "stop")
+    c.state(t + 0.1, "exited")
+    c.act(t + 1.0, "relaunch")
+    return c.state(t + 1.2, "started", cause="activity")
+
+
+def decline_reprompt_cold_starts() -> Case:
+    c = Case(
+        "decline_reprompt_cold_starts",
+        "S2: the prompt is shown again at each of two cold starts after the decline.",
+        scenario="S2",
+        negative=["R23", "R14"],
+    )
+    c.start()
+    c.prompt(1.0)
+    d1 = c.decide(2.0, "decline")
+    c.screen(2.5)
+    _cold_start(c, 20.0)
+    p2 = c.prompt(22.0)
+    c.decide(23.0, "decline")
+    c.screen(23.5)
+    _cold_start(c, 40.0)
+    p3 = c.prompt(42.0)
+    c.decide(43.0, "decline")
+    c.screen(43.5)
+    c.end(60.0)
+    c.expect("R18", "violation", [d1, p2, p3])
+    return c
+
+
+def decline_reprompt_once() -> Case:
+    c = Case(
+        "decline_reprompt_once",
+        "S2: the prompt is shown again once, at the next launch after the decline (information only).",
+        scenario="S2",
+        negative=["R23", "R14"],
+    )
+    c.start()
+    c.prompt(1.0)
+    d1 = c.decide(2.0, "decline")
+    c.screen(2.5)
+    _cold_start(c, 20.0)
+    p2 = c.prompt(22.0)
+    c.decide(23.0, "decline")
+    c.screen(23.5)
+    c.end(40.0)
+    c.expect("R18", "info", [d1, p2])
+    return c
+
+
+def permissions_premature_bundled() -> Case:
+    c = Case(
+        "permissions_premature_bundled",
+        "S3: right after acceptance, with no feature tapped, one call asks for phone, storage and "
+        "location together; the user denies all three and the app carries on.",
+        negative=["R21", "R22", "R09"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    r = c.request(
+        5.0,
+        "PHONE",
+        "STORAGE",
+        "LOCATION",
+        permissions=("android.permission.READ_PHONE_STATE", "android.permission.WRITE_EXTERNAL_STORAGE", "android.permission.ACCESS_FINE_LOCATION"),
+    )
+    c.screen(5.1, "perm", kind="permission_dialog", package=PERMS_UI)
+    for g in ("PHONE", "STORAGE", "LOCATION"):
+        c.result(6.0, g, "denied")
+    c.screen(7.0)
+    c.end(30.0)
+    for g in ("PHONE", "STORAGE", "LOCATION"):
+        c.expect("R19", "violation", [r], g, "app")
+    c.expect("R20", "violation", [r], "LOCATION,PHONE,STORAGE", "app")
+    return c
+
+
+def deny_then_exit() -> Case:
+    c = Case(
+        "deny_then_exit",
+        "S3: the user taps the camera feature, denies the camera permission, and the app dies a second later.",
+        negative=["R19", "R22"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.tap(10.0, "拍照", intent="camera")
+    req = c.request(10.2, "CAMERA", permissions=("android.permission.CAMERA",))
+    c.screen(10.3, "perm", kind="permission_dialog", package=PERMS_UI)
+    d = c.decide(11.0, "decline", subject="permission:CAMERA")
+    c.result(11.1, "CAMERA", "denied")
+    died = c.state(12.0, "died")
+    c.end(20.0)
+    c.expect("R21", "violation", [d, died], "CAMERA")
+    c.allowed.append(req)
+    return c
+
+
+def deny_loop_hidden_dialog() -> Case:
+    c = Case(
+        "deny_loop_hidden_dialog",
+        "S3: location is requested at start without a feature tap, denied, then requested three more "
+        "times within a minute; Android shows no more dialogs but the hooks count the calls.",
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    r0 = c.request(5.0, "LOCATION", permissions=("android.permission.ACCESS_FINE_LOCATION",))
+    c.screen(5.1, "perm", kind="permission_dialog", package=PERMS_UI)
+    d = c.decide(6.0, "decline", subject="permission:LOCATION")
+    c.result(6.1, "LOCATION", "denied")
+    c.screen(6.5)
+    rs = [c.request(t, "LOCATION", permissions=("android.permission.ACCESS_FINE_LOCATION",)) for t in (10.0, 15.0, 20.0)]
+    c.end(40.0)
+    c.expect("R19", "violation", [r0, *rs], "LOCATION", "app")
+    c.expect("R21", "violation", [d, *rs], "LOCATION")
+    c.expect("R22", "violation", [d, *rs], "LOCATION")
+    return c
+
+
+def deny_rerequest_next_launch() -> Case:
+    c = Case(
+        "deny_rerequest_next_launch",
+        "S3: the user asks for location and denies it; after a cold restart the app asks again with no "
+        "feature tapped (MIIT 164号 2.1 scenario 6).",
+        negative=["R21"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.tap(10.0, "附近门店", intent="location")
+    r1 = c.request(10.2, "LOCATION", permissions=("android.permission.ACCESS_COARSE_LOCATION",))
+    c.screen(10.3, "perm", kind="permission_dialog", package=PERMS_UI)
+    d = c.decide(11.0, "decline", subject="permission:LOCATION")
+    c.result(11.1, "LOCATION", "denied")
+    c.screen(11.5)
+    _cold_start(c, 20.0)
+    c.screen(22.0)
+    r2 = c.request(23.0, "LOCATION", permissions=("android.permission.ACCESS_COARSE_LOCATION",))
+    c.end(40.0)
+    c.expect("R22", "violation", [d, r2], "LOCATION")
+    c.expect("R19", "violation", [r2], "LOCATION", "app")
+    c.allowed.append(r1)
+    return c
+
+
+def deny_user_retriggers_allowed() -> Case:
+    c = Case(
+        "deny_user_retriggers_allowed",
+        "S3: the user denies the camera, later taps the camera feature again; the new request follows "
+        "that tap, so it is allowed, and this time the user grants it through the dialog.",
+        negative=["R11", "R15", "R19", "R21", "R22", "R28"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.tap(10.0, "拍照", intent="camera")
+    r1 = c.request(10.2, "CAMERA", permissions=("android.permission.CAMERA",))
+    c.screen(10.3, "perm", kind="permission_dialog", package=PERMS_UI)
+    c.decide(11.0, "decline", subject="permission:CAMERA")
+    c.result(11.1, "CAMERA", "denied")
+    c.screen(11.5)
+    c.tap(30.0, "拍照", intent="camera")
+    r2 = c.request(30.3, "CAMERA", permissions=("android.permission.CAMERA",))
+    c.screen(30.4, "perm2", kind="permission_dialog", package=PERMS_UI)
+    c.decide(31.0, "accept", subject="permission:CAMERA")
+    c.result(31.1, "CAMERA", "granted")
+    cam = c.api(31.5, "CAMERA", "CameraManager.openCamera")
+    c.end(40.0)
+    c.allowed += [r1, r2, cam]
+    return c
+
+
+def permission_bypass_location() -> Case:
+    c = Case(
+        "permission_bypass_location",
+        "S3: location is denied, then a map SDK reads Wi-Fi scan results (a location proxy).",
+        negative=["R19", "R21", "R22"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.tap(10.0, "定位", intent="location")
+    c.request(10.2, "LOCATION", permissions=("android.permission.ACCESS_FINE_LOCATION",))
+    res = c.result(11.0, "LOCATION", "denied")
+    scan = c.api(15.0, "NET_ID", "WifiManager.getScanResults", sdk="com.amap.api")
+    c.end(30.0)
+    c.expect("R11", "needs-review", [res, scan], "NET_ID", "com.amap.api")
+    return c
+
+
+def frequency_periodic() -> Case:
+    c = Case(
+        "frequency_periodic",
+        "S3: an analytics SDK reads the device identifier every 2 s; the app reads it three times, "
+        "100 s apart (not periodic by the thresholds).",
+        negative=["R09", "R27"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    sdk_reads = [c.api(10.0 + 2 * i, "DEVICE_ID", "TelephonyManager.getImei", sdk="com.umeng.analytics") for i in range(10)]
+    for t in (40.0, 140.0, 240.0):
+        c.api(t, "DEVICE_ID", "Settings.Secure.getString#android_id")
+    c.end(250.0)
+    c.expect("R26", "violation", sdk_reads, "DEVICE_ID", "com.umeng.analytics")
+    return c
+
+
+def frequency_burst() -> Case:
+    c = Case(
+        "frequency_burst",
+        "S3: the app reads contacts 12 times within 10 s at irregular intervals (a burst, not a timer).",
+        negative=["R09", "R27"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    times = (10.0, 10.1, 10.2, 12.0, 12.1, 15.0, 15.05, 15.1, 18.0, 18.2, 19.0, 19.5)
+    reads = [c.api(t, "CONTACTS", "ContentResolver.query#contacts") for t in times]
+    c.end(30.0)
+    c.expect("R26", "violation", reads, "CONTACTS", "app")
+    return c
+
+
+def background_collection() -> Case:
+    c = Case(
+        "background_collection",
+        "S3: after Home, a location SDK reads location 2 s later (within the grace period: info) and "
+        "40 s later (violation); a foreground read before Home is fine. The reads are too far apart "
+        "to be periodic.",
+        negative=["R09", "R26"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.api(5.0, "LOCATION", "LocationManager.getLastKnownLocation", sdk="com.baidu.location")
+    c.act(20.0, "home")
+    c.state(20.2, "background")
+    early = c.api(22.0, "LOCATION", "LocationManager.getLastKnownLocation", sdk="com.baidu.location")
+    late = c.api(60.0, "LOCATION", "LocationManager.getLastKnownLocation", sdk="com.baidu.location")
+    c.end(70.0)
+    c.expect("R27", "info", [early], "LOCATION", "com.baidu.location")
+    c.expect("R27", "violation", [late], "LOCATION", "com.baidu.location")
+    return c
+
+
+def camera_mic() -> Case:
+    c = Case(
+        "camera_mic",
+        "S3: the camera opens with no capture tap; the microphone starts right after the user taps "
+        "record (allowed).",
+        negative=["R09", "R27"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    cam = c.api(10.0, "CAMERA", "CameraManager.openCamera")
+    c.tap(20.0, "按住录音", intent="mic")
+    mic = c.api(21.0, "MIC", "AudioRecord.startRecording")
+    c.end(30.0)
+    c.expect("R28", "violation", [cam], "CAMERA", "app")
+    c.allowed.append(mic)
+    return c
+
+
+def clipboard() -> Case:
+    c = Case(
+        "clipboard",
+        "S3: the app reads clipboard content on resume with no paste action; an SDK checks only whether "
+        "the clipboard has content (info); a read right after the user taps paste is allowed.",
+        negative=["R09"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    read = c.api(5.0, "CLIPBOARD", "ClipboardManager.getPrimaryClip")
+    desc = c.api(6.0, "CLIPBOARD", "ClipboardManager.hasPrimaryClip", sdk="com.taobao.share")
+    c.tap(20.0, "粘贴", intent="paste")
+    ok = c.api(20.5, "CLIPBOARD", "ClipboardManager.getPrimaryClip")
+    c.end(30.0)
+    c.expect("R29", "violation", [read], "CLIPBOARD", "app")
+    c.expect("R29", "info", [desc], "CLIPBOARD", "com.taobao.share")
+    c.allowed.append(ok)
+    return c
+
+
+def app_list_supermarket() -> Case:
+    c = Case(
+        "app_list_supermarket",
+        "S3, supermarket app: an ad SDK enumerates installed apps (violation); the app looks up one "
+        "named package to offer sharing (info).",
+        profile="supermarket_shopping",
+        negative=["R09", "R26"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    en = c.api(5.0, "APP_LIST", "PackageManager.getInstalledPackages", sdk="com.sdk.ads")
+    one = c.api(6.0, "APP_LIST", "PackageManager.getPackageInfo")
+    c.end(30.0)
+    c.expect("R30", "violation", [en], "APP_LIST", "com.sdk.ads")
+    c.expect("R30", "info", [one], "APP_LIST", "app")
+    return c
+
+
+def app_list_app_store() -> Case:
+    c = Case(
+        "app_list_app_store",
+        "S3, app store: listing installed apps is part of the basic function, so it is not flagged.",
+        profile="app_store",
+        negative=["R30", "R09"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.api(5.0, "APP_LIST", "PackageManager.getInstalledPackages")
+    c.end(30.0)
+    return c
+
+
+def location_beyond_need() -> Case:
+    c = Case(
+        "location_beyond_need",
+        "S3, supermarket app (needs at most one location fix): an SDK starts continuous updates, the app "
+        "takes two fixes with no user action, and background location is requested.",
+        profile="supermarket_shopping",
+        negative=["R25", "R26"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    upd = c.api(5.0, "LOCATION", "LocationManager.requestLocationUpdates", sdk="com.amap.api")
+    f1 = c.api(8.0, "LOCATION", "LocationManager.getLastKnownLocation")
+    f2 = c.api(48.0, "LOCATION", "LocationManager.getLastKnownLocation")
+    bg = c.request(60.0, "LOCATION", permissions=("android.permission.ACCESS_BACKGROUND_LOCATION",))
+    c.end(80.0)
+    c.expect("R31", "needs-review", [upd], "LOCATION", "com.amap.api")
+    c.expect("R31", "needs-review", [f1, f2], "LOCATION", "app")
+    c.expect("R31", "violation", [bg], "LOCATION", "app")
+    c.expect("R19", "violation", [bg], "LOCATION", "app")
+    return c
+
+
+def navigation_continuous_allowed() -> Case:
+    c = Case(
+        "navigation_continuous_allowed",
+        "S3, map navigation: the user starts navigation, grants location, and the app follows the route "
+        "with a fix every 5 s; that is the function itself.",
+        profile="map_navigation",
+        negative=["R19", "R25", "R26", "R31"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.tap(10.0, "开始导航", intent="location")
+    req = c.request(10.2, "LOCATION", permissions=("android.permission.ACCESS_FINE_LOCATION",))
+    c.decide(11.0, "accept", subject="permission:LOCATION")
+    c.result(11.1, "LOCATION", "granted")
+    upd = c.api(11.5, "LOCATION", "LocationManager.requestLocationUpdates")
+    for i in range(7):
+        c.api(15.0 + 5 * i, "LOCATION", "Location.getLatitude")
+    c.end(60.0)
+    c.allowed += [req, upd]
+    return c
+
+
+def unrelated_permission_parking() -> Case:
+    c = Case(
+        "unrelated_permission_parking",
+        "S3, car-park payment: contacts are requested (after a tap, so not premature) although a parking "
+        "app has no function that needs them.",
+        profile="parking_payment",
+        negative=["R19"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.tap(10.0, "选择联系人", intent="contacts")
+    r = c.request(10.3, "CONTACTS", permissions=("android.permission.READ_CONTACTS",))
+    c.end(30.0)
+    c.expect("R25", "violation", [r], "CONTACTS", "app")
+    return c
+
+
+def self_and_associated_start() -> Case:
+    c = Case(
+        "self_and_associated_start",
+        "S1/S2: the process starts for a broadcast before anyone opened the app; a push SDK starts a "
+        "service of another app before consent; later a share tap starts another app (allowed), and "
+        "starting the app's own component is ignored.",
+        scenario="S2",
+    )
+    c.add(RunMarker(t=0.0, phase="start", scenario="S2", package=PKG))
+    st = c.state(0.5, "started", cause="broadcast")
+    c.act(5.0, "launch")
+    c.state(5.1, "started", cause="activity")
+    c.prompt(6.0)
+    push = c.api(7.0, "APP_START", "Context.startService", sdk="com.push.sdk", args="com.other.app/.PushService")
+    c.decide(9.0, "accept")
+    c.screen(9.5)
+    c.tap(20.0, "分享")
+    share = c.api(20.5, "APP_START", "Context.startActivity", args="com.tencent.mm/.ui.ShareActivity")
+    own = c.api(25.0, "APP_START", "Context.startService", args=f"{PKG}/.SyncService")
+    c.end(40.0)
+    c.expect("R32", "violation", [st])
+    c.expect("R32", "violation", [push], "APP_START", "com.push.sdk")
+    c.allowed += [share, own]
+    return c
+
+
+def prompt_no_refusal() -> Case:
+    c = Case(
+        "prompt_no_refusal",
+        "The privacy prompt has only '我知道了' and a policy link: no refusal and an ambiguous accept.",
+        scenario="S2",
+        negative=["R01", "R42"],
+    )
+    c.start()
+    p = c.prompt(1.0, [{"role": "accept", "text": "我知道了", "is_button": True}, {"role": "policy_link", "text": "《隐私政策》"}])
+    c.decide(3.0, "accept")
+    c.screen(3.5)
+    c.end(20.0)
+    c.expect("R12", "violation", [p])
+    c.expect("R12", "violation", [p])
+    return c
+
+
+def preticked_and_implied() -> Case:
+    c = Case(
+        "preticked_and_implied",
+        "The prompt's consent box is ticked before any touch; the login screen says logging in means "
+        "agreeing, with no box at all.",
+        negative=["R12"],
+    )
+    c.start()
+    p = c.prompt(
+        1.0,
+        checkboxes=[{"text": "我已阅读并同意《隐私政策》", "resource_id": "cb_agree", "checked": True, "consent": True}],
+        pre_ticked=True,
+    )
+    c.decide(3.0, "accept")
+    login = c.screen(4.0, "login", kind="login_gate", implied_consent=["登录即代表同意《用户协议》和《隐私政策》"])
+    c.end(20.0)
+    c.expect("R13", "violation", [p])
+    c.expect("R13", "violation", [login])
+    return c
+
+
+def consent_box_ticked_by_user() -> Case:
+    c = Case(
+        "consent_box_ticked_by_user",
+        "The consent box starts unticked; the runner ticks it, so the later checked state is the user's doing.",
+        negative=["R13"],
+    )
+    c.start()
+    c.prompt(1.0, checkboxes=[{"text": "我已阅读并同意", "resource_id": "cb_agree", "checked": False, "consent": True}])
+    c.tap(2.0, "我已阅读并同意", resource_id="cb_agree")
+    c.prompt(2.2, checkboxes=[{"text": "我已阅读并同意", "resource_id": "cb_agree", "checked": True, "consent": True}])
+    c.decide(3.0, "accept")
+    c.screen(3.5)
+    c.end(20.0)
+    return c
+
+
+def dismiss_then_collects() -> Case:
+    c = Case(
+        "dismiss_then_collects",
+        "S2: the runner presses Back on the prompt (no choice made); the app goes on and reads the "
+        "device identifier.",
+        scenario="S2",
+        negative=["R10", "R23"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.act(2.0, "back")
+    dm = c.decide(2.0, "dismiss", how="back")
+    c.screen(3.0)
+    a = c.api(4.0, "DEVICE_ID", "Settings.Secure.getString#android_id")
+    c.end(20.0)
+    c.expect("R09", "violation", [a], "DEVICE_ID", "app")
+    c.expect("R14", "violation", [dm, a], "DEVICE_ID", "app")
+    return c
+
+
+def dismiss_next_launch_no_prompt() -> Case:
+    c = Case(
+        "dismiss_next_launch_no_prompt",
+        "S2: the prompt is dismissed with Back; after a cold restart the app never asks again.",
+        scenario="S2",
+        negative=["R09"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.act(2.0, "back")
+    dm = c.decide(2.0, "dismiss", how="back")
+    c.screen(3.0)
+    started = _cold_start(c, 10.0)
+    c.screen(12.0)
+    c.end(30.0)
+    c.expect("R14", "violation", [dm, started])
+    return c
+
+
+def prompt_auto_dismiss() -> Case:
+    c = Case(
+        "prompt_auto_dismiss",
+        "S1: the prompt counts down and disappears by itself; the main screen follows with no input.",
+        scenario="S1",
+    )
+    c.start()
+    p = c.prompt(1.0)
+    m = c.screen(8.0)
+    c.end(30.0)
+    c.expect("R14", "violation", [p, m])
+    return c
+
+
+def asymmetric_prompt() -> Case:
+    c = Case(
+        "asymmetric_prompt",
+        "The accept button is six times the size of the refusal, which is a plain text link.",
+        negative=["R12"],
+    )
+    c.start()
+    p = c.prompt(
+        1.0,
+        asymmetry={"accept_area": 120000, "decline_area": 20000, "area_ratio": 6.0, "decline_is_link": True, "accept_is_button": True},
+    )
+    c.decide(3.0, "accept")
+    c.screen(3.5)
+    c.end(20.0)
+    c.expect("R42", "needs-review", [p])
+    return c
+
+
+def decline_three_taps_shaming() -> Case:
+    c = Case(
+        "decline_three_taps_shaming",
+        "S2: refusing takes three taps through two confirmation screens, the first labelled '残忍拒绝'.",
+        scenario="S2",
+        negative=["R18"],
+    )
+    c.start()
+    c.prompt(1.0)
+    s1 = c.prompt(2.0, [{"role": "reconsider", "text": "再看看"}, {"role": "confirm_decline", "text": "残忍拒绝"}], kind="second_confirm")
+    s2 = c.prompt(3.0, [{"role": "reconsider", "text": "返回"}, {"role": "confirm_decline", "text": "确定不同意"}], kind="second_confirm")
+    d = c.decide(4.0, "decline", taps=3)
+    c.screen(4.5)
+    c.end(20.0)
+    c.expect("R43", "violation", [s1, s2, d])
+    c.expect("R43", "violation", [s1])
+    return c
+
+
+def eu_cmp_refusal_adid() -> Case:
+    c = Case(
+        "eu_cmp_refusal_adid",
+        "EU profile: the consent-management dialog is refused through 'Manage options' (two taps); an "
+        "ad SDK then reads the advertising ID.",
+        scenario="S2",
+        jurisdiction="eu",
+        negative=["R01", "R09", "R12"],
+    )
+    c.start()
+    c.prompt(
+        1.0,
+        [
+            {"role": "accept", "text": "Accept all"},
+            {"role": "decline", "text": "Reject all"},
+            {"role": "manage_options", "text": "Manage options"},
+            {"role": "policy_link", "text": "Privacy policy"},
+        ],
+        kind="cmp_dialog",
+    )
+    d = c.decide(3.0, "decline", subject="cmp", taps=2)
+    c.screen(3.5)
+    ad = c.api(5.0, "AD_ID", "AdvertisingIdClient.getAdvertisingIdInfo", sdk="com.google.android.gms.ads")
+    c.end(30.0)
+    c.expect("R10", "violation", [ad], "AD_ID", "com.google.android.gms.ads")
+    c.expect("R33", "violation", [ad], "AD_ID", "com.google.android.gms.ads")
+    c.expect("R35", "violation", [ad], "AD_ID", "com.google.android.gms.ads")
+    c.expect("R43", "needs-review", [d])
+    return c
+
+
+def eu_policy_accepted_cmp_refused() -> Case:
+    c = Case(
+        "eu_policy_accepted_cmp_refused",
+        "EU profile: the privacy notice is accepted but advertising is refused in the CMP; the ad SDK "
+        "reads the advertising ID anyway.",
+        jurisdiction="eu",
+        negative=["R09", "R10", "R33", "R43"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.prompt(3.0, [{"role": "accept", "text": "Accept all"}, {"role": "decline", "text": "Reject all"}], kind="cmp_dialog")
+    c.decide(4.0, "decline", subject="cmp")
+    c.screen(4.5)
+    ad = c.api(6.0, "AD_ID", "AdvertisingIdClient.getAdvertisingIdInfo", sdk="com.google.android.gms.ads")
+    c.end(30.0)
+    c.expect("R35", "violation", [ad], "AD_ID", "com.google.android.gms.ads")
+    return c
+
+
+def permission_state_changed() -> Case:
+    c = Case(
+        "permission_state_changed",
+        "S3: location is denied; after a restart the platform reports it granted although no dialog "
+        "was answered and no setting changed.",
+        negative=["R22", "R21"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.tap(10.0, "定位", intent="location")
+    c.request(10.2, "LOCATION", permissions=("android.permission.ACCESS_FINE_LOCATION",))
+    den = c.result(11.0, "LOCATION", "denied")
+    _cold_start(c, 20.0)
+    c.screen(22.0)
+    gr = c.result(23.0, "LOCATION", "granted")
+    c.end(40.0)
+    c.expect("R15", "violation", [den, gr], "LOCATION")
+    return c
+
+
+CASE_BUILDERS = (
+    clean_accept_flow,
+    no_prompt_collects,
+    prompt_too_late,
+    decline_then_collects,
+    decline_user_triggered_allowed,
+    decline_exits_no_pi_type,
+    decline_exits_lending,
+    decline_blocks_parking,
+    decline_reprompt_loop,
+    decline_reprompt_cold_starts,
+    decline_reprompt_once,
+    permissions_premature_bundled,
+    deny_then_exit,
+    deny_loop_hidden_dialog,
+    deny_rerequest_next_launch,
+    deny_user_retriggers_allowed,
+    permission_bypass_location,
+    frequency_periodic,
+    frequency_burst,
+    background_collection,
+    camera_mic,
+    clipboard,
+    app_list_supermarket,
+    app_list_app_store,
+    location_beyond_need,
+    navigation_continuous_allowed,
+    unrelated_permission_parking,
+    self_and_associated_start,
+    prompt_no_refusal,
+    preticked_and_implied,
+    consent_box_ticked_by_user,
+    dismiss_then_collects,
+    dismiss_next_launch_no_prompt,
+    prompt_auto_dismiss,
+    asymmetric_prompt,
+    decline_three_taps_shaming,
+    eu_cmp_refusal_adid,
+    eu_policy_accepted_cmp_refused,
+    permission_state_changed,
+)
+CASES = tuple(b.__name__ for b in CASE_BUILDERS)
+
+
+def write_case(case: Case, out: Path) -> None:
+    d = out / case.name
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    with Timeline(d / "timeline.jsonl") as tl:
+        tl.extend(case.events)
+    RunDir(d).write_info(
+        RunInfo(
+            run_id=f"golden-{case.name}",
+            package=PKG,
+            app=PKG,
+            scenario=case.scenario,
+            device={"serial": "golden", "model": "recorded case"},
+            simulated=True,
+            harness_version="golden",
+            status="completed",
+            profile=case.profile,
+        )
+    )
+    expected = {
+        "description": case.description,
+        "jurisdiction": case.jurisdiction,
+        "negative": sorted(case.negative),
+        "allowed": case.allowed,
+        "findings": case.findings,
+    }
+    (d / "expected.json").write_text(_dump_expected(expected), encoding="utf-8")
+
+
+def _dump_expected(expected: dict[str, Any]) -> str:
+    """expected.json with one finding per line, so a case reads at a glance."""
+    head = {k: v for k, v in expected.items() if k != "findings"}
+    lines = [json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ","]
+    lines.append('  "findings": [')
+    items = [json.dumps(f, ensure_ascii=False) for f in expected["findings"]]
+    lines += [f"    {it}," for it in items[:-1]] + ([f"    {items[-1]}"] if items else [])
+    lines.append("  ]\n}")
+    return "\n".join(lines) + "\n"
+
+
+def write_cases(out: Path) -> list[str]:
+    names = []
+    for build in CASE_BUILDERS:
+        case = build()
+        if case.name != build.__name__:
+            raise ValueError(f"case {build.__name__} is named {case.name}")
+        write_case(case, out)
+        names.append(case.name)
+    return names
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="write the golden detector cases")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    args = ap.parse_args(argv)
+    names = write_cases(args.out)
+    print(f"wrote {len(names)} cases to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
