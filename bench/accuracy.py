@@ -398,7 +398,9 @@ def figures(sc: Score, outcomes: Sequence[RunOutcome], per_app: dict[str, float]
 
 def render(sc: Score, outcomes: Sequence[RunOutcome], per_app: dict[str, float], *, clean: Sequence[str], out: Any = sys.stdout) -> None:
     """The human-readable report: per-rule table, overall figures, time per app, problems."""
-    p = lambda s="": print(s, file=out)  # noqa: E731
+    def p(line: str = "") -> None:
+        print(line, file=out)
+
     p(f"{'rule':<6}{'planted':>8}{'found':>7}{'missed':>8}{'findings':>10}{'false+':>8}{'precision':>11}{'recall':>8}")
     for rule, rs in sorted(sc.per_rule.items()):
         p(f"{rule:<6}{rs.planted:>8}{rs.found:>7}{rs.missed:>8}{rs.units:>10}{rs.false_positives:>8}{_pct(rs.precision):>11}{_pct(rs.recall):>8}")

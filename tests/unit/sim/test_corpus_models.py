@@ -1,0 +1,273 @@
+"""The calibration corpus (harness/devices/sim/apps/, docs/corpus.md) without the detectors:
+every model validates, covers the seed scenarios, ships a well-formed ground truth that the
+model's own behaviour backs up, reads on screen as a real app would, and the clean controls
+really collect nothing before consent. Also unit tests of the benchmark's scoring rules."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import textwrap
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from harness import yamlio
+from harness.catalog.apis import PI_CATEGORIES, api_by_id
+from harness.catalog.profiles import app_profile
+from harness.catalog.rules import load_rules
+from harness.consent_ui import read_screen
+from harness.devices.sim import SimDriver, SimInstrumentation
+from harness.devices.sim.engine import SimDevice
+from harness.devices.sim.model import Action, AppModel, available_models, load_bundled, load_model
+from harness.devices.sim.render import render_app
+from harness.errors import InputError
+from harness.events import ApiCall, Event
+from harness.findings import Finding
+from harness.instrumentation.base import Target
+
+REPO = Path(__file__).resolve().parents[3]
+SEEDS = ("restaurant", "parking", "education", "lending", "real_estate", "power_bank", "supermarket", "car_dealer")
+SCENARIOS = ("S1", "S2", "S3", "S4")
+
+
+def _bench() -> ModuleType:
+    name = "bench_accuracy_under_test"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "accuracy.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+BENCH = _bench()
+MODELS = {n: load_bundled(n) for n in available_models()}
+RULE_IDS = list(load_rules().rules)
+
+
+def _walk(actions: tuple[Action, ...]) -> list[Action]:
+    out: list[Action] = []
+    for a in actions:
+        out.append(a)
+        out += _walk(a.then) + _walk(a.otherwise)
+        if a.op == "request":
+            out += _walk(a.arg["on_granted"]) + _walk(a.arg["on_denied"])
+        if a.op in ("after", "every"):
+            out += _walk(a.arg["do"])
+    return out
+
+
+def _all_actions(m: AppModel) -> list[Action]:
+    groups = [m.on_start, m.on_launch, m.on_resume, m.on_background, m.on_consent_accept, m.on_consent_decline, tuple(m.self_start.get("do", ()))]
+    for s in m.screens.values():
+        groups += [s.on_show, s.on_outside, s.on_back or ()]
+        groups += [e.on_tap for e in s.elements]
+    return [a for g in groups for a in _walk(g)]
+
+
+def _calls(m: AppModel) -> list[dict[str, Any]]:
+    return [a.arg for a in _all_actions(m) if a.op == "call"]
+
+
+# -- composition -------------------------------------------------------------------------------
+
+
+def test_corpus_covers_every_seed_scenario_with_controls_and_english_variants() -> None:
+    planted = [m for m in MODELS.values() if not m.clean]
+    seeds = {app_profile(m.profile).seed for m in planted}
+    seeds = {"lending" if s == "finance" else s for s in seeds}
+    assert set(SEEDS) <= seeds, f"seed scenarios without a planted reference app: {set(SEEDS) - seeds}"
+    assert len([m for m in MODELS.values() if m.clean]) >= 4
+    english = [m for m in planted if m.locale == "en"]
+    assert len({app_profile(m.profile).seed for m in english}) >= 3
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_model_profile_and_truth_are_valid(name: str) -> None:
+    m = MODELS[name]
+    assert app_profile(m.profile).id == m.profile
+    items = BENCH.truth_of(m, scenarios=SCENARIOS, rules=RULE_IDS)
+    assert bool(items) != m.clean
+    for t in items:
+        assert t.scenario in SCENARIOS and t.rule in RULE_IDS and t.why
+
+
+@pytest.mark.parametrize("name", sorted(n for n, m in MODELS.items() if m.truth))
+def test_truth_is_backed_by_what_the_model_does(name: str) -> None:
+    """A truth entry that names a data category (and an SDK) must correspond to a call the
+    model actually makes with that category (by that SDK, or by the app's own code)."""
+    m = MODELS[name]
+    calls = _calls(m)
+    for t in BENCH.truth_of(m, scenarios=SCENARIOS, rules=RULE_IDS):
+        if not t.category:
+            continue
+        same = [c for c in calls if api_by_id(c["api"]).category == t.category]
+        assert same, f"{name}: truth {t.label()} but the model never reads {t.category}"
+        if t.sdk == "app":
+            assert any(not c["sdk"] for c in same), f"{name}: truth says the app reads {t.category}, only SDKs do"
+        elif "." in t.sdk:
+            assert any(c["sdk"] == t.sdk or c["sdk"].startswith(t.sdk + ".") for c in same), f"{name}: no {t.category} call by {t.sdk}"
+
+
+def test_truth_sdk_packages_are_known_to_the_sdk_catalogue() -> None:
+    resolve = BENCH.default_sdk_resolver()
+    for m in MODELS.values():
+        for raw in m.truth:
+            sdk = str(raw.get("sdk", ""))
+            if "." in sdk:
+                assert len(resolve(sdk)) == 2, f"{m.name}: SDK package {sdk} is not in harness/catalog/sdks.yaml"
+
+
+def test_pre_ticked_plant_is_a_ticked_checkbox_on_the_privacy_prompt() -> None:
+    for m in MODELS.values():
+        if any(t.get("rule") == "R13" for t in m.truth):
+            boxes = [e for s in m.screens.values() if s.layout == "dialog" for e in s.elements if e.type == "checkbox"]
+            assert boxes and all(b.checked for b in boxes), m.name
+        if m.clean:
+            assert not any(e.checked for s in m.screens.values() for e in s.elements if e.type == "checkbox"), m.name
+
+
+# -- screens read as a real app's would ---------------------------------------------------------
+
+
+def _reading(m: AppModel, screen_id: str) -> Any:
+    first = next(iter(m.screens.values()))
+    s = m.screens[screen_id]
+    xml, _ = render_app(first, s, m.package, {}) if s.layout == "dialog" else render_app(s, None, m.package, {})
+    return read_screen(xml)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_consent_screens_read_as_intended(name: str) -> None:
+    m = MODELS[name]
+    prompts = [s.id for s in m.screens.values() if s.layout == "dialog" and s.id in ("privacy", "notice")]
+    assert prompts, f"{name}: no privacy prompt"
+    for sid in prompts:
+        r = _reading(m, sid)
+        assert r.kind == "privacy_dialog", f"{name}.{sid} reads as {r.kind}"
+        assert r.control("accept") is not None
+        if not any(t.get("rule") == "R12" for t in m.truth):
+            assert r.control("decline") is not None, f"{name}.{sid}: no decline control recognised"
+    if "confirm" in m.screens:
+        r = _reading(m, "confirm")
+        assert r.kind == "second_confirm", f"{name}.confirm reads as {r.kind}"
+        assert r.control("confirm_decline") is not None or r.control("browse_only") is not None
+    for s in m.screens.values():
+        if s.id.endswith("_why"):
+            assert _reading(m, s.id).kind == "permission_rationale", f"{name}.{s.id}"
+        if s.layout == "page":
+            assert _reading(m, s.id).kind in ("other", "login_gate"), f"{name}.{s.id}"
+
+
+# -- behaviour without the detectors ------------------------------------------------------------
+
+
+def _observe_first_launch(m: AppModel, seconds: float = 30.0) -> list[Event]:
+    dev = SimDevice()
+    pkg = dev.install(m)
+    drv = SimDriver(dev)
+    events: list[Event] = []
+    SimInstrumentation(drv).start(Target(pkg), events.extend, drv.now)
+    drv.launch(pkg)
+    drv.sleep(seconds)
+    return events
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_untouched_first_launch_collects_exactly_what_the_truth_says(name: str) -> None:
+    """S1 by hand: launch and wait 30 s without a tap. Clean controls read no personal
+    information; a model whose truth plants R09 in S1 reads that category."""
+    m = MODELS[name]
+    pi = [e for e in _observe_first_launch(m) if isinstance(e, ApiCall) and e.category in PI_CATEGORIES]
+    expected = {str(t.get("category")) for t in m.truth if t.get("rule") == "R09" and "S1" in t.get("scenario", ())}
+    assert {e.category for e in pi} == expected
+
+
+# -- the benchmark's scoring rules ---------------------------------------------------------------
+
+TOY = """
+model: toy
+package: com.example.toy
+label: Toy
+profile: parking_payment
+screens:
+  home: {title: Home}
+truth:
+  - {rule: R09, scenario: [S1, S2], category: DEVICE_ID, sdk: com.umeng.commonsdk, why: planted}
+"""
+
+
+def _toy(text: str = TOY) -> AppModel:
+    return load_model(yamlio.load(textwrap.dedent(text), "toy.yaml"), "toy.yaml")
+
+
+@pytest.mark.parametrize(
+    "patch, message",
+    [
+        (("rule: R09", "rule: R99"), "rule id of the catalogue"),
+        (("scenario: [S1, S2]", "scenario: [S1, S9]"), "unknown scenario 'S9'"),
+        (("category: DEVICE_ID", "category: SOULS"), "unknown data category"),
+        (("why: planted", "why: ''"), "'why'"),
+        (("sdk: com.umeng.commonsdk", "sdk: 'rm -rf /'"), "'sdk' must be"),
+        (("why: planted}", "why: planted, colour: red}"), "unknown field(s) colour"),
+        (("  - {rule: R09", "  - {rule: R09, verdict: maybe"), "'verdict'"),
+        (("truth:", "clean: true\ntruth:"), "clean control"),
+    ],
+)
+def test_malformed_truth_is_refused_naming_the_file_and_entry(patch: tuple[str, str], message: str) -> None:
+    with pytest.raises(InputError) as exc:
+        BENCH.truth_of(_toy(textwrap.dedent(TOY).replace(*patch)), scenarios=SCENARIOS, rules=RULE_IDS)
+    assert message in str(exc.value)
+    assert "toy.yaml" in str(exc.value)
+
+
+def test_a_planted_model_without_truth_is_refused() -> None:
+    text = textwrap.dedent(TOY).split("truth:")[0]
+    with pytest.raises(InputError, match="no truth list"):
+        BENCH.truth_of(_toy(text), scenarios=SCENARIOS, rules=RULE_IDS)
+
+
+def _finding(rule: str, *, verdict: str = "violation", category: str = "", sdk: str = "") -> Finding:
+    return Finding(rule_id=rule, title=rule, severity="high" if verdict != "info" else "info", verdict=verdict, message="m", category=category, sdk=sdk)
+
+
+def _outcome(app: str, scenario: str, findings: list[Finding]) -> Any:
+    return BENCH.RunOutcome(app, scenario, Path(f"/runs/{app}-{scenario}"), findings, "completed", 0)
+
+
+def test_scoring_finds_misses_false_positives_and_flagged_controls() -> None:
+    truth = BENCH.truth_of(_toy(), scenarios=SCENARIOS, rules=RULE_IDS)
+    resolve = BENCH.default_sdk_resolver()
+    umeng = next(iter(resolve("com.umeng.commonsdk") - {"com.umeng.commonsdk"}))
+    outcomes = [
+        _outcome("toy", "S1", [_finding("R09", category="DEVICE_ID", sdk=umeng), _finding("R09", category="DEVICE_ID", sdk=umeng), _finding("R43", verdict="info")]),
+        _outcome("toy", "S2", [_finding("R09", category="DEVICE_ID", sdk="app"), _finding("R26", category="DEVICE_ID", sdk=umeng)]),
+        _outcome("ctl", "S1", [_finding("R12", verdict="needs-review")]),
+    ]
+    sc = BENCH.score(outcomes, truth, ["ctl"], resolve)
+    # S1 found (two identical findings are one unit; the info finding does not count); S2 is
+    # missed because the SDK differs, and that finding and the R26 one are false positives.
+    assert (sc.planted, sc.found) == (2, 1)
+    assert [(t.app, t.scenario, t.rule) for t, _ in sc.misses] == [("toy", "S2", "R09")]
+    assert sorted(u.rule for u in sc.false_positives) == ["R09", "R26"]
+    assert [(u.app, u.rule) for u in sc.control_flags] == [("ctl", "R12")]
+    assert sc.units == 4 and sc.explained == 1
+    assert sc.precision == pytest.approx(0.25) and sc.recall == pytest.approx(0.5)
+    assert not sc.perfect
+    figs = BENCH.figures(sc, outcomes, {"toy": 0.2, "ctl": 0.1}, clean=["ctl"], seconds=0.3, jurisdiction="cn")
+    assert figs["false_positives_on_controls"] == 1 and figs["apps"] == 2 and figs["per_rule"]["R09"]["recall"] == 0.5
+
+
+def test_scoring_respects_the_verdict_a_truth_entry_asks_for() -> None:
+    text = textwrap.dedent(TOY).replace("sdk: com.umeng.commonsdk, why", "verdict: needs-review, why")
+    truth = [t for t in BENCH.truth_of(_toy(text), scenarios=SCENARIOS, rules=RULE_IDS) if t.scenario == "S1"]
+    resolve = BENCH.default_sdk_resolver()
+    wrong = BENCH.score([_outcome("toy", "S1", [_finding("R09", category="DEVICE_ID")])], truth, [], resolve)
+    right = BENCH.score([_outcome("toy", "S1", [_finding("R09", verdict="needs-review", category="DEVICE_ID")])], truth, [], resolve)
+    assert (wrong.found, len(wrong.false_positives)) == (0, 1)
+    assert right.perfect and right.precision == 1.0 and right.recall == 1.0
