@@ -656,6 +656,9 @@ def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None)
         )
 
     analysis = _read_json_object(rd.analysis, "analysis", notes)
+    if analysis is not None and isinstance(analysis.get("notes"), list):
+        for text in analysis["notes"][:20]:
+            notes.append(Note("info", "analysis: " + clip(text, 400)))
     if analysis is None and not rd.analysis.is_file() and has_findings:
         notes.append(Note("info", "analysis.json is missing: jurisdiction and detector errors are unknown"))
 

@@ -497,6 +497,9 @@ def render_summary_html(runs: Sequence[RunData], *, out_dir: Path, missing: Sequ
     all_findings.sort(key=lambda rf: (-rf[1].rank(), VERDICTS.index(rf[1].verdict), rf[0].info.package, rf[1].rule_id))
     sev_total = Counter(f.severity for _, f in all_findings)
     rule_counts = Counter(f.rule_id for _, f in all_findings if f.verdict == "violation")
+    titles: dict[str, str] = {}
+    for _, f in all_findings:
+        titles.setdefault(f.rule_id, f.title)
     ptypes = Counter(pt for _, f in all_findings for pt in set(f.problem_types))
     codes = Counter(r.overall()[0] for r in runs)
     ctx = {
@@ -511,7 +514,7 @@ def render_summary_html(runs: Sequence[RunData], *, out_dir: Path, missing: Sequ
         "max_findings": MAX_SUMMARY_FINDINGS,
         "sev_total": {s: sev_total.get(s, 0) for s in reversed(SEVERITIES)},
         "codes": codes,
-        "rule_counts": rule_counts.most_common(15),
+        "rule_counts": [(r, n, titles.get(r, "")) for r, n in rule_counts.most_common(15)],
         "ptypes": [(k, PROBLEM_TYPES[k][0], PROBLEM_TYPES[k][1], ptypes.get(k, 0)) for k in PROBLEM_TYPES],
         "any_sim": any(r.info.simulated for r in runs),
         "all_sim": bool(runs) and all(r.info.simulated for r in runs),

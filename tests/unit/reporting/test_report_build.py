@@ -151,3 +151,12 @@ def test_light_loading_keeps_only_the_asked_kinds(tmp_path: Path) -> None:
     assert {e.kind for e in light.events} == {"error", "step"}
     assert [e.seq for e in light.events] == [e.seq for e in full.events if e.kind in ("error", "step")]
     assert light.errors() == full.errors() and light.findings == full.findings
+
+
+def test_analysis_notes_are_shown(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    doc = json.loads((run / "analysis.json").read_text(encoding="utf-8"))
+    doc["notes"] = ["app-type profile unknown: necessity rules skipped"]
+    (run / "analysis.json").write_text(json.dumps(doc), encoding="utf-8")
+    notes = load_run(run).notes
+    assert [(n.level, n.message) for n in notes] == [("info", "analysis: app-type profile unknown: necessity rules skipped")]

@@ -9,7 +9,7 @@ from pathlib import Path
 from reportkit import IMG, SCRIPT, make_run
 
 from harness.reporting.build import build_reports, build_summary, load_run
-from harness.reporting.html import render_run_html, screen_wireframe, timeline_shapes
+from harness.reporting.html import render_run_html, render_summary_html, screen_wireframe, timeline_shapes
 
 
 class _Tags(HTMLParser):
@@ -167,3 +167,12 @@ def test_screen_wireframe_when_no_screenshot(tmp_path: Path) -> None:
     assert screen_wireframe({"controls": "nonsense"}) is None
     html = render_run_html(load_run(make_run(tmp_path)))
     assert html.count('aria-label="schematic of the screen"') == 2  # the two screens without a PNG
+
+
+def test_summary_top_rules_carry_titles(tmp_path: Path) -> None:
+    runs = [make_run(tmp_path, "a"), make_run(tmp_path, "b", package="com.b")]
+    html = render_summary_html([load_run(r) for r in runs], out_dir=tmp_path)
+    section = html[html.index('id="top-rules"') : html.index("</table>", html.index('id="top-rules"'))]
+    rows = re.findall(r'<td class="rule">(R\d+)</td><td class="wrap">([^<]*)</td><td class="num">(\d+)</td>', section)
+    assert rows[0] == ("R09", "Collection before consent", "2")
+    assert {r for r, _, _ in rows} == {"R09", "R10", "R22"}  # violations only, not needs-review or info
