@@ -973,7 +973,142 @@ def feed_screens() -> None:
          note="sign-in page with Privacy & Cookies footer links: a login gate, not a consent dialog")
 
 
-GENERATORS: list[Callable[[], None]] = [permission_screens, privacy_screens, confirm_screens, cmp_screens, rationale_screens, login_screens, negative_screens]
+# ---------------------------------------------------------------------------------------------
+# Batch 2: written after the recogniser was tuned on the screens above, and run once unseen; the
+# first-run result is reported in bench/consent_ui.py's notes (see the report).
+# ---------------------------------------------------------------------------------------------
+def batch2_screens() -> None:
+    w, h = 1080, 2400
+    # 1. privacy dialog whose buttons are clickable containers around a TextView, title 温馨提示
+    pkg = "com.demo.b2.maicai"
+    r = f"{pkg}:id/"
+    body = ("欢迎来到买菜鲜生！在使用前请您仔细阅读《用户服务协议》和《隐私权政策》。我们会收集您的收货地址、手机号码和设备信息，"
+            "用于完成配送、保障交易安全。未经您同意，我们不会向第三方提供您的个人信息。")
+    s = Stack(80, 700, 1000, gap=24)
+    kids = [tv("温馨提示", s.take(90, inset=30), r + "title"), tv(body, s.text(body, 40, inset=40), r + "content")]
+    bs = s.row(130, 2, 0)
+    kids.append(box((80, bs[0][1], 1000, bs[0][3]),
+                    box(bs[0], tv("不同意", (bs[0][0] + 120, bs[0][1] + 35, bs[0][2] - 120, bs[0][3] - 35)), rid=r + "ll_cancel", click=True),
+                    box(bs[1], tv("同意", (bs[1][0] + 150, bs[1][1] + 35, bs[1][2] - 150, bs[1][3] - 35)), rid=r + "ll_confirm", click=True)))
+    emit("b2_privacy_zh_container_buttons", [box((0, 0, w, h), box((80, 660, 1000, s.y + 30), *kids, rid=r + "dialog"), rid="android:id/content", cls="FrameLayout")],
+         pkg, (w, h), kind="privacy_dialog", decline="不同意", lang="zh", note="batch2: buttons are clickable layouts around a text")
+
+    # 2. full-screen privacy page: long scrolling summary and a bottom bar
+    pkg = "com.demo.b2.yiliao"
+    r = f"{pkg}:id/"
+    body = ("在您使用健康助手前，请认真阅读并了解《隐私政策》。1. 为帮助您预约挂号，我们需要收集您的姓名、身份证号和手机号；"
+            "2. 为提供附近医院推荐，我们会在您授权后获取位置信息；3. 您可以在“我的-设置”中撤回授权或注销账号。") * 2
+    root = box((0, 0, w, h), box((0, 0, w, h),
+               tv("隐私政策摘要", (40, 120, 1040, 220), r + "tv_title"),
+               box((0, 240, w, 2150), tv(body, (40, 260, 1040, 2100), r + "tv_policy"), rid=r + "scroll", cls="ScrollView", scroll=True),
+               box((0, 2160, w, 2360), btn("不同意", (40, 2200, 520, 2320), r + "btn_refuse"), btn("同意并继续", (560, 2200, 1040, 2320), r + "btn_accept"), rid=r + "bottom_bar"),
+               rid=r + "root"), rid="android:id/content", cls="FrameLayout")
+    emit("b2_privacy_zh_fullpage_bottom_bar", [root], pkg, (w, h), kind="privacy_dialog", decline="不同意", lang="zh",
+         note="batch2: full-screen policy page with a bottom bar (not a dialog)")
+
+    # 3. English bottom sheet, decline as a text link at the top
+    pkg = "com.demo.b2.budget"
+    r = f"{pkg}:id/"
+    sheet = box((0, 1300, w, h), tv("Skip", (900, 1330, 1040, 1400), r + "tv_skip", click=True), tv("Your data, your choice", (48, 1420, 1032, 1500), r + "sheet_title"),
+                tv("Budgetly uses your transaction data to build insights. Read our Privacy Policy to learn what we collect and how to delete it.", (48, 1520, 1032, 1700), r + "sheet_body"),
+                tv("Privacy Policy", (48, 1720, 400, 1780), r + "link_policy", click=True),
+                btn("Accept and continue", (48, 2150, 1032, 2280), r + "btn_accept"), rid=r + "design_bottom_sheet", cls="FrameLayout")
+    root = box((0, 0, w, h), box((0, 0, w, h), tv("Budgetly", (40, 200, 800, 300)), rid=r + "main"), sheet, rid="android:id/content", cls="FrameLayout")
+    emit("b2_privacy_en_bottom_sheet_skip", [root], pkg, (w, h), kind="privacy_dialog", decline="Skip", lang="en", dialect="appium",
+         note="batch2: bottom sheet, refusal is a 'Skip' link")
+
+    # 4. OneTrust-like banner with obfuscated ids, Appium
+    pkg = "com.demo.b2.weather"
+    v = [tv("Privacy & cookies", (40, 1500, 1040, 1580), "com.demo.b2.weather:id/a1"),
+         tv("We and our 843 partners use cookies to store and access personal data like browsing data for purposes such as serving personalized ads.", (40, 1600, 1040, 1800), "com.demo.b2.weather:id/a2"),
+         btn("Allow All", (40, 1850, 1040, 1970), "com.demo.b2.weather:id/a3"), btn("Reject All", (40, 1990, 1040, 2110), "com.demo.b2.weather:id/a4"),
+         tv("Vendor List", (40, 2140, 400, 2200), "com.demo.b2.weather:id/a5", click=True), tv("Confirm My Choices", (600, 2140, 1040, 2200), "com.demo.b2.weather:id/a6", click=True)]
+    root = box((0, 0, w, h), box((0, 1460, w, h), *v, rid="com.demo.b2.weather:id/a0"), rid="android:id/content", cls="FrameLayout")
+    emit("b2_cmp_obfuscated_ids_appium", [root], pkg, (w, h), kind="cmp_dialog", decline="Reject All", lang="en", dialect="appium", note="batch2: CMP with obfuscated ids")
+
+    # 5. Google UMP form localised to Chinese
+    pkg = "com.demo.b2.puzzle"
+    vv = "android.view.View"
+    s = Stack(48, 600, 1032, gap=20)
+    kids = [N(vv, text="“拼图大师”请求征得您的同意，以便使用您的个人数据：", b=s.take(120)),
+            N(vv, text="个性化广告和内容、广告和内容衡量、受众调研以及服务开发", b=s.take(100)),
+            N(vv, text="在设备上存储和/或访问信息", b=s.take(60)),
+            N(vv, text="系统可能会处理您的个人数据，并且 152 个 TCF 供应商和 63 个广告合作伙伴可能会存储、访问和共享您设备中的信息。", b=s.take(200)),
+            N("android.widget.Button", text="同意", b=s.take(120), click=True), N("android.widget.Button", text="不同意", b=s.take(120), click=True),
+            N("android.widget.Button", text="管理选项", b=s.take(120), click=True)]
+    root = box((0, 0, w, h), web((0, 560, w, h), N(vv, b=(0, 560, w, h), kids=kids)), rid="android:id/content", cls="FrameLayout")
+    emit("b2_cmp_ump_zh", [root], pkg, (w, h), kind="cmp_dialog", decline="不同意", lang="zh", note="batch2: UMP form in Chinese")
+
+    # 6-7. second confirms
+    confirm("b2_second_zh_exit_view_again", pkg="com.demo.b2.maicai", title="提示", body="您需要同意本隐私政策才能继续使用买菜鲜生。",
+            buttons=["退出", "再次查看"], decline="退出", note="batch2")
+    confirm("b2_second_en_sorry_quit", pkg="com.demo.b2.bank", title="We're sorry to see you go", lang="en",
+            body="Without accepting the Terms and Privacy Notice you can't use MyBank.", buttons=["Quit", "Back"], decline="Quit", btn_cls="Button",
+            dialect="appium", note="batch2")
+
+    # 8-10. permission dialogs
+    modern_dialog("b2_perm_api33_zh_notifications_tablet_appium", 33, "zh", "学习通", "NOTIFICATIONS", size=(2560, 1600), dialect="appium", note="batch2")
+    oem_dialog("b2_perm_miui_en_countdown", pkg="com.lbe.security.miui", lang="en", msg="Allow Taxi Go to access your location?", group="LOCATION",
+               buttons=[("android:id/button2", "Deny (10)", "Button"), ("android:id/button1", "Allow", "Button")], row=True, decline="Deny (10)",
+               note="batch2: MIUI English with countdown")
+    legacy_dialog("b2_perm_api24_zh_mic_dontask", "zh", "录音宝", "MICROPHONE", second=True, dialect="appium")
+
+    # 11. rationale bottom sheet
+    pkg = "com.demo.b2.store"
+    r = f"{pkg}:id/"
+    sheet = box((0, 1600, w, h), tv("开启定位服务", (48, 1640, 1032, 1720), r + "title"), tv("需要开启定位权限以显示附近门店和配送范围", (48, 1740, 1032, 1840), r + "desc"),
+                btn("取消", (48, 2000, 520, 2120), r + "cancel"), btn("去设置", (560, 2000, 1032, 2120), r + "go"), rid=r + "sheet", cls="FrameLayout")
+    root = box((0, 0, w, h), box((0, 0, w, h), tv("附近门店", (40, 200, 600, 300)), rid=r + "main"), sheet, rid="android:id/content", cls="FrameLayout")
+    emit("b2_rationale_zh_bottom_sheet", [root], pkg, (w, h), kind="permission_rationale", decline="取消", group="LOCATION", lang="zh", note="batch2")
+
+    # 12-13. login gates
+    pkg = "com.demo.b2.video"
+    r = f"{pkg}:id/"
+    root = box((0, 0, w, h), box((0, 0, w, h), tv("跳过", (900, 120, 1040, 190), r + "skip", click=True), tv("186****0203", (0, 700, w, 800), r + "phone"),
+               btn("一键登录", (90, 900, 990, 1030), r + "login"), tv("其他方式登录", (380, 1060, 700, 1120), r + "other", click=True),
+               cb("", (90, 1200, 150, 1260), False, r + "agree"), tv("我已阅读并同意《服务协议》和《隐私政策》", (160, 1195, 990, 1265), r + "agree_text")),
+               rid="android:id/content", cls="FrameLayout")
+    emit("b2_login_zh_onetap_box_skip", [root], pkg, (w, h), kind="login_gate", decline="跳过", lang="zh", note="batch2")
+    pkg = "com.demo.b2.rides"
+    r = f"{pkg}:id/"
+    root = box((0, 0, w, h), box((0, 0, w, h), tv("What's your phone number?", (48, 300, 1032, 400), r + "title"),
+               edit("", (48, 500, 1032, 620), r + "phone", hint="Phone number"), btn("Continue", (48, 700, 1032, 820), r + "next"),
+               tv("Use email instead", (300, 860, 780, 920), r + "email", click=True),
+               tv("By continuing, you agree to our Terms of Use and confirm you have read our Privacy Notice.", (48, 2100, 1032, 2220), r + "legal")),
+               rid="android:id/content", cls="FrameLayout")
+    emit("b2_login_en_phone_implied", [root], pkg, (w, h), kind="login_gate", lang="en", note="batch2: phone sign-up with implied agreement")
+
+    # 14-18. negatives
+    settings_page("b2_neg_en_app_info_permissions", pkg="com.android.settings", title="App info", lang="en",
+                  rows=[("Notifications", "~2 per week", None), ("Permissions", "Camera and Location", None), ("Storage & cache", "212 MB used", None),
+                        ("Mobile data", "No data used", None), ("Open by default", "Allow app to open supported links", None)], note="batch2")
+    pkg = "com.demo.b2.news"
+    article = ("Why your browser asks about cookies. Since the ePrivacy rules, websites show consent banners; regulators say rejecting "
+               "should be as easy as accepting. Our partners at the consumer group tested 200 sites.")
+    root = box((0, 0, w, h), web((0, 0, w, h), N("android.view.View", text="Cookies explained", b=(40, 200, 1040, 300)),
+                                 N("android.view.View", text=article, b=(40, 320, 1040, 900)),
+                                 N("android.widget.Button", text="Share", b=(40, 950, 400, 1060), click=True),
+                                 N("android.widget.Button", text="Save for later", b=(440, 950, 900, 1060), click=True)), rid="android:id/content", cls="FrameLayout")
+    emit("b2_neg_en_article_about_cookies", [root], pkg, (w, h), kind="other", lang="en", note="batch2: news article about cookie banners")
+    plain_dialog("b2_neg_zh_clear_cache", pkg="com.demo.b2.news", title="", body="确定清除缓存吗？", lang="zh",
+                 buttons=[("android:id/button2", "取消"), ("android:id/button1", "确定")], note="batch2")
+    plain_dialog("b2_neg_en_discard_draft", pkg="com.demo.b2.mail", title="Discard draft?", body="", lang="en",
+                 buttons=[("android:id/button2", "Keep editing"), ("android:id/button1", "Discard")], note="batch2")
+    plain_dialog("b2_neg_zh_realname_notice", pkg="com.demo.b2.game", title="实名认证", body="根据国家规定，游戏用户需进行实名认证，未成年人每日游戏时间受限。", lang="zh",
+                 buttons=[("android:id/button2", "稍后"), ("android:id/button1", "去认证")], note="batch2: real-name verification prompt")
+
+    # 19-20.
+    privacy_zh("b2_privacy_zh_update_agree_only", pkg="com.demo.b2.ditu", app="地图", title="服务协议更新",
+               body="我们更新了《服务协议》和《隐私政策》，主要变化是新增了车辆服务相关的信息处理说明。", links=[], accept="同意并继续", decline=None, style="single",
+               note="batch2: update notice with only an accept")
+    cmp_native("b2_cmp_usercentrics_settings_appium", pkg="com.demo.b2.shop", sdk_prefix="com.usercentrics.sdk:id/", title="Privacy Settings",
+               body="We use cookies and similar technologies. Some are essential, others help us improve the app and show you personalised offers.",
+               buttons=[("ucButtonAcceptAll", "Accept All"), ("ucButtonDeny", "Deny"), ("ucButtonSettings", "Settings")], decline="com.usercentrics.sdk:id/ucButtonDeny",
+               dialect="appium", note="batch2")
+
+
+GENERATORS: list[Callable[[], None]] = [permission_screens, privacy_screens, confirm_screens, cmp_screens, rationale_screens, login_screens, negative_screens,
+                                        batch2_screens]
 
 
 def build() -> list[Entry]:
