@@ -580,7 +580,7 @@ def cmp_native(name: str, *, pkg: str, sdk_prefix: str, title: str, body: str, b
     panel = box((0, y0, w, s.y + 30), *kids, rid=r("banner_root"))
     under: list[N] = []
     if under_feed:
-        under = [box((0, 0, w, y0), tv("Top stories", (40, 200, 600, 280), f"{pkg}:id/toolbar_title"),
+        under = [box((0, 0, w, h), tv("Top stories", (40, 200, 600, 280), f"{pkg}:id/toolbar_title"),
                      box((0, 300, w, 700), tv("Markets rally as inflation cools", (40, 320, 1040, 420), f"{pkg}:id/headline"), click=True, rid=f"{pkg}:id/card"),
                      rid=f"{pkg}:id/feed", cls="androidx.recyclerview.widget.RecyclerView")]
     root = box((0, 0, w, h), *under, panel, rid="android:id/content", cls="FrameLayout")
