@@ -294,10 +294,11 @@ def run_corpus(apps: Sequence[str], scenario_spec: str, root: Path, *, jurisdict
     scenarios = resolve_scenarios(scenario_spec)
     outcomes: list[RunOutcome] = []
     per_app: dict[str, float] = {}
-    for name in apps:
+    for ref in apps:
         started = time.perf_counter()
+        name = load_bundled(ref).name  # a bundled name, or a model YAML given by path
         driver = SimDriver()
-        app = resolve_app(driver, name)
+        app = resolve_app(driver, ref)
         runner = Runner(driver, SimInstrumentation(driver), root, hook_pack="sim")
         for sc in scenarios:
             t0 = time.perf_counter()
@@ -443,7 +444,7 @@ def _broken(outcomes: Sequence[RunOutcome]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("--apps", default="", help="comma-separated model names (default: every bundled model)")
+    ap.add_argument("--apps", default="", help="comma-separated model names or model YAML paths (default: every bundled model)")
     ap.add_argument("--scenarios", default="S1,S2,S3,S4", help="scenario ids (default: the standard suite S1..S4)")
     ap.add_argument("--results", default="", help="write the run folders here (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the run folders even when everything matches")
@@ -463,7 +464,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HarnessError as exc:
         print(f"accuracy: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    clean = sorted(a for a, m in models.items() if m.clean)
+    names = [m.name for m in models.values()]
+    if len(set(names)) != len(names):
+        print("accuracy: two models share a name; names key the results", file=sys.stderr)
+        return EXIT_INPUT
+    clean = sorted(m.name for m in models.values() if m.clean)
 
     root = Path(args.results) if args.results else Path(tempfile.mkdtemp(prefix="accuracy-"))
     root.mkdir(parents=True, exist_ok=True)

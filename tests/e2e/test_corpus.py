@@ -1,0 +1,183 @@
+"""End to end: the calibration corpus through the real runner, consent-UI recogniser and
+detectors on the reference device, scored against each app's ground truth (bench/accuracy.py).
+
+The benchmark itself is strict: it exits non-zero on any missed planted behaviour, flagged
+clean control or unexplained finding. This test runs the same corpus and fails on anything
+*new*: every miss and every false positive must be one of the known gaps below, each of which is
+a reported issue outside the corpus (a detector not written yet, a detector or attribution
+false positive). When a gap is fixed its entry becomes dead and should be removed; when a
+change breaks the corpus, the test names the run folder to look at.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from harness.catalog.rules import load_rules
+from harness.devices.sim.model import available_models, load_bundled
+from harness.events import ConsentDecision
+from harness.timeline import Timeline
+
+REPO = Path(__file__).resolve().parents[2]
+
+_ATTRIBUTION = "reference device sends the hooked method as the first stack frame (the Frida agent drops it), so a hooked SDK class is taken for the caller"
+_COLD_START = "R26 counts one read per cold start across S3's restarts (about 20 s apart) as periodic collection"
+_IMPLIED = "the prompt sentence 点击“同意”即表示您已阅读并同意 (explaining the explicit 同意 button) is read as implied consent"
+KNOWN_GAPS: dict[tuple[str, str, str], str] = {
+    ("miss", "restaurant-order", "R24"): "no R24 detector yet (login / official-account gates against the app-type profile)",
+    ("miss", "parking-pay", "R24"): "no R24 detector yet (login gate before a function that needs no personal information)",
+    ("fp", "parking-pay", "R21"): "S3 basic-function failure at a login gate is taken for a block caused by the permission denial",
+    ("miss", "supermarket", "R09"): _ATTRIBUTION,
+    ("miss", "supermarket", "R10"): _ATTRIBUTION,
+    ("miss", "supermarket", "R33"): _ATTRIBUTION,
+    ("miss", "supermarket", "R35"): _ATTRIBUTION,
+    ("fp", "supermarket", "R09"): _ATTRIBUTION,
+    ("fp", "supermarket", "R10"): _ATTRIBUTION,
+    ("fp", "supermarket", "R33"): _ATTRIBUTION,
+    ("fp", "supermarket", "R35"): _ATTRIBUTION,
+    ("miss", "powerbank", "R27"): _ATTRIBUTION,
+    ("fp", "powerbank", "R27"): _ATTRIBUTION,
+    ("fp", "*", "R26"): _COLD_START,
+    ("fp", "microloan", "R13"): _IMPLIED,
+    ("fp", "demo-precollect", "R13"): _IMPLIED,
+    ("fp", "demo-precollect", "R01"): "demo-precollect (not part of this issue) shows its policy names only inside body text, no link",
+    ("fp", "demo-precollect", "R10"): "demo-precollect's truth omits the umeng reads after the decline (its on_start runs at every relaunch)",
+    ("fp", "demo-precollect", "R33"): "demo-precollect's truth omits the jpush MAC read after the decline under R33",
+}
+
+
+def _bench() -> ModuleType:
+    name = "bench_accuracy_under_test"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "accuracy.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+BENCH = _bench()
+
+
+def _known(kind: str, app: str, rule: str) -> bool:
+    return (kind, app, rule) in KNOWN_GAPS or (kind, "*", rule) in KNOWN_GAPS
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("corpus")
+    apps = available_models()
+    outcomes, per_app = BENCH.run_corpus(apps, "all", root)
+    models = {a: load_bundled(a) for a in apps}
+    scenario_ids = ["S1", "S2", "S3", "S4"]
+    truth = [t for a in apps for t in BENCH.truth_of(models[a], scenarios=scenario_ids, rules=list(load_rules().rules))]
+    clean = [a for a, m in models.items() if m.clean]
+    score = BENCH.score(outcomes, truth, clean, BENCH.default_sdk_resolver())
+    return {"outcomes": outcomes, "per_app": per_app, "models": models, "score": score, "clean": clean}
+
+
+def test_every_run_completes_and_the_prompt_is_decided_as_the_scenario_says(corpus: dict[str, Any]) -> None:
+    assert len(corpus["outcomes"]) == 4 * len(corpus["models"])
+    for o in corpus["outcomes"]:
+        assert o.status == "completed" and not o.infrastructure_error, f"{o.app} {o.scenario}: {o.status} {o.infrastructure_error} ({o.run_dir})"
+        assert not o.detector_errors, f"{o.app} {o.scenario}: {o.detector_errors} ({o.run_dir})"
+        choices = [e.choice for e in Timeline.read(o.run_dir / "timeline.jsonl") if isinstance(e, ConsentDecision) and e.subject == "privacy_policy"]
+        ambiguous_only = any(t.get("rule") == "R12" for t in corpus["models"][o.app].truth)
+        expected = {"S1": [], "S2": ["dismiss" if ambiguous_only else "decline"], "S3": ["accept"], "S4": ["accept"]}[o.scenario]
+        assert choices[:1] == expected, f"{o.app} {o.scenario}: privacy decisions {choices} ({o.run_dir})"
+
+
+def test_clean_controls_are_not_flagged_beyond_known_detector_gaps(corpus: dict[str, Any]) -> None:
+    flagged = [u for u in corpus["score"].control_flags if not _known("fp", u.app, u.rule)]
+    assert not flagged, "\n".join(f"{u.label()}: {u.message} ({u.run_dir})" for u in flagged)
+
+
+def test_every_planted_behaviour_is_found_except_known_gaps(corpus: dict[str, Any]) -> None:
+    sc = corpus["score"]
+    missed = [(t, d) for t, d in sc.misses if not _known("miss", t.app, t.rule)]
+    assert not missed, "\n".join(f"{t.label()}: {t.why} ({d})" for t, d in missed)
+    assert sc.planted >= 100 and sc.found >= sc.planted - sum(1 for t, _ in sc.misses if _known("miss", t.app, t.rule))
+
+
+def test_no_false_positive_beyond_known_gaps(corpus: dict[str, Any]) -> None:
+    extra = [u for u in corpus["score"].false_positives if not _known("fp", u.app, u.rule)]
+    assert not extra, "\n".join(f"{u.label()}: {u.message} ({u.run_dir})" for u in extra)
+
+
+def test_the_whole_corpus_is_quick_on_the_reference_device(corpus: dict[str, Any]) -> None:
+    # virtual time: 68 runs of up to ~2 minutes of device time each; a loose bound that only
+    # catches a runaway (a model looping on virtual time), not a speed claim (see the bench)
+    assert sum(corpus["per_app"].values()) < 60.0
+
+
+def _bench_cli(*args: str) -> tuple[int, str]:
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "accuracy.py"), *args], capture_output=True, text=True, timeout=120, cwd=REPO)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_bench_passes_on_clean_controls_and_ends_with_the_json_figures() -> None:
+    code, out = _bench_cli("--apps", "demo-clean,clean-parking")
+    assert code == 0, out
+    figures = json.loads(out.strip().splitlines()[-1])
+    assert figures["precision"] == 1.0 and figures["recall"] == 1.0
+    assert figures["apps"] == 2 and figures["clean_controls"] == 2 and figures["false_positives_on_controls"] == 0
+    assert figures["runs"] == 8 and figures["simulated"] is True
+
+
+BROKEN = """
+model: {name}
+package: com.refapp.broken.{name}
+label: Broken {name}
+profile: parking_payment
+locale: zh
+{clean}
+on_start:
+  - call: {{api: TelephonyManager.getImei, sdk: com.umeng.commonsdk}}
+on_launch: [goto: home, goto: privacy]
+screens:
+  home: {{title: 停车缴费}}
+  privacy:
+    layout: dialog
+    title: 用户协议与隐私政策
+    body: 请阅读《隐私政策》。
+    elements:
+      - {{id: link_privacy, type: link, text: 《隐私政策》}}
+      - {{id: btn_disagree, type: button, text: 不同意, style: secondary, on_tap: [consent: decline, close: true]}}
+      - {{id: btn_agree, type: button, text: 同意, style: primary, on_tap: [consent: accept, close: true]}}
+truth: {truth}
+"""
+
+
+def test_bench_fails_loudly_when_a_control_is_flagged_or_a_plant_is_missed(tmp_path: Path) -> None:
+    flagged = tmp_path / "flagged.yaml"
+    flagged.write_text(textwrap.dedent(BROKEN.format(name="flagged", clean="clean: true", truth="[]")), encoding="utf-8")
+    code, out = _bench_cli("--apps", str(flagged), "--scenarios", "S1")
+    assert code == 1, out
+    assert "CLEAN CONTROL FLAGGED" in out and "R09" in out and "run folders:" in out
+    assert json.loads(out.strip().splitlines()[-1])["false_positives_on_controls"] >= 1
+
+    missed = tmp_path / "missed.yaml"
+    truth = "\n  - {rule: R09, scenario: [S1], category: DEVICE_ID, sdk: com.umeng.commonsdk, why: read at start}\n  - {rule: R28, scenario: [S1], category: CAMERA, why: never happens}"
+    missed.write_text(textwrap.dedent(BROKEN.format(name="missed", clean="", truth=truth)), encoding="utf-8")
+    code, out = _bench_cli("--apps", str(missed), "--scenarios", "S1")
+    assert code == 1, out
+    assert "MISSED: 1 planted" in out and "R28" in out
+    assert json.loads(out.strip().splitlines()[-1])["recall"] == 0.5
+
+
+def test_bench_refuses_a_malformed_truth_list(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(textwrap.dedent(BROKEN.format(name="bad", clean="", truth="[{rule: R99, scenario: S1, why: x}]")), encoding="utf-8")
+    code, out = _bench_cli("--apps", str(bad))
+    assert code == 2 and "truth[0]" in out and "R99" in out
