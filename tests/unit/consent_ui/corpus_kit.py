@@ -13,10 +13,11 @@ what a device would print:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-__all__ = ["N", "Stack", "tv", "btn", "img", "box", "cb", "sw", "radio", "edit", "web", "status_bar", "nav_bar", "render", "W"]
+__all__ = ["ids", "N", "Stack", "tv", "btn", "img", "box", "cb", "sw", "radio", "edit", "web", "status_bar", "nav_bar", "render", "W"]
 
 W = "android.widget."
 _ATTR_ESC = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
@@ -140,6 +141,15 @@ def nav_bar(width: int, height: int, h: int = 126) -> N:
     return n
 
 
+def ids(prefix: str, on: bool = True) -> Callable[[str], str]:
+    """Resource-id maker: ids("com.app:id/")("btn_ok") -> "com.app:id/btn_ok"; "" when off."""
+
+    def make(name: str) -> str:
+        return f"{prefix}{name}" if on and prefix else ""
+
+    return make
+
+
 def _set_pkg(n: N, pkg: str) -> None:
     stack = [n]
     while stack:
@@ -206,8 +216,8 @@ def _appium(n: N, index: int, out: list[str], depth: int) -> None:
         parts.append(f'resource-id="{_esc(n.rid)}"')
     if n.hint:
         parts.append(f'hint="{_esc(n.hint)}"')
-    for k in ("checkable", "checked", "clickable", "enabled", "focusable", "focused", "long-clickable", "password", "scrollable", "selected"):
-        parts.append(f'{k}="{f[k]}"')
+    for name in ("checkable", "checked", "clickable", "enabled", "focusable", "focused", "long-clickable", "password", "scrollable", "selected"):
+        parts.append(f'{name}="{f[name]}"')
     parts.append(f'bounds="{_bounds(n.b)}"')
     parts.append('displayed="true"')
     tag = n.cls or "android.view.View"

@@ -41,6 +41,9 @@ from corpus_kit import (  # noqa: E402
     tv,
     web,
 )
+from corpus_kit import (
+    ids as make_ids,
+)
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "corpus"
@@ -339,7 +342,7 @@ def privacy_zh(name: str, *, pkg: str, app: str, title: str, body: str, links: l
     x1, x2 = 90, w - 90
     s = Stack(x1, h // 2 - 780, x2, gap=26)
     top = s.y
-    rid = (lambda r: f"{pkg}:id/{r}") if ids else (lambda r: "")
+    rid = make_ids(f"{pkg}:id/", ids)
     kids: list[N] = []
     if close:
         kids.append(img((x2 - 110, top + 10, x2 - 20, top + 100), rid("iv_close"), desc="关闭" if lang == "zh" else "Close", click=True))
@@ -487,7 +490,7 @@ def confirm(name: str, *, pkg: str, title: str, body: str, buttons: list[str], d
     x1, x2 = 120, w - 120
     s = Stack(x1, h // 2 - 360, x2, gap=30)
     top = s.y
-    rid = (lambda r: f"{pkg}:id/{r}") if ids else (lambda r: "")
+    rid = make_ids(f"{pkg}:id/", ids)
     kids: list[N] = []
     if title:
         kids.append(tv(title, s.take(84, inset=40), rid("tv_dialog_title")))
@@ -568,7 +571,7 @@ def cmp_native(name: str, *, pkg: str, sdk_prefix: str, title: str, body: str, b
     w, h = 1080, 2400
     y0 = 1200 if bottom else 300
     s = Stack(0, y0 + 40, w, gap=20)
-    r = (lambda x: f"{sdk_prefix}{x}") if sdk_prefix else (lambda x: "")
+    r = make_ids(sdk_prefix)
     kids: list[N] = [tv(title, s.take(80, inset=48), r("banner_title")), tv(body, s.text(body, 38, inset=48), r("banner_text"))]
     for label, on, enabled in toggles or []:
         rb = s.take(110, inset=48)

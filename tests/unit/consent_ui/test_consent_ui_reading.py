@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from corpus_kit import N, box, btn, cb, render, tv
+from corpus_kit import box, btn, cb, render, tv
 
 from harness.consent_ui import CONSENT_KINDS, KINDS, ROLES, Control, ScreenReading, read_screen
 from harness.consent_ui.lexicon import lexicon, load_lexicon, normalise_label
