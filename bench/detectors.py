@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -66,10 +67,8 @@ MIX = {
 }
 
 
-def make_api_table(runs: int, per_run: int, seed: int) -> object:
+def make_api_table(runs: int, per_run: int, seed: int) -> pa.Table:
     """The synthetic ApiCall columns as an Arrow table (dictionary-encoded text columns)."""
-    import pyarrow as pa
-
     rng = np.random.default_rng(seed)
     n = runs * per_run
     cats = list(MIX)
@@ -193,11 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     table = make_api_table(args.runs, args.events_per_run, args.seed)
     runs = make_runs(args.runs, args.seed)
     gen_s = time.perf_counter() - g0
-    n_events = table.num_rows  # type: ignore[attr-defined]
+    n_events = table.num_rows
     print(f"generated {n_events:,} ApiCall events over {args.runs:,} runs in {gen_s:.2f} s")
 
     t0 = time.perf_counter()
-    cols = ApiColumns.from_arrow(table, load_rules())  # type: ignore[arg-type]
+    cols = ApiColumns.from_arrow(table, load_rules())
     del table
     t1 = time.perf_counter()
     analyses = analyze_batch(runs, cols, jurisdiction=args.jurisdiction)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar
 
-from harness.catalog.permissions import groups_of
+from harness.catalog.permissions import GROUPS, groups_of
 from harness.catalog.profiles import AppProfile
 from harness.catalog.rules import Jurisdiction, RuleCatalog, ThresholdDef
 from harness.detectors.core import HitRow, JudgeResult
@@ -106,8 +106,10 @@ class Context:
         return hooked if hooked else [r for r in reqs if r.via != "hook"]
 
     def request_groups(self, req: PermissionRequest) -> tuple[str, ...]:
-        """Data-bearing permission groups of a request (from groups, else from permissions)."""
-        groups = tuple(g.strip().upper() for g in req.groups if g.strip()) or groups_of(req.permissions)
+        """Data-bearing permission groups of a request: its known groups, else the groups of its
+        permissions (names the platform does not know are ignored)."""
+        known = set(GROUPS)
+        groups = tuple(g for g in (x.strip().upper() for x in req.groups) if g in known) or groups_of(req.permissions)
         skip = set(self.catalog.non_pi_groups)
         return tuple(dict.fromkeys(g for g in groups if g not in skip))
 

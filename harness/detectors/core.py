@@ -128,14 +128,14 @@ class ApiColumns:
     """ApiCall events as columns. ``run`` indexes the batch's runs; ``cat``, ``sdk``, ``api`` and
     ``target`` are codes into the name tuples (``target`` is -1 when the call starts nothing)."""
 
-    run: I32
-    seq: I64
-    t_us: I64
-    cat: npt.NDArray[np.int16]
-    sdk: I32
-    api: I32
-    count: I32
-    target: I32
+    run: npt.NDArray[Any]  # int32 after construction (any integer array is accepted)
+    seq: npt.NDArray[Any]  # int64
+    t_us: npt.NDArray[Any]  # int64 microseconds
+    cat: npt.NDArray[Any]  # int16
+    sdk: npt.NDArray[Any]  # int32
+    api: npt.NDArray[Any]  # int32
+    count: npt.NDArray[Any]  # int32
+    target: npt.NDArray[Any]  # int32, -1 = none
     cat_names: tuple[str, ...]
     sdk_names: tuple[str, ...]
     api_names: tuple[str, ...]

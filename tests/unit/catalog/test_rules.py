@@ -1,0 +1,141 @@
+"""The rule catalogue: completeness, provenance, jurisdictions, and schema errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from harness.catalog.rules import load_rules, parse_rules
+from harness.errors import CatalogError, InputError
+from harness.findings import PROVENANCES
+
+CAT = load_rules()
+RAW = yaml.safe_load(Path(__file__).resolve().parents[3].joinpath("harness/catalog/rules.yaml").read_text("utf-8"))
+
+
+def test_all_44_rules_with_both_wordings() -> None:
+    assert sorted(CAT.rules) == [f"R{i:02d}" for i in range(1, 45)]
+    for rule in CAT.rules.values():
+        assert set(rule.titles) == {"cn", "eu"}, rule.id
+        assert rule.check and rule.citations and rule.problem_types
+
+
+def test_problem_type_mapping_follows_the_seed_types() -> None:
+    assert CAT.rule("R01").problem_types == ("T1",)
+    assert CAT.rule("R09").problem_types == ("T3",)
+    assert "T4" in CAT.rule("R23").problem_types
+    assert set(CAT.rule("R33").problem_types) == {"T5", "T3"}
+    assert CAT.rule("R41").problem_types == ("T6",)
+    assert CAT.rule("R39").problem_types == ("T7",)
+    assert "T8" in CAT.rule("R34").problem_types  # indicator only
+
+
+def test_every_threshold_has_provenance_and_source() -> None:
+    for th in CAT.thresholds.values():
+        assert th.provenance in PROVENANCES, th.name
+        assert len(th.source) > 10, th.name
+    # the legal anchors are the only thresholds labelled as law with a number
+    assert CAT.thresholds["policy_max_taps"].provenance == "law"
+    assert CAT.thresholds["response_working_days"].value == 15
+    # the 48 h re-request rule is app-store practice with unverified origin, never law
+    assert CAT.thresholds["store_wait_h"].provenance == "app-store practice"
+    assert "[U]" in CAT.thresholds["store_wait_h"].source
+    assert CAT.thresholds["periodic_interval_s"].provenance == "test scenario"
+    assert CAT.thresholds["trigger_window_s"].provenance == "heuristic"
+    assert CAT.thresholds["android_hidden_after_denials"].provenance == "platform"
+
+
+def test_unverified_wording_is_marked_in_citations() -> None:
+    r10 = {c.document: c.article for c in CAT.citations("R10", "cn")}
+    assert r10["认定方法(2019)"] == "三.2 [M]"
+    r09 = {c.document: c.article for c in CAT.citations("R09", "cn")}
+    assert r09["认定方法(2019)"] == "三.1"  # verified wording carries no mark
+    r22 = {c.document: c.article for c in CAT.citations("R22", "cn")}
+    assert r22["应用商店审核惯例"].endswith("[U]")
+
+
+def test_jurisdictions_choose_rules_citations_and_wording() -> None:
+    cn = {r.id for r in CAT.rules_for("cn")}
+    eu = {r.id for r in CAT.rules_for("eu")}
+    assert len(cn) == 44
+    assert "R15" not in eu and "R32" not in eu and "R09" in eu
+    assert all(c.jurisdiction == "cn" for c in CAT.citations("R09", "cn"))
+    assert {c.jurisdiction for c in CAT.citations("R09", "eu")} == {"eu", "play"}
+    assert CAT.title("R09", "cn") == "征得同意前收集个人信息"
+    assert CAT.title("R09", "eu") == "Personal data accessed before consent"
+    with pytest.raises(InputError, match="unknown jurisdiction profile 'us'"):
+        CAT.jurisdiction("us")
+
+
+def test_jurisdiction_overrides() -> None:
+    assert CAT.threshold("R43", "refusal_extra_taps_tolerated", "cn").value == 1
+    assert CAT.threshold("R43", "refusal_extra_taps_tolerated", "eu").value == 0
+    assert CAT.cap_verdict("R23", "eu", "violation") == "needs-review"
+    assert CAT.cap_verdict("R23", "cn", "violation") == "violation"
+    assert CAT.cap_verdict("R23", "eu", "info") == "info"
+
+
+def test_severity_follows_data_category_where_the_rule_says_so() -> None:
+    assert CAT.severity("R09", "cn", "DEVICE_ID") == "high"
+    assert CAT.severity("R09", "cn", "SENSOR") == "medium"
+    assert CAT.severity("R09", "cn", "DEVICE_INFO") == "high"  # informational category: rule default
+    assert CAT.severity("R19", "cn", "DEVICE_ID") == "medium"  # not a by-category rule
+
+
+def test_intents_and_lexicons() -> None:
+    assert CAT.intent_groups("scan") == ("CAMERA",)
+    assert "CLIPBOARD" in CAT.intent_categories("paste")
+    assert CAT.intent_categories("teleport") == ()
+    assert "com.android.launcher3" in CAT.lexicon("launcher_packages")
+    assert not CAT.is_pi("DEVICE_INFO") and CAT.is_pi("CLIPBOARD")
+
+
+def _broken(path: list[str], value: object) -> Any:
+    import copy
+
+    data = copy.deepcopy(RAW)
+    node = data
+    for p in path[:-1]:
+        node = node[p]
+    node[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (["rules", "R09", "severity"], "fatal", "rules.R09.severity"),
+        (["thresholds", "trigger_window_s", "provenance"], "folklore", "thresholds.trigger_window_s.provenance"),
+        (["rules", "R09", "citations"], [["no_such_doc", "1"]], "unknown document 'no_such_doc'"),
+        (["rules", "R09", "thresholds"], ["no_such_threshold"], "unknown threshold"),
+        (["rules", "R09", "problem_types"], ["T9"], "unknown problem type"),
+        (["rules", "R09", "surprise"], 1, "unknown field(s) surprise"),
+        (["rules", "R09", "citations"], [], "non-empty list"),
+        (["jurisdictions", "eu", "overrides", "R99"], {}, "unknown rule"),
+        (["schema"], 2, "unsupported schema"),
+        (["categories", "DEVICE_ID", "pi"], "yes", "categories.DEVICE_ID.pi"),
+    ],
+)
+def test_schema_errors_name_the_place(path: list[str], value: object, message: str) -> None:
+    with pytest.raises(CatalogError) as exc:
+        parse_rules(_broken(path, value))
+    assert message in str(exc.value)
+
+
+def test_bad_files(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.yaml"
+    bad.write_text("rules: [unclosed", encoding="utf-8")
+    with pytest.raises(CatalogError, match="not valid YAML"):
+        load_rules(bad)
+    bad.write_text("- just a list\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="expected a mapping"):
+        load_rules(bad)
+    with pytest.raises(CatalogError, match="cannot read"):
+        load_rules(tmp_path / "missing.yaml")
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * 2_000_001)
+    with pytest.raises(CatalogError, match="larger than"):
+        load_rules(big)
