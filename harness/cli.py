@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("runs", nargs="+", help="run folders")
     rp.add_argument("--formats", default="html,xlsx,json,junit", help="comma-separated: html, xlsx, json, junit")
     rp.add_argument("--summary", metavar="DIR", help="also write a summary over all given runs into DIR")
+    rp.add_argument("--fail-on", choices=SEVERITY_CHOICES[:-1], default="high", help="JUnit: findings at or above this severity are failures (default: high)")
+    rp.add_argument("--no-embed", action="store_true", help="link screenshots from report.html instead of embedding them")
 
     demo = sub.add_parser("demo", help="the standard suite over the bundled reference apps (simulated)")
     demo.add_argument("--results", default="results", help="folder for run folders (default: results)")
@@ -96,10 +98,10 @@ def _rows(run_dir: Path) -> list[dict[str, object]]:
     return [finding_row(f, run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=info.simulated) for f in read_findings(run_dir)]
 
 
-def _report(run_dir: Path, formats: Sequence[str]) -> dict[str, Path]:
+def _report(run_dir: Path, formats: Sequence[str], *, fail_on: str = "high", embed: bool = True) -> dict[str, Path]:
     from harness.reporting.build import build_reports
 
-    return build_reports(run_dir, formats)
+    return build_reports(run_dir, formats, fail_on=fail_on if fail_on != "never" else "high", embed_screens=embed)
 
 
 def cmd_run(a: argparse.Namespace) -> int:
@@ -120,7 +122,7 @@ def cmd_run(a: argparse.Namespace) -> int:
             res = runner.run(app, sc, app_ref=a.app)
             findings = analyze_run(res.run_dir, jurisdiction=a.jurisdiction)
             if not a.no_report:
-                _report(res.run_dir, ("html", "xlsx", "json", "junit"))
+                _report(res.run_dir, ("html", "xlsx", "json", "junit"), fail_on=a.fail_on)
             any_fail |= fails(findings, a.fail_on)
             _print_table(_rows(res.run_dir))
             print(f"run folder: {res.run_dir}" + ("  [SIMULATED]" if res.info.simulated else ""))
@@ -172,7 +174,8 @@ def cmd_report(a: argparse.Namespace) -> int:
     if bad:
         raise InputError(f"unknown report format(s): {', '.join(bad)}")
     for run in a.runs:
-        for kind, path in _report(Path(run), formats).items():
+        _print_table(_rows(Path(run)))
+        for kind, path in _report(Path(run), formats, fail_on=a.fail_on, embed=not a.no_embed).items():
             print(f"{kind}: {path}")
     if a.summary:
         from harness.reporting.build import build_summary

@@ -8,6 +8,7 @@ command -v javac >/dev/null && javac -version 2>&1 | grep -q ' 17\.' || need+=(o
 command -v gcc >/dev/null || need+=(gcc)
 command -v chromium >/dev/null || need+=(chromium)
 command -v node >/dev/null || need+=(nodejs npm)
+(fc-list 2>/dev/null | grep -qiE "wqy|cjk") || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -eq 0 ]; then echo "system packages: all present"; exit 0; fi
 echo "installing Debian packages: ${need[*]}"
 if [ "$(id -u)" != 0 ]; then echo "need root to install ${need[*]} (or install them yourself)" >&2; exit 1; fi
