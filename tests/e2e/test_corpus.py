@@ -47,6 +47,7 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     ("miss", "powerbank", "R27"): _ATTRIBUTION,
     ("fp", "powerbank", "R27"): _ATTRIBUTION,
     ("fp", "*", "R26"): _COLD_START,
+    ("miss", "news-daily", "R18"): "R18 treats a feature tap in the session before a relaunch as explaining the re-prompt at the next cold start, so two consecutive cold-start re-prompts count as one",
     ("fp", "microloan", "R13"): _IMPLIED,
     ("fp", "demo-precollect", "R13"): _IMPLIED,
     ("fp", "demo-precollect", "R01"): "demo-precollect (not part of this issue) shows its policy names only inside body text, no link",
