@@ -1,0 +1,161 @@
+"""SQL over a batch store with DuckDB: ``consent-harness batch query <results> "SQL"``.
+
+The store's Parquet files (harness/batch/store.py) appear as the views ``findings``,
+``runs``, ``api_calls`` and ``tasks``; DuckDB reads only the columns and row groups a query
+needs, so questions over thousands of runs stay quick. When the store does not exist yet it
+is exported first.
+
+Canned questions (``--canned NAME``), for regulators' usual asks:
+
+====================  ==========================================================================
+r09-apps              apps with R09 violations (personal information collected before consent):
+                      scenarios, categories and SDKs involved
+sdk-before-consent    third-party SDKs seen calling personal-information APIs before consent
+                      (phases pre_prompt, prompt, dismissed, declined), across apps
+rule-counts           per rule: violations, needs-review, info findings, apps and runs affected
+worst-apps            apps ranked by high-severity violations
+batch-status          tasks by status, with attempts
+failures              tasks that failed (infrastructure or input) and why
+====================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.batch.store import STORE_FILES, export_store, store_paths
+from harness.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["CannedQuery", "CANNED", "connect", "query", "canned", "PRE_CONSENT_PHASES"]
+
+PRE_CONSENT_PHASES = ("pre_prompt", "prompt", "dismissed", "declined")
+_PRE = ", ".join(f"'{p}'" for p in PRE_CONSENT_PHASES)
+
+
+@dataclass(frozen=True, slots=True)
+class CannedQuery:
+    title: str
+    sql: str
+
+
+CANNED: dict[str, CannedQuery] = {
+    "r09-apps": CannedQuery(
+        "Apps with R09 violations (personal information collected before consent)",
+        """
+        SELECT r.app, f.package, any_value(r.label) AS label,
+               string_agg(DISTINCT f.scenario, ',' ORDER BY f.scenario) AS scenarios,
+               string_agg(DISTINCT NULLIF(f.category, ''), ',' ORDER BY NULLIF(f.category, '')) AS categories,
+               string_agg(DISTINCT NULLIF(f.sdk, ''), ',' ORDER BY NULLIF(f.sdk, '')) AS sdks,
+               count(*) AS findings
+        FROM findings f JOIN runs r USING (run_id)
+        WHERE f.rule_id = 'R09' AND f.verdict = 'violation'
+        GROUP BY r.app, f.package
+        ORDER BY findings DESC, f.package
+        """,
+    ),
+    "sdk-before-consent": CannedQuery(
+        "Third-party SDKs calling personal-information APIs before consent, across apps",
+        f"""
+        SELECT a.sdk, count(DISTINCT a.package) AS apps, count(*) AS call_events, CAST(sum(a.count) AS BIGINT) AS calls,
+               string_agg(DISTINCT a.category, ',' ORDER BY a.category) AS categories,
+               string_agg(DISTINCT a.phase, ',' ORDER BY a.phase) AS phases,
+               string_agg(DISTINCT a.package, ',' ORDER BY a.package) AS packages
+        FROM api_calls a
+        WHERE a.sdk NOT IN ('', 'app') AND coalesce(a.pi, true) AND a.phase IN ({_PRE})
+        GROUP BY a.sdk
+        ORDER BY apps DESC, calls DESC, a.sdk
+        """,
+    ),
+    "rule-counts": CannedQuery(
+        "Findings per rule",
+        """
+        SELECT f.rule_id, any_value(f.title) AS title,
+               arg_max(f.severity, CASE f.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) AS severity,
+               count(*) FILTER (WHERE f.verdict = 'violation') AS violations,
+               count(*) FILTER (WHERE f.verdict = 'needs-review') AS needs_review,
+               count(*) FILTER (WHERE f.verdict = 'info') AS info,
+               count(DISTINCT f.package) AS apps, count(DISTINCT f.run_id) AS runs
+        FROM findings f
+        GROUP BY f.rule_id
+        ORDER BY violations DESC, f.rule_id
+        """,
+    ),
+    "worst-apps": CannedQuery(
+        "Apps ranked by high-severity violations",
+        """
+        SELECT r.app, r.package, any_value(r.label) AS label,
+               count(*) FILTER (WHERE f.severity = 'high' AND f.verdict = 'violation') AS high_violations,
+               count(*) FILTER (WHERE f.verdict = 'violation') AS violations,
+               count(DISTINCT f.rule_id) FILTER (WHERE f.verdict = 'violation') AS rules
+        FROM runs r LEFT JOIN findings f USING (run_id)
+        GROUP BY r.app, r.package
+        ORDER BY high_violations DESC, violations DESC, r.package
+        """,
+    ),
+    "batch-status": CannedQuery(
+        "Tasks by status",
+        """
+        SELECT status, count(*) AS tasks, CAST(sum(attempts) AS BIGINT) AS attempts, round(sum(duration_s), 1) AS seconds
+        FROM tasks GROUP BY status ORDER BY status
+        """,
+    ),
+    "failures": CannedQuery(
+        "Tasks that failed, and why",
+        """
+        SELECT app, scenario, status, attempts, device, error
+        FROM tasks WHERE status IN ('infra_failed', 'error')
+        ORDER BY app, scenario
+        """,
+    ),
+}
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def connect(results: str | Path, *, export_if_missing: bool = True) -> Any:
+    """A DuckDB connection with the store's views (``findings``, ``runs``, ``api_calls``,
+    ``tasks``). Exports the store first when it is missing and ``export_if_missing``."""
+    try:
+        import duckdb
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise InputError("DuckDB is not installed: pip install duckdb (see README)") from exc
+    root = Path(results)
+    paths = store_paths(root)
+    if not all(p.is_file() for p in paths.values()):
+        if not export_if_missing:
+            raise InputError(f"no batch store in {root / 'store'}: run 'consent-harness batch export {root}'")
+        export_store(root)
+    con = duckdb.connect(":memory:")
+    for name in STORE_FILES:
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_quote(paths[name].resolve())})")
+    return con
+
+
+def query(results: str | Path, sql: str, *, export_if_missing: bool = True) -> pd.DataFrame:
+    """Run one SQL statement over the store; return the result as a DataFrame. A failing
+    statement is an InputError carrying DuckDB's message."""
+    import duckdb
+
+    if not sql.strip():
+        raise InputError("empty SQL query")
+    con = connect(results, export_if_missing=export_if_missing)
+    try:
+        return con.execute(sql).df()
+    except duckdb.Error as exc:
+        raise InputError(f"query failed: {str(exc)[:1000]}") from None
+    finally:
+        con.close()
+
+
+def canned(results: str | Path, name: str) -> pd.DataFrame:
+    """Run a canned query by name (see CANNED)."""
+    if name not in CANNED:
+        raise InputError(f"unknown canned query {name[:60]!r}; known: {', '.join(CANNED)}")
+    return query(results, CANNED[name].sql)

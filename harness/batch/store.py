@@ -1,0 +1,309 @@
+"""The batch store: the run folders of a batch as Parquet tables, for DuckDB queries.
+
+``export_store(results)`` writes ``<results>/store/``:
+
+===================  ===========================================================================
+findings.parquet     one row per finding; columns are ``FINDING_COLUMNS`` of
+                     harness/reporting/frames.py (the one place that defines them)
+runs.parquet         one row per tested (app, scenario): app, package, label, profile, scenario,
+                     device, status, timings, finding counts by severity and verdict, API events
+api_calls.parquet    one row per ApiCall event: run_id, package, scenario, seq, t, api_id,
+                     category, pi (the category is personal information), method, sdk, caller,
+                     thread, count, phase (consent phase at that moment: pre_prompt, prompt,
+                     dismissed, declined, accepted; computed by harness.detectors.phases)
+tasks.parquet        the run index (every task, whatever its status; attempts and errors)
+===================  ===========================================================================
+
+Only run folders of ``done`` tasks are exported, so an (app, scenario) appears once however
+often it was tried. Runs are read a chunk at a time and written as Parquet row groups, so
+memory stays bounded by the chunk, not the batch. Files are written beside their final name
+and renamed into place: a reader sees the old store or the new one, never half of one.
+
+A run folder that cannot be read (deleted, truncated timeline in the middle, malformed
+run.json) is left out with a note naming it; the export goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from harness.batch.index import INDEX_NAME, TASK_COLUMNS, RunIndex, TaskRow
+from harness.errors import InputError
+from harness.reporting.frames import FINDING_COLUMNS, finding_row
+
+__all__ = [
+    "STORE_DIR",
+    "STORE_FILES",
+    "FINDINGS_SCHEMA",
+    "RUNS_SCHEMA",
+    "API_CALLS_SCHEMA",
+    "TASKS_SCHEMA",
+    "ExportResult",
+    "export_store",
+    "store_paths",
+    "run_rows",
+]
+
+STORE_DIR = "store"
+STORE_FILES = {"findings": "findings.parquet", "runs": "runs.parquet", "api_calls": "api_calls.parquet", "tasks": "tasks.parquet"}
+CHUNK_RUNS = 200
+
+# Types of the findings columns that are not text; every other column of FINDING_COLUMNS is a
+# string, so a column added in frames.py reaches the store without a change here.
+_FINDING_TYPES: dict[str, pa.DataType] = {"simulated": pa.bool_(), "t": pa.float64()}
+FINDINGS_SCHEMA = pa.schema([pa.field(c, _FINDING_TYPES.get(c, pa.string())) for c in FINDING_COLUMNS])
+
+RUNS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("task_id", pa.int64()),
+        ("app", pa.string()),
+        ("package", pa.string()),
+        ("label", pa.string()),
+        ("profile", pa.string()),
+        ("scenario", pa.string()),
+        ("simulated", pa.bool_()),
+        ("device", pa.string()),
+        ("serial", pa.string()),
+        ("backend", pa.string()),
+        ("api_level", pa.int32()),
+        ("host", pa.string()),
+        ("status", pa.string()),
+        ("attempts", pa.int32()),
+        ("started_at", pa.string()),
+        ("finished_at", pa.string()),
+        ("duration_s", pa.float64()),
+        ("run_duration_s", pa.float64()),
+        ("n_findings", pa.int32()),
+        ("n_info", pa.int32()),
+        ("n_low", pa.int32()),
+        ("n_medium", pa.int32()),
+        ("n_high", pa.int32()),
+        ("n_violations", pa.int32()),
+        ("n_review", pa.int32()),
+        ("n_api_events", pa.int64()),
+        ("harness_version", pa.string()),
+        ("hook_pack", pa.string()),
+        ("run_dir", pa.string()),
+    ]
+)
+
+API_CALLS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("package", pa.string()),
+        ("scenario", pa.string()),
+        ("seq", pa.int64()),
+        ("t", pa.float64()),
+        ("api_id", pa.string()),
+        ("category", pa.string()),
+        ("pi", pa.bool_()),
+        ("method", pa.string()),
+        ("sdk", pa.string()),
+        ("caller", pa.string()),
+        ("thread", pa.string()),
+        ("count", pa.int64()),
+        ("phase", pa.string()),
+    ]
+)
+
+_TASK_TYPES: dict[str, pa.DataType] = {
+    "task_id": pa.int64(),
+    "attempts": pa.int32(),
+    "simulated": pa.bool_(),
+    "duration_s": pa.float64(),
+}
+TASKS_SCHEMA = pa.schema([pa.field(c, _TASK_TYPES.get(c, pa.int32() if c.startswith("n_") else pa.string())) for c in TASK_COLUMNS])
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote."""
+
+    paths: dict[str, Path] = field(default_factory=dict)
+    runs: int = 0
+    findings: int = 0
+    api_calls: int = 0
+    tasks: int = 0
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def store_paths(results: str | Path) -> dict[str, Path]:
+    base = Path(results) / STORE_DIR
+    return {name: base / fname for name, fname in STORE_FILES.items()}
+
+
+class _PhaseTools:
+    """The rule catalogue and the detectors' phase helper, loaded once per export."""
+
+    def __init__(self) -> None:
+        from harness.catalog.rules import load_rules
+
+        self.catalog = load_rules()
+        self.pi = {name: bool(info.pi) for name, info in self.catalog.categories.items()}
+
+    def phase_of(self, events: Sequence[Any], package: str) -> Any:
+        from harness.detectors.phases import build_phases
+        from harness.events import ApiCall
+
+        control = sorted((e for e in events if not isinstance(e, ApiCall)), key=lambda e: e.seq)
+        return build_phases(control, self.catalog, package=package)
+
+
+def run_rows(results: Path, row: TaskRow, tools: _PhaseTools | None = None) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """(runs row, findings rows, api_calls rows) of one done task's run folder. Raises
+    InputError naming the folder when it cannot be read."""
+    from harness.events import ApiCall
+    from harness.pipeline import read_findings
+    from harness.rundir import RunDir
+    from harness.timeline import Timeline
+
+    rd = RunDir(results / row.run_dir)
+    where = str(rd.path)
+    try:
+        info = rd.read_info()
+        findings = read_findings(rd.path)
+        events = Timeline.read(rd.timeline).snapshot() if rd.timeline.is_file() else []
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{where}: cannot read the run folder: {str(exc)[:300]}") from None
+    tools = tools or _PhaseTools()
+    phases = tools.phase_of(events, info.package)
+    from harness.detectors.phases import PHASE_NAMES
+
+    api: list[dict[str, Any]] = []
+    for ev in events:
+        if isinstance(ev, ApiCall):
+            api.append(
+                {
+                    "run_id": info.run_id,
+                    "package": info.package,
+                    "scenario": info.scenario,
+                    "seq": ev.seq,
+                    "t": float(ev.t),
+                    "api_id": ev.api_id,
+                    "category": ev.category,
+                    "pi": tools.pi.get(ev.category),
+                    "method": ev.method,
+                    "sdk": ev.sdk,
+                    "caller": ev.caller,
+                    "thread": ev.thread,
+                    "count": int(ev.count),
+                    "phase": PHASE_NAMES[phases.phase_at(float(ev.t))],
+                }
+            )
+    frows = [finding_row(f, run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=info.simulated) for f in findings]
+    device = info.device if isinstance(info.device, dict) else {}
+    run = {
+        "run_id": info.run_id,
+        "task_id": row.task_id,
+        "app": row.app,
+        "package": info.package,
+        "label": row.label or info.app_label,
+        "profile": row.profile or info.profile,
+        "scenario": info.scenario,
+        "simulated": bool(info.simulated),
+        "device": row.device,
+        "serial": str(device.get("serial", "")),
+        "backend": str(device.get("backend", "")),
+        "api_level": int(device.get("api_level", 0) or 0),
+        "host": row.host,
+        "status": info.status,
+        "attempts": row.attempts,
+        "started_at": info.started_at,
+        "finished_at": info.finished_at,
+        "duration_s": float(row.duration_s),
+        "run_duration_s": float(info.extra.get("duration_s", 0.0) or 0.0) if isinstance(info.extra, dict) else 0.0,
+        "n_findings": len(findings),
+        "n_info": sum(1 for f in findings if f.severity == "info"),
+        "n_low": sum(1 for f in findings if f.severity == "low"),
+        "n_medium": sum(1 for f in findings if f.severity == "medium"),
+        "n_high": sum(1 for f in findings if f.severity == "high"),
+        "n_violations": sum(1 for f in findings if f.verdict == "violation"),
+        "n_review": sum(1 for f in findings if f.verdict == "needs-review"),
+        "n_api_events": len(api),
+        "harness_version": info.harness_version,
+        "hook_pack": info.hook_pack,
+        "run_dir": row.run_dir,
+    }
+    return run, frows, api
+
+
+def _chunks(rows: Sequence[TaskRow], size: int) -> Iterator[Sequence[TaskRow]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def export_store(results: str | Path, *, index: RunIndex | None = None, chunk_runs: int = CHUNK_RUNS) -> ExportResult:
+    """Write the Parquet store of a batch (module docstring); return what was written."""
+    t0 = time.perf_counter()
+    root = Path(results).resolve()
+    own = index is None
+    idx = index if index is not None else RunIndex.open(root / INDEX_NAME, create=False)
+    out = ExportResult()
+    paths = store_paths(root)
+    next(iter(paths.values())).parent.mkdir(parents=True, exist_ok=True)
+    tmps = {name: _tmp(p) for name, p in paths.items()}
+    writers: dict[str, pq.ParquetWriter] = {}
+    try:
+        tasks = idx.tasks()
+        task_dicts = [dict(t.to_dict(), simulated=bool(t.simulated)) for t in tasks]
+        pq.write_table(pa.Table.from_pylist(task_dicts, schema=TASKS_SCHEMA), tmps["tasks"], compression="zstd")
+        out.tasks = len(tasks)
+        schemas = {"runs": RUNS_SCHEMA, "findings": FINDINGS_SCHEMA, "api_calls": API_CALLS_SCHEMA}
+        writers = {name: pq.ParquetWriter(tmps[name], schema, compression="zstd") for name, schema in schemas.items()}
+        done = [t for t in tasks if t.status == "done" and t.run_dir]
+        tools = _PhaseTools()
+        for chunk in _chunks(done, max(1, chunk_runs)):
+            runs: list[dict[str, Any]] = []
+            finds: list[dict[str, Any]] = []
+            apis: list[dict[str, Any]] = []
+            for row in chunk:
+                try:
+                    r, f, a = run_rows(root, row, tools)
+                except InputError as exc:
+                    out.notes.append(f"left out of the store: {exc}")
+                    continue
+                runs.append(r)
+                finds += f
+                apis += a
+            writers["runs"].write_table(pa.Table.from_pylist(runs, schema=RUNS_SCHEMA))
+            writers["findings"].write_table(pa.Table.from_pylist(finds, schema=FINDINGS_SCHEMA))
+            writers["api_calls"].write_table(pa.Table.from_pylist(apis, schema=API_CALLS_SCHEMA))
+            out.runs += len(runs)
+            out.findings += len(finds)
+            out.api_calls += len(apis)
+        for w in writers.values():
+            w.close()
+        writers = {}
+        for name, p in paths.items():
+            os.replace(tmps[name], p)
+        out.paths = dict(paths)
+        notes_path = paths["runs"].parent / "export.json"
+        notes_path.write_text(
+            json.dumps({"runs": out.runs, "findings": out.findings, "api_calls": out.api_calls, "tasks": out.tasks, "notes": out.notes}, ensure_ascii=False, indent=2),
+            encoding="utf-8",
+        )
+    finally:
+        for w in writers.values():
+            w.close()
+        for t in tmps.values():
+            if t.exists():
+                t.unlink()
+        if own:
+            idx.close()
+    out.seconds = round(time.perf_counter() - t0, 3)
+    return out

@@ -1,0 +1,352 @@
+"""One app test of a batch, as an executor runs it: lease a device, start the test in its own
+process group, wait with a timeout, collect its result, heal, release.
+
+:func:`run_task` is the only function a batch hands to an executor. It is a plain, picklable
+function of a :class:`TaskSpec` returning a :class:`TaskOutcome`, so the standard-library
+``ThreadPoolExecutor`` of the local pool and the Dask ``ClientExecutor`` run it the same way.
+It never touches the run index: the coordinator records outcomes.
+
+Process model: ``run_task`` starts ``python -m harness.batch.worker`` in a new session
+(process group), passes it the device lease's file descriptor (the lock lives as long as the
+test does) and writes the spec on its stdin, keeping that pipe open. The worker watches the
+pipe: when the process that started it dies (even by SIGKILL), the pipe closes and the worker
+kills its own process group, so no orphan keeps driving a device. A worker that outlives its
+timeout, or is interrupted, gets its whole process group killed with SIGKILL; a worker that
+dies without writing its result file is an infrastructure failure carrying its log's tail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from harness.batch.index import utc_now
+from harness.batch.leases import DeviceSlot, Lease, LeaseTimeout, acquire, lock_dir, parse_devices
+from harness.errors import InfrastructureError, InputError
+
+__all__ = [
+    "TaskSpec",
+    "TaskOutcome",
+    "OUTCOME_KINDS",
+    "run_task",
+    "stop_event",
+    "request_stop",
+    "forget_batch",
+    "HOST_DEVICES_ENV",
+    "write_outcome",
+    "read_outcome",
+]
+
+OUTCOME_KINDS = ("done", "infra", "error", "interrupted")
+HOST_DEVICES_ENV = "CONSENT_HARNESS_DEVICES"
+LOG_TAIL_CHARS = 1500
+MAX_RESULT_BYTES = 1024 * 1024
+
+_STOPS: dict[str, threading.Event] = {}
+_STOPS_LOCK = threading.Lock()
+
+
+def stop_event(batch: str) -> threading.Event:
+    """The interrupt flag of a batch in this process (created on first use)."""
+    with _STOPS_LOCK:
+        return _STOPS.setdefault(batch, threading.Event())
+
+
+def request_stop(batch: str) -> None:
+    """Ask every task of ``batch`` running in this process to stop: waiting leases give up and
+    running workers have their process groups killed (outcome ``interrupted``)."""
+    stop_event(batch).set()
+
+
+def forget_batch(batch: str) -> None:
+    with _STOPS_LOCK:
+        _STOPS.pop(batch, None)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    """Everything a worker needs for one attempt of one (app, scenario). Plain data (JSON)."""
+
+    batch: str
+    task_id: int
+    attempt: int
+    app: str
+    scenario: str
+    scenario_ref: str
+    results: str
+    runs_dir: str
+    result_path: str
+    log_path: str
+    devices: tuple[tuple[str, str], ...]
+    label: str = ""
+    profile: str = ""
+    app_config: str = ""
+    avoid: tuple[str, ...] = ()
+    timeout_s: float = 900.0
+    lease_timeout_s: float = 600.0
+    heal_timeout_s: float = 60.0
+    jurisdiction: str = "cn"
+    reports: tuple[str, ...] = ()
+    driver_factory: str = ""
+    driver_options: Mapping[str, str] = field(default_factory=dict)
+    appium_url: str = ""
+    frida: str = "spawn"
+
+    def slots(self) -> tuple[DeviceSlot, ...]:
+        """The device slots this task may lease: the batch's pool, or the executing host's own
+        devices when ``CONSENT_HARNESS_DEVICES`` is set there (multi-host Dask workers)."""
+        local = os.environ.get(HOST_DEVICES_ENV, "").strip()
+        if local:
+            return parse_devices(local)
+        return tuple(DeviceSlot(n, s) for n, s in self.devices)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["driver_options"] = dict(self.driver_options)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> TaskSpec:
+        if not isinstance(d, Mapping):
+            raise InputError("task spec must be a mapping")
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise InputError(f"task spec has unknown fields: {sorted(unknown)[:10]}")
+        kw = dict(d)
+        kw["devices"] = tuple((str(a), str(b)) for a, b in d.get("devices", ()))
+        kw["avoid"] = tuple(str(x) for x in d.get("avoid", ()))
+        kw["reports"] = tuple(str(x) for x in d.get("reports", ()))
+        kw["driver_options"] = {str(k): str(v) for k, v in dict(d.get("driver_options", {})).items()}
+        try:
+            return cls(**kw)
+        except TypeError as exc:
+            raise InputError(f"task spec incomplete: {exc}") from None
+
+
+@dataclass(slots=True)
+class TaskOutcome:
+    """What one attempt came to. ``kind``: done (the app was tested; what it did is in the
+    findings), infra (the harness's tools failed: retried elsewhere), error (the task cannot
+    work as given: not retried), interrupted (the batch was stopped: back to pending).
+    ``phase`` says where it ended (lease, open, health, install, reset, run, analyze, worker,
+    timeout)."""
+
+    task_id: int
+    attempt: int
+    kind: str
+    phase: str = ""
+    message: str = ""
+    device: str = ""
+    serial: str = ""
+    host: str = ""
+    package: str = ""
+    run_id: str = ""
+    run_dir: str = ""
+    run_status: str = ""
+    simulated: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    started_at: str = ""
+    finished_at: str = ""
+    duration_s: float = 0.0
+    device_unhealthy: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> TaskOutcome:
+        known = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in d.items() if k in known}
+        out = cls(**kw)
+        if out.kind not in OUTCOME_KINDS:
+            raise ValueError(f"unknown outcome kind {out.kind!r}")
+        out.counts = {str(k): int(v) for k, v in dict(out.counts).items()}
+        out.notes = [str(n)[:500] for n in list(out.notes)[:20]]
+        return out
+
+
+def write_outcome(path: str | Path, outcome: TaskOutcome) -> None:
+    """Write a result file atomically (a reader never sees half of it)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(outcome.to_dict(), ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, p)
+
+
+def read_outcome(path: str | Path, *, task_id: int, attempt: int) -> TaskOutcome | None:
+    """The outcome a worker wrote, or None when there is no complete, matching one."""
+    p = Path(path)
+    try:
+        if not p.is_file() or p.stat().st_size > MAX_RESULT_BYTES:
+            return None
+        d = json.loads(p.read_text(encoding="utf-8"))
+        out = TaskOutcome.from_dict(d)
+    except (OSError, ValueError, TypeError):
+        return None
+    if out.task_id != task_id or out.attempt != attempt:
+        return None
+    return out
+
+
+def _log_tail(path: Path) -> str:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - LOG_TAIL_CHARS * 4))
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    text = "".join(c if c.isprintable() or c in "\n\t" else "?" for c in text)
+    return text[-LOG_TAIL_CHARS:].strip()
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # the worker imports the same harness as this process, wherever it was imported from
+    pkg_parent = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join([pkg_parent, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    env["PYTHONUNBUFFERED"] = "1"
+    env.pop(HOST_DEVICES_ENV, None)
+    return env
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def _spawn(spec: TaskSpec, lease: Lease, stop: threading.Event, *, mode: str, package: str = "", timeout: float) -> tuple[str, int, str]:
+    """Run the worker; return (how it ended: exit | timeout | interrupted, return code, log path)."""
+    log_path = Path(spec.log_path if mode == "run" else spec.log_path + ".heal")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps({"mode": mode, "spec": spec.to_dict(), "slot": [lease.slot.name, lease.slot.serial], "package": package}, ensure_ascii=False)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "harness.batch.worker"],
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            pass_fds=(lease.fd,),
+            env=_child_env(),
+            cwd=spec.results,
+        )
+    assert proc.stdin is not None
+    how = "exit"
+    try:
+        try:
+            proc.stdin.write(payload.encode("utf-8") + b"\n")
+            proc.stdin.flush()
+        except BrokenPipeError:
+            pass
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                proc.wait(timeout=0.05)
+                break
+            except subprocess.TimeoutExpired:
+                if stop.is_set():
+                    how = "interrupted"
+                elif time.monotonic() >= deadline:
+                    how = "timeout"
+                else:
+                    continue
+                _kill_group(proc)
+                break
+    finally:
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        if proc.returncode is None:
+            _kill_group(proc)
+    return how, int(proc.returncode if proc.returncode is not None else -9), str(log_path)
+
+
+def _heal(spec: TaskSpec, lease: Lease, package: str) -> str:
+    """Best effort after a killed or crashed worker: stop the app and go home on the device.
+    Returns '' when the device looks fine, else what went wrong."""
+    how, rc, log = _spawn(spec, lease, threading.Event(), mode="heal", package=package, timeout=spec.heal_timeout_s)
+    if how == "timeout":
+        return f"heal timed out after {spec.heal_timeout_s:g} s"
+    if rc != 0:
+        return f"heal failed (exit {rc}): {_log_tail(Path(log))[-300:]}"
+    return ""
+
+
+def _needs_heal(spec: TaskSpec, slot: DeviceSlot) -> bool:
+    # a fresh reference device lives inside the worker and died with it
+    return slot.serial != "sim" or bool(spec.driver_factory)
+
+
+def run_task(spec: TaskSpec) -> TaskOutcome:
+    """Lease a device, run one attempt in its own process group, heal, release (module
+    docstring). Never raises for a failure of the test: every ending is a TaskOutcome."""
+    t0 = time.monotonic()
+    started_at = utc_now()
+    host = socket.gethostname()[:64]
+    stop = stop_event(spec.batch)
+
+    def outcome(kind: str, phase: str, message: str, **kw: Any) -> TaskOutcome:
+        return TaskOutcome(
+            spec.task_id, spec.attempt, kind, phase, message[:4000], host=host, started_at=started_at, finished_at=utc_now(), duration_s=round(time.monotonic() - t0, 3), **kw
+        )
+
+    try:
+        slots = spec.slots()
+        lease = acquire(lock_dir(spec.results), slots, avoid=spec.avoid, timeout=spec.lease_timeout_s, stop=stop)
+    except LeaseTimeout as exc:
+        return outcome("infra", "lease", str(exc))
+    except InputError as exc:
+        return outcome("error", "lease", str(exc))
+    except InfrastructureError as exc:
+        return outcome("interrupted", "lease", str(exc))
+    except OSError as exc:
+        return outcome("infra", "lease", f"cannot take a device lock: {exc}")
+    slot = lease.slot
+    with lease:
+        result = Path(spec.result_path)
+        try:
+            result.unlink()
+        except FileNotFoundError:
+            pass
+        try:
+            how, rc, log = _spawn(spec, lease, stop, mode="run", timeout=spec.timeout_s)
+        except OSError as exc:
+            return outcome("infra", "worker", f"cannot start the worker process: {exc}", device=slot.name, serial=slot.serial)
+        got = read_outcome(result, task_id=spec.task_id, attempt=spec.attempt)
+        if how == "exit" and got is not None:
+            got.duration_s = round(time.monotonic() - t0, 3)
+            got.device, got.serial, got.host = slot.name, slot.serial, host
+            return got
+        if how == "interrupted":
+            out = outcome("interrupted", "worker", "batch interrupted; the worker's process group was killed", device=slot.name, serial=slot.serial)
+        elif how == "timeout":
+            out = outcome("infra", "timeout", f"timed out after {spec.timeout_s:g} s; the worker's process group was killed", device=slot.name, serial=slot.serial)
+        else:
+            died = f"killed by signal {-rc}" if rc < 0 else f"exit code {rc}"
+            tail = _log_tail(Path(log))
+            out = outcome("infra", "worker", f"worker died without a result ({died})" + (f": {tail}" if tail else ""), device=slot.name, serial=slot.serial)
+        if _needs_heal(spec, slot):
+            problem = _heal(spec, lease, "")
+            if problem:
+                out.device_unhealthy = True
+                out.notes.append(problem)
+        return out
