@@ -80,8 +80,8 @@ class Report:
     max_ms: float = 0.0
 
     def misses(self) -> list[Outcome]:
-        """Cases with a wrong kind or a wrong decline control."""
-        return [o for o in self.outcomes if not o.kind_ok or not o.decline_ok]
+        """Cases with a wrong kind, or a wrong decline control where one is scored."""
+        return [o for o in self.outcomes if not o.kind_ok or (_decline_scored(o.case) and not o.decline_ok)]
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict."""
@@ -153,6 +153,12 @@ def decline_matches(expected: str, control: Control | None) -> bool:
     return e in (control.resource_id, control.text.strip())
 
 
+def _decline_scored(case: Case) -> bool:
+    """Decline controls are scored on consent screens, rationales and login gates (on other
+    screens a label's "decline" column, if any, is informational)."""
+    return case.kind in CONSENT_KINDS or case.kind in ("permission_rationale", "login_gate")
+
+
 def _describe(o: Outcome) -> str:
     if o.reading is None:
         return f"error: {o.error}"
@@ -205,7 +211,7 @@ def _aggregate(outcomes: list[Outcome]) -> Report:
         }
     n = len(outcomes) or 1
     r.kind_accuracy = sum(o.kind_ok for o in outcomes) / n
-    dec = [o for o in outcomes if o.case.kind in CONSENT_KINDS or o.case.kind in ("permission_rationale", "login_gate")]
+    dec = [o for o in outcomes if _decline_scored(o.case)]
     r.decline_cases = len(dec)
     r.decline_accuracy = sum(o.decline_ok for o in dec) / len(dec) if dec else 1.0
 

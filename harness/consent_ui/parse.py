@@ -73,14 +73,8 @@ class RawNode:
     displayed: bool
     bounds: tuple[int, int, int, int]
     hint: str = ""
+    local_id: str = ""  # the resource id without its package ('pkg:id/name' -> 'name'), lower case
     children: list[int] = field(default_factory=list)
-
-    @property
-    def local_id(self) -> str:
-        """The resource id without its package ('pkg:id/name' -> 'name'), lower case."""
-        rid = self.rid
-        cut = rid.rfind("/")
-        return (rid[cut + 1 :] if cut >= 0 else rid).lower()
 
     @property
     def short_cls(self) -> str:
@@ -145,13 +139,6 @@ def decode_dump(data: bytes) -> tuple[str, list[str]]:
     return data.decode("utf-8", errors="replace"), notes
 
 
-def _flag(attrs: dict[str, str], name: str, default: bool = False) -> bool:
-    v = attrs.get(name)
-    if v is None:
-        return default
-    return v.strip().lower() == "true"
-
-
 def _cut(s: str | None) -> str:
     if not s:
         return ""
@@ -192,28 +179,34 @@ class _Builder:
                 raise ScreenParseError(f"not a UI hierarchy dump: root element is <{tag[:40]}>, expected <hierarchy>")
         if len(self.nodes) >= MAX_NODES:
             raise ScreenParseError(f"UI dump has more than {MAX_NODES} nodes; refused")
-        cls = attrs.get("class") or ("" if tag == "node" else tag)
-        b = _RE_BOUNDS.match(attrs.get("bounds", ""))
+        g = attrs.get
+        cls = g("class") or ("" if tag == "node" else tag)
+        b = _RE_BOUNDS.match(g("bounds", ""))
         bounds = (int(b.group(1)), int(b.group(2)), int(b.group(3)), int(b.group(4))) if b else (0, 0, 0, 0)
         parent = self.stack[-1] if self.stack else -1
         idx = len(self.nodes)
+        rid = g("resource-id") or ""
+        if len(rid) > 300:
+            rid = rid[:300]
+        cut = rid.rfind("/")
         node = RawNode(
             idx=idx,
             parent=parent,
             depth=depth,
-            cls=_cut(cls)[:200],
-            text=_cut(attrs.get("text")),
-            desc=_cut(attrs.get("content-desc")),
-            rid=_cut(attrs.get("resource-id"))[:300],
-            package=_cut(attrs.get("package"))[:200],
-            checkable=_flag(attrs, "checkable"),
-            checked=_flag(attrs, "checked"),
-            clickable=_flag(attrs, "clickable"),
-            enabled=_flag(attrs, "enabled", True),
-            password=_flag(attrs, "password"),
-            displayed=_flag(attrs, "displayed", True),
+            cls=cls[:200],
+            text=_cut(g("text")),
+            desc=_cut(g("content-desc")),
+            rid=rid,
+            package=(g("package") or "")[:200],
+            checkable=g("checkable") == "true",
+            checked=g("checked") == "true",
+            clickable=g("clickable") == "true",
+            enabled=g("enabled") != "false",
+            password=g("password") == "true",
+            displayed=g("displayed") != "false",
             bounds=bounds,
-            hint=_cut(attrs.get("hint")),
+            hint=_cut(g("hint")),
+            local_id=(rid[cut + 1 :] if cut >= 0 else rid).lower(),
         )
         self.nodes.append(node)
         if parent >= 0:

@@ -48,7 +48,7 @@ from harness.consent_ui.model import (
 )
 from harness.consent_ui.parse import Hierarchy, RawNode, parse_hierarchy
 
-__all__ = ["read_screen", "read_hierarchy", "ROLE_MAP", "MAX_LABEL_CHARS", "TEXT_BUDGET"]
+__all__ = ["read_screen", "read_hierarchy", "ROLE_MAP", "MAX_LABEL_CHARS", "TEXT_BUDGET", "MAX_CONTROLS", "MAX_CHECKBOXES"]
 
 #: Longest normalised label still read as a button label (longer text is a sentence).
 MAX_LABEL_CHARS = 48
@@ -56,6 +56,10 @@ MAX_LABEL_CHARS = 48
 TEXT_BUDGET = 200_000
 #: Most reasons kept in a reading.
 MAX_REASONS = 40
+#: Most candidate controls and checkboxes read from one screen (real screens have a few dozen to a
+#: few hundred; a hostile dump with 100 000 buttons is cut here, in document order).
+MAX_CONTROLS = 1000
+MAX_CHECKBOXES = 300
 
 _ALLOWISH = frozenset({"allow", "allow_always", "allow_fg", "allow_once", "pos_all"})
 _DENYISH = frozenset({"deny", "neg", "deny_dont_ask"})
@@ -252,6 +256,9 @@ class _Reader:
         nodes = self.h.nodes
         out: list[_Cand] = []
         for n in self.active:
+            if len(out) >= MAX_CONTROLS:
+                self.notes.append(f"more than {MAX_CONTROLS} controls; the rest not read")
+                break
             perm_role = self.lex.permission_buttons.get(n.local_id)
             own = _label_of(n)
             if n.checkable:
@@ -723,6 +730,9 @@ class _Reader:
         for n in self.active:
             if not n.checkable:
                 continue
+            if len(out) >= MAX_CHECKBOXES:
+                self.notes.append(f"more than {MAX_CHECKBOXES} checkboxes; the rest not read")
+                break
             label = self.toggle_label(n)
             norm = normalise_text(label)
             consent = False
