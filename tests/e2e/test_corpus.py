@@ -116,10 +116,13 @@ def test_no_false_positive_beyond_known_gaps(corpus: dict[str, Any]) -> None:
     assert not extra, "\n".join(f"{u.label()}: {u.message} ({u.run_dir})" for u in extra)
 
 
-def test_the_whole_corpus_is_quick_on_the_reference_device(corpus: dict[str, Any]) -> None:
-    # virtual time: 68 runs of up to ~2 minutes of device time each; a loose bound that only
-    # catches a runaway (a model looping on virtual time), not a speed claim (see the bench)
-    assert sum(corpus["per_app"].values()) < 60.0
+def test_every_run_ends_within_its_scenario_on_virtual_time(corpus: dict[str, Any]) -> None:
+    # Virtual (device) time, deterministic: the longest standard scenario lasts about two
+    # minutes of device time. A run far beyond that means a model kept the device busy (a
+    # runaway timer or loop). Wall-clock speed is the benchmark's business, not a test's.
+    for o in corpus["outcomes"]:
+        info = json.loads((o.run_dir / "run.json").read_text(encoding="utf-8"))
+        assert 0 < info["extra"]["duration_s"] < 300, f"{o.app} {o.scenario}: {info['extra']['duration_s']} s ({o.run_dir})"
 
 
 def _bench_cli(*args: str) -> tuple[int, str]:
