@@ -1110,8 +1110,70 @@ def batch2_screens() -> None:
                dialect="appium", note="batch2")
 
 
+def batch3_screens() -> None:
+    """Batch 3: also written after tuning and run once unseen (see the report)."""
+    w, h = 1080, 2400
+    # 1. privacy dialog: refusal is an unlabelled close icon with only an id
+    pkg = "com.demo.b3.taxi"
+    r = f"{pkg}:id/"
+    body = "感谢使用出行宝！我们依据《隐私政策》处理您的位置信息和手机号，用于叫车和行程安全。请您阅读并同意后开始使用。"
+    dlg = box((90, 700, 990, 1500), img((900, 710, 980, 790), r + "iv_close", click=True), tv("隐私政策提示", (130, 730, 880, 810), r + "title"),
+              tv(body, (130, 830, 950, 1150), r + "content"), btn("同意并开始使用", (130, 1250, 950, 1380), r + "btn_ok"), rid=r + "dialog")
+    emit("b3_privacy_zh_unlabelled_close", [box((0, 0, w, h), splash(w, h, pkg), dlg, rid="android:id/content", cls="FrameLayout")], pkg, (w, h),
+         kind="privacy_dialog", decline=r + "iv_close", lang="zh", note="batch3: decline only via an unlabelled close icon")
+    # 2. Chinese body, English buttons
+    privacy_zh("b3_privacy_mixed_zh_body_en_buttons", pkg="com.demo.b3.game", app="星际", title="用户协议与隐私政策",
+               body=BODY_ZH_3, links=[], accept="Agree", decline="Disagree", btn_cls="Button", dialect="appium", note="batch3: mixed languages")
+    # 3. Android 14 Chinese permission dialog, Appium, CRLF line ends
+    modern_dialog("b3_perm_api34_zh_camera_appium", 34, "zh", "扫码点单", "CAMERA", dialect="appium", note="batch3")
+    # 4. second confirm with exit only
+    confirm("b3_second_zh_sure_exit", pkg="com.demo.b3.taxi", title="您确定不同意吗？", body="不同意《隐私政策》将无法叫车。", buttons=["退出", "同意"],
+            decline="退出", btn_cls="Button", note="batch3")
+    # 5. UMP second layer: consent toggles off, legitimate-interest toggles on
+    cmp_native("b3_cmp_ump_manage_layer_li_on", pkg="com.demo.b3.puzzle", sdk_prefix="", title="Manage your data",
+               body="You can choose how your personal data is used. Vendors may process data on the basis of legitimate interest unless you object.",
+               toggles=[("Use limited data to select advertising (consent)", False, True), ("Create profiles for personalised advertising (consent)", False, True),
+                        ("Measure advertising performance (legitimate interest)", True, True)],
+               buttons=[("", "Confirm choices"), ("", "Accept all")], decline="-", bottom=False, note="batch3: LI toggles on by default")
+    # 6. WeChat-first login gate with 暂不登录
+    pkg = "com.demo.b3.read"
+    r = f"{pkg}:id/"
+    root = box((0, 0, w, h), box((0, 0, w, h), tv("暂不登录", (860, 120, 1040, 190), r + "tv_later", click=True), img((440, 400, 640, 600), r + "logo"),
+               btn("微信登录", (90, 900, 990, 1030), r + "btn_wx"), btn("手机号登录", (90, 1060, 990, 1190), r + "btn_phone"),
+               cb("", (90, 1260, 150, 1320), False, r + "cb"), tv("我已阅读并同意《用户协议》《隐私政策》", (160, 1255, 990, 1325), r + "tv_agree")),
+               rid="android:id/content", cls="FrameLayout")
+    emit("b3_login_zh_wechat_later", [root], pkg, (w, h), kind="login_gate", decline="暂不登录", lang="zh", note="batch3")
+    # 7. ack-only popup that is not about consent
+    plain_dialog("b3_neg_zh_checkin_iknow", pkg="com.demo.b3.read", title="签到成功", body="恭喜获得 20 金币，连续签到 7 天可领取大礼包。", lang="zh",
+                 buttons=[("android:id/button1", "我知道了")], note="batch3: only 我知道了 but nothing to consent to")
+    # 8. app chooser
+    pkg = "android"
+    sheet = box((0, 1500, w, h), tv("Open with", (48, 1540, 1032, 1620), "android:id/title"),
+                box((48, 1650, 500, 1850), img((200, 1660, 340, 1800), "android:id/icon"), tv("Browser", (48, 1800, 500, 1850), "android:id/text1"), click=True),
+                box((540, 1650, 1032, 1850), img((700, 1660, 840, 1800), "android:id/icon"), tv("Maps", (540, 1800, 1032, 1850), "android:id/text1"), click=True),
+                btn("Just once", (300, 2200, 640, 2320), "android:id/button_once"), btn("Always", (680, 2200, 1032, 2320), "android:id/button_always"),
+                rid="android:id/contentPanel")
+    emit("b3_neg_en_app_chooser", [sheet], pkg, (w, h), kind="other", lang="en", note="batch3: resolver with Just once / Always")
+    # 9. screen recording prompt
+    plain_dialog("b3_neg_en_screen_record", pkg="com.android.systemui", title="Start recording?",
+                 body="While recording, Android System can capture any sensitive information that's visible on your screen, including passwords, payment details, photos and messages.",
+                 lang="en", buttons=[("android:id/button2", "Cancel"), ("android:id/button1", "Start")], note="batch3")
+    # 10. notification pre-prompt in English
+    rationale("b3_rationale_en_notifications", pkg="com.demo.b3.shop", title="Turn on notifications?", lang="en",
+              body="Get alerts when your order ships and when it arrives.", buttons=["No thanks", "Turn on"], decline="No thanks", group="NOTIFICATIONS",
+              note="batch3")
+    # 11. terms update with only I Accept and Learn more
+    privacy_zh("b3_privacy_en_terms_update_accept_only", pkg="com.demo.b3.cloud", app="CloudBox", title="Terms of Service Update",
+               body="We have updated our Terms of Service and Privacy Policy. By tapping I Accept you agree to the new terms.", links=["Learn more"],
+               accept="I Accept", decline=None, style="single", lang="en", note="batch3: no refusal offered")
+    # 12. MIUI-style Chinese dialog in Appium with ask-every-time
+    oem_dialog("b3_perm_miui_zh_contacts_appium", pkg="com.lbe.security.miui", lang="zh", msg="允许“闪聊”读取联系人？", group="CONTACTS",
+               buttons=[("", "始终允许", "Button"), ("", "每次询问", "Button"), ("", "拒绝", "Button")],
+               decline="拒绝", dialect="appium", note="batch3")
+
+
 GENERATORS: list[Callable[[], None]] = [permission_screens, privacy_screens, confirm_screens, cmp_screens, rationale_screens, login_screens, negative_screens,
-                                        batch2_screens]
+                                        batch2_screens, batch3_screens]
 
 
 def build() -> list[Entry]:
