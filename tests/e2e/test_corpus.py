@@ -30,12 +30,8 @@ from harness.timeline import Timeline
 REPO = Path(__file__).resolve().parents[2]
 
 _ATTRIBUTION = "reference device sends the hooked method as the first stack frame (the Frida agent drops it), so a hooked SDK class is taken for the caller"
-_COLD_START = "R26 counts one read per cold start across S3's restarts (about 20 s apart) as periodic collection"
-_IMPLIED = "the prompt sentence 点击“同意”即表示您已阅读并同意 (explaining the explicit 同意 button) is read as implied consent"
+_PRECOLLECT = "demo-precollect's truth (not part of the corpus issue) omits findings the catalogue requires"
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
-    ("miss", "restaurant-order", "R24"): "no R24 detector yet (login / official-account gates against the app-type profile)",
-    ("miss", "parking-pay", "R24"): "no R24 detector yet (login gate before a function that needs no personal information)",
-    ("fp", "parking-pay", "R21"): "S3 basic-function failure at a login gate is taken for a block caused by the permission denial",
     ("miss", "supermarket", "R09"): _ATTRIBUTION,
     ("miss", "supermarket", "R10"): _ATTRIBUTION,
     ("miss", "supermarket", "R33"): _ATTRIBUTION,
@@ -46,13 +42,10 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     ("fp", "supermarket", "R35"): _ATTRIBUTION,
     ("miss", "powerbank", "R27"): _ATTRIBUTION,
     ("fp", "powerbank", "R27"): _ATTRIBUTION,
-    ("fp", "*", "R26"): _COLD_START,
-    ("miss", "news-daily", "R18"): "R18 treats a feature tap in the session before a relaunch as explaining the re-prompt at the next cold start, so two consecutive cold-start re-prompts count as one",
-    ("fp", "microloan", "R13"): _IMPLIED,
-    ("fp", "demo-precollect", "R13"): _IMPLIED,
-    ("fp", "demo-precollect", "R01"): "demo-precollect (not part of this issue) shows its policy names only inside body text, no link",
-    ("fp", "demo-precollect", "R10"): "demo-precollect's truth omits the umeng reads after the decline (its on_start runs at every relaunch)",
-    ("fp", "demo-precollect", "R33"): "demo-precollect's truth omits the jpush MAC read after the decline under R33",
+    ("fp", "car-dealer", "R24"): "a test-drive booking form whose only field (mobile number) is necessary for the type is read as a login gate",
+    ("fp", "demo-precollect", "R10"): _PRECOLLECT + " (umeng reads after the decline: its on_start runs at every relaunch)",
+    ("fp", "demo-precollect", "R18"): _PRECOLLECT + " (its prompt returns at every cold start after a decline)",
+    ("fp", "demo-precollect", "R33"): _PRECOLLECT + " (the jpush MAC read after the decline)",
 }
 
 
