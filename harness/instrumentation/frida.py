@@ -100,6 +100,7 @@ class FridaInstrumentation:
         stdio: str = "inherit",
         on_output: Callable[[int, bytes], None] | None = None,
         agent_options: dict[str, Any] | None = None,
+        tap: Callable[[Any], None] | None = None,
     ) -> None:
         self._device_kind, self._device_value = parse_device_spec(device)
         if mode is not None and mode not in _MODES:
@@ -117,6 +118,7 @@ class FridaInstrumentation:
         self.end = end
         self.stdio = stdio
         self.on_output = on_output
+        self.tap = tap
         self.ready_timeout = float(ready_timeout)
         self._apis = list(apis) if apis is not None else select_apis(include_disabled=include_disabled, sdk=sdk_level)
         self._options: dict[str, Any] = {
@@ -182,7 +184,7 @@ class FridaInstrumentation:
             self._session = self._device.attach(self.pid)
             self._session.on("detached", self._on_detached)
             self._script = self._session.create_script(agent_source())
-            self._script.on("message", self._on_message)
+            self._script.on("message", self.handle_message)
             self._script.set_log_handler(lambda level, text: None)
             self._script.load()
             config = dict(self._options)
@@ -346,10 +348,18 @@ class FridaInstrumentation:
         except Exception:  # noqa: BLE001 - a failing consumer must not kill Frida's thread
             self.emit_errors += 1
 
-    def _on_message(self, message: Any, data: Any) -> None:
+    def handle_message(self, message: Any, data: Any = None) -> None:
+        """Frida's message callback: decode one agent message and emit its events. Never raises;
+        a malformed or hostile message becomes an ErrorRecord. ``tap`` (if given) sees the raw
+        message first (diagnostics, tests)."""
         decoder = self.decoder
         if decoder is None:
             return
+        if self.tap is not None:
+            try:
+                self.tap(message)
+            except Exception:  # noqa: BLE001
+                pass
         events = decoder.decode_safe(message)
         for ev in events:
             if isinstance(ev, AgentStatus) and ev.status == "ready":

@@ -38,6 +38,9 @@ function sendReady(): void {
 }
 
 function installJavaNow(): void {
+  const tid = Process.getCurrentThreadId();
+  const wasQuiet = nativeState.quiet.has(tid);
+  nativeState.quiet.add(tid);
   try {
     stackMode = initStacks();
     installJava(config.apis);
@@ -45,6 +48,8 @@ function installJavaNow(): void {
   } catch (e) {
     reportError("java hooks", e);
     extraSkipped.push(`java: hooks not installed: ${String(e).substring(0, 200)}`);
+  } finally {
+    if (!wasQuiet) nativeState.quiet.delete(tid);
   }
 }
 
@@ -101,6 +106,7 @@ function waitForJvm(): void {
 function init(raw: unknown): Record<string, unknown> {
   if (initialized) return { ok: false, error: "already initialized" };
   initialized = true;
+  nativeState.quiet.add(Process.getCurrentThreadId()); // the agent's own JS thread
   applyConfig(raw);
   startTimer();
   if (config.native) {

@@ -9,7 +9,7 @@ import Java from "frida-java-bridge";
 import type { ApiSpec } from "./config.js";
 import { config } from "./config.js";
 import { push, type WireEvent } from "./buffer.js";
-import { site, threadName, fullStack, callerOf } from "./stacks.js";
+import { site, threadName, fullStack, callerOf, withStack } from "./stacks.js";
 import { cut, javaText, sourceType, summarize } from "./summary.js";
 import { reportError } from "./report.js";
 
@@ -122,7 +122,7 @@ function record(spec: ApiSpec, ov: any, self: any, args: any[], ts: number, ret:
   const s = site(String(ov.holder.$className), String(ov.methodName));
   if (spec.perms !== undefined) {
     const ev: WireEvent = { k: "perm", ts, perms: permsOf(args[spec.perms]), api: spec.id, caller: s.caller, sid: s.sid };
-    if (s.stack !== null) ev.stack = s.stack;
+    withStack(ev, s);
     push(ev, null);
     return;
   }
@@ -138,8 +138,8 @@ function record(spec: ApiSpec, ov: any, self: any, args: any[], ts: number, ret:
     k: "api", id: spec.id, cat: spec.cat, m: ov.holder.$className + "." + ov.methodName,
     ts, tid, th: threadName(tid, ts), args: argText, ret: retText, caller: s.caller, sid: s.sid,
   };
-  if (s.stack !== null) ev.stack = s.stack;
   const foldKey = s.sid === "" ? null : `${spec.id}|${s.sid}|${tid}|${argText}|${retText}`;
+  withStack(ev, s);
   push(ev, foldKey);
 }
 

@@ -8,11 +8,13 @@
 import Java from "frida-java-bridge";
 import type { ApiSpec } from "./config.js";
 import { push, type WireEvent } from "./buffer.js";
-import { site, isFramework } from "./stacks.js";
+import { site, isFramework, withStack, type SiteInfo } from "./stacks.js";
 import { cut } from "./summary.js";
 import { reportError } from "./report.js";
 
-export const nativeState = { hooked: 0, skipped: [] as string[], javaReady: false };
+// quiet: threads whose libc calls are the agent's own (its JS loop, a thread while it installs
+// Java hooks - loading java.net classes makes the JVM read /proc/net/if_inet6, for instance).
+export const nativeState = { hooked: 0, skipped: [] as string[], javaReady: false, quiet: new Set<number>() };
 const keep: unknown[] = [];
 
 function cString(s: string): string {
@@ -24,7 +26,10 @@ function tagOf(id: string): string {
   return i >= 0 ? id.substring(i + 1) : "";
 }
 
-const FAMILY_SYMBOLS: Record<string, string> = { open: "open", open64: "open", __open_2: "open", openat: "openat", openat64: "openat", __openat_2: "openat" };
+const FAMILY_SYMBOLS: Record<string, string> = {
+  open: "open", open64: "open", __open_2: "open", openat: "openat", openat64: "openat", __openat_2: "openat", fopen: "fopen", fopen64: "fopen",
+};
+const FAMILIES = ["open", "openat", "fopen"];
 
 function buildC(tags: string[], globs: Array<[string, number]>, props: Array<[string, number]>): string {
   const g = globs.map(([p]) => cString(p)).join(", ");
@@ -34,6 +39,7 @@ function buildC(tags: string[], globs: Array<[string, number]>, props: Array<[st
   void tags;
   return `
 #include <gum/guminterceptor.h>
+extern int fileno (void * stream);
 extern void on_open (int family, int cls, const char * path, int fd, void * ra);
 extern void on_read (int cls, int fd, const void * buf, int n, void * ra);
 extern void on_prop (int cls, const char * name, const char * value, void * ra);
@@ -74,7 +80,15 @@ static void leave_open (GumInvocationContext * ic, int family) {
   State * st = GUM_IC_GET_INVOCATION_DATA (ic, State);
   int fd = (int) (gssize) gum_invocation_context_get_return_value (ic);
   if (fd >= 0 && fd < MAX_FD) fd_class[fd] = (signed char) (st->cls + 1);
-  if (st->cls >= 0) on_open (family, st->cls, st->path, fd, gum_invocation_context_get_return_address (ic));
+  /* depth > 0: called from inside another hooked call (open inside fopen): reported there */
+  if (st->cls >= 0 && gum_invocation_context_get_depth (ic) == 0)
+    on_open (family, st->cls, st->path, fd, gum_invocation_context_get_return_address (ic));
+}
+void fopen_leave (GumInvocationContext * ic) {
+  State * st = GUM_IC_GET_INVOCATION_DATA (ic, State);
+  void * f = gum_invocation_context_get_return_value (ic);
+  if (st->cls >= 0 && gum_invocation_context_get_depth (ic) == 0)
+    on_open (2, st->cls, st->path, f == 0 ? -1 : fileno (f), gum_invocation_context_get_return_address (ic));
 }
 void open_enter (GumInvocationContext * ic) { enter_path (ic, 0); }
 void openat_enter (GumInvocationContext * ic) { enter_path (ic, 1); }
@@ -124,17 +138,42 @@ function findSymbol(lib: Module | null, name: string): NativePointer | null {
 
 function where(ra: NativePointer): string {
   try {
-    return cut(DebugSymbol.fromAddress(ra).toString(), 300);
+    const sym = DebugSymbol.fromAddress(ra);
+    const mod = sym.moduleName ?? "";
+    const name = sym.name ?? "";
+    if (mod !== "") return cut(name !== "" ? `${mod}!${name}` : `${mod}!${ra.sub(Process.getModuleByName(mod).base)}`, 300);
+    return ra.toString();
   } catch (e) {
     return ra.toString();
   }
 }
 
-const nativeSites = new Map<string, string>();
+// Thread names from /proc (cached per thread id). Frida runs its own threads inside the target
+// (the script's JS loop, its I/O): calls they make are the instrumentation's, never the app's.
+const comms = new Map<number, string>();
+function threadComm(tid: number): string {
+  let name = comms.get(tid);
+  if (name === undefined) {
+    try {
+      name = cut(File.readAllText(`/proc/self/task/${tid}/comm`).trim(), 120);
+    } catch (e) {
+      name = "";
+    }
+    if (comms.size > 4096) comms.clear();
+    comms.set(tid, name);
+  }
+  return name;
+}
+function isFridaThread(tid: number): boolean {
+  return /^(gum-js-loop|gmain|gdbus|pool-frida|frida-|pool-spawner)/.test(threadComm(tid));
+}
+
+const nativeSites = new Map<string, NSite>();
 let nextNativeSid = 1;
 
-// Site of a native event: the Java site when the thread runs Java code, else the native caller.
-function nativeSite(ra: NativePointer, extra: string): { sid: string; caller: string; stack: string[] | null } {
+// Site of a native event: the Java site when the thread runs Java code, else the native caller
+// (the return address of the hooked libc function: a C filter cannot unwind further).
+function nativeSite(ra: NativePointer, extra: string): NSite {
   if (nativeState.javaReady) {
     try {
       const env = (Java as any).vm.tryGetEnv();
@@ -151,20 +190,25 @@ function nativeSite(ra: NativePointer, extra: string): { sid: string; caller: st
   }
   const key = ra.toString() + "|" + extra;
   const known = nativeSites.get(key);
+  if (known !== undefined) return known;
   const frame = where(ra);
-  if (known !== undefined) return { sid: known, caller: frame, stack: null };
-  const sid = "n" + (nextNativeSid++).toString(36);
-  if (nativeSites.size < 20000) nativeSites.set(key, sid);
-  return { sid, caller: frame, stack: [frame] };
+  const entry: NSite = { sid: "n" + (nextNativeSid++).toString(36), caller: frame, stack: [frame] };
+  if (nativeSites.size < 20000) nativeSites.set(key, entry);
+  return entry;
 }
 
-function emitNative(spec: ApiSpec, m: string, args: string, ret: string, ra: NativePointer): void {
+type NSite = SiteInfo;
+const fdSites = new Map<number, NSite>(); // the site that opened a tracked fd: reads inherit it
+
+function emitNative(spec: ApiSpec, m: string, args: string, ret: string, ra: NativePointer, inherited: NSite | null = null): NSite | null {
   const ts = Date.now();
   const tid = Process.getCurrentThreadId();
-  const s = nativeSite(ra, spec.id);
-  const ev: WireEvent = { k: "api", id: spec.id, cat: spec.cat, m, ts, tid, th: "", args, ret, caller: s.caller, sid: s.sid };
-  if (s.stack !== null) ev.stack = s.stack;
+  if (nativeState.quiet.has(tid) || isFridaThread(tid)) return null;
+  const s = inherited !== null ? inherited : nativeSite(ra, spec.id);
+  const ev: WireEvent = { k: "api", id: spec.id, cat: spec.cat, m, ts, tid, th: threadComm(tid), args, ret, caller: s.caller, sid: s.sid };
+  withStack(ev, s);
   push(ev, s.sid === "" ? null : `${spec.id}|${s.sid}|${tid}|${args}|${ret}`);
+  return s;
 }
 
 export function installNative(specs: ApiSpec[]): void {
@@ -194,18 +238,19 @@ export function installNative(specs: ApiSpec[]): void {
     }
   }
   const lib = libc();
-  const onOpen = new NativeCallback((family: number, cls: number, path: NativePointer, fd: number, ra: NativePointer) => {
+  const onOpen = new NativeCallback(function (family: number, cls: number, path: NativePointer, fd: number, ra: NativePointer) {
     try {
       const tag = tags[cls];
-      const fam = family === 0 ? "open" : "openat";
+      const fam = FAMILIES[family] ?? "open";
       const spec = byKey.get(`${fam}#${tag}`) ?? byKey.get(`open#${tag}`) ?? byKey.get(`openat#${tag}`);
       if (spec === undefined) return;
-      emitNative(spec, "libc." + fam, cut(path.readUtf8String() ?? "", 300), String(fd), ra);
+      const s = emitNative(spec, "libc." + fam, cut(path.readCString() ?? "", 300), String(fd), ra);
+      if (fd >= 0 && s !== null) fdSites.set(fd, s);
     } catch (e) {
       reportError("native open", e);
     }
   }, "void", ["int", "int", "pointer", "int", "pointer"]);
-  const onRead = new NativeCallback((cls: number, fd: number, buf: NativePointer, n: number, ra: NativePointer) => {
+  const onRead = new NativeCallback(function (cls: number, fd: number, buf: NativePointer, n: number, ra: NativePointer) {
     try {
       const spec = byKey.get(`read#${tags[cls]}`);
       if (spec === undefined) return;
@@ -215,16 +260,16 @@ export function installNative(specs: ApiSpec[]): void {
         const bytes = new Uint8Array(data);
         for (const b of bytes) text += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : b === 10 ? "\\n" : ".";
       }
-      emitNative(spec, "libc.read", `fd=${fd}`, spec.ret ? cut(text, 512) : `${n} bytes`, ra);
+      emitNative(spec, "libc.read", `fd=${fd}`, spec.ret ? cut(text, 512) : `${n} bytes`, ra, fdSites.get(fd) ?? null);
     } catch (e) {
       reportError("native read", e);
     }
   }, "void", ["int", "int", "pointer", "int", "pointer"]);
-  const onProp = new NativeCallback((cls: number, name: NativePointer, value: NativePointer, ra: NativePointer) => {
+  const onProp = new NativeCallback(function (cls: number, name: NativePointer, value: NativePointer, ra: NativePointer) {
     try {
       const spec = propSpecs[cls];
-      const v = value.isNull() ? "" : cut(value.readUtf8String(92) ?? "", 92);
-      emitNative(spec, "libc.__system_property_get", cut(name.readUtf8String() ?? "", 120), spec.ret ? v : "", ra);
+      const v = value.isNull() ? "" : cut(value.readCString() ?? "", 92);
+      emitNative(spec, "libc.__system_property_get", cut(name.readCString() ?? "", 120), spec.ret ? v : "", ra);
     } catch (e) {
       reportError("native property", e);
     }
@@ -236,7 +281,10 @@ export function installNative(specs: ApiSpec[]): void {
     const fdTable = Memory.alloc(65536);
     fdTable.writeByteArray(new ArrayBuffer(65536));
     keep.push(fdTable);
-    cm = new CModule(buildC(tags, globs, props), { on_open: onOpen, on_read: onRead, on_prop: onProp, fd_class: fdTable });
+    cm = new CModule(buildC(tags, globs, props), {
+      on_open: onOpen, on_read: onRead, on_prop: onProp, fd_class: fdTable,
+      fileno: findSymbol(lib, "fileno") ?? new NativeCallback(() => -1, "int", ["pointer"]),
+    });
   } catch (e) {
     for (const s of natives) nativeState.skipped.push(cut(`${s.id}: native filter did not compile: ${e}`, 290));
     return;
@@ -267,6 +315,8 @@ export function installNative(specs: ApiSpec[]): void {
       if (s.m === "open" || s.m === "openat") {
         const fam = FAMILY_SYMBOLS[sym] ?? s.m;
         done = fam === "open" ? attach(addr, cm.open_enter, cm.open_leave) : attach(addr, cm.openat_enter, cm.openat_leave);
+      } else if (s.m === "fopen") {
+        done = attach(addr, cm.open_enter, cm.fopen_leave);
       } else if (s.m === "read") {
         done = attach(addr, cm.read_enter, cm.read_leave);
         if (done && !closeHooked) {

@@ -20,15 +20,24 @@ export function isFramework(frame: string): boolean {
   return false;
 }
 
+// A call site. Its stack travels with the first event *pushed* for it (see withStack): another
+// thread may look the site up between its creation and that push, because native calls made
+// while building an event release the JS lock.
 export interface SiteInfo {
   sid: string;
   caller: string;
-  stack: string[] | null; // non-null only the first time a site is seen (or when sites are full)
+  stack: string[] | null; // held until the first event for the site is pushed
 }
 
-interface Site {
-  sid: string;
-  caller: string;
+type Site = SiteInfo;
+
+// Puts the site's stack on the event if no event of this site has carried it yet. Call it right
+// before pushing the event, with no native call in between.
+export function withStack(ev: Record<string, unknown>, s: SiteInfo): void {
+  if (s.stack !== null) {
+    ev.stack = s.stack;
+    if (s.sid !== "") s.stack = null;
+  }
 }
 
 const sites = new Map<number | string, Site>();
@@ -164,14 +173,14 @@ export function site(holder: string = "", method: string = ""): SiteInfo {
   const key = siteKey();
   if (key !== null) {
     const known = sites.get(key);
-    if (known !== undefined) return { sid: known.sid, caller: known.caller, stack: null };
+    if (known !== undefined) return known;
   }
   const stack = dropHooked(fullStack("log"), holder, method);
   const caller = callerOf(stack);
   if (key === null || sites.size >= config.siteLimit) return { sid: "", caller, stack };
-  const sid = "s" + (nextSid++).toString(36);
-  sites.set(key, { sid, caller });
-  return { sid, caller, stack };
+  const entry: Site = { sid: "s" + (nextSid++).toString(36), caller, stack };
+  sites.set(key, entry);
+  return entry;
 }
 
 export function siteCount(): number {

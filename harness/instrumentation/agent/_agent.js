@@ -1,5 +1,5 @@
 📦
-474164 /src/index.js
+476207 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -13708,6 +13708,13 @@ function isFramework(frame) {
       return true;
   return false;
 }
+function withStack(ev, s) {
+  if (s.stack !== null) {
+    ev.stack = s.stack;
+    if (s.sid !== "")
+      s.stack = null;
+  }
+}
 var sites = /* @__PURE__ */ new Map();
 var nextSid = 1;
 var siteKeyFn = null;
@@ -13837,15 +13844,15 @@ function site(holder = "", method = "") {
   if (key !== null) {
     const known = sites.get(key);
     if (known !== void 0)
-      return { sid: known.sid, caller: known.caller, stack: null };
+      return known;
   }
   const stack = dropHooked(fullStack("log"), holder, method);
   const caller = callerOf(stack);
   if (key === null || sites.size >= config2.siteLimit)
     return { sid: "", caller, stack };
-  const sid = "s" + (nextSid++).toString(36);
-  sites.set(key, { sid, caller });
-  return { sid, caller, stack };
+  const entry = { sid: "s" + (nextSid++).toString(36), caller, stack };
+  sites.set(key, entry);
+  return entry;
 }
 function siteCount() {
   return sites.size;
@@ -13985,8 +13992,7 @@ function record(spec, ov, self, args, ts, ret, threw) {
   const s = site(String(ov.holder.$className), String(ov.methodName));
   if (spec.perms !== void 0) {
     const ev2 = { k: "perm", ts, perms: permsOf(args[spec.perms]), api: spec.id, caller: s.caller, sid: s.sid };
-    if (s.stack !== null)
-      ev2.stack = s.stack;
+    withStack(ev2, s);
     push(ev2, null);
     return;
   }
@@ -14014,9 +14020,8 @@ function record(spec, ov, self, args, ts, ret, threw) {
     caller: s.caller,
     sid: s.sid
   };
-  if (s.stack !== null)
-    ev.stack = s.stack;
   const foldKey = s.sid === "" ? null : `${spec.id}|${s.sid}|${tid}|${argText}|${retText}`;
+  withStack(ev, s);
   push(ev, foldKey);
 }
 function makeImpl(g, ov) {
@@ -14189,7 +14194,7 @@ function installJava(specs) {
 }
 
 // src/native.ts
-var nativeState = { hooked: 0, skipped: [], javaReady: false };
+var nativeState = { hooked: 0, skipped: [], javaReady: false, quiet: /* @__PURE__ */ new Set() };
 var keep = [];
 function cString(s) {
   return '"' + s.replace(/[^\x20-\x7e]/g, "").replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"';
@@ -14198,7 +14203,17 @@ function tagOf(id) {
   const i = id.indexOf("#");
   return i >= 0 ? id.substring(i + 1) : "";
 }
-var FAMILY_SYMBOLS = { open: "open", open64: "open", __open_2: "open", openat: "openat", openat64: "openat", __openat_2: "openat" };
+var FAMILY_SYMBOLS = {
+  open: "open",
+  open64: "open",
+  __open_2: "open",
+  openat: "openat",
+  openat64: "openat",
+  __openat_2: "openat",
+  fopen: "fopen",
+  fopen64: "fopen"
+};
+var FAMILIES = ["open", "openat", "fopen"];
 function buildC(tags, globs, props) {
   const g = globs.map(([p2]) => cString(p2)).join(", ");
   const gc = globs.map(([, c]) => String(c)).join(", ");
@@ -14207,6 +14222,7 @@ function buildC(tags, globs, props) {
   void tags;
   return `
 #include <gum/guminterceptor.h>
+extern int fileno (void * stream);
 extern void on_open (int family, int cls, const char * path, int fd, void * ra);
 extern void on_read (int cls, int fd, const void * buf, int n, void * ra);
 extern void on_prop (int cls, const char * name, const char * value, void * ra);
@@ -14247,7 +14263,15 @@ static void leave_open (GumInvocationContext * ic, int family) {
   State * st = GUM_IC_GET_INVOCATION_DATA (ic, State);
   int fd = (int) (gssize) gum_invocation_context_get_return_value (ic);
   if (fd >= 0 && fd < MAX_FD) fd_class[fd] = (signed char) (st->cls + 1);
-  if (st->cls >= 0) on_open (family, st->cls, st->path, fd, gum_invocation_context_get_return_address (ic));
+  /* depth > 0: called from inside another hooked call (open inside fopen): reported there */
+  if (st->cls >= 0 && gum_invocation_context_get_depth (ic) == 0)
+    on_open (family, st->cls, st->path, fd, gum_invocation_context_get_return_address (ic));
+}
+void fopen_leave (GumInvocationContext * ic) {
+  State * st = GUM_IC_GET_INVOCATION_DATA (ic, State);
+  void * f = gum_invocation_context_get_return_value (ic);
+  if (st->cls >= 0 && gum_invocation_context_get_depth (ic) == 0)
+    on_open (2, st->cls, st->path, f == 0 ? -1 : fileno (f), gum_invocation_context_get_return_address (ic));
 }
 void open_enter (GumInvocationContext * ic) { enter_path (ic, 0); }
 void openat_enter (GumInvocationContext * ic) { enter_path (ic, 1); }
@@ -14294,10 +14318,33 @@ function findSymbol(lib, name) {
 }
 function where(ra) {
   try {
-    return cut(DebugSymbol.fromAddress(ra).toString(), 300);
+    const sym = DebugSymbol.fromAddress(ra);
+    const mod = sym.moduleName ?? "";
+    const name = sym.name ?? "";
+    if (mod !== "")
+      return cut(name !== "" ? `${mod}!${name}` : `${mod}!${ra.sub(Process.getModuleByName(mod).base)}`, 300);
+    return ra.toString();
   } catch (e) {
     return ra.toString();
   }
+}
+var comms = /* @__PURE__ */ new Map();
+function threadComm(tid) {
+  let name = comms.get(tid);
+  if (name === void 0) {
+    try {
+      name = cut(File.readAllText(`/proc/self/task/${tid}/comm`).trim(), 120);
+    } catch (e) {
+      name = "";
+    }
+    if (comms.size > 4096)
+      comms.clear();
+    comms.set(tid, name);
+  }
+  return name;
+}
+function isFridaThread(tid) {
+  return /^(gum-js-loop|gmain|gdbus|pool-frida|frida-|pool-spawner)/.test(threadComm(tid));
 }
 var nativeSites = /* @__PURE__ */ new Map();
 var nextNativeSid = 1;
@@ -14318,22 +14365,25 @@ function nativeSite(ra, extra) {
   }
   const key = ra.toString() + "|" + extra;
   const known = nativeSites.get(key);
-  const frame = where(ra);
   if (known !== void 0)
-    return { sid: known, caller: frame, stack: null };
-  const sid = "n" + (nextNativeSid++).toString(36);
+    return known;
+  const frame = where(ra);
+  const entry = { sid: "n" + (nextNativeSid++).toString(36), caller: frame, stack: [frame] };
   if (nativeSites.size < 2e4)
-    nativeSites.set(key, sid);
-  return { sid, caller: frame, stack: [frame] };
+    nativeSites.set(key, entry);
+  return entry;
 }
-function emitNative(spec, m, args, ret, ra) {
+var fdSites = /* @__PURE__ */ new Map();
+function emitNative(spec, m, args, ret, ra, inherited = null) {
   const ts = Date.now();
   const tid = Process.getCurrentThreadId();
-  const s = nativeSite(ra, spec.id);
-  const ev = { k: "api", id: spec.id, cat: spec.cat, m, ts, tid, th: "", args, ret, caller: s.caller, sid: s.sid };
-  if (s.stack !== null)
-    ev.stack = s.stack;
+  if (nativeState.quiet.has(tid) || isFridaThread(tid))
+    return null;
+  const s = inherited !== null ? inherited : nativeSite(ra, spec.id);
+  const ev = { k: "api", id: spec.id, cat: spec.cat, m, ts, tid, th: threadComm(tid), args, ret, caller: s.caller, sid: s.sid };
+  withStack(ev, s);
   push(ev, s.sid === "" ? null : `${spec.id}|${s.sid}|${tid}|${args}|${ret}`);
+  return s;
 }
 function installNative(specs) {
   const natives = specs.filter((s) => s.kind === "native");
@@ -14366,19 +14416,21 @@ function installNative(specs) {
     }
   }
   const lib = libc();
-  const onOpen = new NativeCallback((family, cls, path, fd, ra) => {
+  const onOpen = new NativeCallback(function(family, cls, path, fd, ra) {
     try {
       const tag = tags[cls];
-      const fam = family === 0 ? "open" : "openat";
+      const fam = FAMILIES[family] ?? "open";
       const spec = byKey.get(`${fam}#${tag}`) ?? byKey.get(`open#${tag}`) ?? byKey.get(`openat#${tag}`);
       if (spec === void 0)
         return;
-      emitNative(spec, "libc." + fam, cut(path.readUtf8String() ?? "", 300), String(fd), ra);
+      const s = emitNative(spec, "libc." + fam, cut(path.readCString() ?? "", 300), String(fd), ra);
+      if (fd >= 0 && s !== null)
+        fdSites.set(fd, s);
     } catch (e) {
       reportError("native open", e);
     }
   }, "void", ["int", "int", "pointer", "int", "pointer"]);
-  const onRead = new NativeCallback((cls, fd, buf, n, ra) => {
+  const onRead = new NativeCallback(function(cls, fd, buf, n, ra) {
     try {
       const spec = byKey.get(`read#${tags[cls]}`);
       if (spec === void 0)
@@ -14390,16 +14442,16 @@ function installNative(specs) {
         for (const b of bytes2)
           text += b >= 32 && b < 127 ? String.fromCharCode(b) : b === 10 ? "\\n" : ".";
       }
-      emitNative(spec, "libc.read", `fd=${fd}`, spec.ret ? cut(text, 512) : `${n} bytes`, ra);
+      emitNative(spec, "libc.read", `fd=${fd}`, spec.ret ? cut(text, 512) : `${n} bytes`, ra, fdSites.get(fd) ?? null);
     } catch (e) {
       reportError("native read", e);
     }
   }, "void", ["int", "int", "pointer", "int", "pointer"]);
-  const onProp = new NativeCallback((cls, name, value, ra) => {
+  const onProp = new NativeCallback(function(cls, name, value, ra) {
     try {
       const spec = propSpecs[cls];
-      const v = value.isNull() ? "" : cut(value.readUtf8String(92) ?? "", 92);
-      emitNative(spec, "libc.__system_property_get", cut(name.readUtf8String() ?? "", 120), spec.ret ? v : "", ra);
+      const v = value.isNull() ? "" : cut(value.readCString() ?? "", 92);
+      emitNative(spec, "libc.__system_property_get", cut(name.readCString() ?? "", 120), spec.ret ? v : "", ra);
     } catch (e) {
       reportError("native property", e);
     }
@@ -14409,7 +14461,13 @@ function installNative(specs) {
     const fdTable = Memory.alloc(65536);
     fdTable.writeByteArray(new ArrayBuffer(65536));
     keep.push(fdTable);
-    cm2 = new CModule(buildC(tags, globs, props), { on_open: onOpen, on_read: onRead, on_prop: onProp, fd_class: fdTable });
+    cm2 = new CModule(buildC(tags, globs, props), {
+      on_open: onOpen,
+      on_read: onRead,
+      on_prop: onProp,
+      fd_class: fdTable,
+      fileno: findSymbol(lib, "fileno") ?? new NativeCallback(() => -1, "int", ["pointer"])
+    });
   } catch (e) {
     for (const s of natives)
       nativeState.skipped.push(cut(`${s.id}: native filter did not compile: ${e}`, 290));
@@ -14444,6 +14502,8 @@ function installNative(specs) {
       if (s.m === "open" || s.m === "openat") {
         const fam = FAMILY_SYMBOLS[sym] ?? s.m;
         done = fam === "open" ? attach(addr, cm2.open_enter, cm2.open_leave) : attach(addr, cm2.openat_enter, cm2.openat_leave);
+      } else if (s.m === "fopen") {
+        done = attach(addr, cm2.open_enter, cm2.fopen_leave);
       } else if (s.m === "read") {
         done = attach(addr, cm2.read_enter, cm2.read_leave);
         if (done && !closeHooked) {
@@ -14484,6 +14544,9 @@ function sendReady() {
   });
 }
 function installJavaNow() {
+  const tid = Process.getCurrentThreadId();
+  const wasQuiet = nativeState.quiet.has(tid);
+  nativeState.quiet.add(tid);
   try {
     stackMode = initStacks();
     installJava(config2.apis);
@@ -14491,6 +14554,9 @@ function installJavaNow() {
   } catch (e) {
     reportError("java hooks", e);
     extraSkipped.push(`java: hooks not installed: ${String(e).substring(0, 200)}`);
+  } finally {
+    if (!wasQuiet)
+      nativeState.quiet.delete(tid);
   }
 }
 function javaSpecs() {
@@ -14548,6 +14614,7 @@ function init(raw) {
   if (initialized)
     return { ok: false, error: "already initialized" };
   initialized = true;
+  nativeState.quiet.add(Process.getCurrentThreadId());
   applyConfig(raw);
   startTimer();
   if (config2.native) {
