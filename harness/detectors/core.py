@@ -366,6 +366,7 @@ class RunTables:
     packages: tuple[str, ...]
     consent: _Table
     visibility: _Table
+    sessions: _Table
     triggers: _Table
     taps: _Table
     cmp: _Table
@@ -380,6 +381,7 @@ class RunTables:
         cat_code = {c: i for i, c in enumerate(cat_names)}
         consent: list[tuple[int, int, int, int, int]] = []
         vis: list[tuple[int, int, int, int, int]] = []
+        sess: list[tuple[int, int, int, int, int]] = []
         trig: list[tuple[int, int, int, int, int]] = []
         taps: list[tuple[int, int, int, int, int]] = []
         cmp: list[tuple[int, int, int, int, int]] = []
@@ -389,6 +391,7 @@ class RunTables:
         for r, (ph, prof) in enumerate(runs):
             consent += [(r, 0, _us(m.t), int(m.value), 0) for m in ph.consent]
             vis += [(r, 0, _us(m.t), int(m.value), 0) for m in ph.visibility]
+            sess += [(r, 0, _us(m.t), i, 0) for i, m in enumerate(ph.sessions)]
             for m in ph.triggers:
                 for c in catalog.intent_categories(str(m.value)):
                     trig.append((r, cat_code[c], _us(m.t), 0, 0))
@@ -415,6 +418,7 @@ class RunTables:
             packages=tuple(ph.package for ph, _ in runs),
             consent=_Table.build(consent),
             visibility=_Table.build(vis),
+            sessions=_Table.build(sess),
             triggers=_Table.build(trig),
             taps=_Table.build(taps),
             cmp=_Table.build(cmp),
@@ -673,6 +677,17 @@ class _Chunk:
         out: B = ok & (t < table.end_us[sl][idx])
         return out
 
+    def session_of(self, sel: I64) -> I64:
+        """Start time (us) of the process session each selected event falls in (0: none yet)."""
+        hay, _ = self._hay(self.tables.sessions, by_cat=False)
+        if len(hay) == 0:
+            return np.zeros(len(sel), dtype=np.int64)
+        g = self.run[sel]
+        idx = np.searchsorted(hay, (g << SHIFT) | self.t_us[sel], side="right") - 1
+        h = hay[idx]
+        out: I64 = np.where((idx >= 0) & ((h >> SHIFT) == g), (h & T_MASK) + 1, 0)
+        return out
+
     def any_tap(self, sel: I64) -> B:
         return self._recent(self.tables.taps, self.run, self.p.trigger_us, sel, by_cat=False)
 
@@ -847,18 +862,21 @@ def _r26(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     idx = np.flatnonzero(_pi_untriggered(c, x) & ~nav_loc)
     if len(idx) == 0:
         return
+    # sub-groups: (run, category, sdk) and the process session; reads separated by a cold
+    # start are one read per launch, not a timer
+    session = c.session_of(idx)
     k = c.key[idx]
-    brk = np.empty(len(idx), dtype=bool)
-    brk[0] = True
-    np.not_equal(k[1:], k[:-1], out=brk[1:])
+    kbrk = np.empty(len(idx), dtype=bool)
+    kbrk[0] = True
+    np.not_equal(k[1:], k[:-1], out=kbrk[1:])
+    brk = kbrk.copy()
+    brk[1:] |= session[1:] != session[:-1]
     gi = np.cumsum(brk) - 1
     ng = int(gi[-1]) + 1
     starts = np.flatnonzero(brk)
     n = np.diff(np.append(starts, len(idx)))
     t = c.t_us[idx]
-    dt = np.diff(t).astype(np.float64) / 1e6
-    inner = ~brk[1:]
-    dt = np.where(inner, dt, 0.0)
+    dt = np.where(~brk[1:], np.diff(t).astype(np.float64) / 1e6, 0.0)
     s1 = np.bincount(gi[1:], weights=dt, minlength=ng)
     s2 = np.bincount(gi[1:], weights=dt * dt, minlength=ng)
     m = np.maximum(n - 1, 1)
@@ -873,33 +891,40 @@ def _r26(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     maxw = np.zeros(ng, dtype=np.int64)
     bsel = np.flatnonzero(x.burst[c.cat[idx]])
     if len(bsel):
-        comp = (gi[bsel].astype(np.int64) << SHIFT) | t[bsel]
+        gb = gi[bsel].astype(np.int64)
+        comp = (gb << SHIFT) | t[bsel]
         cnt = c.count[idx[bsel]].astype(np.int64)
         cum = np.cumsum(cnt)
         right = np.searchsorted(comp, comp + p.burst_window_us, side="left")
         wsum = cum[right - 1] - (cum - cnt)
         bbrk = np.empty(len(bsel), dtype=bool)
         bbrk[0] = True
-        np.not_equal(gi[bsel][1:], gi[bsel][:-1], out=bbrk[1:])
+        np.not_equal(gb[1:], gb[:-1], out=bbrk[1:])
         bstarts = np.flatnonzero(bbrk)
-        maxw[gi[bsel][bstarts]] = np.maximum.reduceat(wsum, bstarts)
+        maxw[gb[bstarts]] = np.maximum.reduceat(wsum, bstarts)
     burst = maxw >= p.burst_min_calls
     flagged = periodic | burst
     if not flagged.any():
         return
-    keep = flagged[gi]
-    g = np.flatnonzero(flagged)
+    # one finding per (run, category, sdk): merge its flagged sessions
+    f = np.flatnonzero(flagged)
+    kg = (np.cumsum(kbrk) - 1)[starts]  # key-group of each sub-group
+    fbrk = np.empty(len(f), dtype=bool)
+    fbrk[0] = True
+    np.not_equal(kg[f][1:], kg[f][:-1], out=fbrk[1:])
+    fstarts = np.flatnonzero(fbrk)
+    first_f = f[fstarts]
     c.collect(
         acc,
-        idx[keep],
+        idx[flagged[gi]],
         0,
         {
-            "mean_interval_s": mean[g],
-            "max_interval_s": max_dt[g],
-            "cv": cv[g],
-            "max_window_calls": maxw[g].astype(np.float64),
-            "periodic": periodic[g].astype(np.float64),
-            "burst": burst[g].astype(np.float64),
+            "mean_interval_s": mean[first_f],
+            "max_interval_s": max_dt[first_f],
+            "cv": cv[first_f],
+            "max_window_calls": np.maximum.reduceat(maxw[f], fstarts).astype(np.float64),
+            "periodic": np.maximum.reduceat(periodic[f].astype(np.float64), fstarts),
+            "burst": np.maximum.reduceat(burst[f].astype(np.float64), fstarts),
         },
     )
 

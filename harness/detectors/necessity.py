@@ -13,6 +13,7 @@ from harness.findings import Finding
 
 __all__ = [
     "service_refused_on_decline",
+    "forced_account",
     "over_frequent_collection",
     "background_collection",
     "camera_mic_without_action",
@@ -79,6 +80,53 @@ def service_refused_on_decline(ctx: Context) -> Iterator[Finding]:
                 thresholds=(),
             )
             break
+
+
+@detector("R24", "forced_account")
+def forced_account(ctx: Context) -> Iterator[Finding]:
+    """A login / registration gate in an app type whose basic function needs no account (needs
+    a profile). Inside a basic-function check it blocks the basic function (violation); elsewhere
+    it may guard an extended function (needs-review)."""
+    prof = ctx.profile
+    if prof is None or prof.account_required:
+        return
+    gates = [s for s in ctx.of(UiSnapshot) if s.screen_kind == "login_gate" and not ctx.is_launcher(s.package)]
+    if not gates:
+        return
+    spans: list[tuple[int, int, StepMarker | None]] = []
+    open_seq: int | None = None
+    for m in ctx.of(StepMarker):
+        if m.step != "assert_functional":
+            continue
+        if m.phase == "begin":
+            open_seq = m.seq
+        elif m.phase == "end" and open_seq is not None:
+            spans.append((open_seq, m.seq, m if m.status == "failed" else None))
+            open_seq = None
+    if open_seq is not None:
+        spans.append((open_seq, 1 << 62, None))
+    blocking = [g for g in gates if any(a < g.seq < b for a, b, _ in spans)]
+    failed = [m.seq for a, b, m in spans if m is not None and any(a < g.seq < b for g in blocking)]
+    if blocking:
+        yield ctx.finding(
+            "R24",
+            verdict="violation",
+            message=(
+                f"A login or registration gate stood in the way of a basic function of a {prof.name} app, "
+                f"whose basic function ({prof.basic_function}) needs no account."
+            ),
+            evidence=[g.seq for g in blocking] + failed,
+        )
+    else:
+        yield ctx.finding(
+            "R24",
+            verdict="needs-review",
+            message=(
+                f"A login or registration screen appeared in a {prof.name} app, whose basic function needs no "
+                f"account; check whether it gates a basic function."
+            ),
+            evidence=[g.seq for g in gates[:5]],
+        )
 
 
 @detector("R26", "over_frequent_collection")

@@ -179,17 +179,25 @@ def denial_consequences(ctx: Context) -> Iterator[Finding]:
                         thresholds=(),
                     )
                     break
-    # a basic feature that fails after a denial while the policy was accepted
+    # a basic feature that fails after a denial while the policy was accepted: the denial may be
+    # the cause, so a reviewer decides (a login gate on screen points at R24 instead)
     if ctx.phases.denial_events:
         t_first = ctx.phases.denial_events[0].t
+        snaps = ctx.of(UiSnapshot)
         for s in ctx.of(StepMarker):
             if s.step == "assert_functional" and s.phase == "end" and s.status == "failed" and s.t > t_first:
                 if ctx.phases.phase_at(s.t) != ACCEPTED:
                     continue
+                last = next((x for x in reversed(snaps) if x.seq < s.seq), None)
+                if last is not None and last.screen_kind == "login_gate":
+                    continue
                 yield ctx.finding(
                     "R21",
-                    verdict="violation",
-                    message=f"A basic function failed after a permission was denied: {s.message[:200] or 'no detail given'}.",
+                    verdict="needs-review",
+                    message=(
+                        f"A basic function failed after a permission was denied: {s.message[:200] or 'no detail given'}; "
+                        f"check whether the denial is the cause."
+                    ),
                     evidence=[ctx.phases.denial_events[0].seq, s.seq],
                     thresholds=(),
                 )

@@ -18,6 +18,9 @@ from harness.findings import Finding
 __all__ = ["no_refusal_option", "preticked_or_implied", "reprompt_after_decline", "asymmetric_choice", "refusal_harder"]
 
 
+_CONSENT_SCREENS = frozenset({"privacy_dialog", "cmp_dialog", "second_confirm"})
+
+
 def _norm(text: str) -> str:
     return " ".join(text.strip().lower().split()).strip("「」“”\"'.。!！")
 
@@ -66,7 +69,8 @@ def no_refusal_option(ctx: Context) -> Iterator[Finding]:
 @detector("R13", "preticked_or_implied")
 def preticked_or_implied(ctx: Context) -> Iterator[Finding]:
     """A consent checkbox ticked before the user touched it, or "logging in means you agree"
-    wording without a separate unticked box."""
+    wording without a separate unticked box on a screen that is not the consent prompt itself
+    (login, registration, other pages)."""
     touched: set[str] = set()
     preticked: list[int] = []
     pre_names: list[str] = []
@@ -89,6 +93,8 @@ def preticked_or_implied(ctx: Context) -> Iterator[Finding]:
         if ticked or (r.pre_ticked and not boxes):
             preticked.append(ev.seq)
             pre_names += [b.text or b.resource_id for b in ticked]
+        if ev.screen_kind in _CONSENT_SCREENS:
+            continue  # "tapping Agree means you agree" on the prompt itself is explicit consent
         phrases = list(r.implied_consent) or [
             c.text for c in r.controls if c.text and any(w in c.text.lower() for w in lex)
         ]
@@ -134,30 +140,28 @@ def reprompt_after_decline(ctx: Context) -> Iterator[Finding]:
     decline_session = ph.session_at(first.t) if ph.sessions else 0
     same_needed = int(ctx.num("R18", "reprompt_same_session"))
     cold_needed = int(ctx.num("R18", "reprompt_cold_starts"))
-    per_session: dict[int, list[PromptInstance]] = {}
+    feature_taps = [m.t for m in ph.triggers if ctx.catalog.intent_categories(str(m.value)) or ctx.catalog.intent_groups(str(m.value))]
+    accepted_at = next(
+        (d.t for d in ctx.of(ConsentDecision) if d.subject == subject and d.choice == "accept" and d.seq > first.seq), None
+    )
+    same_by_session: dict[int, list[PromptInstance]] = {}
+    cold: list[PromptInstance] = []
+    seen_sessions: set[int] = set()
     prev_t = first.t
-    accepted_at = next((d.t for d in ctx.of(ConsentDecision) if d.subject == subject and d.choice == "accept" and d.seq > first.seq), None)
     for inst in ctx.prompt_instances:
         s = inst.snapshot
         if inst.subject != subject or s.seq <= first.seq:
             continue
         if accepted_at is not None and s.t >= accepted_at:
             break
-        if ph.tapped_between(prev_t, s.t):
-            prev_t = s.t
-            continue  # the user asked for a feature that may need consent
+        sess = ph.session_at(s.t) if ph.sessions else 0
+        if sess != decline_session and sess not in seen_sessions:
+            cold.append(inst)  # shown again at a cold start: no tap can explain it
+        elif not any(prev_t < t <= s.t for t in feature_taps):
+            same_by_session.setdefault(sess, []).append(inst)
+        seen_sessions.add(sess)
         prev_t = s.t
-        per_session.setdefault(ph.session_at(s.t) if ph.sessions else 0, []).append(inst)
-    same: list[PromptInstance] = []
-    cold: list[PromptInstance] = []
-    for sess, insts in sorted(per_session.items()):
-        if sess == decline_session:
-            in_session = insts
-        else:
-            cold.append(insts[0])
-            in_session = insts[1:]
-        if len(in_session) > len(same):
-            same = in_session
+    same = max(same_by_session.values(), key=len, default=[])
     if len(same) >= same_needed:
         yield ctx.finding(
             "R18",

@@ -286,10 +286,11 @@ def decline_blocks_parking() -> Case:
     d = c.decide(2.0, "decline")
     c.screen(2.5)
     c.add(StepMarker(t=5.0, index=4, step="assert_functional", phase="begin"))
-    c.screen(6.0, "login", kind="login_gate")
+    login = c.screen(6.0, "login", kind="login_gate")
     f = c.add(StepMarker(t=7.0, index=4, step="assert_functional", phase="end", status="failed", message="pay by plate: login required"))
     c.end(20.0)
     c.expect("R23", "violation", [d, f])
+    c.expect("R24", "violation", [login, f])
     return c
 
 
@@ -332,6 +333,7 @@ def decline_reprompt_cold_starts() -> Case:
     c.prompt(1.0)
     d1 = c.decide(2.0, "decline")
     c.screen(2.5)
+    c.tap(5.0, "今日要闻", intent="browse")  # browsing needs no consent: explains nothing
     _cold_start(c, 20.0)
     p2 = c.prompt(22.0)
     c.decide(23.0, "decline")
@@ -784,11 +786,16 @@ def preticked_and_implied() -> Case:
 def consent_box_ticked_by_user() -> Case:
     c = Case(
         "consent_box_ticked_by_user",
-        "The consent box starts unticked; the runner ticks it, so the later checked state is the user's doing.",
+        "The consent box starts unticked; the runner ticks it, so the later checked state is the user's doing. "
+        "The prompt's own 'tapping Agree means you agree' sentence is explicit consent, not implied.",
         negative=["R13"],
     )
     c.start()
-    c.prompt(1.0, checkboxes=[{"text": "我已阅读并同意", "resource_id": "cb_agree", "checked": False, "consent": True}])
+    c.prompt(
+        1.0,
+        checkboxes=[{"text": "我已阅读并同意", "resource_id": "cb_agree", "checked": False, "consent": True}],
+        implied_consent=["点击“同意”即表示您已阅读并同意上述条款"],
+    )
     c.tap(2.0, "我已阅读并同意", resource_id="cb_agree")
     c.prompt(2.2, checkboxes=[{"text": "我已阅读并同意", "resource_id": "cb_agree", "checked": True, "consent": True}])
     c.decide(3.0, "accept")
@@ -960,6 +967,72 @@ def permission_state_changed() -> Case:
     return c
 
 
+def decline_reprompt_after_feature_tap() -> Case:
+    c = Case(
+        "decline_reprompt_after_feature_tap",
+        "S2: after the decline the prompt comes back twice, each time right after the user taps the scan "
+        "feature, which the app explains needs consent: not a nagging loop.",
+        scenario="S2",
+        negative=["R18", "R28"],
+    )
+    c.start()
+    c.prompt(1.0)
+    d1 = c.decide(2.0, "decline")
+    c.screen(2.5)
+    c.tap(5.0, "扫一扫", intent="scan")
+    c.prompt(5.5)
+    c.decide(6.0, "decline")
+    c.screen(6.5)
+    c.tap(10.0, "扫一扫", intent="scan")
+    c.prompt(10.5)
+    c.decide(11.0, "decline")
+    c.screen(11.5)
+    c.end(20.0)
+    c.allowed.append(d1)
+    return c
+
+
+def login_gate_extended_feature() -> Case:
+    c = Case(
+        "login_gate_extended_feature",
+        "S3, supermarket app (browsing needs no account): a login screen appears when the user opens "
+        "'my orders', outside the basic-function check; a reviewer decides.",
+        profile="supermarket_shopping",
+        negative=["R13"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.add(StepMarker(t=5.0, index=5, step="assert_functional", phase="begin"))
+    c.screen(6.0, "goods")
+    c.add(StepMarker(t=7.0, index=5, step="assert_functional", phase="end", status="ok"))
+    c.tap(10.0, "我的订单")
+    login = c.screen(11.0, "login", kind="login_gate")
+    c.end(20.0)
+    c.expect("R24", "needs-review", [login])
+    return c
+
+
+def login_gate_lending_allowed() -> Case:
+    c = Case(
+        "login_gate_lending_allowed",
+        "S3, micro-loan app: applying for a loan needs an account, so a login gate in the basic-function "
+        "check is expected.",
+        profile="micro_loan",
+        negative=["R24", "R23"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.add(StepMarker(t=5.0, index=5, step="assert_functional", phase="begin"))
+    c.screen(6.0, "login", kind="login_gate")
+    c.add(StepMarker(t=7.0, index=5, step="assert_functional", phase="end", status="ok"))
+    c.end(20.0)
+    return c
+
+
 CASE_BUILDERS = (
     clean_accept_flow,
     no_prompt_collects,
@@ -1000,6 +1073,9 @@ CASE_BUILDERS = (
     eu_cmp_refusal_adid,
     eu_policy_accepted_cmp_refused,
     permission_state_changed,
+    decline_reprompt_after_feature_tap,
+    login_gate_extended_feature,
+    login_gate_lending_allowed,
 )
 CASES = tuple(b.__name__ for b in CASE_BUILDERS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from collections import defaultdict
@@ -40,6 +41,7 @@ def random_run(rng: random.Random, n_api: int) -> list[Event]:
             events.append(UiAction(t=t, action="home"))
         elif r < 0.8:
             events.append(UiAction(t=t, action="relaunch"))
+            events.append(AppState(t=t + 0.05, state="started", cause="activity"))
     for _ in range(n_api):
         events.append(
             ApiCall(t=rng.uniform(0, 220), category=rng.choice(CATS), sdk=rng.choice(SDKS), api_id=rng.choice(["a.b", "LocationManager.requestLocationUpdates"]), count=rng.choice([1, 1, 2]))
@@ -72,15 +74,18 @@ def reference(events: list[Event], ph: Phases, rule: str) -> dict[tuple[str, str
     return out
 
 
-def reference_r26(events: list[Event], ph: Phases) -> set[tuple[str, str]]:
+def reference_r26(events: list[Event], ph: Phases) -> dict[tuple[str, str], list[int]]:
+    """Per (category, sdk): evidence of the process sessions whose untriggered reads are periodic
+    or a burst."""
     w = PARAMS.trigger_us / 1e6
-    groups: dict[tuple[str, str], list[ApiCall]] = defaultdict(list)
+    starts = [m.t for m in ph.sessions]
+    groups: dict[tuple[str, str, int], list[ApiCall]] = defaultdict(list)
     for e in sorted((e for e in events if isinstance(e, ApiCall)), key=lambda e: (e.t, e.seq)):
         triggered = any(0 <= e.t - m.t <= w and e.category in CAT.intent_categories(str(m.value)) for m in ph.triggers)
         if CAT.is_pi(e.category) and not triggered:
-            groups[(e.category, e.sdk)].append(e)
-    flagged = set()
-    for key, calls in groups.items():
+            groups[(e.category, e.sdk, bisect.bisect_right(starts, e.t) - 1)].append(e)
+    flagged: dict[tuple[str, str], list[ApiCall]] = defaultdict(list)
+    for (cat, sdk, _), calls in groups.items():
         ts = [c.t for c in calls]
         dts = [b - a for a, b in zip(ts, ts[1:], strict=False)]
         periodic = False
@@ -89,12 +94,12 @@ def reference_r26(events: list[Event], ph: Phases) -> set[tuple[str, str]]:
             sd = math.sqrt(max(sum(d * d for d in dts) / len(dts) - mean * mean, 0.0))
             cv = sd / mean if mean > 0 else 0.0
             periodic = max(dts) <= PARAMS.periodic_interval_s and cv <= PARAMS.periodic_max_cv
-        burst = key[0] in CAT.burst_categories and any(
+        burst = cat in CAT.burst_categories and any(
             sum(c.count for c in calls if t0 <= c.t < t0 + PARAMS.burst_window_us / 1e6) >= PARAMS.burst_min_calls for t0 in ts
         )
         if periodic or burst:
-            flagged.add(key)
-    return flagged
+            flagged[(cat, sdk)] += calls
+    return {k: [c.seq for c in sorted(v, key=lambda c: (c.t, c.seq))][: PARAMS.evidence_max] for k, v in flagged.items()}
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -114,7 +119,7 @@ def test_vectorised_rules_match_the_reference(seed: int) -> None:
                 got = {(h.kind, h.category, h.sdk): list(h.evidence) for h in result.rows(rule, i)}
                 want = {k: v[: PARAMS.evidence_max] for k, v in reference(run, ph, rule).items()}
                 assert got == want, (seed, chunk, i, rule)
-            got26 = {(h.category, h.sdk) for h in result.rows("R26", i)}
+            got26 = {(h.category, h.sdk): list(h.evidence) for h in result.rows("R26", i)}
             assert got26 == reference_r26(run, ph), (seed, chunk, i)
 
 
