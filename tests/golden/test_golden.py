@@ -84,18 +84,26 @@ def test_batch_path_matches_per_run_path() -> None:
             assert got.errors == single.errors == []
 
 
-def test_cli_path_reproduces_golden_case(tmp_path: Path) -> None:
-    """The analyse step the CLI uses (harness.pipeline.analyze_run) writes the same findings."""
-    from harness.pipeline import analyze_run
+def test_cli_analyze_reproduces_golden_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`consent-harness analyze --profile <jurisdiction> RUN...` writes the expected findings."""
+    from harness.cli import main
+    from harness.errors import EXIT_CLEAN, EXIT_FINDINGS
 
+    by_jur: dict[str, list[Path]] = {}
     for case in CASE_DIRS:
-        expected = json.loads((case / "expected.json").read_text("utf-8"))
         dst = tmp_path / case.name
         shutil.copytree(case, dst)
-        findings = analyze_run(dst, jurisdiction=expected["jurisdiction"])
-        _check(findings, expected, case.name)
-        written = [Finding.from_dict(json.loads(line)) for line in (dst / "findings.jsonl").read_text("utf-8").splitlines()]
-        assert [_key(f) for f in written] == [_key(f) for f in findings]
+        by_jur.setdefault(json.loads((case / "expected.json").read_text("utf-8"))["jurisdiction"], []).append(dst)
+    for jur, dirs in by_jur.items():
+        code = main(["analyze", "--profile", jur, *map(str, dirs)])
+        assert code in (EXIT_CLEAN, EXIT_FINDINGS)
+        for d in dirs:
+            expected = json.loads((d / "expected.json").read_text("utf-8"))
+            lines = (d / "findings.jsonl").read_text("utf-8").splitlines()
+            _check([Finding.from_dict(json.loads(line)) for line in lines if line.strip()], expected, d.name)
+            analysis = json.loads((d / "analysis.json").read_text("utf-8"))
+            assert analysis["jurisdiction"] == jur and analysis["errors"] == []
+    capsys.readouterr()
 
 
 def test_every_detector_has_positive_and_negative_cases() -> None:
