@@ -368,6 +368,10 @@ def _pct(v: float | None) -> str:
     return "   -  " if v is None else f"{v:6.3f}"
 
 
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 4)
+
+
 def figures(sc: Score, outcomes: Sequence[RunOutcome], per_app: dict[str, float], *, clean: Sequence[str], seconds: float, jurisdiction: str) -> dict[str, Any]:
     """The JSON figures (the benchmark's last line)."""
     apps = sorted(per_app)
@@ -388,7 +392,7 @@ def figures(sc: Score, outcomes: Sequence[RunOutcome], per_app: dict[str, float]
         "false_positives": len(sc.false_positives) + len(sc.control_flags),
         "false_positives_on_controls": len(sc.control_flags),
         "per_rule": {
-            r: {"planted": s.planted, "found": s.found, "findings": s.units, "false_positives": s.false_positives, "precision": s.precision, "recall": s.recall}
+            r: {"planted": s.planted, "found": s.found, "findings": s.units, "false_positives": s.false_positives, "precision": _round(s.precision), "recall": _round(s.recall)}
             for r, s in sorted(sc.per_rule.items())
         },
         "seconds": round(seconds, 3),
