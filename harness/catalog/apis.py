@@ -175,7 +175,7 @@ def _str(entry: Mapping[str, Any], key: str, where: str, pattern: re.Pattern[str
     v = entry.get(key)
     if not isinstance(v, str) or not v.strip():
         raise _fail(where, key, "must be a non-empty string")
-    if pattern is not None and not pattern.match(v):
+    if pattern is not None and not pattern.fullmatch(v):
         raise _fail(where, key, f"{v!r} is not well-formed")
     return v
 
@@ -194,7 +194,7 @@ def _str_tuple(v: Any, where: str, key: str, pattern: re.Pattern[str] | None = N
         raise _fail(where, key, "must be a non-empty list of strings")
     if pattern is not None:
         for x in v:
-            if not pattern.match(x):
+            if not pattern.fullmatch(x):
                 raise _fail(where, key, f"{x!r} is not well-formed")
     return tuple(v)
 
@@ -254,7 +254,7 @@ def _entry(raw: Any, index: int, defaults: Mapping[str, Any]) -> Api:
     shown_method = "<init>" if method == "$init" else method
     if base != f"{simple}.{shown_method}":
         raise _fail(where, "id", f"must start with '{simple}.{shown_method}' (class simple name and method)")
-    if tag and not _TAG_RE.match(tag):
+    if tag and not _TAG_RE.fullmatch(tag):
         raise _fail(where, "id", f"tag {tag!r} must be letters, digits, underscores")
 
     rng = e.get("api")
@@ -275,7 +275,7 @@ def _entry(raw: Any, index: int, defaults: Mapping[str, Any]) -> Api:
     if ov != "all":
         overloads = tuple(s.replace(" ", "") for s in _str_tuple(ov, where, "overloads"))
         for s in overloads:
-            if not _SIG_RE.match(s):
+            if not _SIG_RE.fullmatch(s):
                 raise _fail(where, "overloads", f"{s!r} is not a parameter list like '(int,java.lang.String)'")
 
     arg_filter = _filter(e.get("filter"), where, str(kind))

@@ -75,7 +75,7 @@ def _prefix_list(v: Any, where: str) -> tuple[str, ...]:
         raise CatalogError(f"sdks.yaml: {where}: must be a non-empty list of package prefixes")
     out: list[str] = []
     for p in v:
-        if not isinstance(p, str) or not _PREFIX_RE.match(p):
+        if not isinstance(p, str) or not _PREFIX_RE.fullmatch(p):
             raise CatalogError(f"sdks.yaml: {where}: {p!r} is not a package prefix like 'com.example.sdk'")
         out.append(p)
     return tuple(out)
@@ -108,7 +108,7 @@ def parse_sdks(data: Any) -> _Catalog:
         unknown = set(e) - {"id", "name", "vendor", "kind", "region", "prefixes"}
         if unknown:
             raise CatalogError(f"sdks.yaml: {where}: field {sorted(unknown)[0]!r}: unknown field")
-        if not isinstance(sid, str) or not _ID_RE.match(sid) or sid == "app":
+        if not isinstance(sid, str) or not _ID_RE.fullmatch(sid) or sid == "app":
             raise CatalogError(f"sdks.yaml: {where}: field 'id': must be lower_snake_case (and not 'app')")
         if sid in seen:
             raise CatalogError(f"sdks.yaml: {where}: field 'id': duplicate")

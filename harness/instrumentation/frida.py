@@ -67,11 +67,11 @@ def parse_device_spec(spec: str) -> tuple[str, str]:
     if spec in ("local", "usb"):
         return spec, ""
     if spec.startswith("remote:"):
-        m = _REMOTE_RE.match(spec)
+        m = _REMOTE_RE.fullmatch(spec)
         if m is None or not 0 < int(m.group(2)) < 65536:
             raise InputError(f"frida device {spec[:80]!r}: expected remote:HOST:PORT with a port 1-65535")
         return "remote", f"{m.group(1)}:{m.group(2)}"
-    if not _DEVICE_ID_RE.match(spec):
+    if not _DEVICE_ID_RE.fullmatch(spec):
         raise InputError(f"frida device id {spec[:80]!r} has characters outside [A-Za-z0-9._:-]")
     return "id", spec
 
@@ -162,7 +162,7 @@ class FridaInstrumentation:
         if self._session is not None:
             raise InstrumentationError("FridaInstrumentation.start called twice")
         package = target.package or ""
-        if package and (len(package) > 255 or not _PACKAGE_RE.match(package)):
+        if package and (len(package) > 255 or not _PACKAGE_RE.fullmatch(package)):
             raise InputError(f"target package {package[:80]!r} is not a valid package name")
         spawn = (self.mode == "spawn") if self.mode is not None else bool(target.spawn and target.pid is None)
         self.package = package
