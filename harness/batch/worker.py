@@ -50,10 +50,12 @@ def _watch_parent() -> None:
     """Kill this process group when stdin reaches end-of-file (the parent is gone)."""
 
     def watch() -> None:
+        # the raw descriptor, not sys.stdin: a daemon thread blocked inside a buffered reader
+        # would hold its lock while the interpreter shuts down
         try:
-            while sys.stdin.buffer.read(4096):
+            while os.read(0, 4096):
                 pass
-        except (OSError, ValueError):
+        except OSError:
             pass
         os.killpg(os.getpgrp(), signal.SIGKILL)
 
@@ -199,11 +201,11 @@ def run_cycle(spec: TaskSpec, slot: DeviceSlot) -> TaskOutcome:
     return out
 
 
-def _heal_driver(driver: Driver, package: str) -> str:
+def _heal_driver(driver: Driver, package: str, *, only_if_running: bool = False) -> str:
     """Stop the app and go home; close the driver. '' when all went well."""
     problem = ""
     try:
-        if package:
+        if package and (not only_if_running or driver.is_running(package)):
             driver.stop(package)
         driver.home()
     except Exception as exc:  # noqa: BLE001 - healing is best effort; a failure marks the device
@@ -228,7 +230,7 @@ def heal(spec: TaskSpec, slot: DeviceSlot, package: str) -> int:
     except Exception as exc:  # noqa: BLE001
         print(f"heal: cannot open {slot.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 3
-    problem = _heal_driver(driver, package)
+    problem = _heal_driver(driver, package, only_if_running=True)
     if problem:
         print(f"heal: {slot.name}: {problem}", file=sys.stderr)
         return 3

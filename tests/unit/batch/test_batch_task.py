@@ -1,0 +1,112 @@
+"""One attempt as an executor runs it: worker process group, timeout, interruption, leases."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.batch.leases import DeviceSlot, try_lease
+from harness.batch.task import (
+    TaskOutcome,
+    TaskSpec,
+    forget_batch,
+    read_outcome,
+    request_stop,
+    run_task,
+    write_outcome,
+)
+
+
+def _spec(tmp_path: Path, **kw: object) -> TaskSpec:
+    base: dict[str, object] = {
+        "batch": f"test-{tmp_path.name}",
+        "task_id": 1,
+        "attempt": 1,
+        "app": "demo-clean",
+        "scenario": "S2",
+        "scenario_ref": "S2",
+        "results": str(tmp_path),
+        "runs_dir": str(tmp_path / "runs"),
+        "result_path": str(tmp_path / ".batch" / "work" / "t1.json"),
+        "log_path": str(tmp_path / ".batch" / "logs" / "t1.log"),
+        "devices": (("sim", "sim"),),
+    }
+    base.update(kw)
+    return TaskSpec(**base)  # type: ignore[arg-type]
+
+
+def _alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def test_spec_round_trips_through_json_and_refuses_unknown_fields(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, driver_options={"a": "b"}, avoid=("sim",))
+    assert TaskSpec.from_dict(spec.to_dict()) == spec
+    with pytest.raises(Exception, match="unknown fields"):
+        TaskSpec.from_dict({**spec.to_dict(), "evil": 1})
+
+
+def test_result_files_must_match_task_and_attempt(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    write_outcome(path, TaskOutcome(1, 2, "done", counts={"n_high": 1}))
+    assert read_outcome(path, task_id=1, attempt=2) is not None
+    assert read_outcome(path, task_id=1, attempt=1) is None
+    path.write_text('{"task_id": 1, "attempt": 2, "kind": "exploded"}')
+    assert read_outcome(path, task_id=1, attempt=2) is None
+
+
+def test_a_hung_worker_is_killed_with_its_process_group_at_the_timeout(tmp_path: Path) -> None:
+    pid_dir = tmp_path / "pids"
+    spec = _spec(
+        tmp_path,
+        timeout_s=6.0,
+        heal_timeout_s=20.0,
+        driver_factory="harness.batch.fakes:faulty_sim",
+        driver_options={"hang": "sim", "pid_dir": str(pid_dir)},
+    )
+    out = run_task(spec)
+    assert (out.kind, out.phase, out.device) == ("infra", "timeout", "sim")
+    assert "timed out after 6 s" in out.message
+    worker_pid, grandchild_pid = (int(x) for x in (pid_dir / "sim.pid").read_text().split())
+    deadline = time.monotonic() + 5
+    while (_alive(worker_pid) or _alive(grandchild_pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker_pid), "the hung worker must be dead"
+    assert not _alive(grandchild_pid), "the worker's child (same process group) must be dead"
+    assert not out.device_unhealthy  # healing after the kill worked
+    lease = try_lease(tmp_path / ".locks", DeviceSlot("sim", "sim"))
+    assert lease is not None, "the device is free again"
+    lease.release()
+
+
+def test_interrupting_a_batch_kills_its_running_worker(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, timeout_s=120.0, driver_factory="harness.batch.fakes:faulty_sim", driver_options={"hang": "sim"})
+    timer = threading.Timer(0.5, request_stop, args=(spec.batch,))
+    timer.start()
+    try:
+        t0 = time.monotonic()
+        out = run_task(spec)
+        assert out.kind == "interrupted"
+        assert time.monotonic() - t0 < 60
+    finally:
+        timer.cancel()
+        forget_batch(spec.batch)
+
+
+def test_no_free_device_is_an_infrastructure_failure(tmp_path: Path) -> None:
+    busy = try_lease(tmp_path / ".locks", DeviceSlot("sim", "sim"))
+    assert busy is not None
+    try:
+        out = run_task(_spec(tmp_path, lease_timeout_s=0.2))
+    finally:
+        busy.release()
+    assert (out.kind, out.phase) == ("infra", "lease")
+    assert "no device free" in out.message
