@@ -170,6 +170,7 @@ class RuleCatalog:
         burst_categories: tuple[str, ...],
         non_pi_groups: tuple[str, ...],
         user_intents: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]],
+        intent_words: Mapping[str, tuple[str, ...]],
         bypass: Mapping[str, tuple[str, ...]],
         api_patterns: Mapping[str, tuple[str, ...]],
         lexicons: Mapping[str, tuple[str, ...]],
@@ -185,6 +186,7 @@ class RuleCatalog:
         self.burst_categories = burst_categories
         self.non_pi_groups = non_pi_groups
         self.user_intents = dict(user_intents)
+        self.intent_words = {k: tuple(w.lower() for w in v) for k, v in intent_words.items()}
         self.bypass = dict(bypass)
         self.api_patterns = dict(api_patterns)
         self.lexicons = dict(lexicons)
@@ -304,6 +306,16 @@ class RuleCatalog:
         entry = self.user_intents.get(intent.strip().lower())
         return entry[1] if entry else ()
 
+    def intent_from_text(self, text: str) -> str:
+        """The feature a control's text starts ('' when no intent word matches)."""
+        low = text.strip().lower()[:200]
+        if not low:
+            return ""
+        for intent, words in self.intent_words.items():
+            if any(w in low for w in words):
+                return intent
+        return ""
+
     def lexicon(self, name: str) -> tuple[str, ...]:
         return self.lexicons.get(name, ())
 
@@ -379,7 +391,17 @@ def parse_rules(data: Any) -> RuleCatalog:
         root,
         "document",
         ("schema", "problem_types", "documents", "thresholds", "categories", "jurisdictions", "rules"),
-        ("burst_categories", "non_pi_groups", "user_intents", "bypass", "api_patterns", "lexicons", "roles", "settings"),
+        (
+            "burst_categories",
+            "non_pi_groups",
+            "user_intents",
+            "intent_words",
+            "bypass",
+            "api_patterns",
+            "lexicons",
+            "roles",
+            "settings",
+        ),
     )
     if root["schema"] != 1:
         raise _fail("schema", f"unsupported schema {root['schema']!r} (expected 1)")
@@ -436,6 +458,12 @@ def parse_rules(data: Any) -> RuleCatalog:
         _keys(m, w, ("categories", "groups"))
         intents[iname.strip().lower()] = (_cats(m["categories"], f"{w}.categories"), _strs(m["groups"], f"{w}.groups"))
 
+    intent_words: dict[str, tuple[str, ...]] = {}
+    for iname, words in _map(root.get("intent_words", {}), "intent_words").items():
+        key = iname.strip().lower()
+        if key not in intents:
+            raise _fail(f"intent_words.{iname}", "not an intent listed under user_intents")
+        intent_words[key] = _strs(words, f"intent_words.{iname}")
     bypass = {g: _cats(v, f"bypass.{g}") for g, v in _map(root.get("bypass", {}), "bypass").items()}
     api_patterns = {k: _strs(v, f"api_patterns.{k}") for k, v in _map(root.get("api_patterns", {}), "api_patterns").items()}
     lexicons = {k: _strs(v, f"lexicons.{k}") for k, v in _map(root.get("lexicons", {}), "lexicons").items()}
@@ -556,6 +584,7 @@ def parse_rules(data: Any) -> RuleCatalog:
         burst_categories=burst,
         non_pi_groups=non_pi_groups,
         user_intents=intents,
+        intent_words=intent_words,
         bypass=bypass,
         api_patterns=api_patterns,
         lexicons=lexicons,

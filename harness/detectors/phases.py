@@ -23,7 +23,8 @@ Sessions: each process start (AppState ``started`` by an activity or with no cau
 session; when the run records no AppState starts, UiAction launch / relaunch do.
 
 Triggers: UiAction with ``user_intent`` (camera, location, paste, ...): the user started a
-feature. Permission denials: PermissionResult denied / denied_forever or a declining
+feature. A tap recorded without an intent counts when its text carries one of the catalogue's
+``intent_words`` (拍照, 扫码, 定位, 粘贴, ...) and it is not a consent-dialog control. Permission denials: PermissionResult denied / denied_forever or a declining
 ConsentDecision on ``permission:<GROUP>`` opens a denial of GROUP; a grant closes it.
 """
 
@@ -72,6 +73,25 @@ PROMPT_KINDS: Mapping[str, frozenset[str]] = {
     "cmp": frozenset({"cmp_dialog"}),
 }
 _DENIED = frozenset({"denied", "denied_forever"})
+# taps on consent controls never start a feature, whatever their text says
+_CONSENT_ROLES = frozenset(
+    {
+        "accept",
+        "decline",
+        "decline_exit",
+        "browse_only",
+        "manage_options",
+        "allow_always",
+        "allow_foreground",
+        "allow_once",
+        "deny",
+        "deny_dont_ask",
+        "close",
+        "policy_link",
+        "confirm_decline",
+        "reconsider",
+    }
+)
 _GRANTED = frozenset({"granted", "granted_foreground", "granted_once"})
 
 
@@ -282,8 +302,11 @@ def build_phases(events: Iterable[Event], catalog: RuleCatalog, *, package: str 
                 set_vis(VIS_BG, ev)
             elif act == "tap":
                 taps.append(Mark(t, ev.seq, ev.role))
-            if ev.user_intent.strip():
-                triggers.append(Mark(t, ev.seq, ev.user_intent.strip().lower()))
+            intent = ev.user_intent.strip().lower()
+            if not intent and act == "tap" and ev.role not in _CONSENT_ROLES:
+                intent = catalog.intent_from_text(ev.text)
+            if intent:
+                triggers.append(Mark(t, ev.seq, intent))
         elif isinstance(ev, PermissionResult):
             group = ev.group.strip().upper()
             if ev.state in _DENIED:

@@ -117,6 +117,7 @@ def _broken(path: list[str], value: object) -> Any:
         (["jurisdictions", "eu", "overrides", "R99"], {}, "unknown rule"),
         (["schema"], 2, "unsupported schema"),
         (["categories", "DEVICE_ID", "pi"], "yes", "categories.DEVICE_ID.pi"),
+        (["intent_words", "teleport"], ["beam"], "not an intent listed"),
     ],
 )
 def test_schema_errors_name_the_place(path: list[str], value: object, message: str) -> None:

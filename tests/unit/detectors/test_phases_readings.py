@@ -136,6 +136,22 @@ def test_triggers_match_groups_within_the_window() -> None:
     assert ph.group_triggered(CAT, "CAMERA", 9.0, 3.0) is None  # a tap after the call explains nothing
 
 
+def test_feature_taps_without_intent_are_read_from_their_text() -> None:
+    ph = build_phases(
+        stamp(
+            [
+                UiAction(t=1.0, action="tap", text="扫一扫"),
+                UiAction(t=2.0, action="tap", text="开始导航"),
+                UiAction(t=3.0, action="tap", text="我的订单"),
+                UiAction(t=4.0, action="tap", text="定位授权说明", role="accept"),  # a consent control
+                UiAction(t=5.0, action="tap", text="Paste"),
+            ]
+        ),
+        CAT,
+    )
+    assert [(m.t, m.value) for m in ph.triggers] == [(1.0, "scan"), (2.0, "location"), (5.0, "paste")]
+
+
 def test_non_finite_times_do_not_break_phases() -> None:
     ph = build_phases(stamp([ConsentDecision(t=float("nan"), choice="accept"), ApiCall(t=1.0)]), CAT)
     assert ph.phase_at(1.0) == ACCEPTED
