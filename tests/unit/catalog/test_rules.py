@@ -53,6 +53,10 @@ def test_unverified_wording_is_marked_in_citations() -> None:
     assert r10["认定方法(2019)"] == "三.2 [M]"
     r09 = {c.document: c.article for c in CAT.citations("R09", "cn")}
     assert r09["认定方法(2019)"] == "三.1"  # verified wording carries no mark
+    r12 = {c.document: c.article for c in CAT.citations("R12", "cn")}
+    assert r12["认定方法(2019)"] == "三.4"  # the default-consent item is quoted verbatim in notices
+    r41 = {c.document: c.article for c in CAT.citations("R41", "cn")}
+    assert r41["认定方法(2019)"] == "六.3, 六.5 [M]"
     r22 = {c.document: c.article for c in CAT.citations("R22", "cn")}
     assert r22["应用商店审核惯例"].endswith("[U]")
 
