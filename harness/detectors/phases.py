@@ -35,6 +35,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from harness.catalog.permissions import GROUPS
 from harness.catalog.rules import RuleCatalog
 from harness.events import (
     ApiCall,
@@ -72,6 +73,7 @@ PROMPT_KINDS: Mapping[str, frozenset[str]] = {
     "privacy_policy": frozenset({"privacy_dialog"}),
     "cmp": frozenset({"cmp_dialog"}),
 }
+_KNOWN_GROUPS = frozenset(GROUPS)
 _DENIED = frozenset({"denied", "denied_forever"})
 # taps on consent controls never start a feature, whatever their text says
 _CONSENT_ROLES = frozenset(
@@ -236,6 +238,8 @@ def build_phases(events: Iterable[Event], catalog: RuleCatalog, *, package: str 
             vis.append(Mark(_finite(ev.t), ev.seq, new))
 
     def deny(group: str, ev: Event) -> None:
+        if group not in _KNOWN_GROUPS:
+            return  # only platform permission groups are tracked
         denial_events.append(Mark(_finite(ev.t), ev.seq, group))
         if group not in open_denials:
             open_denials[group] = (_finite(ev.t), ev.seq)

@@ -117,6 +117,8 @@ def test_denials_open_and_close() -> None:
                 PermissionResult(t=1.1, group="LOCATION", state="denied"),
                 PermissionResult(t=5.0, group="LOCATION", state="granted"),
                 PermissionResult(t=6.0, group="camera", state="denied_forever"),
+                PermissionResult(t=7.0, group="X" * 5000, state="denied"),  # not a platform group
+                ConsentDecision(t=8.0, subject="permission:", choice="decline"),
             ]
         ),
         CAT,
