@@ -73,6 +73,7 @@ _DECISION = frozenset(
 _REFUSAL_ROLES = frozenset({"decline", "decline_exit", "deny", "deny_dont_ask", "confirm_decline", "browse_only"})
 _AFFIRM_CLASSES = frozenset({"pos", "pos_all", "consent", "allow", "allow_always", "allow_fg", "allow_once", "cont"})
 _NOT_TOGGLES = frozenset({"RadioButton"})
+_FIELD_WORDS = re.compile(r"手机号(码)?|phone number|e-?mail( address)?")
 _KIND_PRIORITY = ("permission_dialog", "cmp_dialog", "second_confirm", "privacy_dialog", "permission_rationale", "login_gate")
 _THRESHOLD = {
     "permission_dialog": 4.0,
@@ -628,7 +629,10 @@ class _Reader:
         if has("browse"):
             kl.add(0.5, "browse / skip option")
         kl.gate = (bool(login_ctrls) and bool(login_fields or edit_texts or implied or agreement_boxes or login_ctrls >= 2 or login_text)) or (
-            bool(login_fields) and bool(implied or agreement_boxes or login_text)
+            # a phone field on a booking or contact form is not a login: without a login control
+            # it takes sign-in wording (not just the field's own label such as 手机号 / phone
+            # number), implied-consent wording or an agreement box to make a sign-up gate
+            bool(login_fields) and bool(implied or agreement_boxes or any(not _FIELD_WORDS.fullmatch(t.strip().lower()) for _, t in login_text))
         )
 
         # -- decide

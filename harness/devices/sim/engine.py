@@ -133,7 +133,8 @@ class SimDevice:
                 f"{act}.onResume(Activity.java:52)" if act.startswith(pkg + ".") else f"{pkg}.MainActivity.onResume(MainActivity.java:52)",
             ]
         frames += list(_FRAMEWORK_TAIL)
-        return frames[1], frames
+        # like the Frida agent, the stack starts at the caller: the hooked method's own frame is dropped
+        return frames[1], frames[1:]
 
     def _emit_api(self, app: SimApp, arg: dict[str, Any]) -> None:
         api = api_by_id(arg["api"])
@@ -359,12 +360,11 @@ class SimDevice:
             if app.request is not None and app.request.queue:
                 self._answer_permission(app, "deny", count=False)
             elif app.dialog is not None:
-                screen = app.model.screens[app.dialog]
-                self._run(app, screen.on_back or ())
+                self._run(app, app.model.screens[app.dialog].on_back or ())
             else:
-                screen = app.model.screens[app.pages[-1]] if app.pages else None
-                if screen is not None and screen.on_back is not None:
-                    self._run(app, screen.on_back)
+                page = app.model.screens[app.pages[-1]] if app.pages else None
+                if page is not None and page.on_back is not None:
+                    self._run(app, page.on_back)
                 elif len(app.pages) > 1:
                     app.pages.pop()
                 else:
