@@ -23,6 +23,7 @@ SEVERITY_CHOICES = ("info", "low", "medium", "high", "never")
 def _add_common_judge(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jurisdiction", "--profile", dest="jurisdiction", choices=("cn", "eu"), default="cn", help="rules and wording: cn (PIPL, 认定方法, 164号, 26号, GB/T 41391) or eu (GDPR, ePrivacy, EDPB, Google Play)")
     p.add_argument("--fail-on", choices=SEVERITY_CHOICES, default="high", help="exit 1 when a finding (not merely info) reaches this severity (default: high)")
+    p.add_argument("--app-type", metavar="ID", help="app-type profile (necessary personal information) to judge by, overriding the one recorded (consent-harness list profiles)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     fs.add_argument("args", nargs=argparse.REMAINDER, help="status | push BINARY | start | stop, then --device SERIAL")
 
     ls = sub.add_parser("list", help="list scenarios, steps, app models or rules")
-    ls.add_argument("what", choices=("scenarios", "steps", "models", "rules"))
+    ls.add_argument("what", choices=("scenarios", "steps", "models", "rules", "profiles"))
 
     va = sub.add_parser("validate", help="check a scenario or app-model YAML without running it")
     va.add_argument("kind", choices=("scenario", "model"))
@@ -120,7 +121,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         infra = ""
         for sc in _progress(scenarios, f"{app.package}"):
             res = runner.run(app, sc, app_ref=a.app)
-            findings = analyze_run(res.run_dir, jurisdiction=a.jurisdiction)
+            findings = analyze_run(res.run_dir, jurisdiction=a.jurisdiction, app_type=a.app_type)
             if not a.no_report:
                 _report(res.run_dir, ("html", "xlsx", "json", "junit"), fail_on=a.fail_on)
             any_fail |= fails(findings, a.fail_on)
@@ -162,7 +163,7 @@ def cmd_analyze(a: argparse.Namespace) -> int:
 
     any_fail = False
     for run in a.runs:
-        findings = analyze_run(run, jurisdiction=a.jurisdiction)
+        findings = analyze_run(run, jurisdiction=a.jurisdiction, app_type=a.app_type)
         any_fail |= fails(findings, a.fail_on)
         _print_table(_rows(Path(run)))
     return EXIT_FINDINGS if any_fail else EXIT_CLEAN
@@ -233,12 +234,24 @@ def cmd_list(a: argparse.Namespace) -> int:
         for n in available_models():
             m = load_bundled(n)
             print(f"{n:28} {m.package:36} {m.label}  {'[clean control]' if m.clean else ''}")
+    elif a.what == "profiles":
+        from harness.catalog.profiles import load_profiles
+
+        for prof in load_profiles().profiles.values():
+            print(f"{prof.id:28} {prof.name_zh}  {prof.name_en}")
     else:
         from harness.catalog.rules import load_rules
 
-        for r in load_rules().values():
-            print(f"{r.id:4} {r.severity:7} {r.title}")
+        for r in load_rules().rules.values():
+            detected = "detector" if r.id in _detector_rules() else "catalogue only"
+            print(f"{r.id:4} {r.severity:7} {','.join(r.problem_types):8} {r.titles.get('cn', '')}  ({detected})")
     return EXIT_CLEAN
+
+
+def _detector_rules() -> set[str]:
+    from harness.detectors import registry
+
+    return set(registry())
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
@@ -282,6 +295,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("consent-harness: interrupted", file=sys.stderr)
         return EXIT_INFRA
+    except BrokenPipeError:
+        # output piped into `head` and the like: stop quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_CLEAN
 
 
 if __name__ == "__main__":

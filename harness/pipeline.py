@@ -66,8 +66,10 @@ def resolve_app(driver: Driver, app: str, app_config: str | None = None) -> AppC
     return cfg
 
 
-def analyze_run(run_dir: str | Path, *, jurisdiction: str = "cn") -> list[Finding]:
-    """Judge a recorded run: write findings.jsonl and analysis.json; return the findings."""
+def analyze_run(run_dir: str | Path, *, jurisdiction: str = "cn", app_type: str | None = None) -> list[Finding]:
+    """Judge a recorded run: write findings.jsonl and analysis.json; return the findings.
+    ``app_type`` overrides the app-type profile recorded in run.json."""
+    from harness.catalog.profiles import app_profile
     from harness.detectors import analyze
 
     rd = RunDir(run_dir)
@@ -77,7 +79,8 @@ def analyze_run(run_dir: str | Path, *, jurisdiction: str = "cn") -> list[Findin
         raise InputError(f"{rd.path}: no run.json (is this a run folder?)")
     info = rd.read_info()
     timeline = Timeline.read(rd.timeline)
-    result = analyze(timeline, info, jurisdiction=jurisdiction)
+    profile = app_profile(app_type) if app_type else None
+    result = analyze(timeline, info, jurisdiction=jurisdiction, profile=profile)
     tmp = rd.findings.with_suffix(".jsonl.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for f in result.findings:

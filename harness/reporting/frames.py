@@ -15,7 +15,8 @@ title          rule short name
 severity       info | low | medium | high
 verdict        violation | needs-review | info
 problem_types  seed problem types T1..T8, comma-separated
-category       personal-information category involved (DEVICE_ID, LOCATION, ...) or ''
+category       personal-information category involved (DEVICE_ID, LOCATION, ...); for the
+               permission rules the permission group(s) asked, comma-separated (R20: 'LOCATION,PHONE'); or ''
 sdk            attributed third-party SDK id, 'app' for first-party, '' when not applicable
 t              run time of the first evidence event, seconds
 message        what was observed, in one sentence
