@@ -26,8 +26,10 @@ from harness.devices.sim import SimDriver, SimInstrumentation  # noqa: E402
 from harness.devices.sim.model import available_models  # noqa: E402
 from harness.pipeline import resolve_app  # noqa: E402
 from harness.runner import Runner  # noqa: E402
-from harness.scenarios import standard_suite  # noqa: E402
-from harness.scenarios import registry  # noqa: E402
+from harness.scenarios import (
+    registry,  # noqa: E402
+    standard_suite,  # noqa: E402
+)
 
 
 def main() -> None:

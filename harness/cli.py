@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from harness import __version__
 from harness.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INFRA, EXIT_INPUT, HarnessError, InputError
 
+if TYPE_CHECKING:
+    from harness.instrumentation.base import Instrumentation
+
 __all__ = ["main", "build_parser"]
+
+T = TypeVar("T")
 
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "never")
 
@@ -138,7 +144,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any_fail else EXIT_CLEAN
 
 
-def _instrumentation(driver: object, a: argparse.Namespace) -> tuple[object | None, str]:
+def _instrumentation(driver: object, a: argparse.Namespace) -> tuple[Instrumentation | None, str]:
     from harness.devices.sim import SimDriver, SimInstrumentation
 
     if isinstance(driver, SimDriver):
@@ -150,12 +156,13 @@ def _instrumentation(driver: object, a: argparse.Namespace) -> tuple[object | No
     return FridaInstrumentation(device=a.frida_device, mode=a.frida), hook_pack_hash()
 
 
-def _progress(items: Sequence[object], desc: str) -> Sequence[object]:
+def _progress(items: Sequence[T], desc: str) -> Iterable[T]:
     if not sys.stderr.isatty():
         return items
     from tqdm import tqdm
 
-    return tqdm(items, desc=desc, unit="scenario", leave=False)  # type: ignore[return-value]
+    bar: Iterable[T] = tqdm(items, desc=desc, unit="scenario", leave=False)
+    return bar
 
 
 def cmd_analyze(a: argparse.Namespace) -> int:

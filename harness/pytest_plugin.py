@@ -65,7 +65,7 @@ class ConsentHarness:
                 frida_device = "usb"
 
             instr, hook_pack = _instrumentation(driver, _Args())  # type: ignore[arg-type]
-            res = Runner(driver, instr, self.results, hook_pack=hook_pack).run(cfg, sc, app_ref=app)  # type: ignore[arg-type]
+            res = Runner(driver, instr, self.results, hook_pack=hook_pack).run(cfg, sc, app_ref=app)
         finally:
             driver.close()
         return RunOutcome(res.run_dir, analyze_run(res.run_dir, jurisdiction=self.jurisdiction))

@@ -58,26 +58,26 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MarkedDict:
     out.line = node.start_mark.line + 1
     out.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
         if not isinstance(key, (str, int, float, bool)) or key is None:
             raise yaml.constructor.ConstructorError(None, None, "mapping keys must be plain scalars", key_node.start_mark)
         skey = str(key)
         if skey in out:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{skey}'", key_node.start_mark)
-        out[skey] = loader.construct_object(value_node, deep=True)
+        out[skey] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
         out.key_lines[skey] = key_node.start_mark.line + 1
     return out
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> MarkedList:
-    out = MarkedList(loader.construct_object(child, deep=True) for child in node.value)
+    out = MarkedList(loader.construct_object(child, deep=True) for child in node.value)  # type: ignore[no-untyped-call]
     out.line = node.start_mark.line + 1
     out.item_lines = [child.start_mark.line + 1 for child in node.value]
     return out
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)  # type: ignore[arg-type]
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -109,9 +109,9 @@ def load(text: str, file: str = "<string>") -> Any:
                 return None
             if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
                 raise InputError(f"{file}: too many YAML aliases: the document expands past {MAX_EXPANDED_NODES} nodes")
-            return loader.construct_document(node)
+            return loader.construct_document(node)  # type: ignore[no-untyped-call]
         finally:
-            loader.dispose()
+            loader.dispose()  # type: ignore[no-untyped-call]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{file}:{mark.line + 1}" if mark is not None else file

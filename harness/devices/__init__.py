@@ -19,7 +19,7 @@ def open_driver(device: str, *, appium_url: str | None = None) -> Driver:
     if appium_url:
         from harness.devices.appium import AppiumDriver
 
-        return AppiumDriver(appium_url, serial=device)  # type: ignore[no-any-return]
+        return AppiumDriver(appium_url, serial=device)
     from harness.devices.u2 import U2Driver
 
-    return U2Driver(device)  # type: ignore[no-any-return]
+    return U2Driver(device)

@@ -10,7 +10,8 @@ from harness.events import Event
 
 __all__ = ["Emit", "Target", "Instrumentation"]
 
-Emit = Callable[[Sequence[Event]], None]
+Emit = Callable[[Sequence[Event]], object]
+"""Where a source delivers a batch of events (e.g. ``Timeline.extend``); its result is ignored."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,9 +78,10 @@ def _cut(v: Any, limit: int = MAX_STR) -> str:
                 v = json.dumps(v, ensure_ascii=False, default=str)[: limit + 1]
             except (TypeError, ValueError, RecursionError):
                 v = "<unprintable>"
-    if len(v) > limit:
-        return v[: limit - 1] + "…"
-    return v
+    text = str(v)
+    if len(text) > limit:
+        return text[: limit - 1] + "…"
+    return text
 
 
 def _num(v: Any, name: str) -> float:
@@ -94,7 +95,7 @@ def _int(v: Any, name: str, default: int = 0) -> int:
         return default
     if isinstance(v, bool) or not isinstance(v, int):
         raise ProtocolError(f"field '{name}' must be an integer, got {type(v).__name__}")
-    return max(min(v, 2**31 - 1), -(2**31))
+    return int(max(min(v, 2**31 - 1), -(2**31)))
 
 
 def _str_list(v: Any, name: str, max_items: int, max_chars: int) -> tuple[str, ...]:

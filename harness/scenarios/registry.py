@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from harness.runner import StepContext
+    pass
 
 __all__ = ["Param", "StepSpec", "register", "get_step", "step_names", "STEPS"]
 
