@@ -6,10 +6,11 @@ gives every slot a normal reference device, except the slots named in its option
 ==============  ==============================================================================
 ``broken``      comma-separated slot names whose health check fails (DeviceError: offline), as
                 a device that dropped off adb does
-``hang``        slot names whose screen reads block for an hour: the batch timeout must kill
-                the worker. Before blocking, the driver starts a ``sleep`` child (as adb
-                would), writing its pid to ``<pid_dir>/<slot>.pid`` when ``pid_dir`` is given,
-                so tests can check the whole process group died
+``hang``        slot names whose health check (the foreground package) blocks for an hour; a
+                heal does not read it, so it does not block: the batch timeout must kill the worker.
+                Before blocking, the driver starts a ``sleep`` child (as adb would), writing
+                ``<worker pid> <child pid>`` to ``<pid_dir>/<slot>.pid`` when ``pid_dir`` is
+                given, so tests can check the whole process group died
 ``die``         slot names whose worker process exits abruptly (exit code 17) mid-run
 ``heal_fails``  slot names whose ``home()`` fails after the run (an unhealthy device)
 ==============  ==============================================================================
@@ -50,16 +51,19 @@ class FaultySimDriver(SimDriver):
     def foreground_package(self) -> str:
         if self.fault == "broken":
             raise DeviceError(f"device '{self.slot.name}' is offline (injected fault)")
+        if self.fault == "hang":
+            self._hang()
         return super().foreground_package()
+
+    def _hang(self) -> None:
+        child = subprocess.Popen(["sleep", "3600"])
+        if self.pid_dir:
+            Path(self.pid_dir).mkdir(parents=True, exist_ok=True)
+            (Path(self.pid_dir) / f"{self.slot.name}.pid").write_text(f"{os.getpid()} {child.pid}\n", encoding="utf-8")
+        time.sleep(3600)
 
     def hierarchy(self) -> str:
         self._reads += 1
-        if self.fault == "hang" and self._reads >= 2:
-            child = subprocess.Popen(["sleep", "3600"])
-            if self.pid_dir:
-                Path(self.pid_dir).mkdir(parents=True, exist_ok=True)
-                (Path(self.pid_dir) / f"{self.slot.name}.pid").write_text(f"{os.getpid()} {child.pid}\n", encoding="utf-8")
-            time.sleep(3600)
         if self.fault == "die" and self._reads >= 2:
             os._exit(17)
         return super().hierarchy()

@@ -67,14 +67,14 @@ def test_a_hung_worker_is_killed_with_its_process_group_at_the_timeout(tmp_path:
     pid_dir = tmp_path / "pids"
     spec = _spec(
         tmp_path,
-        timeout_s=6.0,
+        timeout_s=4.0,
         heal_timeout_s=20.0,
         driver_factory="harness.batch.fakes:faulty_sim",
         driver_options={"hang": "sim", "pid_dir": str(pid_dir)},
     )
     out = run_task(spec)
     assert (out.kind, out.phase, out.device) == ("infra", "timeout", "sim")
-    assert "timed out after 6 s" in out.message
+    assert "timed out after 4 s" in out.message
     worker_pid, grandchild_pid = (int(x) for x in (pid_dir / "sim.pid").read_text().split())
     deadline = time.monotonic() + 5
     while (_alive(worker_pid) or _alive(grandchild_pid)) and time.monotonic() < deadline:
