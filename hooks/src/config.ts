@@ -61,7 +61,7 @@ export const config: Config = {
   fold: true,
   record: true,
   stack: "site",
-  stackDepth: 24,
+  stackDepth: 16,
   siteLimit: 20000,
   maxStr: 512,
   java: "auto",

@@ -114,28 +114,47 @@ function lifeEvent(spec: ApiSpec, self: any, ts: number): void {
   push({ k: "life", ts, state: spec.life, activity, pid: Process.id, cause: spec.life === "started" ? "process" : "" }, null);
 }
 
-function record(spec: ApiSpec, ov: any, self: any, args: any[], ts: number, ret: any, threw: any): void {
+// Per-overload constants, read once (the bridge computes some of these properties on access).
+interface OvInfo {
+  holder: string;
+  method: string;
+  label: string;
+  argTypes: string[];
+  retType: string;
+}
+
+function ovInfo(ov: any): OvInfo {
+  const holder = String(ov.holder.$className);
+  const method = String(ov.methodName);
+  return {
+    holder,
+    method,
+    label: holder + "." + method,
+    argTypes: (ov.argumentTypes as any[]).map((t: any) => String(t.className)),
+    retType: String(ov.returnType.className),
+  };
+}
+
+function record(spec: ApiSpec, info: OvInfo, self: any, args: any[], ts: number, tid: number, ret: any, threw: any): void {
   if (spec.kind === "lifecycle") {
     lifeEvent(spec, self, ts);
     return;
   }
-  const s = site(String(ov.holder.$className), String(ov.methodName));
+  const s = site(info.holder, info.method);
   if (spec.perms !== undefined) {
     const ev: WireEvent = { k: "perm", ts, perms: permsOf(args[spec.perms]), api: spec.id, caller: s.caller, sid: s.sid };
     withStack(ev, s);
     push(ev, null);
     return;
   }
-  const tid = Process.getCurrentThreadId();
-  const types = ov.argumentTypes as any[];
   const parts: string[] = [];
-  for (let i = 0; i < args.length && i < 12; i++) parts.push(summarize(args[i], types[i].className as string, false));
-  const argText = cut(parts.join(", "), 1024);
+  for (let i = 0; i < args.length && i < 12; i++) parts.push(summarize(args[i], info.argTypes[i], false));
+  const argText = parts.length === 0 ? "" : cut(parts.join(", "), 1024);
   let retText = "";
   if (threw !== null) retText = cut("!threw " + String(threw), 300);
-  else if (spec.ret) retText = summarize(ret, ov.returnType.className as string, true);
+  else if (spec.ret) retText = summarize(ret, info.retType, true);
   const ev: WireEvent = {
-    k: "api", id: spec.id, cat: spec.cat, m: ov.holder.$className + "." + ov.methodName,
+    k: "api", id: spec.id, cat: spec.cat, m: info.label,
     ts, tid, th: threadName(tid, ts), args: argText, ret: retText, caller: s.caller, sid: s.sid,
   };
   const foldKey = s.sid === "" ? null : `${spec.id}|${s.sid}|${tid}|${argText}|${retText}`;
@@ -145,6 +164,7 @@ function record(spec: ApiSpec, ov: any, self: any, args: any[], ts: number, ret:
 
 function makeImpl(g: Group, ov: any): (this: any, ...args: any[]) => any {
   const variants = g.variants;
+  const info = ovInfo(ov);
   return function (this: any, ...args: any[]): any {
     if (!config.record) return ov.apply(this, args);
     let spec: ApiSpec | null = null;
@@ -159,7 +179,8 @@ function makeImpl(g: Group, ov: any): (this: any, ...args: any[]) => any {
     // A hooked call made from inside another hooked call of the same category on the same
     // thread (ActivityCompat -> Activity.requestPermissions) is the same request: only the
     // outer one, the one the app made, is recorded.
-    const key = Process.getCurrentThreadId() + ":" + spec.cat;
+    const tid = Process.getCurrentThreadId();
+    const key = tid + ":" + spec.cat;
     const d = depth.get(key) ?? 0;
     depth.set(key, d + 1);
     let ret: any = null;
@@ -174,7 +195,7 @@ function makeImpl(g: Group, ov: any): (this: any, ...args: any[]) => any {
     }
     if (d === 0) {
       try {
-        record(spec, ov, this, args, ts, ret, threw);
+        record(spec, info, this, args, ts, tid, ret, threw);
       } catch (e) {
         reportError("record " + spec.id, e);
       }

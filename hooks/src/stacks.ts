@@ -86,7 +86,8 @@ export function initStacks(): string {
       jvmtiHandle = api.jvmti.handle as NativePointer;
       getStackTrace = jvmtiHandle.readPointer().add((104 - 1) * Process.pointerSize).readPointer();
       const cm = new CModule(SITE_KEY_C);
-      siteKeyFn = new NativeFunction(cm.site_key, "double", ["pointer", "pointer", "int"]);
+      // exclusive: keep the JS lock across this short call (it never calls back into JS)
+      siteKeyFn = new NativeFunction(cm.site_key, "double", ["pointer", "pointer", "int"], { scheduling: "exclusive", exceptions: "propagate" });
       keepAlive.push(cm);
       return "jvmti";
     } catch (e) {

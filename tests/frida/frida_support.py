@@ -124,6 +124,7 @@ def start_spawned(argv: tuple[str, ...], package: str, timeline_path: Path | Non
     inst.start(Target(package=package, argv=argv), timeline.extend, _clock())
     run = Run(inst=inst, lines=lines, timeline=timeline, send=lambda s: inst.input(s.encode()), raw=raw)
     lines.wait("ready", 60)
+    inst.flush()  # what the target did before printing "ready" is in the timeline from here on
     return run
 
 

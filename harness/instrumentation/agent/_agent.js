@@ -1,5 +1,5 @@
 📦
-476207 /src/index.js
+476493 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -13505,7 +13505,7 @@ var config2 = {
   fold: true,
   record: true,
   stack: "site",
-  stackDepth: 24,
+  stackDepth: 16,
   siteLimit: 2e4,
   maxStr: 512,
   java: "auto",
@@ -13759,7 +13759,7 @@ function initStacks() {
       jvmtiHandle = api2.jvmti.handle;
       getStackTrace = jvmtiHandle.readPointer().add((104 - 1) * Process.pointerSize).readPointer();
       const cm2 = new CModule(SITE_KEY_C);
-      siteKeyFn = new NativeFunction(cm2.site_key, "double", ["pointer", "pointer", "int"]);
+      siteKeyFn = new NativeFunction(cm2.site_key, "double", ["pointer", "pointer", "int"], { scheduling: "exclusive", exceptions: "propagate" });
       keepAlive.push(cm2);
       return "jvmti";
     } catch (e) {
@@ -13984,34 +13984,43 @@ function lifeEvent(spec, self, ts) {
   }
   push({ k: "life", ts, state: spec.life, activity, pid: Process.id, cause: spec.life === "started" ? "process" : "" }, null);
 }
-function record(spec, ov, self, args, ts, ret, threw) {
+function ovInfo(ov) {
+  const holder = String(ov.holder.$className);
+  const method = String(ov.methodName);
+  return {
+    holder,
+    method,
+    label: holder + "." + method,
+    argTypes: ov.argumentTypes.map((t) => String(t.className)),
+    retType: String(ov.returnType.className)
+  };
+}
+function record(spec, info, self, args, ts, tid, ret, threw) {
   if (spec.kind === "lifecycle") {
     lifeEvent(spec, self, ts);
     return;
   }
-  const s = site(String(ov.holder.$className), String(ov.methodName));
+  const s = site(info.holder, info.method);
   if (spec.perms !== void 0) {
     const ev2 = { k: "perm", ts, perms: permsOf(args[spec.perms]), api: spec.id, caller: s.caller, sid: s.sid };
     withStack(ev2, s);
     push(ev2, null);
     return;
   }
-  const tid = Process.getCurrentThreadId();
-  const types = ov.argumentTypes;
   const parts = [];
   for (let i = 0; i < args.length && i < 12; i++)
-    parts.push(summarize(args[i], types[i].className, false));
-  const argText = cut(parts.join(", "), 1024);
+    parts.push(summarize(args[i], info.argTypes[i], false));
+  const argText = parts.length === 0 ? "" : cut(parts.join(", "), 1024);
   let retText = "";
   if (threw !== null)
     retText = cut("!threw " + String(threw), 300);
   else if (spec.ret)
-    retText = summarize(ret, ov.returnType.className, true);
+    retText = summarize(ret, info.retType, true);
   const ev = {
     k: "api",
     id: spec.id,
     cat: spec.cat,
-    m: ov.holder.$className + "." + ov.methodName,
+    m: info.label,
     ts,
     tid,
     th: threadName(tid, ts),
@@ -14026,6 +14035,7 @@ function record(spec, ov, self, args, ts, ret, threw) {
 }
 function makeImpl(g, ov) {
   const variants = g.variants;
+  const info = ovInfo(ov);
   return function(...args) {
     if (!config2.record)
       return ov.apply(this, args);
@@ -14039,7 +14049,8 @@ function makeImpl(g, ov) {
     if (spec === null)
       return ov.apply(this, args);
     const ts = Date.now();
-    const key = Process.getCurrentThreadId() + ":" + spec.cat;
+    const tid = Process.getCurrentThreadId();
+    const key = tid + ":" + spec.cat;
     const d = depth.get(key) ?? 0;
     depth.set(key, d + 1);
     let ret = null;
@@ -14056,7 +14067,7 @@ function makeImpl(g, ov) {
     }
     if (d === 0) {
       try {
-        record(spec, ov, this, args, ts, ret, threw);
+        record(spec, info, this, args, ts, tid, ret, threw);
       } catch (e) {
         reportError("record " + spec.id, e);
       }
