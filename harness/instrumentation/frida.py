@@ -35,7 +35,7 @@ from harness.instrumentation.agent import agent_source, hook_pack_hash
 from harness.instrumentation.base import Emit, Target
 from harness.instrumentation.protocol import AgentDecoder
 
-__all__ = ["FridaInstrumentation", "hook_pack_hash", "parse_device_spec"]
+__all__ = ["FridaInstrumentation", "hook_pack_hash", "parse_device_spec", "doctor"]
 
 _PACKAGE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _REMOTE_RE = re.compile(r"^remote:([A-Za-z0-9.\-]{1,253}|\[[0-9A-Fa-f:]{2,45}\]):(\d{1,5})$")
@@ -74,6 +74,29 @@ def parse_device_spec(spec: str) -> tuple[str, str]:
     if not _DEVICE_ID_RE.fullmatch(spec):
         raise InputError(f"frida device id {spec[:80]!r} has characters outside [A-Za-z0-9._:-]")
     return "id", spec
+
+
+def doctor() -> dict[str, str]:
+    """What ``consent-harness doctor`` should show about Frida: versions, the shipped agent, the
+    hook pack id and the devices Frida sees. Never raises; problems are reported as text."""
+    out: dict[str, str] = {}
+    try:
+        import frida
+
+        out["frida"] = str(frida.__version__)
+        out["devices"] = ", ".join(f"{d.id} ({d.type})" for d in frida.enumerate_devices())
+    except Exception as exc:  # noqa: BLE001 - a report, not a check that may fail
+        out["frida"] = f"unavailable: {exc}"
+    try:
+        from harness.instrumentation.agent import agent_manifest
+
+        m = agent_manifest()
+        out["agent"] = f"{m.get('bytes')} bytes, sources {str(m.get('sources_sha256'))[:12]}, frida-java-bridge {m.get('frida_java_bridge')}"
+        out["hook_pack"] = hook_pack_hash()
+        out["hooks"] = f"{len(select_apis())} enabled catalogue entries"
+    except Exception as exc:  # noqa: BLE001
+        out["agent"] = f"unavailable: {exc}"
+    return out
 
 
 class FridaInstrumentation:

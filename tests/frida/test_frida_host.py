@@ -72,3 +72,11 @@ def test_stop_without_start_and_messages_before_start_are_harmless() -> None:
     inst.stop()
     inst.stop()
     assert inst.flush() == {} and inst.stats() == {}
+
+
+def test_doctor_reports_versions_and_hook_pack() -> None:
+    from harness.instrumentation.frida import doctor
+
+    info = doctor()
+    assert info["frida"].startswith("17.") and "local" in info["devices"]
+    assert "frida-java-bridge 7.0.13" in info["agent"] and len(info["hook_pack"]) == 16

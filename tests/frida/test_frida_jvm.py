@@ -197,7 +197,9 @@ def test_attach_sees_nothing_from_before_it(jvm_attached: Run) -> None:
     jvm_attached.inst.flush()
     before = jvm_attached.since(0)
     assert [type(e).__name__ for e in before] == ["AgentStatus"]
-    assert before[0].message.startswith("agent ") and "java=perform" in before[0].message
+    status = before[0]
+    assert isinstance(status, AgentStatus)
+    assert status.message.startswith("agent ") and "java=perform" in status.message
 
 
 def test_attach_scenario(jvm_attached: Run) -> None:

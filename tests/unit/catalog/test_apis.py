@@ -184,6 +184,7 @@ def _bad(mutate: Any) -> str:
 def _find(doc: dict[str, Any], api_id: str) -> dict[str, Any]:
     for e in doc["apis"]:
         if e["id"] == api_id:
+            assert isinstance(e, dict)
             return e
     raise AssertionError(api_id)
 
