@@ -7,7 +7,7 @@ PIP := $(BIN)/pip --disable-pip-version-check -q
 STAMP_PY := $(VENV)/.stamp-py
 STAMP_SYS := .stamp-sys
 
-.PHONY: setup setup-system setup-appium demo test test-fast lint typecheck hooks bench clean
+.PHONY: setup setup-system setup-appium setup-agent demo test test-fast lint typecheck hooks agent bench accuracy clean
 
 setup: $(STAMP_PY)
 
@@ -27,10 +27,15 @@ $(STAMP_SYS):
 setup-appium: setup-system
 	bash tools/appium/setup.sh
 
+# npm ci in hooks/ (the pinned frida-java-bridge): needed to rebuild the agent, and by the test
+# that checks the committed bundle is what the sources build to.
+setup-agent: setup-system
+	test -d hooks/node_modules/frida-java-bridge || sh tools/frida/setup.sh
+
 demo: setup
 	$(BIN)/consent-harness demo
 
-test: setup setup-system setup-appium
+test: setup setup-system setup-appium setup-agent
 	$(BIN)/pytest -q -n 2 --timeout=600
 
 test-fast: setup
@@ -42,9 +47,11 @@ lint: setup
 
 typecheck: lint
 
-hooks: setup
-	cd hooks && npm ci --no-audit --no-fund --loglevel=error
+hooks agent: setup setup-agent
 	$(BIN)/python tools/frida/build_agent.py
+
+accuracy: setup
+	$(BIN)/python bench/accuracy.py
 
 bench: setup
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
