@@ -26,9 +26,10 @@ run.json) is left out with a note naming it; the export goes on.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ import pyarrow.parquet as pq
 
 from harness.batch.index import INDEX_NAME, TASK_COLUMNS, RunIndex, TaskRow
 from harness.errors import InputError
+from harness.events import Event
 from harness.reporting.frames import FINDING_COLUMNS, finding_row
 
 __all__ = [
@@ -163,44 +165,42 @@ class _PhaseTools:
 def run_rows(results: Path, row: TaskRow, tools: _PhaseTools | None = None) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """(runs row, findings rows, api_calls rows) of one done task's run folder. Raises
     InputError naming the folder when it cannot be read."""
-    from harness.events import ApiCall
     from harness.pipeline import read_findings
     from harness.rundir import RunDir
-    from harness.timeline import Timeline
 
     rd = RunDir(results / row.run_dir)
     where = str(rd.path)
     try:
         info = rd.read_info()
         findings = read_findings(rd.path)
-        events = Timeline.read(rd.timeline).snapshot() if rd.timeline.is_file() else []
+        control, calls = _read_timeline(rd.timeline) if rd.timeline.is_file() else ([], [])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{where}: cannot read the run folder: {str(exc)[:300]}") from None
     tools = tools or _PhaseTools()
-    phases = tools.phase_of(events, info.package)
+    phases = tools.phase_of(control, info.package)
     from harness.detectors.phases import PHASE_NAMES
 
     api: list[dict[str, Any]] = []
-    for ev in events:
-        if isinstance(ev, ApiCall):
-            api.append(
-                {
-                    "run_id": info.run_id,
-                    "package": info.package,
-                    "scenario": info.scenario,
-                    "seq": ev.seq,
-                    "t": float(ev.t),
-                    "api_id": ev.api_id,
-                    "category": ev.category,
-                    "pi": tools.pi.get(ev.category),
-                    "method": ev.method,
-                    "sdk": ev.sdk,
-                    "caller": ev.caller,
-                    "thread": ev.thread,
-                    "count": int(ev.count),
-                    "phase": PHASE_NAMES[phases.phase_at(float(ev.t))],
-                }
-            )
+    for ev in calls:
+        t = ev["t"]
+        api.append(
+            {
+                "run_id": info.run_id,
+                "package": info.package,
+                "scenario": info.scenario,
+                "seq": ev["seq"],
+                "t": t,
+                "api_id": ev["api_id"],
+                "category": ev["category"],
+                "pi": tools.pi.get(ev["category"]),
+                "method": ev["method"],
+                "sdk": ev["sdk"],
+                "caller": ev["caller"],
+                "thread": ev["thread"],
+                "count": ev["count"],
+                "phase": PHASE_NAMES[phases.phase_at(t)] if math.isfinite(t) else "",
+            }
+        )
     frows = [finding_row(f, run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=info.simulated) for f in findings]
     device = info.device if isinstance(info.device, dict) else {}
     run = {
@@ -236,6 +236,48 @@ def run_rows(results: Path, row: TaskRow, tools: _PhaseTools | None = None) -> t
         "run_dir": row.run_dir,
     }
     return run, frows, api
+
+
+_API_TEXT = ("api_id", "category", "method", "sdk", "caller", "thread")
+MAX_TEXT = 1000
+
+
+def _api_fields(d: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored columns of one ApiCall line, typed and bounded (no full Event needed)."""
+    out: dict[str, Any] = {k: str(d.get(k, ""))[:MAX_TEXT] for k in _API_TEXT}
+    out["seq"] = int(d["seq"])
+    out["t"] = float(d.get("t", 0.0))
+    out["count"] = int(d.get("count", 1))
+    return out
+
+
+def _read_timeline(path: Path) -> tuple[list[Event], list[dict[str, Any]]]:
+    """(control events, ApiCall columns) of a timeline.jsonl. ApiCall lines, the bulk of a
+    timeline, skip building Event objects; the rest go through ``event_from_dict``. Like
+    ``Timeline.read``, a damaged last line (a killed run) is dropped and any other damaged
+    line is an error naming it."""
+    from harness.events import event_from_dict
+
+    control: list[Event] = []
+    calls: list[dict[str, Any]] = []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        lines = fh.read().split("\n")
+    last = max((i for i, ln in enumerate(lines) if ln.strip()), default=-1)
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            if not isinstance(d, dict):
+                raise TypeError("not an object")
+            if d.get("kind") == "api":
+                calls.append(_api_fields(d))
+            else:
+                control.append(event_from_dict(d))
+        except (ValueError, TypeError, KeyError) as exc:
+            if i != last:
+                raise ValueError(f"{path}:{i + 1}: unreadable event: {exc}") from exc
+    return control, calls
 
 
 def _chunks(rows: Sequence[TaskRow], size: int) -> Iterator[Sequence[TaskRow]]:

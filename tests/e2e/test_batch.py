@@ -119,3 +119,29 @@ def test_cli_status_export_and_query(resumed: tuple[Path, str]) -> None:
     assert bad.returncode == 2 and "query failed" in bad.stderr
     missing = _batch("run", str(results / "no-list.txt"), "--results", str(results))
     assert missing.returncode == 2 and "cannot read app list" in missing.stderr
+
+
+def test_sigint_stops_the_batch_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C: the running worker is killed, its task goes back to pending, the device is free
+    and the exit code says the batch is not finished."""
+    app_list = tmp_path / "apps.txt"
+    app_list.write_text("demo-clean\n", encoding="utf-8")
+    results = tmp_path / "results"
+    args = ["run", str(app_list), "--scenario", "S2", "--devices", "sim", "--results", str(results), "--timeout", "300", "--quiet"]
+    args += ["--driver-factory", "harness.batch.fakes:faulty_sim", "--driver-option", "hang=sim"]
+    proc = subprocess.Popen([sys.executable, "-m", "harness.batch", *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while _counts(results / "batch.sqlite").get("running", 0) < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, err
+    assert "interrupted" in err
+    with RunIndex.open(results / "batch.sqlite", create=False) as idx:
+        (task,) = idx.tasks()
+        (attempt,) = idx.attempts()
+    assert task.status == "pending" and attempt.outcome == "interrupted"
+    lease = try_lease(results / ".locks", DeviceSlot("sim", "sim"))
+    assert lease is not None
+    lease.release()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def test_recover_adopts_finished_results_and_requeues_lost_ones(tmp_path: Path) 
     with _index(tmp_path) as idx:
         a, b, c = idx.add_tasks([AppEntry("a"), AppEntry("b"), AppEntry("c")], [("S2", "S2")])
         for tid in (a, b, c):
-            idx.start_attempt(tid, lambda n, t=tid: work_paths(tmp_path, t, n)[0])
+            idx.start_attempt(tid, functools.partial(lambda t, n: work_paths(tmp_path, t, n)[0], tid))
         run_dir = tmp_path / "runs" / "r-a"
         write_outcome(
             work_paths(tmp_path, a, 1)[0],

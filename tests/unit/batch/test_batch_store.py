@@ -123,8 +123,9 @@ def test_unreadable_run_folders_are_left_out_with_a_note(tmp_path: Path, small_b
     timeline.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with RunIndex.open(tmp_path / "batch.sqlite") as idx:
         ids = idx.add_tasks([AppEntry(good.app), AppEntry(torn.app), AppEntry("gone")], [("S2", "S2")])
-        for tid, t in zip(ids, (good, torn, None), strict=True):
-            idx.set_result(tid, "done", {"run_dir": t.run_dir if t else "runs/gone", "run_id": t.run_id if t else "gone"})
+        targets: list[tuple[str, str]] = [(good.run_dir, good.run_id), (torn.run_dir, torn.run_id), ("runs/gone", "gone")]
+        for tid, (run_dir, run_id) in zip(ids, targets, strict=True):
+            idx.set_result(tid, "done", {"run_dir": run_dir, "run_id": run_id})
     assert not store_paths(tmp_path)["runs"].exists()
     # a query on a batch without a store exports it first
     assert int(query(tmp_path, "SELECT count(*) AS n FROM runs").n[0]) == 1
