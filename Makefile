@@ -5,14 +5,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check -q
 STAMP_PY := $(VENV)/.stamp-py
+STAMP_DEV := $(VENV)/.stamp-dev
 STAMP_SYS := .stamp-sys
 
-.PHONY: setup setup-system setup-appium setup-agent demo test test-fast lint typecheck hooks agent bench accuracy clean
+.PHONY: setup setup-dev setup-system setup-appium setup-agent demo test test-fast lint typecheck hooks agent bench accuracy clean
 
 setup: $(STAMP_PY)
 
 $(STAMP_PY): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(PIP) install -e .
+	touch $@
+
+# test and lint tools on top of the runtime
+setup-dev: $(STAMP_DEV)
+
+$(STAMP_DEV): $(STAMP_PY) pyproject.toml
 	$(PIP) install -e '.[dev]'
 	touch $@
 
@@ -35,13 +43,13 @@ setup-agent: setup-system
 demo: setup
 	$(BIN)/consent-harness demo
 
-test: setup setup-system setup-appium setup-agent
+test: setup-dev setup-system setup-appium setup-agent
 	$(BIN)/pytest -q -n 2 --timeout=600
 
-test-fast: setup
+test-fast: setup-dev
 	$(BIN)/pytest -q -m "not frida and not appium and not chromium"
 
-lint: setup
+lint: setup-dev
 	$(BIN)/ruff check harness tests bench
 	$(BIN)/mypy harness
 
