@@ -47,6 +47,7 @@ def _run_options(p: argparse.ArgumentParser, *, with_scenario: bool) -> None:
     p.add_argument("--driver-option", action="append", default=[], metavar="KEY=VALUE", help="option passed to the driver factory (repeatable)")
     p.add_argument("--no-export", action="store_true", help="do not write the Parquet store at the end")
     p.add_argument("--no-summary", action="store_true", help="do not build the summary report at the end")
+    p.add_argument("--cold", action="store_true", help="start a new Python interpreter per app test instead of forking warm workers")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
 
@@ -119,6 +120,7 @@ def _config(a: argparse.Namespace, results: Path) -> Any:
         frida=a.frida,
         export=not a.no_export,
         summary=not a.no_summary,
+        warm=not a.cold,
     )
 
 

@@ -55,7 +55,9 @@ Progress = Callable[[str, TaskRow, TaskOutcome | None], None]
 class BatchConfig:
     """How to run a batch. ``retries``: extra tries after an infrastructure failure.
     ``timeout_s``: wall-clock limit of one app test (the worker's process group is killed
-    after it). ``reports``: per-run report formats to build (html, xlsx, json, junit)."""
+    after it). ``reports``: per-run report formats to build (html, xlsx, json, junit).
+    ``warm``: fork workers from a warm zygote (harness/batch/zygote.py) instead of starting a
+    new interpreter per app test."""
 
     results: Path
     devices: tuple[DeviceSlot, ...]
@@ -72,6 +74,7 @@ class BatchConfig:
     frida: str = "spawn"
     export: bool = True
     summary: bool = True
+    warm: bool = True
 
     def __post_init__(self) -> None:
         if self.retries < 0 or self.max_device_failures < 1:
@@ -379,6 +382,7 @@ def _drive(
             driver_options=dict(config.driver_options),
             appium_url=config.appium_url,
             frida=config.frida,
+            warm=config.warm,
         )
         tries[row.task_id] = tries.get(row.task_id, 0) + 1
         report.attempts += 1

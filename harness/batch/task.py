@@ -6,11 +6,12 @@ function of a :class:`TaskSpec` returning a :class:`TaskOutcome`, so the standar
 ``ThreadPoolExecutor`` of the local pool and the Dask ``ClientExecutor`` run it the same way.
 It never touches the run index: the coordinator records outcomes.
 
-Process model: ``run_task`` starts ``python -m harness.batch.worker`` in a new session
-(process group), passes it the device lease's file descriptor (the lock lives as long as the
-test does) and writes the spec on its stdin, keeping that pipe open. The worker watches the
-pipe: when the process that started it dies (even by SIGKILL), the pipe closes and the worker
-kills its own process group, so no orphan keeps driving a device. A worker that outlives its
+Process model: ``run_task`` starts the worker in a new session (process group): forked from
+this process's warm zygote (harness/batch/zygote.py) when it can, else as
+``python -m harness.batch.worker`` with the spec on its stdin. Either way the worker holds the
+device lease's file descriptor, so the lock lives as long as the test does, and it dies with
+the process that started it: a spawned worker watches its stdin pipe (end-of-file: kill its
+own group), a warm worker's supervisor watches its request socket. A worker that outlives its
 timeout, or is interrupted, gets its whole process group killed with SIGKILL; a worker that
 dies without writing its result file is an infrastructure failure carrying its log's tail.
 """
@@ -32,6 +33,7 @@ from typing import Any
 
 from harness.batch.index import utc_now
 from harness.batch.leases import DeviceSlot, Lease, LeaseTimeout, acquire, lock_dir, parse_devices
+from harness.batch.zygote import WarmTask, get_zygote
 from harness.errors import InfrastructureError, InputError
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "HOST_DEVICES_ENV",
     "write_outcome",
     "read_outcome",
+    "child_env",
 ]
 
 OUTCOME_KINDS = ("done", "infra", "error", "interrupted")
@@ -101,6 +104,7 @@ class TaskSpec:
     driver_options: Mapping[str, str] = field(default_factory=dict)
     appium_url: str = ""
     frida: str = "spawn"
+    warm: bool = True
 
     def slots(self) -> tuple[DeviceSlot, ...]:
         """The device slots this task may lease: the batch's pool, or the executing host's own
@@ -214,7 +218,8 @@ def _log_tail(path: Path) -> str:
     return text[-LOG_TAIL_CHARS:].strip()
 
 
-def _child_env() -> dict[str, str]:
+def child_env() -> dict[str, str]:
+    """Environment of worker processes: this harness first on the path, unbuffered output."""
     env = dict(os.environ)
     # the worker imports the same harness as this process, wherever it was imported from
     pkg_parent = str(Path(__file__).resolve().parents[2])
@@ -232,11 +237,39 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
+def _wait_warm(task: WarmTask, stop: threading.Event, timeout: float) -> tuple[str, int]:
+    how = "exit"
+    deadline = time.monotonic() + timeout
+    try:
+        while not task.poll(0.05):
+            if stop.is_set():
+                how = "interrupted"
+            elif time.monotonic() >= deadline:
+                how = "timeout"
+            else:
+                continue
+            task.kill()
+            break
+    finally:
+        task.close()
+    return how, int(task.returncode if task.returncode is not None else -9)
+
+
 def _spawn(spec: TaskSpec, lease: Lease, stop: threading.Event, *, mode: str, package: str = "", timeout: float) -> tuple[str, int, str]:
-    """Run the worker; return (how it ended: exit | timeout | interrupted, return code, log path)."""
+    """Run the worker (forked from the warm zygote when possible, else a new interpreter);
+    return (how it ended: exit | timeout | interrupted, return code, log path)."""
     log_path = Path(spec.log_path if mode == "run" else spec.log_path + ".heal")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     payload = json.dumps({"mode": mode, "spec": spec.to_dict(), "slot": [lease.slot.name, lease.slot.serial], "package": package}, ensure_ascii=False)
+    zygote = get_zygote() if spec.warm else None
+    if zygote is not None:
+        try:
+            with open(log_path, "ab") as log:
+                task = zygote.start(payload.encode("utf-8"), lease.fd, log.fileno())
+        except OSError:
+            pass  # fall back to a cold worker
+        else:
+            return (*_wait_warm(task, stop, timeout), str(log_path))
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "harness.batch.worker"],
@@ -245,7 +278,7 @@ def _spawn(spec: TaskSpec, lease: Lease, stop: threading.Event, *, mode: str, pa
             stderr=subprocess.STDOUT,
             start_new_session=True,
             pass_fds=(lease.fd,),
-            env=_child_env(),
+            env=child_env(),
             cwd=spec.results,
         )
     assert proc.stdin is not None

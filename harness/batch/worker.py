@@ -38,7 +38,7 @@ from harness.batch.task import TaskOutcome, TaskSpec, write_outcome
 from harness.devices.base import Driver
 from harness.errors import HarnessError, InfrastructureError, InputError
 
-__all__ = ["main", "run_cycle", "heal", "open_device", "load_factory", "progress_path", "MAX_SPEC_BYTES", "DriverFactory"]
+__all__ = ["main", "serve", "run_cycle", "heal", "open_device", "load_factory", "progress_path", "MAX_SPEC_BYTES", "DriverFactory"]
 
 MAX_SPEC_BYTES = 1024 * 1024
 DEVICE_PHASES = ("open", "health", "reset", "heal")
@@ -237,13 +237,14 @@ def heal(spec: TaskSpec, slot: DeviceSlot, package: str) -> int:
     return 0
 
 
-def main() -> int:
-    line = sys.stdin.buffer.readline(MAX_SPEC_BYTES + 1)
-    if len(line) > MAX_SPEC_BYTES:
+def serve(payload: bytes, *, watch: bool = False) -> int:
+    """Do what one request asks (``run`` or ``heal``); return the exit code. ``watch`` starts
+    the stdin watchdog (a spawned worker); a warm worker is watched by its supervisor."""
+    if len(payload) > MAX_SPEC_BYTES:
         print("worker: task spec too large", file=sys.stderr)
         return 2
     try:
-        msg = json.loads(line.decode("utf-8"))
+        msg = json.loads(payload.decode("utf-8"))
         spec = TaskSpec.from_dict(msg["spec"])
         name, serial = msg["slot"]
         slot = DeviceSlot(str(name), str(serial))
@@ -252,12 +253,17 @@ def main() -> int:
     except (ValueError, KeyError, TypeError, InputError) as exc:
         print(f"worker: unreadable task spec: {exc}", file=sys.stderr)
         return 2
-    _watch_parent()
+    if watch:
+        _watch_parent()
     if mode == "heal":
         return heal(spec, slot, package)
     outcome = run_cycle(spec, slot)
     write_outcome(spec.result_path, outcome)
     return 0
+
+
+def main() -> int:
+    return serve(sys.stdin.buffer.readline(MAX_SPEC_BYTES + 1), watch=True)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,8 @@ def test_an_app_crash_is_a_result_and_bad_input_is_not_retried(tmp_path: Path, c
 
 
 def test_a_dying_worker_without_retries_leaves_the_task_infra_failed(tmp_path: Path, config_for: Callable[..., BatchConfig]) -> None:
-    config = config_for(tmp_path, "sim", retries=0, driver_factory="harness.batch.fakes:faulty_sim", driver_options={"die": "sim"}, summary=False, export=False)
+    # a cold (spawned) worker here; the warm path is the default everywhere else
+    config = config_for(tmp_path, "sim", retries=0, warm=False, driver_factory="harness.batch.fakes:faulty_sim", driver_options={"die": "sim"}, summary=False, export=False)
     report = run_batch(config, [AppEntry("demo-clean")], "S2")
     with RunIndex.open(tmp_path / "batch.sqlite") as idx:
         (task,) = idx.tasks()

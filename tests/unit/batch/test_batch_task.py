@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -110,3 +115,43 @@ def test_no_free_device_is_an_infrastructure_failure(tmp_path: Path) -> None:
         busy.release()
     assert (out.kind, out.phase) == ("infra", "lease")
     assert "no device free" in out.message
+
+
+OWNER = """
+import json, sys
+from harness.batch.task import TaskSpec, run_task
+run_task(TaskSpec.from_dict(json.loads(sys.argv[1])))
+"""
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["warm", "cold"])
+def test_a_worker_dies_with_the_process_that_started_it(tmp_path: Path, warm: bool) -> None:
+    """SIGKILL the owner of a running task: the worker (forked warm, or spawned cold) and its
+    children die too, and the device lock they held is free again."""
+    pid_dir = tmp_path / "pids"
+    spec = _spec(tmp_path, timeout_s=300.0, warm=warm, driver_factory="harness.batch.fakes:faulty_sim", driver_options={"hang": "sim", "pid_dir": str(pid_dir)})
+    owner = subprocess.Popen([sys.executable, "-c", OWNER, json.dumps(spec.to_dict())])
+    try:
+        deadline = time.monotonic() + 60
+        while not (pid_dir / "sim.pid").exists() and time.monotonic() < deadline:
+            assert owner.poll() is None
+            time.sleep(0.02)
+        time.sleep(0.05)
+        worker_pid, grandchild_pid = (int(x) for x in (pid_dir / "sim.pid").read_text().split())
+        assert _alive(worker_pid) and _alive(grandchild_pid)
+        parent = int(Path(f"/proc/{worker_pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        # a cold worker is the owner's child; a warm one was forked by the zygote's supervisor
+        assert (parent == owner.pid) is (not warm)
+    finally:
+        os.kill(owner.pid, signal.SIGKILL)
+        owner.wait()
+    deadline = time.monotonic() + 10
+    while (_alive(worker_pid) or _alive(grandchild_pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker_pid) and not _alive(grandchild_pid)
+    lease = None
+    while lease is None and time.monotonic() < deadline + 5:
+        lease = try_lease(tmp_path / ".locks", DeviceSlot("sim", "sim"))
+        time.sleep(0.02)
+    assert lease is not None
+    lease.release()
