@@ -2,7 +2,8 @@
 
 1. Throughput of the local pool with 1 and 2 device slots: 10 bundled app models x the
    standard suite S1..S4 = 40 app tests, each in its own worker process (apps per minute
-   counts app tests, i.e. (app, scenario) runs). Store export and summary are off here.
+   counts app tests, i.e. (app, scenario) runs), with warm workers (forked from the zygote,
+   the default) and cold ones (a new interpreter per test). Store export and summary are off.
 2. The Parquet export and DuckDB queries over a synthetic store of 1,000 runs, made by copying
    the 40 real run folders of step 1 under new run ids (timelines and findings as recorded),
    each timeline given 300 more API events (copies of recorded ones spread over the run, as a
@@ -35,16 +36,18 @@ from harness.batch.coordinator import BatchConfig, run_batch  # noqa: E402
 from harness.batch.index import RunIndex, TaskRow  # noqa: E402
 from harness.batch.leases import parse_devices  # noqa: E402
 from harness.batch.query import CANNED, connect  # noqa: E402
+from harness.batch.zygote import shutdown_zygote  # noqa: E402
 from harness.devices.sim.model import available_models  # noqa: E402
 from harness.rundir import RunDir  # noqa: E402
 
 MODELS = 10
 
 
-def throughput(root: Path, devices: str) -> dict[str, float]:
-    results = root / f"pool-{devices.count(',') + 1}"
+def throughput(root: Path, devices: str, *, warm: bool) -> dict[str, float]:
+    results = root / f"pool-{devices.count(',') + 1}-{'warm' if warm else 'cold'}"
     models = available_models()[:MODELS]
-    config = BatchConfig(results=results, devices=parse_devices(devices), export=False, summary=False)
+    config = BatchConfig(results=results, devices=parse_devices(devices), export=False, summary=False, warm=warm)
+    shutdown_zygote()  # each figure pays for its own zygote start
     t0 = time.perf_counter()
     report = run_batch(config, [AppEntry(m) for m in models], "all")
     wall = time.perf_counter() - t0
@@ -161,13 +164,18 @@ def main() -> None:
     root.mkdir(parents=True, exist_ok=True)
     try:
         print(f"reference device (SIMULATED): {MODELS} app models x S1..S4 = {MODELS * 4} app tests per pool size")
-        pools = {}
-        for devices in ("sim", "sim,sim"):
-            fig = throughput(root, devices)
-            pools[f"workers_{devices.count(',') + 1}"] = fig
-            print(f"  local pool, {devices.count(',') + 1} worker(s): {fig['runs']} runs in {fig['wall_s']} s = {fig['apps_per_min']} app tests/min (task mean {fig['task_mean_s']} s, p95 {fig['task_p95_s']} s)")
+        pools: dict[str, dict[str, float]] = {}
+        for warm in (True, False):
+            for devices in ("sim", "sim,sim"):
+                n = devices.count(",") + 1
+                fig = throughput(root, devices, warm=warm)
+                pools[f"{'warm' if warm else 'cold'}_workers_{n}"] = fig
+                print(
+                    f"  local pool, {n} worker(s), {'warm (forked from the zygote)' if warm else 'cold (new interpreter per test)'}: "
+                    f"{fig['runs']} runs in {fig['wall_s']} s = {fig['apps_per_min']} app tests/min (task mean {fig['task_mean_s']} s, p95 {fig['task_p95_s']} s)"
+                )
         store_root = root / "store-bench"
-        synthetic_store(root / "pool-1", store_root, a.runs_store, a.api_per_run)
+        synthetic_store(root / "pool-1-warm", store_root, a.runs_store, a.api_per_run)
         exp = export_in_child(store_root)
         sizes = {p.name: round(p.stat().st_size / 1024, 1) for p in sorted((store_root / "store").glob("*.parquet"))}
         print(
@@ -179,7 +187,8 @@ def main() -> None:
             print(f"  DuckDB canned query {name}: {ms} ms")
         figures = {
             "pool": pools,
-            "speedup_2_vs_1": round(pools["workers_2"]["apps_per_min"] / pools["workers_1"]["apps_per_min"], 2),
+            "speedup_2_vs_1_warm": round(pools["warm_workers_2"]["apps_per_min"] / pools["warm_workers_1"]["apps_per_min"], 2),
+            "speedup_warm_vs_cold_1": round(pools["warm_workers_1"]["apps_per_min"] / pools["cold_workers_1"]["apps_per_min"], 2),
             "store": {**exp, "file_kib": sizes},
             "query_ms": q,
             "simulated": True,
