@@ -4,7 +4,8 @@ resumable SQLite run index, a Parquet store and DuckDB queries.
 Modules: ``applist`` (reading app lists), ``leases`` (device slots, file locks), ``index``
 (the run index), ``task`` (one attempt: lease, worker process, timeout), ``worker`` (the
 process that tests one app), ``executors`` (local pool, Dask), ``coordinator``
-(:func:`run_batch`), ``store`` (Parquet export), ``query`` (DuckDB), ``cli``, ``fakes``
+(:func:`run_batch`), ``zygote`` (warm workers forked from a preloaded process), ``store``
+(Parquet export), ``query`` (DuckDB), ``cli``, ``fakes``
 (fault-injecting reference devices for tests).
 
 Names are imported lazily so a worker process starts without loading the coordinator's

@@ -20,7 +20,9 @@ Each task keeps the guarantees of a spawned worker:
 
 Protocol on a per-task ``AF_UNIX``/``SOCK_SEQPACKET`` connection to an abstract socket:
 request = the worker's JSON payload with two descriptors (lease, log file); replies =
-``pid <supervisor pid>`` then ``exit <code>``. The zygote exits when its owner's pipe (its
+``pid <supervisor pid>`` then ``exit <code>``, or ``error <why>``. A request is served only
+when the kernel's peer credentials (SO_PEERCRED) name the zygote's owner process: an abstract
+socket has no file permissions, and a spec names files to write and a driver factory to load. The zygote exits when its owner's pipe (its
 stdin) closes. Linux only; elsewhere, or when the zygote cannot start, tasks are spawned.
 """
 
@@ -31,6 +33,7 @@ import os
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -262,6 +265,7 @@ def serve_forever(address: str) -> int:
     if threading.active_count() != 1:
         print("not-ready: threads are running; forking would be unsafe", flush=True)
         return 1
+    owner = os.getppid()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     srv.bind(address)
@@ -277,6 +281,9 @@ def serve_forever(address: str) -> int:
         fds: list[int] = []
         try:
             payload, fds, _, _ = socket.recv_fds(conn, MAX_PAYLOAD, 2)
+            peer_pid, peer_uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+            if peer_pid != owner or peer_uid != os.getuid():
+                raise OSError(f"refused: only the owner process (pid {owner}) may start tasks, not pid {peer_pid}")
             if len(fds) != 2 or not payload:
                 raise OSError("a request carries a payload and two descriptors")
             pid = os.fork()

@@ -155,3 +155,22 @@ def test_a_worker_dies_with_the_process_that_started_it(tmp_path: Path, warm: bo
         time.sleep(0.02)
     assert lease is not None
     lease.release()
+
+
+INTRUDER = """
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(bytes.fromhex(sys.argv[1]).decode())
+socket.send_fds(s, [b'{"mode": "run"}'], [0, 1])
+print(s.recv(300).decode())
+"""
+
+
+def test_the_zygote_serves_only_its_owner() -> None:
+    from harness.batch.zygote import get_zygote
+
+    zygote = get_zygote()
+    assert zygote is not None, "warm workers must be available on Linux"
+    got = subprocess.run([sys.executable, "-c", INTRUDER, zygote.address.encode().hex()], capture_output=True, text=True, timeout=60)
+    assert got.stdout.startswith("error refused: only the owner process"), got
+    assert zygote.alive()
