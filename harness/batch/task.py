@@ -222,8 +222,10 @@ def child_env() -> dict[str, str]:
     """Environment of worker processes: this harness first on the path, unbuffered output."""
     env = dict(os.environ)
     # the worker imports the same harness as this process, wherever it was imported from
+    # (and the caller's working folder after it, so a driver factory module kept there loads)
     pkg_parent = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join([pkg_parent, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    paths = [pkg_parent, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p], os.getcwd()]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     env["PYTHONUNBUFFERED"] = "1"
     env.pop(HOST_DEVICES_ENV, None)
     return env
