@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list scenarios, steps, app models or rules")
     ls.add_argument("what", choices=("scenarios", "steps", "models", "rules", "profiles"))
 
+    from harness.batch.cli import add_parser as add_batch_parser
+
+    add_batch_parser(sub)
+
     va = sub.add_parser("validate", help="check a scenario or app-model YAML without running it")
     va.add_argument("kind", choices=("scenario", "model"))
     va.add_argument("file")
@@ -275,6 +279,12 @@ def cmd_validate(a: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def cmd_batch(a: argparse.Namespace) -> int:
+    from harness.batch.cli import cmd_batch as batch_main
+
+    return int(batch_main(a))
+
+
 COMMANDS = {
     "run": cmd_run,
     "analyze": cmd_analyze,
@@ -285,6 +295,7 @@ COMMANDS = {
     "frida-server": cmd_frida_server,
     "list": cmd_list,
     "validate": cmd_validate,
+    "batch": cmd_batch,
 }
 
 

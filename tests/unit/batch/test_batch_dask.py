@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import distributed  # noqa: E402  (a dependency: a missing install must fail, not skip)
 import pytest
 
 from harness.batch.applist import AppEntry
@@ -15,8 +16,6 @@ from harness.batch.executors import dask_executor
 from harness.batch.index import RunIndex
 from harness.errors import InputError
 from harness.pipeline import read_findings
-
-distributed = pytest.importorskip("distributed")
 
 APPS = ("demo-clean", "demo-precollect", "supermarket")
 
