@@ -34,6 +34,7 @@ __all__ = ["SimDevice", "SimApp", "Listener"]
 Listener = Callable[[dict[str, Any]], None]
 MAX_ACTION_DEPTH = 50
 MAX_ACTIONS_PER_INPUT = 100_000
+FLUSH_EVENTS = 200
 
 _FRAMEWORK_TAIL = (
     "android.os.Handler.dispatchMessage(Handler.java:106)",
@@ -283,6 +284,9 @@ class SimDevice:
                     self._schedule(app, arg["seconds"], action, "every")
             else:
                 self._run(app, arg["do"])
+            if len(self._wire) >= FLUSH_EVENTS:
+                # like the agent's ~50 ms batches: a long observation delivers as it goes
+                self.flush()
         self.clock = max(self.clock, end)
         self.flush()
 
