@@ -32,14 +32,11 @@ def collection_before_consent(ctx: Context) -> Iterator[Finding]:
     tp = ctx.phases.t_prompt
     for row in ctx.hits("R09"):
         when = "before any consent prompt was shown" if tp is None or row.t_first < tp else "before the user accepted"
-        yield ctx.finding(
+        yield ctx.hit_finding(
             "R09",
+            row,
             verdict="violation",
             message=f"{row.category} read by {who(row.sdk)} {when}: {_times(row)}.",
-            evidence=row.evidence,
-            t=row.t_first,
-            category=row.category,
-            sdk=row.sdk,
         )
 
 
@@ -48,17 +45,14 @@ def collection_after_decline(ctx: Context) -> Iterator[Finding]:
     """Personal data read after the user declined the policy, unless just asked for by a tap."""
     td = ctx.phases.t_decline
     for row in ctx.hits("R10"):
-        yield ctx.finding(
+        yield ctx.hit_finding(
             "R10",
+            row,
             verdict="violation",
             message=(
                 f"{row.category} read by {who(row.sdk)} after the user declined the policy"
                 f"{f' at t={td:.1f} s' if td is not None else ''}: {_times(row)}."
             ),
-            evidence=row.evidence,
-            t=row.t_first,
-            category=row.category,
-            sdk=row.sdk,
         )
 
 

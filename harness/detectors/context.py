@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from harness.catalog.permissions import GROUPS, groups_of
 from harness.catalog.profiles import AppProfile
@@ -141,6 +141,11 @@ class Context:
     def num(self, rule_id: str, name: str) -> float:
         v = self.threshold(rule_id, name).value
         return float(v) if not isinstance(v, str) else float("nan")
+
+    def hit_finding(self, rule_id: str, row: HitRow, *, verdict: str, message: str, **extra: Any) -> Finding:
+        """``finding`` for one row of the vectorised core: its evidence, first time, category
+        and SDK come from the row."""
+        return self.finding(rule_id, verdict=verdict, message=message, evidence=row.evidence, t=row.t_first, category=row.category, sdk=row.sdk, **extra)
 
     def finding(
         self,

@@ -144,14 +144,11 @@ def over_frequent_collection(ctx: Context) -> Iterator[Finding]:
                 parts.append(f"at or below the {fast:g} s scenario of MIIT 164号")
         if row.stats.get("burst"):
             parts.append(f"burst of {int(row.stats.get('max_window_calls', 0))} reads within one window")
-        yield ctx.finding(
+        yield ctx.hit_finding(
             "R26",
+            row,
             verdict="violation",
             message=f"{row.category} read {row.calls} time(s) by {who(row.sdk)} between t={row.t_first:.1f} s and t={row.t_last:.1f} s: {'; '.join(parts)}.",
-            evidence=row.evidence,
-            t=row.t_first,
-            category=row.category,
-            sdk=row.sdk,
         )
 
 
@@ -161,17 +158,14 @@ def background_collection(ctx: Context) -> Iterator[Finding]:
     grace = ctx.num("R27", "background_grace_s")
     for row in ctx.hits("R27"):
         late = row.kind == "background"
-        yield ctx.finding(
+        yield ctx.hit_finding(
             "R27",
+            row,
             verdict="violation" if late else "info",
             message=(
                 f"{row.category} read by {who(row.sdk)} while the app was in the background"
                 f"{'' if late else f' (within {grace:g} s of leaving the foreground)'}: {_count(row)}."
             ),
-            evidence=row.evidence,
-            t=row.t_first,
-            category=row.category,
-            sdk=row.sdk,
         )
 
 
@@ -180,14 +174,11 @@ def camera_mic_without_action(ctx: Context) -> Iterator[Finding]:
     """Camera or microphone opened with no capture tap just before, or in the background."""
     for row in ctx.hits("R28"):
         where = "in the background" if row.kind == "background" else "with no capture, scan or record tap just before"
-        yield ctx.finding(
+        yield ctx.hit_finding(
             "R28",
+            row,
             verdict="violation",
             message=f"{row.category} opened by {who(row.sdk)} {where}: {_count(row)}.",
-            evidence=row.evidence,
-            t=row.t_first,
-            category=row.category,
-            sdk=row.sdk,
         )
 
 
@@ -196,17 +187,14 @@ def clipboard_without_paste(ctx: Context) -> Iterator[Finding]:
     """Clipboard content read with no paste tap just before (description-only reads = info)."""
     for row in ctx.hits("R29"):
         content = row.kind == "read"
-        yield ctx.finding(
+        yield ctx.hit_finding(
             "R29",
+            row,
             verdict="violation" if content else "info",
             message=(
                 f"Clipboard {'content' if content else 'description'} read by {who(row.sdk)} with no paste "
                 f"action just before: {_count(row)}."
             ),
-            evidence=row.evidence,
-            t=row.t_first,
-            category=row.category,
-            sdk=row.sdk,
         )
 
 
@@ -216,17 +204,14 @@ def app_list_enumeration(ctx: Context) -> Iterator[Finding]:
     lookup of one named package is information."""
     for row in ctx.hits("R30"):
         enum = row.kind == "enumeration"
-        yield ctx.finding(
+        yield ctx.hit_finding(
             "R30",
+            row,
             verdict="violation" if enum else "info",
             message=(
                 f"{'Installed or running apps enumerated' if enum else 'Other apps looked up by name'} by "
                 f"{who(row.sdk)}: {_count(row)}."
             ),
-            evidence=row.evidence,
-            t=row.t_first,
-            category=row.category,
-            sdk=row.sdk,
         )
 
 
@@ -250,14 +235,11 @@ def location_beyond_need(ctx: Context) -> Iterator[Finding]:
             msg = f"Location read {row.n} times by {who(row.sdk)} with no user action, where a {prof.name} app needs a single fix: {_count(row)}."
         else:
             continue
-        yield ctx.finding(
+        yield ctx.hit_finding(
             "R31",
+            row,
             verdict=verdict,
             message=msg,
-            evidence=row.evidence,
-            t=row.t_first,
-            category=row.category,
-            sdk=row.sdk,
         )
     if need != "continuous":
         bg = [

@@ -17,17 +17,14 @@ def sdk_collection_without_consent(ctx: Context) -> Iterator[Finding]:
     (attribution by call stack: it shows collection, not transfer)."""
     for row in ctx.hits("R33"):
         when = "before the user accepted the policy" if row.kind == "before_consent" else "after the user declined the policy"
-        yield ctx.finding(
+        yield ctx.hit_finding(
             "R33",
+            row,
             verdict="violation",
             message=(
                 f"{who(row.sdk)} read {row.category} {when}: {row.calls} time(s), first at "
                 f"t={row.t_first:.1f} s via {row.api or 'an unnamed API'}."
             ),
-            evidence=row.evidence,
-            t=row.t_first,
-            category=row.category,
-            sdk=row.sdk,
         )
 
 
@@ -43,15 +40,12 @@ def ad_id_before_consent(ctx: Context) -> Iterator[Finding]:
     """The advertising identifier read before consent, after a decline, or after a refusal in
     a consent-management dialog."""
     for row in ctx.hits("R35"):
-        yield ctx.finding(
+        yield ctx.hit_finding(
             "R35",
+            row,
             verdict="violation",
             message=(
                 f"Advertising identifier read by {who(row.sdk)} {_WHEN[row.kind]}: {row.calls} time(s), "
                 f"first at t={row.t_first:.1f} s via {row.api or 'an unnamed API'}."
             ),
-            evidence=row.evidence,
-            t=row.t_first,
-            category=row.category,
-            sdk=row.sdk,
         )
