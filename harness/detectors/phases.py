@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from harness.catalog.permissions import GROUPS
 from harness.catalog.rules import RuleCatalog
+from harness.consent_ui.model import ROLES
 from harness.events import (
     ApiCall,
     AppState,
@@ -76,24 +77,8 @@ PROMPT_KINDS: Mapping[str, frozenset[str]] = {
 _KNOWN_GROUPS = frozenset(GROUPS)
 _DENIED = frozenset({"denied", "denied_forever"})
 # taps on consent controls never start a feature, whatever their text says
-_CONSENT_ROLES = frozenset(
-    {
-        "accept",
-        "decline",
-        "decline_exit",
-        "browse_only",
-        "manage_options",
-        "allow_always",
-        "allow_foreground",
-        "allow_once",
-        "deny",
-        "deny_dont_ask",
-        "close",
-        "policy_link",
-        "confirm_decline",
-        "reconsider",
-    }
-)
+# every control role of the consent-UI recogniser except "other"
+_CONSENT_ROLES = frozenset(ROLES) - {"other"}
 _GRANTED = frozenset({"granted", "granted_foreground", "granted_once"})
 
 
