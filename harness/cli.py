@@ -122,6 +122,12 @@ def cmd_run(a: argparse.Namespace) -> int:
     from harness.scenarios import resolve_scenarios
 
     scenarios = resolve_scenarios(a.scenario)
+    if a.device == "sim" and a.appium:
+        raise InputError("--appium drives a real device: give its serial with --device (the reference device 'sim' needs no Appium)")
+    if a.device != "sim" and not a.app.endswith((".apk", ".apks")) and not Path(a.app).is_dir():
+        from harness.devices.adb import validate_package
+
+        validate_package(a.app)  # bad input is an input error before any device is touched
     driver = open_driver(a.device, appium_url=a.appium)
     try:
         app = resolve_app(driver, a.app, a.app_config)

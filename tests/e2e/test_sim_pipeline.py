@@ -113,3 +113,15 @@ def test_demo_command_writes_reports_for_every_app(tmp_path: Path) -> None:
     for r in runs:
         assert (r / "report.html").is_file() and (r / "findings.json").is_file()
         assert "SIMULATED" in (r / "report.html").read_text(encoding="utf-8")
+
+
+def test_bad_input_is_refused_before_any_device_is_touched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    res = str(tmp_path / "r")
+    # no device is attached here: a device error would be exit 3; a bad package must be exit 2
+    assert main(["run", "--device", "emulator-5554", "--app", "com.example;reboot", "--scenario", "S1", "--results", res]) == 2
+    assert "invalid Android package name" in capsys.readouterr().err
+    assert main(["run", "--device", "emulator-5554", "--app", "../../etc/passwd", "--scenario", "S1", "--results", res]) == 2
+    assert main(["run", "--device", "sim", "--app", "demo-clean", "--appium", "http://127.0.0.1:4723", "--results", res]) == 2
+    assert "--appium drives a real device" in capsys.readouterr().err
+    assert main(["run", "--device", "emulator-5554", "--app", "com.example.app", "--scenario", "S1", "--results", res]) == 3
+    assert "not attached" in capsys.readouterr().err
