@@ -124,10 +124,17 @@ def cmd_run(a: argparse.Namespace) -> int:
     scenarios = resolve_scenarios(a.scenario)
     if a.device == "sim" and a.appium:
         raise InputError("--appium drives a real device: give its serial with --device (the reference device 'sim' needs no Appium)")
-    if a.device != "sim" and not a.app.endswith((".apk", ".apks")) and not Path(a.app).is_dir():
-        from harness.devices.adb import validate_package
+    if a.device != "sim":
+        # bad input is an input error before any device is touched
+        if a.app.endswith(".apk") or Path(a.app).is_dir():
+            from harness.devices.apk import apk_files, read_manifest
 
-        validate_package(a.app)  # bad input is an input error before any device is touched
+            base, _splits = apk_files(a.app)
+            read_manifest(base)
+        else:
+            from harness.devices.adb import validate_package
+
+            validate_package(a.app)
     driver = open_driver(a.device, appium_url=a.appium)
     try:
         app = resolve_app(driver, a.app, a.app_config)

@@ -123,5 +123,9 @@ def test_bad_input_is_refused_before_any_device_is_touched(tmp_path: Path, capsy
     assert main(["run", "--device", "emulator-5554", "--app", "../../etc/passwd", "--scenario", "S1", "--results", res]) == 2
     assert main(["run", "--device", "sim", "--app", "demo-clean", "--appium", "http://127.0.0.1:4723", "--results", res]) == 2
     assert "--appium drives a real device" in capsys.readouterr().err
+    broken = tmp_path / "broken.apk"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    assert main(["run", "--device", "emulator-5554", "--app", str(broken), "--scenario", "S1", "--results", res]) == 2
+    assert "not a readable APK" in capsys.readouterr().err
     assert main(["run", "--device", "emulator-5554", "--app", "com.example.app", "--scenario", "S1", "--results", res]) == 3
     assert "not attached" in capsys.readouterr().err
