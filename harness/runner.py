@@ -21,7 +21,7 @@ from typing import Any
 
 from harness import __version__
 from harness.devices.base import Driver
-from harness.errors import HarnessError, InfrastructureError, StepError
+from harness.errors import HarnessError, InfrastructureError, ScreenParseError, StepError
 from harness.events import (
     ConsentDecision,
     ErrorRecord,
@@ -42,6 +42,7 @@ from harness.timeline import Timeline
 __all__ = ["AppFeature", "AppConfig", "Runner", "RunResult", "StepContext", "Screen"]
 
 MAX_READING_CHARS = 64_000
+MAX_SAVED_DUMP_CHARS = 8 * 1024 * 1024  # a larger (hostile) dump is kept cut at this size
 LAUNCHERS = ("launcher", "nexuslauncher", "com.android.launcher3", "com.miui.home", "com.huawei.android.launcher")
 
 
@@ -134,7 +135,18 @@ class StepContext:
         """Read the screen; record a UiSnapshot when it changed since the last one."""
         xml = self.driver.hierarchy()
         pkg = self.driver.foreground_package()
-        reading = self.read(xml)
+        try:
+            reading = self.read(xml)
+        except ScreenParseError as exc:
+            # a malformed or hostile dump: recorded, read as an unknown screen; the run goes on
+            from harness.consent_ui.model import ScreenReading
+
+            reading = ScreenReading(reasons=(f"unreadable screen: {exc}"[:300],))
+            self.record(ErrorRecord(t=self.now(), where="consent_ui", message=str(exc)[:1000]))
+        if len(xml) > MAX_SAVED_DUMP_CHARS:
+            xml_saved = xml[:MAX_SAVED_DUMP_CHARS]
+        else:
+            xml_saved = xml
         digest = hashlib.sha256(xml.encode("utf-8", errors="replace")).hexdigest()[:16]
         snap = None
         if force_record or digest != self.last_hash:
@@ -142,7 +154,7 @@ class StepContext:
             self.run_dir.screens.mkdir(parents=True, exist_ok=True)
             xml_path = self.run_dir.screens / f"{digest}.xml"
             if not xml_path.exists():
-                xml_path.write_text(xml, encoding="utf-8")
+                xml_path.write_text(xml_saved, encoding="utf-8", errors="replace")
             shot = ""
             self.shots += 1
             png = self.run_dir.screens / f"shot-{self.shots:04d}.png"
@@ -151,7 +163,14 @@ class StepContext:
                     shot = f"screens/{png.name}"
             except HarnessError:
                 shot = ""
-            text = json.dumps(reading.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            summary = reading.to_dict()
+            from harness.scenarios.steps import page_texts
+
+            summary["texts"] = page_texts(xml)  # bounded: the page text policy rules read
+            text = json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
+            if len(text) > MAX_READING_CHARS:
+                summary.pop("texts")
+                text = json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
             if len(text) > MAX_READING_CHARS:
                 text = json.dumps({"kind": reading.kind, "truncated": True}, ensure_ascii=False)
             snap_ev = self.record(

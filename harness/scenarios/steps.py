@@ -2,24 +2,28 @@
 records what it did; none decides whether the app broke a rule (that is the detectors' job).
 
 Steps: launch, relaunch, wait_idle, observe, decide_privacy, decide_permissions, decide_cmp,
-exercise, assert_functional, tap, back, home.
+exercise, assert_functional, tap, back, home, explore.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections import deque
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from defusedxml import ElementTree as SafeET
 
 from harness.errors import HarnessError, StepError
-from harness.events import ConsentDecision, ErrorRecord
+from harness.events import ConsentDecision, ErrorRecord, StepMarker
 from harness.scenarios.registry import Param, register
 
 if TYPE_CHECKING:
     from harness.runner import AppFeature, Screen, StepContext
 
-__all__ = ["decide_privacy_once", "decide_cmp_once", "find_node"]
+__all__ = ["decide_privacy_once", "decide_cmp_once", "find_node", "page_texts", "EXPLORE_TARGETS", "EXPLORE_RESULT_PHASE"]
 
 PERMISSION_CHOICES = ("allow", "allow_while_using", "allow_once", "deny", "deny_dont_ask_again")
 _BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
@@ -394,3 +398,289 @@ def home(ctx: StepContext, wait: float) -> None:
     ctx.driver.home()
     ctx.driver.sleep(wait)
     ctx.screen()
+
+
+# -- explore: settings exploration (S5) -------------------------------------------------------
+
+#: What ``explore`` looks for, and the words that identify each target (substring match,
+#: case-insensitive). ``policy`` is a page (a heading naming the policy); the others are controls
+#: or texts on any page reached.
+EXPLORE_TARGETS: dict[str, tuple[str, ...]] = {
+    "policy": ("隐私政策", "隐私权政策", "个人信息保护政策", "隐私保护政策", "隐私保护指引", "privacy policy", "privacy notice"),
+    "withdraw": ("撤回同意", "撤回授权", "撤销同意", "撤销授权", "隐私设置", "权限管理", "隐私权限", "withdraw consent", "privacy settings", "manage permissions"),
+    "delete_account": ("注销账号", "注销账户", "注销帐号", "注销帐户", "账号注销", "帐号注销", "删除账号", "删除账户", "delete account", "delete my account", "close account"),
+    "complaint": ("投诉", "意见反馈", "联系我们", "联系客服", "contact us", "feedback", "complaint"),
+}
+#: ``StepMarker.phase`` of the record ``explore`` leaves with what it found (JSON in ``message``).
+EXPLORE_RESULT_PHASE = "result"
+
+# Controls explore never taps: destructive or irreversible (recorded when they match a target,
+# never executed), leaving the app, or deciding consent.
+_NEVER_TAP = (
+    "注销", "删除", "delete", "remove account", "close account", "清除", "清空", "卸载", "退出登录", "退出账号",
+    "log out", "logout", "sign out", "撤回", "撤销", "withdraw", "revoke", "确认", "confirm", "拨打", "call ",
+    "分享", "share", "下载", "download", "打开应用市场", "评分", "rate us", "支付", "付款", "缴费", "pay", "购买", "buy",
+)
+# Words that put a control first in the queue (settings usually live behind them).
+_PRIORITY = ("我的", "设置", "关于", "隐私", "账号", "帐号", "账户", "安全", "帮助", "客服", "个人中心", "更多",
+             "me", "settings", "about", "privacy", "account", "help", "profile", "more")
+_CONSENT_ROLES = frozenset({"accept", "decline", "decline_exit", "browse_only", "confirm_decline", "reconsider", "allow_always",
+                            "allow_foreground", "allow_once", "deny", "deny_dont_ask", "manage_options", "close"})
+_MAX_TEXTS = 200
+_MAX_TEXT_CHARS = 400
+_MAX_TEXTS_TOTAL = 30_000
+_MAX_SEGMENT = 24
+
+
+def page_texts(xml: str) -> list[str]:
+    """The visible texts of a screen (text and content-desc of every node, in screen order,
+    de-duplicated), bounded: at most 200 texts of 400 characters and 30 000 in all. Recorded in
+    UiSnapshot readings so that policy rules can read the policy page from the timeline."""
+    try:
+        root = SafeET.fromstring(xml.encode("utf-8"))
+    except Exception:  # noqa: BLE001 - an unreadable screen has no text
+        return []
+    out: list[str] = []
+    seen: set[str] = set()
+    total = 0
+    for el in root.iter():
+        for attr in ("text", "content-desc"):
+            t = " ".join((el.get(attr, "") or "").split())[:_MAX_TEXT_CHARS]
+            if not t or t in seen:
+                continue
+            if total + len(t) > _MAX_TEXTS_TOTAL or len(out) >= _MAX_TEXTS:
+                return out
+            seen.add(t)
+            out.append(t)
+            total += len(t)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Tap:
+    """One step of a click path: the control's resource id (preferred) or its text."""
+
+    rid: str
+    text: str
+
+    @property
+    def key(self) -> str:
+        return self.rid or self.text
+
+    @property
+    def label(self) -> str:
+        return (self.text or self.rid.rsplit("/", 1)[-1])[:_MAX_SEGMENT]
+
+
+@dataclass
+class _Explore:
+    found: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+    screens: int = 0
+    taps: int = 0
+    skipped: set[str] = field(default_factory=set)
+
+
+def _nodes(xml: str, package: str) -> list[tuple[str, str, str, bool, tuple[int, int, int, int]]]:
+    """(text, resource id, class, clickable, bounds) of the app's nodes, in screen order."""
+    try:
+        root = SafeET.fromstring(xml.encode("utf-8"))
+    except Exception:  # noqa: BLE001
+        return []
+    out = []
+    for el in root.iter():
+        pkg = el.get("package", "") or ""
+        if pkg and package and pkg != package:
+            continue
+        m = _BOUNDS.fullmatch(el.get("bounds", "") or "")
+        if not m:
+            continue
+        text = " ".join((el.get("text", "") or el.get("content-desc", "") or "").split())
+        out.append((text, el.get("resource-id", "") or "", el.get("class", "") or "", el.get("clickable") == "true", (int(m[1]), int(m[2]), int(m[3]), int(m[4]))))
+    return out
+
+
+def _signature(xml: str, package: str) -> str:
+    """A screen's identity for exploration: its app texts and ids (not pixels, not timestamps of
+    the dump), so the same page reached twice counts once."""
+    parts = sorted({f"{n[1]}|{n[0][:80]}" for n in _nodes(xml, package)})
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _match(text: str, words: tuple[str, ...]) -> bool:
+    low = text.lower()
+    return any(w in low for w in words)
+
+
+def _is_policy_page(xml: str, package: str, kind: str) -> bool:
+    """A page (not a consent prompt) whose heading names the policy: a short, non-clickable text
+    with a policy word, on a page that also carries some body text."""
+    from harness.consent_ui import CONSENT_KINDS
+
+    if kind in CONSENT_KINDS:
+        return False
+    nodes = _nodes(xml, package)
+    heading = any(not clk and 0 < len(t.strip("《》 ")) <= 20 and _match(t, EXPLORE_TARGETS["policy"]) for t, _, _, clk, _ in nodes)
+    body = sum(len(t) for t, _, _, clk, _ in nodes if not clk)
+    return heading and body >= 30
+
+
+def _candidates(screen: Screen, package: str) -> list[_Tap]:
+    """Clickable controls of the app worth exploring, settings-like words first."""
+    consent_texts = {str(c.text) for c in getattr(screen.reading, "controls", ()) if getattr(c, "role", "") in _CONSENT_ROLES}
+    from harness.catalog.rules import load_rules
+
+    feature_words = tuple(w for ws in load_rules().intent_words.values() for w in ws)
+    out: list[_Tap] = []
+    keys: set[str] = set()
+    for text, rid, cls, clickable, _ in _nodes(screen.xml, package):
+        if not clickable or "EditText" in cls or (not text and not rid):
+            continue
+        if text in consent_texts or _match(text, _NEVER_TAP) or _match(text, feature_words):
+            continue
+        tap = _Tap(rid, text)
+        if tap.key in keys:
+            continue
+        keys.add(tap.key)
+        out.append(tap)
+    out.sort(key=lambda c: 0 if _match(c.text, _PRIORITY) else 1)
+    return out
+
+
+def _note(state: _Explore, target: str, path: list[_Tap], clicks: int, screen_id: str = "") -> None:
+    old = state.found.get(target)
+    if old is not None and old["clicks"] <= clicks:
+        return
+    entry: dict[str, Any] = {"clicks": clicks, "path": [p.label for p in path]}
+    if screen_id:
+        entry["screen"] = screen_id
+    state.found[target] = entry
+
+
+def _scan(ctx: StepContext, screen: Screen, path: list[_Tap], state: _Explore, targets: tuple[str, ...]) -> None:
+    """Note every target visible on ``screen`` (reached by ``path``)."""
+    depth = len(path)
+    if "policy" in targets and _is_policy_page(screen.xml, ctx.package, screen.kind):
+        _note(state, "policy", path, depth, hashlib.sha256(screen.xml.encode("utf-8", errors="replace")).hexdigest()[:16])
+    for text, _, _, clickable, _ in _nodes(screen.xml, ctx.package):
+        for target in targets:
+            if target == "policy" or not text or not _match(text, EXPLORE_TARGETS[target]):
+                continue
+            # a control is one more tap away; a plain text (e.g. a help page line) is where it is
+            _note(state, target, path + [_Tap("", text)] if clickable else path, depth + 1 if clickable else depth)
+
+
+def _home(ctx: StepContext, main_sig: str, depth: int) -> Screen:
+    """Back to the main screen: Back up to ``depth`` + 1 times, then a relaunch if needed."""
+    screen = ctx.screen()
+    for _ in range(depth + 1):
+        if ctx.in_app(screen) and _signature(screen.xml, ctx.package) == main_sig:
+            return screen
+        if ctx.app_gone(screen):
+            break
+        ctx.action("back", role="explore")
+        ctx.driver.back()
+        ctx.driver.sleep(0.5)
+        screen = ctx.settle()
+    if ctx.in_app(screen) and _signature(screen.xml, ctx.package) == main_sig:
+        return screen
+    ctx.action("relaunch", role="explore")
+    ctx.driver.stop(ctx.package)
+    ctx.driver.launch(ctx.package)
+    ctx.driver.sleep(2.0)
+    return ctx.settle()
+
+
+def _follow(ctx: StepContext, path: list[_Tap], state: _Explore) -> Screen | None:
+    """Replay ``path`` from the main screen; None when a control is no longer there or the app
+    left the foreground."""
+    screen = ctx.screen()
+    for step in path:
+        node = find_node(screen.xml, step.rid) if step.rid else None
+        if node is None and step.text:
+            node = find_node(screen.xml, step.text)
+        if node is None:
+            return None
+        x, y = node.center
+        ctx.action("tap", x=x, y=y, text=step.text, resource_id=step.rid, role="explore")
+        ctx.driver.tap(x, y)
+        state.taps += 1
+        ctx.driver.sleep(1.0)
+        screen = ctx.settle()
+        if not ctx.in_app(screen) or ctx.app_gone(screen):
+            return None
+    return screen
+
+
+@register(
+    "explore",
+    params={
+        "max_depth": Param(int, 4, minimum=1, maximum=8, doc="taps from the main screen"),
+        "max_screens": Param(int, 40, minimum=1, maximum=500, doc="new screens to visit at most"),
+        "targets": Param(str, "policy,withdraw,delete_account,complaint", doc="comma-separated: " + ", ".join(EXPLORE_TARGETS)),
+    },
+)
+def explore(ctx: StepContext, max_depth: int, max_screens: int, targets: str) -> None:
+    """Breadth-first exploration of the app from its main screen, looking for the privacy policy,
+    a way to withdraw consent, account deletion and a complaint channel.
+
+    Taps clickable controls of the app that neither decide consent, nor destroy anything (注销 /
+    删除 / Delete / 确认 are noted when they match a target, never tapped), nor start a data
+    feature (camera, location, ...), nor leave the app; goes back with Back (relaunching when
+    Back does not lead home). Every new screen becomes a UiSnapshot and every tap a UiAction; the
+    result is one StepMarker (phase ``result``) whose message is JSON: target -> shortest click
+    count and the texts tapped. Stops when every target was found, or at the limits."""
+    wanted = tuple(dict.fromkeys(t.strip() for t in targets.split(",") if t.strip()))
+    unknown = [t for t in wanted if t not in EXPLORE_TARGETS]
+    if unknown or not wanted:
+        raise HarnessError(f"explore: unknown target(s) {', '.join(unknown) or '(none)'} (known: {', '.join(EXPLORE_TARGETS)})")
+    state = _Explore()
+    main = ctx.settle()
+    if ctx.app_gone(main) or not ctx.in_app(main):
+        ctx.action("launch", role="explore")
+        ctx.driver.launch(ctx.package)
+        ctx.driver.sleep(2.0)
+        main = ctx.settle()
+    main_sig = _signature(main.xml, ctx.package)
+    state.seen.add(main_sig)
+    state.screens = 1
+    _scan(ctx, main, [], state, wanted)
+    queue: deque[list[_Tap]] = deque([c] for c in _candidates(main, ctx.package))
+    max_taps = max_screens * (max_depth + 1) * 3
+    complete = True
+    while queue and not all(t in state.found for t in wanted):
+        if state.screens >= max_screens or state.taps >= max_taps:
+            complete = False
+            break
+        path = queue.popleft()
+        here = _home(ctx, main_sig, max_depth)
+        if _signature(here.xml, ctx.package) != main_sig:
+            # the app does not come back to the same main screen: explore from where it is
+            main_sig = _signature(here.xml, ctx.package)
+        screen = _follow(ctx, path, state)
+        if screen is None:
+            continue
+        sig = _signature(screen.xml, ctx.package)
+        if sig in state.seen:
+            continue
+        state.seen.add(sig)
+        state.screens += 1
+        _scan(ctx, screen, path, state, wanted)
+        if len(path) < max_depth:
+            on_path = {p.key for p in path}
+            queue.extend(path + [c] for c in _candidates(screen, ctx.package) if c.key not in on_path)
+    _home(ctx, main_sig, max_depth)
+    result = {
+        "found": {t: state.found[t] for t in wanted if t in state.found},
+        "missing": [t for t in wanted if t not in state.found],
+        "max_depth": max_depth,
+        "screens": state.screens,
+        "taps": state.taps,
+        "complete": complete,
+    }
+    message = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+    if len(message) > 1000:
+        for entry in result["found"].values():
+            entry["path"] = [p[:8] for p in entry["path"]]
+        message = json.dumps(result, ensure_ascii=False, separators=(",", ":"))[:1000]
+    ctx.record(StepMarker(t=ctx.now(), index=-1, step="explore", phase=EXPLORE_RESULT_PHASE, status="ok", message=message))
