@@ -109,7 +109,7 @@ def test_demo_command_writes_reports_for_every_app(tmp_path: Path) -> None:
     assert "SIMULATED" in proc.stdout
     (root,) = list(tmp_path.glob("demo-*"))
     runs = sorted(p for p in root.iterdir() if p.is_dir())
-    assert len(runs) == 8
+    assert len(runs) == 2 * len(resolve_scenarios("all"))
     for r in runs:
         assert (r / "report.html").is_file() and (r / "findings.json").is_file()
         assert "SIMULATED" in (r / "report.html").read_text(encoding="utf-8")
