@@ -31,6 +31,7 @@ DETECTOR_MODULES = (
     "harness.detectors.necessity",
     "harness.detectors.startup",
     "harness.detectors.third_party",
+    "harness.detectors.policy",
 )
 
 _REGISTRY: dict[str, Detector] = {}

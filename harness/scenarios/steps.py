@@ -566,7 +566,9 @@ def _scan(ctx: StepContext, screen: Screen, path: list[_Tap], state: _Explore, t
         for target in targets:
             if target == "policy" or not text or not _match(text, EXPLORE_TARGETS[target]):
                 continue
-            # a control is one more tap away; a plain text (e.g. a help page line) is where it is
+            if not clickable and len(text) > _MAX_SEGMENT:
+                continue  # a sentence that mentions it (e.g. in the policy) is not a way to do it
+            # a control is one more tap away; a heading (the page it leads to) is where it is
             _note(state, target, path + [_Tap("", text)] if clickable else path, depth + 1 if clickable else depth)
 
 
@@ -670,8 +672,9 @@ def explore(ctx: StepContext, max_depth: int, max_screens: int, targets: str) ->
             on_path = {p.key for p in path}
             queue.extend(path + [c] for c in _candidates(screen, ctx.package) if c.key not in on_path)
     _home(ctx, main_sig, max_depth)
-    result = {
-        "found": {t: state.found[t] for t in wanted if t in state.found},
+    found = {t: state.found[t] for t in wanted if t in state.found}
+    result: dict[str, Any] = {
+        "found": found,
         "missing": [t for t in wanted if t not in state.found],
         "max_depth": max_depth,
         "screens": state.screens,
@@ -680,7 +683,7 @@ def explore(ctx: StepContext, max_depth: int, max_screens: int, targets: str) ->
     }
     message = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
     if len(message) > 1000:
-        for entry in result["found"].values():
+        for entry in found.values():
             entry["path"] = [p[:8] for p in entry["path"]]
         message = json.dumps(result, ensure_ascii=False, separators=(",", ":"))[:1000]
     ctx.record(StepMarker(t=ctx.now(), index=-1, step="explore", phase=EXPLORE_RESULT_PHASE, status="ok", message=message))

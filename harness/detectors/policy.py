@@ -1,0 +1,369 @@
+"""Policy-text and settings rules, judged from the S5 settings exploration:
+
+* R02 the policy is not reachable within ``policy_max_taps`` taps from the main screen;
+* R03 the captured policy text lacks collection rules (heuristic: needs review);
+* R05 a personal-data category observed after acceptance is never named in the policy;
+* R06 an SDK seen collecting is not named in the policy;
+* R16 no way to withdraw consent within the tap limit, and none described in the policy;
+* R40 an app with accounts offers no account deletion within the tap limit;
+* R41 the policy gives no contact channel, or promises a handling time above the limit.
+
+What they read: the ``explore`` step's result (a StepMarker with phase ``result``, JSON: target
+-> shortest click count, texts tapped, and for the policy the screen id) and the policy page's
+texts (the bounded ``texts`` list the runner keeps in each UiSnapshot reading). A run that did
+not explore gets no finding from these rules: no finding without evidence. The word lists live
+in harness/catalog/policy_terms.yaml.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from harness import yamlio
+from harness.detectors.context import Context
+from harness.detectors.registry import detector
+from harness.errors import CatalogError
+from harness.events import ApiCall, StepMarker, UiSnapshot
+from harness.findings import Finding
+
+__all__ = [
+    "PolicyTerms",
+    "Exploration",
+    "load_terms",
+    "parse_terms",
+    "exploration",
+    "policy_text",
+    "policy_unreachable",
+    "policy_without_rules",
+    "category_not_disclosed",
+    "sdk_not_disclosed",
+    "no_withdrawal",
+    "no_account_deletion",
+    "no_complaint_channel",
+]
+
+_MAX_TEXT = 200_000
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
+_PHONE = re.compile(r"(?<!\d)(?:400-?\d{3}-?\d{4}|0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|\+?\d{1,3}[ -]?\d{3}[ -]?\d{3,4}[ -]?\d{4})(?!\d)")
+_DAYS = re.compile(r"(\d{1,4})\s*(?:个)?\s*(工作日|working days?|business days?|天|日|days?)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyTerms:
+    """The word lists of policy_terms.yaml."""
+
+    collection_words: tuple[str, ...]
+    collection_min_words: int
+    min_chars: int
+    categories: Mapping[str, tuple[str, ...]]
+    withdraw_words: tuple[str, ...]
+    contact_words: tuple[str, ...]
+    response_words: tuple[str, ...]
+
+
+def _words(v: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(v, list) or not v or not all(isinstance(x, str) and x.strip() for x in v):
+        raise CatalogError(f"policy_terms.yaml: '{where}' must be a non-empty list of words")
+    return tuple(x.strip().lower() for x in v)
+
+
+def _int(v: Any, where: str) -> int:
+    if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+        raise CatalogError(f"policy_terms.yaml: '{where}' must be a non-negative integer")
+    return v
+
+
+def parse_terms(data: Any) -> PolicyTerms:
+    """Validate the word lists; a clear CatalogError names the bad field."""
+    if not isinstance(data, Mapping) or data.get("schema") != 1:
+        raise CatalogError("policy_terms.yaml: expected a mapping with schema: 1")
+    cats = data.get("categories")
+    if not isinstance(cats, Mapping) or not cats:
+        raise CatalogError("policy_terms.yaml: 'categories' must map data categories to word lists")
+    return PolicyTerms(
+        collection_words=_words(data.get("collection_words"), "collection_words"),
+        collection_min_words=_int(data.get("collection_min_words"), "collection_min_words"),
+        min_chars=_int(data.get("min_chars"), "min_chars"),
+        categories={str(k): _words(v, f"categories.{k}") for k, v in cats.items()},
+        withdraw_words=_words(data.get("withdraw_words"), "withdraw_words"),
+        contact_words=_words(data.get("contact_words"), "contact_words"),
+        response_words=_words(data.get("response_words"), "response_words"),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_terms() -> PolicyTerms:
+    """The packaged word lists (cached)."""
+    text = resources.files("harness.catalog").joinpath("policy_terms.yaml").read_text(encoding="utf-8")
+    return parse_terms(yamlio.load(text, "policy_terms.yaml"))
+
+
+@dataclass(frozen=True, slots=True)
+class Exploration:
+    """What the explore step recorded: target -> (clicks, texts tapped, screen id)."""
+
+    marker: StepMarker
+    found: Mapping[str, Mapping[str, Any]]
+    complete: bool
+    screens: int
+
+    def clicks(self, target: str) -> int | None:
+        entry = self.found.get(target)
+        c = entry.get("clicks") if entry else None
+        return c if isinstance(c, int) and not isinstance(c, bool) and c >= 0 else None
+
+    def path(self, target: str) -> str:
+        entry = self.found.get(target) or {}
+        p = entry.get("path")
+        return " > ".join(str(x)[:40] for x in p[:10]) if isinstance(p, list) else ""
+
+
+def exploration(ctx: Context) -> Exploration | None:
+    """The run's last explore result, or None when the run did not explore (or the record is
+    unreadable, which is treated the same: no evidence)."""
+    for ev in reversed(ctx.of(StepMarker)):
+        if ev.step != "explore" or ev.phase != "result":
+            continue
+        try:
+            data = json.loads(ev.message[:4000])
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("found"), dict):
+            return None
+        found = {str(k): v for k, v in data["found"].items() if isinstance(v, dict)}
+        return Exploration(ev, found, bool(data.get("complete", False)), int(data.get("screens", 0) or 0))
+    return None
+
+
+def _texts(snap: UiSnapshot) -> list[str]:
+    try:
+        data = json.loads(snap.reading[:_MAX_TEXT]) if snap.reading else {}
+    except ValueError:
+        return []
+    texts = data.get("texts") if isinstance(data, dict) else None
+    return [t for t in texts[:400] if isinstance(t, str)] if isinstance(texts, list) else []
+
+
+def policy_text(ctx: Context, ex: Exploration) -> tuple[str, UiSnapshot] | None:
+    """The policy page's text and snapshot, when exploration reached it."""
+    entry = ex.found.get("policy") or {}
+    screen = entry.get("screen")
+    if not isinstance(screen, str) or not screen:
+        return None
+    for snap in ctx.of(UiSnapshot):
+        if snap.screen_id == screen:
+            texts = _texts(snap)
+            return ("\n".join(texts)[:_MAX_TEXT], snap) if texts else None
+    return None
+
+
+def _has(text: str, words: tuple[str, ...]) -> list[str]:
+    low = text.lower()
+    return [w for w in words if w in low]
+
+
+def _limit(ctx: Context) -> int:
+    return int(ctx.num("R02", "policy_max_taps"))
+
+
+@detector("R02", "policy_unreachable")
+def policy_unreachable(ctx: Context) -> Iterator[Finding]:
+    """The policy page was not reached within the tap limit from the main screen."""
+    ex = exploration(ctx)
+    if ex is None:
+        return
+    limit = _limit(ctx)
+    clicks = ex.clicks("policy")
+    if clicks is not None and clicks <= limit:
+        return
+    if clicks is None:
+        how = f"not reached in {ex.screens} screen(s) explored up to {limit} taps deep" + ("" if ex.complete else " (exploration hit its limits)")
+    else:
+        how = f"first reached after {clicks} taps ({ex.path('policy')})"
+    yield ctx.finding("R02", verdict="violation", message=f"Privacy policy {how}; the limit is {limit} taps from the main screen.", evidence=[ex.marker.seq])
+
+
+@detector("R03", "policy_without_rules")
+def policy_without_rules(ctx: Context) -> Iterator[Finding]:
+    """The captured policy text names fewer than two collection-rule topics, or is far too
+    short to hold collection rules (heuristic: needs review)."""
+    ex = exploration(ctx)
+    got = policy_text(ctx, ex) if ex is not None else None
+    if got is None:
+        return
+    text, snap = got
+    terms = load_terms()
+    words = _has(text, terms.collection_words)
+    short = len(text) < terms.min_chars
+    if len(words) >= terms.collection_min_words and not short:
+        return
+    why = []
+    if len(words) < terms.collection_min_words:
+        why.append(f"names {len(words)} of the collection-rule topics ({', '.join(words) or 'none'}; at least {terms.collection_min_words} expected)")
+    if short:
+        why.append(f"is {len(text)} characters long (under {terms.min_chars})")
+    yield ctx.finding("R03", verdict="needs-review", message="The privacy policy text " + " and ".join(why) + ".", evidence=[snap.seq])
+
+
+def _observed(ctx: Context) -> list[ApiCall]:
+    """ApiCalls of personal-data categories after acceptance (the whole run if never accepted)."""
+    t0 = ctx.phases.t_agree
+    cats = ctx.catalog.categories
+    out = []
+    for c in ctx.of(ApiCall):
+        if t0 is not None and c.t < t0:
+            continue
+        info = cats.get(c.category)
+        if info is not None and not info.pi:
+            continue
+        out.append(c)
+    return out
+
+
+@detector("R05", "category_not_disclosed")
+def category_not_disclosed(ctx: Context) -> Iterator[Finding]:
+    """A data category read after acceptance that the policy never names (synonym table)."""
+    ex = exploration(ctx)
+    got = policy_text(ctx, ex) if ex is not None else None
+    if got is None:
+        return
+    text, snap = got
+    terms = load_terms()
+    by_cat: dict[str, list[ApiCall]] = {}
+    for c in _observed(ctx):
+        if c.category in terms.categories:
+            by_cat.setdefault(c.category, []).append(c)
+    for cat, calls in sorted(by_cat.items()):
+        if _has(text, terms.categories[cat]):
+            continue
+        yield ctx.finding(
+            "R05",
+            verdict="violation",
+            message=f"{cat} was read {len(calls)} time(s) (first via {calls[0].api_id or 'an unnamed API'}) but the privacy policy never names it.",
+            evidence=[snap.seq, *(c.seq for c in calls[:10])],
+            t=calls[0].t,
+            category=cat,
+        )
+
+
+def _sdk_names(sdk_id: str) -> tuple[str, ...]:
+    from harness.catalog.sdks import sdk_by_id
+
+    try:
+        sdk = sdk_by_id(sdk_id)
+    except Exception:  # noqa: BLE001 - an SDK the catalogue does not know is named by its id
+        return (sdk_id.lower(),)
+    parts = re.split(r"[/()（）,，]", f"{sdk.name}/{sdk.vendor}")
+    return tuple(dict.fromkeys(p.strip().lower() for p in parts if len(p.strip()) >= 2)) + (sdk_id.lower(),)
+
+
+@detector("R06", "sdk_not_disclosed")
+def sdk_not_disclosed(ctx: Context) -> Iterator[Finding]:
+    """An SDK seen collecting personal data is named neither by product nor by vendor in the
+    policy."""
+    ex = exploration(ctx)
+    got = policy_text(ctx, ex) if ex is not None else None
+    if got is None:
+        return
+    text, snap = got
+    by_sdk: dict[str, list[ApiCall]] = {}
+    for c in ctx.of(ApiCall):
+        if c.sdk and c.sdk != "app" and c.category in load_terms().categories:
+            by_sdk.setdefault(c.sdk, []).append(c)
+    for sdk, calls in sorted(by_sdk.items()):
+        names = _sdk_names(sdk)
+        if _has(text, names):
+            continue
+        cats = ", ".join(sorted({c.category for c in calls}))
+        yield ctx.finding(
+            "R06",
+            verdict="violation",
+            message=f"SDK {sdk} read {cats} ({len(calls)} call(s)) but the privacy policy names neither it nor its vendor ({', '.join(names[:4])}).",
+            evidence=[snap.seq, *(c.seq for c in calls[:10])],
+            t=calls[0].t,
+            sdk=sdk,
+            category=calls[0].category,
+        )
+
+
+@detector("R16", "no_withdrawal")
+def no_withdrawal(ctx: Context) -> Iterator[Finding]:
+    """No withdraw-consent or privacy-settings control within the tap limit, and the policy
+    text (when captured) describes no way to withdraw."""
+    ex = exploration(ctx)
+    if ex is None:
+        return
+    limit = _limit(ctx)
+    clicks = ex.clicks("withdraw")
+    if clicks is not None and clicks <= limit:
+        return
+    got = policy_text(ctx, ex)
+    if got is not None and _has(got[0], load_terms().withdraw_words):
+        return
+    where = "the policy text was not captured" if got is None else "the policy describes no way to withdraw"
+    yield ctx.finding("R16", verdict="violation", message=f"No way to withdraw consent within {limit} taps of the main screen, and {where}.", evidence=[ex.marker.seq, *([got[1].seq] if got else [])])
+
+
+@detector("R40", "no_account_deletion")
+def no_account_deletion(ctx: Context) -> Iterator[Finding]:
+    """An app with accounts (its type requires one, or a login gate was seen) offers no account
+    deletion within the tap limit. The deletion control is found, never executed."""
+    ex = exploration(ctx)
+    if ex is None:
+        return
+    gate = next((s for s in ctx.of(UiSnapshot) if s.screen_kind == "login_gate"), None)
+    accounts = bool(ctx.profile is not None and ctx.profile.account_required) or gate is not None
+    if not accounts:
+        return
+    limit = _limit(ctx)
+    clicks = ex.clicks("delete_account")
+    if clicks is not None and clicks <= limit:
+        return
+    why = "the app type requires an account" if gate is None else "a login screen was seen"
+    found = f"first found after {clicks} taps" if clicks is not None else "not found"
+    yield ctx.finding("R40", verdict="violation", message=f"Account deletion {found} (limit {limit} taps) although {why}.", evidence=[ex.marker.seq, *([gate.seq] if gate else [])])
+
+
+def _days(text: str, near: tuple[str, ...]) -> list[tuple[int, bool]]:
+    """(days, working days?) promised near a response word (same sentence)."""
+    out = []
+    for sentence in re.split(r"[。；;.\n]", text):
+        low = sentence.lower()
+        if not any(w in low for w in near):
+            continue
+        for m in _DAYS.finditer(sentence[:2000]):
+            unit = m[2].lower()
+            out.append((int(m[1]), unit in ("工作日",) or "working" in unit or "business" in unit))
+    return out
+
+
+@detector("R41", "no_complaint_channel")
+def no_complaint_channel(ctx: Context) -> Iterator[Finding]:
+    """The captured policy gives no contact channel (e-mail, phone, address, form), or promises
+    a handling time above the limit; no stated time is reported as information."""
+    ex = exploration(ctx)
+    got = policy_text(ctx, ex) if ex is not None else None
+    if got is None:
+        return
+    text, snap = got
+    terms = load_terms()
+    channel = bool(_EMAIL.search(text) or _PHONE.search(text) or _has(text, terms.contact_words))
+    if not channel:
+        yield ctx.finding("R41", verdict="violation", message="The privacy policy gives no contact channel (no e-mail, phone, postal address or form).", evidence=[snap.seq])
+        return
+    limit = int(ctx.num("R41", "response_working_days"))
+    promised = _days(text, terms.response_words)
+    if not promised:
+        yield ctx.finding("R41", verdict="info", message=f"The privacy policy states no handling time for requests; the {limit}-working-day limit applies.", evidence=[snap.seq])
+        return
+    worst = max(promised, key=lambda d: d[0] if d[1] else d[0] * 5 / 7)
+    too_long = worst[0] > limit if worst[1] else worst[0] > round(limit * 7 / 5)
+    if too_long:
+        unit = "working days" if worst[1] else "days"
+        yield ctx.finding("R41", verdict="violation", message=f"The privacy policy promises to handle requests within {worst[0]} {unit}, over the {limit}-working-day limit.", evidence=[snap.seq])
