@@ -68,8 +68,10 @@ I32 = npt.NDArray[np.int32]
 B = npt.NDArray[np.bool_]
 F64 = npt.NDArray[np.float64]
 
-API_RULES = ("R09", "R10", "R11", "R14", "R26", "R27", "R28", "R29", "R30", "R31", "R32", "R33", "R35")
+API_RULES = ("R05", "R06", "R09", "R10", "R11", "R14", "R26", "R27", "R28", "R29", "R30", "R31", "R32", "R33", "R35")
 KINDS: Mapping[str, tuple[str, ...]] = {
+    "R05": ("after_consent",),
+    "R06": ("collected",),
     "R09": ("before_consent",),
     "R10": ("after_decline",),
     "R11": ("after_denial",),
@@ -929,7 +931,19 @@ def _r26(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     )
 
 
+def _r05(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
+    # every personal-data read after acceptance (R05 compares their categories with the policy)
+    c.collect(acc, np.flatnonzero(x.pi[c.cat] & (c.phase == ACCEPTED)), 0)
+
+
+def _r06(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
+    # every personal-data read by a third-party SDK (R06 looks for the SDK's name in the policy)
+    c.collect(acc, np.flatnonzero(x.pi[c.cat] & x.third[c.sdk]), 0)
+
+
 _RULE_FUNCS = {
+    "R05": _r05,
+    "R06": _r06,
     "R09": _r09,
     "R10": _r10,
     "R11": _r11,

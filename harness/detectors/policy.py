@@ -27,9 +27,10 @@ from typing import Any
 
 from harness import yamlio
 from harness.detectors.context import Context
+from harness.detectors.core import HitRow
 from harness.detectors.registry import detector
 from harness.errors import CatalogError
-from harness.events import ApiCall, StepMarker, UiSnapshot
+from harness.events import StepMarker, UiSnapshot
 from harness.findings import Finding
 
 __all__ = [
@@ -65,6 +66,7 @@ class PolicyTerms:
     withdraw_words: tuple[str, ...]
     contact_words: tuple[str, ...]
     response_words: tuple[str, ...]
+    sdk_aliases: Mapping[str, tuple[str, ...]]
 
 
 def _words(v: Any, where: str) -> tuple[str, ...]:
@@ -94,7 +96,16 @@ def parse_terms(data: Any) -> PolicyTerms:
         withdraw_words=_words(data.get("withdraw_words"), "withdraw_words"),
         contact_words=_words(data.get("contact_words"), "contact_words"),
         response_words=_words(data.get("response_words"), "response_words"),
+        sdk_aliases={str(k): _words(v, f"sdk_aliases.{k}") for k, v in _aliases(data.get("sdk_aliases")).items()},
     )
+
+
+def _aliases(v: Any) -> Mapping[str, Any]:
+    if v is None:
+        return {}
+    if not isinstance(v, Mapping):
+        raise CatalogError("policy_terms.yaml: 'sdk_aliases' must map SDK ids to word lists")
+    return v
 
 
 @lru_cache(maxsize=1)
@@ -211,21 +222,6 @@ def policy_without_rules(ctx: Context) -> Iterator[Finding]:
     yield ctx.finding("R03", verdict="needs-review", message="The privacy policy text " + " and ".join(why) + ".", evidence=[snap.seq])
 
 
-def _observed(ctx: Context) -> list[ApiCall]:
-    """ApiCalls of personal-data categories after acceptance (the whole run if never accepted)."""
-    t0 = ctx.phases.t_agree
-    cats = ctx.catalog.categories
-    out = []
-    for c in ctx.of(ApiCall):
-        if t0 is not None and c.t < t0:
-            continue
-        info = cats.get(c.category)
-        if info is not None and not info.pi:
-            continue
-        out.append(c)
-    return out
-
-
 @detector("R05", "category_not_disclosed")
 def category_not_disclosed(ctx: Context) -> Iterator[Finding]:
     """A data category read after acceptance that the policy never names (synonym table)."""
@@ -235,19 +231,21 @@ def category_not_disclosed(ctx: Context) -> Iterator[Finding]:
         return
     text, snap = got
     terms = load_terms()
-    by_cat: dict[str, list[ApiCall]] = {}
-    for c in _observed(ctx):
-        if c.category in terms.categories:
-            by_cat.setdefault(c.category, []).append(c)
-    for cat, calls in sorted(by_cat.items()):
+    by_cat: dict[str, list[HitRow]] = {}
+    for row in ctx.hits("R05"):
+        if row.category in terms.categories:
+            by_cat.setdefault(row.category, []).append(row)
+    for cat, rows in sorted(by_cat.items()):
         if _has(text, terms.categories[cat]):
             continue
+        first = min(rows, key=lambda r: r.t_first)
+        calls = sum(r.calls for r in rows)
         yield ctx.finding(
             "R05",
             verdict="violation",
-            message=f"{cat} was read {len(calls)} time(s) (first via {calls[0].api_id or 'an unnamed API'}) but the privacy policy never names it.",
-            evidence=[snap.seq, *(c.seq for c in calls[:10])],
-            t=calls[0].t,
+            message=f"{cat} was read {calls} time(s) after acceptance (first at t={first.t_first:.1f} s via {first.api or 'an unnamed API'}) but the privacy policy never names it.",
+            evidence=[snap.seq, *(e for r in rows for e in r.evidence)],
+            t=first.t_first,
             category=cat,
         )
 
@@ -255,12 +253,13 @@ def category_not_disclosed(ctx: Context) -> Iterator[Finding]:
 def _sdk_names(sdk_id: str) -> tuple[str, ...]:
     from harness.catalog.sdks import sdk_by_id
 
+    aliases = load_terms().sdk_aliases.get(sdk_id, ())
     try:
         sdk = sdk_by_id(sdk_id)
     except Exception:  # noqa: BLE001 - an SDK the catalogue does not know is named by its id
-        return (sdk_id.lower(),)
+        return (*aliases, sdk_id.lower())
     parts = re.split(r"[/()（）,，]", f"{sdk.name}/{sdk.vendor}")
-    return tuple(dict.fromkeys(p.strip().lower() for p in parts if len(p.strip()) >= 2)) + (sdk_id.lower(),)
+    return tuple(dict.fromkeys([*(p.strip().lower() for p in parts if len(p.strip()) >= 2), *aliases, sdk_id.lower()]))
 
 
 @detector("R06", "sdk_not_disclosed")
@@ -272,23 +271,24 @@ def sdk_not_disclosed(ctx: Context) -> Iterator[Finding]:
     if got is None:
         return
     text, snap = got
-    by_sdk: dict[str, list[ApiCall]] = {}
-    for c in ctx.of(ApiCall):
-        if c.sdk and c.sdk != "app" and c.category in load_terms().categories:
-            by_sdk.setdefault(c.sdk, []).append(c)
-    for sdk, calls in sorted(by_sdk.items()):
+    by_sdk: dict[str, list[HitRow]] = {}
+    for row in ctx.hits("R06"):
+        if row.sdk and row.sdk != "app":
+            by_sdk.setdefault(row.sdk, []).append(row)
+    for sdk, rows in sorted(by_sdk.items()):
         names = _sdk_names(sdk)
         if _has(text, names):
             continue
-        cats = ", ".join(sorted({c.category for c in calls}))
+        first = min(rows, key=lambda r: r.t_first)
+        cats = ", ".join(sorted({r.category for r in rows}))
         yield ctx.finding(
             "R06",
             verdict="violation",
-            message=f"SDK {sdk} read {cats} ({len(calls)} call(s)) but the privacy policy names neither it nor its vendor ({', '.join(names[:4])}).",
-            evidence=[snap.seq, *(c.seq for c in calls[:10])],
-            t=calls[0].t,
+            message=f"SDK {sdk} read {cats} ({sum(r.calls for r in rows)} call(s)) but the privacy policy names neither it nor its vendor ({', '.join(names[:4])}).",
+            evidence=[snap.seq, *(e for r in rows for e in r.evidence)],
+            t=first.t_first,
             sdk=sdk,
-            category=calls[0].category,
+            category=first.category,
         )
 
 
