@@ -244,20 +244,25 @@ def category_not_disclosed(ctx: Context) -> Iterator[Finding]:
             "R05",
             verdict="violation",
             message=f"{cat} was read {calls} time(s) after acceptance (first at t={first.t_first:.1f} s via {first.api or 'an unnamed API'}) but the privacy policy never names it.",
-            evidence=[snap.seq, *(e for r in rows for e in r.evidence)],
+            evidence=[snap.seq, *sorted({e for r in rows for e in r.evidence})[:19]],
             t=first.t_first,
             category=cat,
         )
 
 
 def _sdk_names(sdk_id: str) -> tuple[str, ...]:
-    from harness.catalog.sdks import sdk_by_id
+    from harness.catalog.sdks import load_sdks
 
-    aliases = load_terms().sdk_aliases.get(sdk_id, ())
-    try:
-        sdk = sdk_by_id(sdk_id)
-    except Exception:  # noqa: BLE001 - an SDK the catalogue does not know is named by its id
-        return (*aliases, sdk_id.lower())
+    known = {s.id: s for s in load_sdks()}
+    sdk = known.get(sdk_id)
+    if sdk is None:
+        # a package name rather than an id: the SDK with the longest matching prefix
+        best = max(((len(p), s) for s in known.values() for p in s.prefixes if sdk_id == p or sdk_id.startswith(p + ".")), default=None, key=lambda x: x[0])
+        sdk = best[1] if best else None
+    if sdk is None:
+        segs = [x for x in sdk_id.lower().split(".") if len(x) >= 4 and x not in ("android", "sdk", "google")]
+        return tuple(dict.fromkeys([*segs[:1], sdk_id.lower()]))
+    aliases = load_terms().sdk_aliases.get(sdk.id, ())
     parts = re.split(r"[/()（）,，]", f"{sdk.name}/{sdk.vendor}")
     return tuple(dict.fromkeys([*(p.strip().lower() for p in parts if len(p.strip()) >= 2), *aliases, sdk_id.lower()]))
 
@@ -285,7 +290,7 @@ def sdk_not_disclosed(ctx: Context) -> Iterator[Finding]:
             "R06",
             verdict="violation",
             message=f"SDK {sdk} read {cats} ({sum(r.calls for r in rows)} call(s)) but the privacy policy names neither it nor its vendor ({', '.join(names[:4])}).",
-            evidence=[snap.seq, *(e for r in rows for e in r.evidence)],
+            evidence=[snap.seq, *sorted({e for r in rows for e in r.evidence})[:19]],
             t=first.t_first,
             sdk=sdk,
             category=first.category,

@@ -1033,6 +1033,182 @@ def login_gate_lending_allowed() -> Case:
     return c
 
 
+# -- S5: settings exploration and the policy text (R02, R03, R05, R06, R16, R40, R41) ----------
+
+FULL_POLICY = [
+    "隐私政策",
+    "一、我们收集的信息：注册时收集手机号；在您同意后，友盟统计 SDK（Umeng）收集设备标识符（Android ID），目的为统计分析。",
+    "二、使用方式与范围：仅用于提供购物服务；第三方共享清单见本政策附录。三、保存期限：账号存续期间。",
+    "四、您的权利：您可以在“我的-隐私设置”中撤回同意，或注销账号；我们将在 15 个工作日内答复您的请求。",
+    "五、联系方式：privacy@shop.example，客服电话 400-820-1234。",
+]
+
+
+def _explore(c: Case, t: float, found: dict[str, Any], *, screens: int = 6, complete: bool = True) -> int:
+    """The explore step's begin / result / end markers; returns the result marker's seq."""
+    c.add(StepMarker(t=t, index=4, step="explore", phase="begin"))
+    msg = {"found": found, "missing": [k for k in ("policy", "withdraw", "delete_account", "complaint") if k not in found], "max_depth": 4, "screens": screens, "taps": screens, "complete": complete}
+    seq = c.add(StepMarker(t=t + 20.0, index=-1, step="explore", phase="result", status="ok", message=json.dumps(msg, ensure_ascii=False)))
+    c.add(StepMarker(t=t + 20.1, index=4, step="explore", phase="end", status="ok"))
+    return seq
+
+
+def policy_explored_clean() -> Case:
+    c = Case(
+        "policy_explored_clean",
+        "S5, shopping app with accounts: the policy is one tap from the main screen and names what is "
+        "collected, the analytics SDK, retention, withdrawal, a contact e-mail and a 15-working-day "
+        "reply; privacy settings, account deletion and 联系我们 are two taps away. Nothing to report.",
+        scenario="S5",
+        profile="online_shopping",
+        negative=["R02", "R03", "R05", "R06", "R16", "R40", "R41"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.api(3.0, "DEVICE_ID", "Settings.Secure.getString#android_id", sdk="com.umeng.analytics")
+    c.tap(6.0, "隐私政策", role="explore")
+    c.screen(6.5, "policy", texts=FULL_POLICY)
+    c.act(8.0, "back")
+    c.tap(9.0, "我的", role="explore")
+    c.screen(9.5, "me", texts=["我的", "隐私设置", "注销账号", "联系我们"])
+    _explore(
+        c,
+        5.0,
+        {
+            "policy": {"clicks": 1, "path": ["隐私政策"], "screen": "policy"},
+            "withdraw": {"clicks": 2, "path": ["我的", "隐私设置"]},
+            "delete_account": {"clicks": 2, "path": ["我的", "注销账号"]},
+            "complaint": {"clicks": 2, "path": ["我的", "联系我们"]},
+        },
+    )
+    c.end(40.0)
+    return c
+
+
+def policy_deep_but_complete() -> Case:
+    c = Case(
+        "policy_deep_but_complete",
+        "S5 explored six taps deep: the policy is first reached after 5 taps (我的 > 设置 > 关于 > 法律 > "
+        "隐私政策); it describes how to withdraw consent, so no in-app withdrawal control is not by "
+        "itself a finding; account deletion is 3 taps away.",
+        scenario="S5",
+        profile="online_shopping",
+        negative=["R03", "R05", "R06", "R16", "R40", "R41"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.screen(12.0, "policy", texts=FULL_POLICY)
+    ex = _explore(
+        c,
+        5.0,
+        {
+            "policy": {"clicks": 5, "path": ["我的", "设置", "关于", "法律", "隐私政策"], "screen": "policy"},
+            "delete_account": {"clicks": 3, "path": ["我的", "账号与安全", "注销账号"]},
+            "complaint": {"clicks": 2, "path": ["我的", "联系我们"]},
+        },
+    )
+    c.end(40.0)
+    c.expect("R02", "violation", [ex])
+    return c
+
+
+def policy_gaps() -> Case:
+    c = Case(
+        "policy_gaps",
+        "S5, shopping app with accounts: the policy page is a two-line notice with no collection rules "
+        "and no contact; after consent the app lists installed apps and a push SDK the policy never "
+        "names reads the Android ID; no privacy settings or account deletion anywhere.",
+        scenario="S5",
+        profile="online_shopping",
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    ad = c.api(2.8, "AD_ID", "AdvertisingIdClient.getAdvertisingIdInfo", sdk="com.bytedance.sdk.openadsdk")
+    apps = c.api(3.0, "APP_LIST", "PackageManager.getInstalledPackages")
+    d1 = c.api(4.0, "DEVICE_ID", "Settings.Secure.getString#android_id", sdk="com.igexin.push")
+    d2 = c.api(4.5, "DEVICE_ID", "Settings.Secure.getString#android_id", sdk="com.igexin.push")
+    pol = c.screen(6.5, "policy", texts=["隐私政策", "欢迎使用本应用。我们非常重视您的隐私，请放心使用。"])
+    ex = _explore(c, 5.0, {"policy": {"clicks": 1, "path": ["隐私政策"], "screen": "policy"}}, screens=9)
+    c.end(40.0)
+    c.expect("R03", "needs-review", [pol])
+    c.expect("R05", "violation", [pol, ad], "AD_ID")
+    c.expect("R05", "violation", [pol, apps], "APP_LIST")
+    c.expect("R05", "violation", [pol, d1, d2], "DEVICE_ID")
+    c.expect("R06", "violation", [pol, ad], "AD_ID", "com.bytedance.sdk.openadsdk")
+    c.expect("R06", "violation", [pol, d1, d2], "DEVICE_ID", "com.igexin.push")
+    c.expect("R16", "violation", [ex, pol])
+    c.expect("R40", "violation", [ex])
+    c.expect("R41", "violation", [pol])
+    c.expect("R30", "violation", [apps], "APP_LIST", "app")  # the enumeration itself (not this family)
+    return c
+
+
+def policy_slow_response() -> Case:
+    c = Case(
+        "policy_slow_response",
+        "S5, app without accounts: the policy is complete but promises to answer complaints within 30 "
+        "working days (over the 15-day limit); no deletion path is needed without accounts.",
+        scenario="S5",
+        profile="parking_payment",
+        negative=["R02", "R03", "R05", "R06", "R16", "R40"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    texts = [t.replace("15 个工作日内答复您的请求", "30 个工作日内答复您的投诉") for t in FULL_POLICY]
+    pol = c.screen(6.5, "policy", texts=texts)
+    _explore(c, 5.0, {"policy": {"clicks": 1, "path": ["隐私政策"], "screen": "policy"}, "withdraw": {"clicks": 2, "path": ["我的", "隐私设置"]}})
+    c.end(40.0)
+    c.expect("R41", "violation", [pol])
+    return c
+
+
+def policy_no_time_stated() -> Case:
+    c = Case(
+        "policy_no_time_stated",
+        "S5: the policy gives a contact e-mail but no handling time: R41 reports the 15-working-day "
+        "default as information only.",
+        scenario="S5",
+        negative=["R02", "R03", "R16", "R40"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    texts = [t for t in FULL_POLICY if "工作日" not in t] + ["您可以在“我的-隐私设置”中撤回同意。"]
+    pol = c.screen(6.5, "policy", texts=texts)
+    _explore(c, 5.0, {"policy": {"clicks": 1, "path": ["隐私政策"], "screen": "policy"}})
+    c.end(40.0)
+    c.expect("R41", "info", [pol])
+    return c
+
+
+def no_exploration_no_policy_findings() -> Case:
+    c = Case(
+        "no_exploration_no_policy_findings",
+        "S3 (no settings exploration): the run collects after consent and never opens the policy, so "
+        "the policy and settings rules have no evidence and stay silent.",
+        profile="online_shopping",
+        negative=["R02", "R03", "R05", "R06", "R16", "R40", "R41"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    apps = c.api(3.0, "APP_LIST", "PackageManager.getInstalledPackages")
+    c.api(4.0, "DEVICE_ID", "Settings.Secure.getString#android_id", sdk="com.igexin.push")
+    c.end(40.0)
+    c.expect("R30", "violation", [apps], "APP_LIST", "app")  # the enumeration itself (not this family)
+    return c
+
+
 CASE_BUILDERS = (
     clean_accept_flow,
     no_prompt_collects,
@@ -1076,6 +1252,12 @@ CASE_BUILDERS = (
     decline_reprompt_after_feature_tap,
     login_gate_extended_feature,
     login_gate_lending_allowed,
+    policy_explored_clean,
+    policy_deep_but_complete,
+    policy_gaps,
+    policy_slow_response,
+    policy_no_time_stated,
+    no_exploration_no_policy_findings,
 )
 CASES = tuple(b.__name__ for b in CASE_BUILDERS)
 
