@@ -60,7 +60,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     apps = available_models()
     outcomes, per_app = BENCH.run_corpus(apps, "all", root)
     models = {a: load_bundled(a) for a in apps}
-    scenario_ids = ["S1", "S2", "S3", "S4"]
+    scenario_ids = ["S1", "S2", "S3", "S4", "S5"]
     truth = [t for a in apps for t in BENCH.truth_of(models[a], scenarios=scenario_ids, rules=list(load_rules().rules))]
     clean = [a for a, m in models.items() if m.clean]
     score = BENCH.score(outcomes, truth, clean, BENCH.default_sdk_resolver())
@@ -68,13 +68,13 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_every_run_completes_and_the_prompt_is_decided_as_the_scenario_says(corpus: dict[str, Any]) -> None:
-    assert len(corpus["outcomes"]) == 4 * len(corpus["models"])
+    assert len(corpus["outcomes"]) == 5 * len(corpus["models"])
     for o in corpus["outcomes"]:
         assert o.status == "completed" and not o.infrastructure_error, f"{o.app} {o.scenario}: {o.status} {o.infrastructure_error} ({o.run_dir})"
         assert not o.detector_errors, f"{o.app} {o.scenario}: {o.detector_errors} ({o.run_dir})"
         choices = [e.choice for e in Timeline.read(o.run_dir / "timeline.jsonl") if isinstance(e, ConsentDecision) and e.subject == "privacy_policy"]
         ambiguous_only = any(t.get("rule") == "R12" for t in corpus["models"][o.app].truth)
-        expected = {"S1": [], "S2": ["dismiss" if ambiguous_only else "decline"], "S3": ["accept"], "S4": ["accept"]}[o.scenario]
+        expected = {"S1": [], "S2": ["dismiss" if ambiguous_only else "decline"], "S3": ["accept"], "S4": ["accept"], "S5": ["accept"]}[o.scenario]
         assert choices[:1] == expected, f"{o.app} {o.scenario}: privacy decisions {choices} ({o.run_dir})"
 
 

@@ -110,7 +110,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
 
 
 def test_plan_scenarios_expands_all_and_resolves_yaml_paths(tmp_path: Path) -> None:
-    assert [s for s, _ in plan_scenarios("all")] == ["S1", "S2", "S3", "S4"]
+    assert [s for s, _ in plan_scenarios("all")] == ["S1", "S2", "S3", "S4", "S5"]
     assert plan_scenarios("S2,S2") == [("S2", "S2")]
     with pytest.raises(InputError, match="unknown scenario"):
         plan_scenarios("S9")

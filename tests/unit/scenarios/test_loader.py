@@ -19,7 +19,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_standard_suite_loads() -> None:
     suite = standard_suite()
-    assert [s.id for s in suite] == ["S1", "S2", "S3", "S4"]
+    assert [s.id for s in suite] == ["S1", "S2", "S3", "S4", "S5"]
     s2 = next(s for s in suite if s.id == "S2")
     names = [st.name for st in s2.steps]
     assert names[:3] == ["launch", "wait_idle", "decide_privacy"]
@@ -71,7 +71,7 @@ def test_shorthand_and_bare_steps(tmp_path: Path) -> None:
 
 
 def test_resolve_scenarios(tmp_path: Path) -> None:
-    assert [s.id for s in resolve_scenarios("all")] == ["S1", "S2", "S3", "S4"]
+    assert [s.id for s in resolve_scenarios("all")] == ["S1", "S2", "S3", "S4", "S5"]
     assert [s.id for s in resolve_scenarios("S3,S1")] == ["S3", "S1"]
     with pytest.raises(InputError, match="unknown scenario 'S9'"):
         resolve_scenarios("S9")

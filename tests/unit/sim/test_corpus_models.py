@@ -30,7 +30,7 @@ from harness.instrumentation.base import Target
 
 REPO = Path(__file__).resolve().parents[3]
 SEEDS = ("restaurant", "parking", "education", "lending", "real_estate", "power_bank", "supermarket", "car_dealer")
-SCENARIOS = ("S1", "S2", "S3", "S4")
+SCENARIOS = ("S1", "S2", "S3", "S4", "S5")
 
 
 def _bench() -> ModuleType:
