@@ -51,7 +51,9 @@ __all__ = [
 
 _MAX_TEXT = 200_000
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
-_PHONE = re.compile(r"(?<!\d)(?:400-?\d{3}-?\d{4}|0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|\+?\d{1,3}[ -]?\d{3}[ -]?\d{3,4}[ -]?\d{4})(?!\d)")
+_PHONE = re.compile(
+    r"(?<!\d)(?:400-?\d{3}-?\d{4}|0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|\+?\d{1,3}[ -]?\d{3}[ -]?\d{3,4}[ -]?\d{4})(?!\d)"
+)
 _DAYS = re.compile(r"(\d{1,4})\s*(?:个)?\s*(工作日|working days?|business days?|天|日|days?)", re.IGNORECASE)
 
 
@@ -96,7 +98,9 @@ def parse_terms(data: Any) -> PolicyTerms:
         withdraw_words=_words(data.get("withdraw_words"), "withdraw_words"),
         contact_words=_words(data.get("contact_words"), "contact_words"),
         response_words=_words(data.get("response_words"), "response_words"),
-        sdk_aliases={str(k): _words(v, f"sdk_aliases.{k}") for k, v in _aliases(data.get("sdk_aliases")).items()},
+        sdk_aliases={
+            str(k): _words(v, f"sdk_aliases.{k}") for k, v in _aliases(data.get("sdk_aliases")).items()
+        },
     )
 
 
@@ -194,10 +198,17 @@ def policy_unreachable(ctx: Context) -> Iterator[Finding]:
     if clicks is not None and clicks <= limit:
         return
     if clicks is None:
-        how = f"not reached in {ex.screens} screen(s) explored up to {limit} taps deep" + ("" if ex.complete else " (exploration hit its limits)")
+        how = f"not reached in {ex.screens} screen(s) explored up to {limit} taps deep" + (
+            "" if ex.complete else " (exploration hit its limits)"
+        )
     else:
         how = f"first reached after {clicks} taps ({ex.path('policy')})"
-    yield ctx.finding("R02", verdict="violation", message=f"Privacy policy {how}; the limit is {limit} taps from the main screen.", evidence=[ex.marker.seq])
+    yield ctx.finding(
+        "R02",
+        verdict="violation",
+        message=f"Privacy policy {how}; the limit is {limit} taps from the main screen.",
+        evidence=[ex.marker.seq],
+    )
 
 
 @detector("R03", "policy_without_rules")
@@ -216,10 +227,17 @@ def policy_without_rules(ctx: Context) -> Iterator[Finding]:
         return
     why = []
     if len(words) < terms.collection_min_words:
-        why.append(f"names {len(words)} of the collection-rule topics ({', '.join(words) or 'none'}; at least {terms.collection_min_words} expected)")
+        why.append(
+            f"names {len(words)} of the collection-rule topics ({', '.join(words) or 'none'}; at least {terms.collection_min_words} expected)"
+        )
     if short:
         why.append(f"is {len(text)} characters long (under {terms.min_chars})")
-    yield ctx.finding("R03", verdict="needs-review", message="The privacy policy text " + " and ".join(why) + ".", evidence=[snap.seq])
+    yield ctx.finding(
+        "R03",
+        verdict="needs-review",
+        message="The privacy policy text " + " and ".join(why) + ".",
+        evidence=[snap.seq],
+    )
 
 
 @detector("R05", "category_not_disclosed")
@@ -257,14 +275,25 @@ def _sdk_names(sdk_id: str) -> tuple[str, ...]:
     sdk = known.get(sdk_id)
     if sdk is None:
         # a package name rather than an id: the SDK with the longest matching prefix
-        best = max(((len(p), s) for s in known.values() for p in s.prefixes if sdk_id == p or sdk_id.startswith(p + ".")), default=None, key=lambda x: x[0])
+        best = max(
+            (
+                (len(p), s)
+                for s in known.values()
+                for p in s.prefixes
+                if sdk_id == p or sdk_id.startswith(p + ".")
+            ),
+            default=None,
+            key=lambda x: x[0],
+        )
         sdk = best[1] if best else None
     if sdk is None:
         segs = [x for x in sdk_id.lower().split(".") if len(x) >= 4 and x not in ("android", "sdk", "google")]
         return tuple(dict.fromkeys([*segs[:1], sdk_id.lower()]))
     aliases = load_terms().sdk_aliases.get(sdk.id, ())
     parts = re.split(r"[/()（）,，]", f"{sdk.name}/{sdk.vendor}")
-    return tuple(dict.fromkeys([*(p.strip().lower() for p in parts if len(p.strip()) >= 2), *aliases, sdk_id.lower()]))
+    return tuple(
+        dict.fromkeys([*(p.strip().lower() for p in parts if len(p.strip()) >= 2), *aliases, sdk_id.lower()])
+    )
 
 
 @detector("R06", "sdk_not_disclosed")
@@ -312,7 +341,12 @@ def no_withdrawal(ctx: Context) -> Iterator[Finding]:
     if got is not None and _has(got[0], load_terms().withdraw_words):
         return
     where = "the policy text was not captured" if got is None else "the policy describes no way to withdraw"
-    yield ctx.finding("R16", verdict="violation", message=f"No way to withdraw consent within {limit} taps of the main screen, and {where}.", evidence=[ex.marker.seq, *([got[1].seq] if got else [])])
+    yield ctx.finding(
+        "R16",
+        verdict="violation",
+        message=f"No way to withdraw consent within {limit} taps of the main screen, and {where}.",
+        evidence=[ex.marker.seq, *([got[1].seq] if got else [])],
+    )
 
 
 @detector("R40", "no_account_deletion")
@@ -332,7 +366,12 @@ def no_account_deletion(ctx: Context) -> Iterator[Finding]:
         return
     why = "the app type requires an account" if gate is None else "a login screen was seen"
     found = f"first found after {clicks} taps" if clicks is not None else "not found"
-    yield ctx.finding("R40", verdict="violation", message=f"Account deletion {found} (limit {limit} taps) although {why}.", evidence=[ex.marker.seq, *([gate.seq] if gate else [])])
+    yield ctx.finding(
+        "R40",
+        verdict="violation",
+        message=f"Account deletion {found} (limit {limit} taps) although {why}.",
+        evidence=[ex.marker.seq, *([gate.seq] if gate else [])],
+    )
 
 
 def _days(text: str, near: tuple[str, ...]) -> list[tuple[int, bool]]:
@@ -360,15 +399,30 @@ def no_complaint_channel(ctx: Context) -> Iterator[Finding]:
     terms = load_terms()
     channel = bool(_EMAIL.search(text) or _PHONE.search(text) or _has(text, terms.contact_words))
     if not channel:
-        yield ctx.finding("R41", verdict="violation", message="The privacy policy gives no contact channel (no e-mail, phone, postal address or form).", evidence=[snap.seq])
+        yield ctx.finding(
+            "R41",
+            verdict="violation",
+            message="The privacy policy gives no contact channel (no e-mail, phone, postal address or form).",
+            evidence=[snap.seq],
+        )
         return
     limit = int(ctx.num("R41", "response_working_days"))
     promised = _days(text, terms.response_words)
     if not promised:
-        yield ctx.finding("R41", verdict="info", message=f"The privacy policy states no handling time for requests; the {limit}-working-day limit applies.", evidence=[snap.seq])
+        yield ctx.finding(
+            "R41",
+            verdict="info",
+            message=f"The privacy policy states no handling time for requests; the {limit}-working-day limit applies.",
+            evidence=[snap.seq],
+        )
         return
     worst = max(promised, key=lambda d: d[0] if d[1] else d[0] * 5 / 7)
     too_long = worst[0] > limit if worst[1] else worst[0] > round(limit * 7 / 5)
     if too_long:
         unit = "working days" if worst[1] else "days"
-        yield ctx.finding("R41", verdict="violation", message=f"The privacy policy promises to handle requests within {worst[0]} {unit}, over the {limit}-working-day limit.", evidence=[snap.seq])
+        yield ctx.finding(
+            "R41",
+            verdict="violation",
+            message=f"The privacy policy promises to handle requests within {worst[0]} {unit}, over the {limit}-working-day limit.",
+            evidence=[snap.seq],
+        )

@@ -418,7 +418,7 @@ EXPLORE_RESULT_PHASE = "result"
 # never executed), leaving the app, or deciding consent.
 _NEVER_TAP = (
     "注销", "删除", "delete", "remove account", "close account", "清除", "清空", "卸载", "退出登录", "退出账号",
-    "log out", "logout", "sign out", "撤回", "撤销", "withdraw", "revoke", "确认", "confirm", "拨打", "call ",
+    "log out", "logout", "sign out", "撤回", "撤销", "withdraw", "revoke", "停止处理", "stop processing", "opt out", "确认", "confirm", "拨打", "call ",
     "分享", "share", "下载", "download", "打开应用市场", "评分", "rate us", "支付", "付款", "缴费", "pay", "购买", "buy",
 )
 # Words that put a control first in the queue (settings usually live behind them).

@@ -1,0 +1,139 @@
+"""The ``explore`` step (S5) on the reference device: it finds the policy and the settings
+targets at the right depth, never taps a destructive or consent control, and stays bounded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.devices.sim import SimDriver, SimInstrumentation
+from harness.events import StepMarker, UiAction, UiSnapshot
+from harness.pipeline import resolve_app
+from harness.runner import Runner
+from harness.scenarios import resolve_scenarios
+from harness.scenarios.loader import load_scenario
+from harness.scenarios.steps import EXPLORE_RESULT_PHASE, page_texts
+from harness.timeline import Timeline
+
+
+def _run(
+    tmp_path: Path, app: str, explore: dict[str, Any] | None = None
+) -> tuple[list[Any], dict[str, Any] | None, SimDriver]:
+    if explore is None:
+        scenario = resolve_scenarios("S5")[0]
+    else:
+        scenario = load_scenario(
+            {
+                "id": "SX",
+                "steps": [
+                    {"launch": {"clear": True}},
+                    {"wait_idle": 5},
+                    {"decide_privacy": "accept"},
+                    {"decide_permissions": {"choice": "deny", "wait": 3}},
+                    {"explore": explore},
+                ],
+            }
+        )
+    drv = SimDriver()
+    res = Runner(drv, SimInstrumentation(drv), tmp_path, hook_pack="sim").run(
+        resolve_app(drv, app), scenario, app_ref=app
+    )
+    events = list(Timeline.read(res.run_dir / "timeline.jsonl"))
+    marker = next(
+        (
+            e
+            for e in events
+            if isinstance(e, StepMarker) and e.step == "explore" and e.phase == EXPLORE_RESULT_PHASE
+        ),
+        None,
+    )
+    return events, (json.loads(marker.message) if marker is not None else None), drv
+
+
+def _explore_taps(events: list[Any]) -> list[str]:
+    return [e.text for e in events if isinstance(e, UiAction) and e.action == "tap" and e.role == "explore"]
+
+
+def test_clean_control_policy_one_tap_settings_two(tmp_path: Path) -> None:
+    events, result, _ = _run(tmp_path, "clean-powerbank")
+    assert result is not None and result["missing"] == []
+    found = result["found"]
+    assert found["policy"]["clicks"] == 1 and found["policy"]["path"] == ["隐私政策"]
+    assert found["withdraw"] == {"clicks": 2, "path": ["我的", "隐私设置"]}
+    assert found["delete_account"] == {"clicks": 2, "path": ["我的", "注销账号"]}
+    assert found["complaint"]["clicks"] == 2
+    # the policy screen id names a recorded snapshot whose texts hold the policy
+    snap = next(e for e in events if isinstance(e, UiSnapshot) and e.screen_id == found["policy"]["screen"])
+    texts = json.loads(snap.reading)["texts"]
+    assert any("privacy@suixinchong.example" in t for t in texts)
+    # every step of the run ended ok
+    assert all(e.status == "ok" for e in events if isinstance(e, StepMarker) and e.phase == "end")
+
+
+def test_deletion_found_three_deep_and_never_executed(tmp_path: Path) -> None:
+    events, result, drv = _run(tmp_path, "kids-edu")
+    assert result is not None
+    assert result["found"]["delete_account"] == {"clicks": 3, "path": ["我的", "账号与安全", "注销账号"]}
+    taps = _explore_taps(events)
+    assert taps, "explore tapped nothing"
+    assert not [t for t in taps if "注销" in t or "确认" in t or "删除" in t], taps
+    # the confirm control would end the process ('account deleted'): the app is still alive
+    assert drv.is_running("com.refapp.xiaoshumiao.kids")
+    assert "withdraw" in result["missing"]
+
+
+def test_policy_five_deep_is_missed_at_depth_four_and_found_at_five(tmp_path: Path) -> None:
+    _, at4, _ = _run(tmp_path / "d4", "news-daily")
+    assert at4 is not None and "policy" in at4["missing"] and at4["complete"] is True
+    _, at5, _ = _run(tmp_path / "d5", "news-daily", {"max_depth": 5, "targets": "policy"})
+    assert at5 is not None
+    assert at5["found"]["policy"]["clicks"] == 5
+    assert at5["found"]["policy"]["path"] == ["我的", "设置", "关于我们", "法律信息", "隐私政策"]
+
+
+def test_bounded_by_max_screens(tmp_path: Path) -> None:
+    events, result, _ = _run(tmp_path, "news-daily", {"max_screens": 2})
+    assert result is not None
+    assert result["screens"] <= 2 and result["complete"] is False
+    assert len(_explore_taps(events)) <= 2 * 5 * 3
+
+
+def test_unknown_target_is_a_step_error(tmp_path: Path) -> None:
+    events, result, _ = _run(tmp_path, "clean-parking", {"targets": "policy,nonsense"})
+    assert result is None
+    end = next(e for e in events if isinstance(e, StepMarker) and e.step == "explore" and e.phase == "end")
+    assert end.status == "error" and "nonsense" in end.message
+
+
+def test_consent_controls_are_never_tapped(tmp_path: Path) -> None:
+    events, _, _ = _run(tmp_path, "supermarket-en")
+    taps = _explore_taps(events)
+    assert taps and not [t for t in taps if t in ("Agree", "Disagree", "Stop processing my data")], taps
+
+
+def test_page_texts_are_bounded_and_tolerate_bad_input() -> None:
+    nodes = "".join(f'<node text="{"字" * 390}{i:04d}" bounds="[0,0][1,1]"/>' for i in range(1000))
+    texts = page_texts(f"<hierarchy>{nodes}</hierarchy>")
+    assert 0 < len(texts) <= 200 and sum(map(len, texts)) <= 30_000
+    assert page_texts("<hierarchy><node text='a'") == []
+    assert page_texts('<!DOCTYPE x [<!ENTITY e "boom">]><hierarchy><node text="&e;"/></hierarchy>') == []
+    # duplicates and blank texts are dropped, whitespace is folded
+    assert page_texts(
+        '<h><node text=" a  b "/><node text="a b"/><node text=""/><node content-desc="c"/></h>'
+    ) == ["a b", "c"]
+
+
+@pytest.mark.parametrize("app", ["clean-parking", "demo-precollect"])
+def test_explore_result_fits_the_marker(tmp_path: Path, app: str) -> None:
+    _, result, _ = _run(tmp_path, app)
+    assert result is not None
+    assert set(result) == {"found", "missing", "max_depth", "screens", "taps", "complete"}
+    assert set(result["found"]) | set(result["missing"]) == {
+        "policy",
+        "withdraw",
+        "delete_account",
+        "complaint",
+    }
