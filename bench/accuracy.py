@@ -449,7 +449,7 @@ def _broken(outcomes: Sequence[RunOutcome]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("--apps", default="", help="comma-separated model names or model YAML paths (default: every bundled model)")
-    ap.add_argument("--scenarios", default="S1,S2,S3,S4", help="scenario ids (default: the standard suite S1..S4)")
+    ap.add_argument("--scenarios", default="all", help="scenario ids, or 'all' (default: the standard suite S1..S5)")
     ap.add_argument("--results", default="", help="write the run folders here (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the run folders even when everything matches")
     ap.add_argument("--jurisdiction", default="cn", help="jurisdiction profile (the truth lists are written for cn)")

@@ -67,7 +67,7 @@ def test_sigkill_mid_scenario_keeps_a_readable_timeline(tmp_path: Path) -> None:
     assert not any(isinstance(e, RunMarker) and e.phase == "end" for e in events)
     assert any(isinstance(e, StepMarker) and e.step == "observe" and e.phase == "begin" for e in events)
     calls = [e for e in events if isinstance(e, ApiCall)]
-    assert len(calls) > 1000
+    assert len(calls) > 300  # ~700 bytes a call: at least what the 300 KB seen before the kill holds
     assert [e.seq for e in events] == list(range(len(events)))
     ts = [c.t for c in calls]
     assert ts == sorted(ts)
