@@ -25,6 +25,7 @@ import pytest
 from harness.catalog.rules import load_rules
 from harness.devices.sim.model import available_models, load_bundled
 from harness.events import ConsentDecision
+from harness.scenarios import resolve_scenarios
 from harness.timeline import Timeline
 
 REPO = Path(__file__).resolve().parents[2]
@@ -117,7 +118,7 @@ def test_bench_passes_on_clean_controls_and_ends_with_the_json_figures() -> None
     figures = json.loads(out.strip().splitlines()[-1])
     assert figures["precision"] == 1.0 and figures["recall"] == 1.0
     assert figures["apps"] == 2 and figures["clean_controls"] == 2 and figures["false_positives_on_controls"] == 0
-    assert figures["runs"] == 8 and figures["simulated"] is True
+    assert figures["runs"] == 2 * len(resolve_scenarios("all")) and figures["simulated"] is True
 
 
 BROKEN = """
