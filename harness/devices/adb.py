@@ -1,7 +1,7 @@
 """adb control: the one place the harness talks to ``adb`` on the host.
 
 What it offers: list devices (API level, ABI, locale), install APKs and split APKs *without
-granting anything* (never ``install -g``), uninstall, ``pm clear``, runtime-permission state per
+granting anything* (never the grant-all install flag), uninstall, ``pm clear``, runtime-permission state per
 package parsed from ``dumpsys package`` (granted, denied, user-fixed, one-time), revoke and
 reset, the foreground package, whether a process is alive, force-stop, screenshots, push/pull,
 and logcat capture turned into :class:`harness.events.AppState` events (process start and death,

@@ -3,7 +3,7 @@
 Backends: ``sim`` (the reference device, simulated, virtual time), ``u2`` (uiautomator2 over
 adb), ``appium`` (an Appium server). Only harness/devices/ imports uiautomator2 or appium.
 
-A driver never consents on the user's behalf: no watchers, no auto-grant, no ``install -g``.
+A driver never consents on the user's behalf: no watchers, no auto-grant, no grant-all install flag.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ processes, permissions and screenshots goes through :mod:`harness.devices.adb`, 
 backends report the same facts the same way.
 
 Never consents on the user's behalf: no uiautomator2 watchers are created or started (its
-``watcher``/``watch_context`` would click dialogs away), ``app_auto_grant_permissions`` is never
-called, and installs go through ``adb install`` without ``-g``.
+``watcher``/``watch_context`` would click dialogs away), uiautomator2's auto-grant helper is never
+called, and installs go through ``adb install`` without its grant-all flag.
 """
 
 from __future__ import annotations
