@@ -117,6 +117,8 @@ class StepContext:
     clock: Callable[[], float]
     standing: dict[str, str] = field(default_factory=dict)  # 'privacy' / 'permission' / 'cmp' -> choice
     last_hash: str = ""
+    ignored: set[str] = field(default_factory=set)  # screens whose prompt ignored a standing answer
+    acted: bool = False  # an input was sent since the last screen read
     shots: int = 0
     read: Callable[[str], Any] = _read_screen
 
@@ -128,11 +130,13 @@ class StepContext:
         return self.clock()
 
     def action(self, action: str, *, x: int = -1, y: int = -1, text: str = "", resource_id: str = "", role: str = "", intent: str = "") -> Event:
+        self.acted = True  # the next screen read is recorded even if unchanged: it shows the effect
         return self.record(UiAction(t=self.now(), action=action, x=x, y=y, text=text[:200], resource_id=resource_id[:200], role=role, user_intent=intent))
 
     # -- the screen --------------------------------------------------------------------------
     def screen(self, *, force_record: bool = False) -> Screen:
-        """Read the screen; record a UiSnapshot when it changed since the last one."""
+        """Read the screen; record a UiSnapshot when it changed since the last one, or when an
+        input was sent since the last read (so the record shows a prompt that ignored it)."""
         xml = self.driver.hierarchy()
         pkg = self.driver.foreground_package()
         try:
@@ -149,7 +153,8 @@ class StepContext:
             xml_saved = xml
         digest = hashlib.sha256(xml.encode("utf-8", errors="replace")).hexdigest()[:16]
         snap = None
-        if force_record or digest != self.last_hash:
+        if force_record or self.acted or digest != self.last_hash:
+            self.acted = False
             self.last_hash = digest
             self.run_dir.screens.mkdir(parents=True, exist_ok=True)
             xml_path = self.run_dir.screens / f"{digest}.xml"
@@ -231,9 +236,16 @@ class StepContext:
     def settle(self, *, max_rounds: int = 8) -> Screen:
         """Read the screen and apply the scenario's standing decisions to consent prompts that
         appear on their own (a permission dialog while exercising a feature, the privacy
-        dialog again on relaunch). Without standing decisions nothing is touched."""
+        dialog again on relaunch). Without standing decisions nothing is touched.
+
+        A prompt that ignored the answer (the screen did not change: e.g. Back on a dialog that
+        cannot be dismissed) is not answered again and again: it is remembered as ignored and
+        left on screen, where later steps find it."""
         screen = self.screen()
         for _ in range(max_rounds):
+            before = self.last_hash
+            if before in self.ignored:
+                break
             kind = screen.kind
             if kind == "permission_dialog" and "permission" in self.standing:
                 if not self.answer_permission(screen, self.standing["permission"]):
@@ -252,6 +264,10 @@ class StepContext:
                 break
             self.driver.sleep(0.3)
             screen = self.screen()
+            if self.last_hash == before:
+                self.ignored.add(before)
+                self.record(ErrorRecord(t=self.now(), where="settle", message=f"the {kind} did not change after the standing '{self.standing.get('privacy' if kind != 'permission_dialog' else 'permission', '')}' answer; not answering it again"))
+                break
         return screen
 
 

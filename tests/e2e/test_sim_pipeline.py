@@ -129,3 +129,20 @@ def test_bad_input_is_refused_before_any_device_is_touched(tmp_path: Path, capsy
     assert "not a readable APK" in capsys.readouterr().err
     assert main(["run", "--device", "emulator-5554", "--app", "com.example.app", "--scenario", "S1", "--results", res]) == 3
     assert "not attached" in capsys.readouterr().err
+
+
+def test_a_prompt_that_ignores_back_is_not_dismissed_again_and_again(tmp_path: Path) -> None:
+    # demo-precollect's privacy dialog ignores Back: the record must show the prompt still there,
+    # the standing answer must not loop, and no 'dismissal treated as consent' (R14) may follow
+    driver = SimDriver()
+    app = resolve_app(driver, "demo-precollect")
+    repo = Path(__file__).resolve().parents[2]
+    (sc,) = resolve_scenarios(str(repo / "scenarios" / "example-dismiss.yaml"))
+    res = Runner(driver, SimInstrumentation(driver), tmp_path).run(app, sc)
+    events = list(Timeline.read(RunDir(res.run_dir).timeline))
+    dismissals = [e for e in events if isinstance(e, ConsentDecision) and e.choice == "dismiss"]
+    assert 1 <= len(dismissals) <= 4, len(dismissals)  # once by the step, at most once more per later settle
+    first = dismissals[0]
+    after = next(e for e in events if isinstance(e, UiSnapshot) and e.seq > first.seq)
+    assert after.screen_kind == "privacy_dialog"  # the prompt is still on screen, and the record says so
+    assert not any(f.rule_id == "R14" for f in analyze_run(res.run_dir))
