@@ -14,6 +14,7 @@ from harness.errors import InputError
 from harness.findings import SEVERITIES, Finding
 from harness.rundir import RunDir
 from harness.runner import AppConfig, AppFeature
+from harness.static import apk_facts, facts_from_manifest
 from harness.timeline import Timeline
 
 __all__ = ["resolve_app", "load_app_config", "analyze_run", "read_findings", "worst_severity", "fails"]
@@ -44,25 +45,31 @@ def load_app_config(path: str | Path, package: str) -> AppConfig:
 
 
 def resolve_app(driver: Driver, app: str, app_config: str | None = None) -> AppConfig:
-    """Install or identify the app under test and say what the harness knows about it."""
+    """Install or identify the app under test and say what the harness knows about it,
+    including its manifest facts for the static check (from the APK, or from a reference
+    app's ``manifest:`` block)."""
     if driver.backend == "sim":
         from harness.devices.sim.model import load_bundled
 
         model = load_bundled(app)
         package = driver.install(app)
         feats = tuple(AppFeature(f.name, f.taps, f.intent, f.basic, f.expect) for f in model.features.values())
-        cfg = AppConfig(package=package, label=model.label, profile=model.profile, features=feats)
+        manifest = facts_from_manifest(model.manifest, "model").to_dict() if model.manifest is not None else None
+        cfg = AppConfig(package=package, label=model.label, profile=model.profile, features=feats, manifest=manifest)
     else:
         from harness.devices.adb import validate_package
 
+        manifest = None
         if app.endswith(".apk") or app.endswith(".apks") or Path(app).is_dir():
             package = driver.install(app)
+            if not app.endswith(".apks"):
+                manifest = apk_facts(app).to_dict()
         else:
             package = validate_package(app)
-        cfg = AppConfig(package=package, label=package)
+        cfg = AppConfig(package=package, label=package, manifest=manifest)
     if app_config:
         extra = load_app_config(app_config, cfg.package)
-        cfg = AppConfig(cfg.package, extra.label or cfg.label, extra.profile or cfg.profile, extra.features or cfg.features)
+        cfg = AppConfig(cfg.package, extra.label or cfg.label, extra.profile or cfg.profile, extra.features or cfg.features, cfg.manifest)
     return cfg
 
 

@@ -68,6 +68,9 @@ class AppConfig:
     label: str = ""
     profile: str = ""
     features: tuple[AppFeature, ...] = ()
+    #: static-check facts (harness.static.ManifestFacts.to_dict()), written to run.json as
+    #: ``extra["manifest"]``; None when the app's manifest was not read
+    manifest: dict[str, Any] | None = None
 
     def feature(self, name: str) -> AppFeature | None:
         return next((f for f in self.features if f.name == name), None)
@@ -308,6 +311,8 @@ class Runner:
             profile=app.profile,
             extra={"scenario_title": scenario.title, "scenario_description": scenario.description},
         )
+        if app.manifest is not None:
+            info.extra["manifest"] = app.manifest
         rd.write_info(info)
         t0 = self.driver.now()
 

@@ -1,7 +1,9 @@
 """Read an APK's AndroidManifest.xml (Android binary XML) without aapt or a device.
 
 The harness needs the package name before it can talk to adb about an app it just installed,
-the requested permissions, the SDK levels and the launcher activity. APKs come from the app
+the requested permissions, the SDK levels and the launcher activity; the static check (S0,
+:mod:`harness.static`) also wants the application flags (debuggable, cleartext traffic, backup)
+and every component with its exported state, permissions and intent-filter actions. APKs come from the app
 under test, so this reader treats them as hostile: the manifest entry is size-capped before it
 is decompressed, every offset and count is bounds-checked, and anything malformed raises
 :class:`harness.errors.InputError` naming the file. Nothing from the APK is ever executed.
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from harness.errors import InputError
 
-__all__ = ["ApkManifest", "parse_binary_manifest", "read_manifest", "apk_files", "MAX_MANIFEST_BYTES"]
+__all__ = ["ApkManifest", "Component", "COMPONENT_KINDS", "MAX_COMPONENTS", "parse_binary_manifest", "read_manifest", "apk_files", "MAX_MANIFEST_BYTES"]
 
 #: Largest AndroidManifest.xml accepted (real ones are a few hundred kB at most).
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024
@@ -35,6 +37,7 @@ _RES_XML_RESOURCE_MAP = 0x0180
 _UTF8_FLAG = 0x100
 _NO_INDEX = 0xFFFFFFFF
 
+_TYPE_REFERENCE = 0x01
 _TYPE_STRING = 0x03
 _TYPE_INT_DEC = 0x10
 _TYPE_INT_HEX = 0x11
@@ -47,7 +50,44 @@ _ANDROID_ATTRS = {
     0x0101021C: "versionName",
     0x0101020C: "minSdkVersion",
     0x01010270: "targetSdkVersion",
+    0x0101000F: "debuggable",
+    0x01010010: "exported",
+    0x01010006: "permission",
+    0x01010007: "readPermission",
+    0x01010008: "writePermission",
+    0x01010018: "authorities",
+    0x01010280: "allowBackup",
+    0x010104EB: "fullBackupContent",
+    0x010104EC: "usesCleartextTraffic",
+    0x01010527: "networkSecurityConfig",
+    0x0101063E: "dataExtractionRules",
 }
+
+#: The component tags of <application> the reader records.
+COMPONENT_KINDS = ("activity", "activity-alias", "service", "receiver", "provider")
+#: At most this many components (and this many actions per component) are kept; real apps
+#: have a few hundred at most, so more means a hostile or generated manifest.
+MAX_COMPONENTS = 5000
+_MAX_ACTIONS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One <activity|activity-alias|service|receiver|provider> of the application.
+
+    ``exported`` is the explicit attribute (None when absent: the platform default then depends
+    on intent filters and the target SDK, see :mod:`harness.static`). ``permission`` is
+    android:permission; providers also carry read/write permissions. ``actions`` are the
+    intent-filter actions of all the component's filters."""
+
+    kind: str
+    name: str
+    exported: bool | None = None
+    permission: str = ""
+    read_permission: str = ""
+    write_permission: str = ""
+    actions: tuple[str, ...] = ()
+    has_filter: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +102,13 @@ class ApkManifest:
     permissions: tuple[str, ...] = ()
     launcher_activity: str = ""  # fully qualified class name, '' when none
     split: str = ""  # split name for a split APK, '' for the base
+    # <application> flags: None when the attribute is absent (or a resource reference)
+    debuggable: bool | None = None
+    uses_cleartext_traffic: bool | None = None
+    allow_backup: bool | None = None
+    backup_rules: bool = False  # fullBackupContent or dataExtractionRules given
+    network_security_config: bool = False  # android:networkSecurityConfig given
+    components: tuple[Component, ...] = ()
 
 
 class _Reader:
@@ -143,6 +190,12 @@ def parse_binary_manifest(data: bytes, where: str = "AndroidManifest.xml") -> Ap
     launcher = ""
     stack: list[str] = []
     component = ""  # current activity / activity-alias
+    app_flags: dict[str, str | int | bool] = {}
+    components: list[Component] = []
+    comp_attrs: dict[str, str | int | bool] | None = None  # the open component, if any
+    comp_kind = ""
+    comp_actions: list[str] = []
+    comp_filter = False
     filter_actions: set[str] = set()
     filter_categories: set[str] = set()
     seen_root = False
@@ -172,7 +225,7 @@ def parse_binary_manifest(data: bytes, where: str = "AndroidManifest.xml") -> Ap
             attr_start, attr_size, attr_count = r.u16(ext + 8), r.u16(ext + 10), r.u16(ext + 12)
             if attr_size < 20 or ext + attr_start + attr_size * attr_count > off + csize:
                 raise r.fail("attributes out of range")
-            attrs: dict[str, str | int] = {}
+            attrs: dict[str, str | int | bool] = {}
             for i in range(attr_count):
                 a = ext + attr_start + i * attr_size
                 name_idx = r.u32(a + 4)
@@ -185,8 +238,12 @@ def parse_binary_manifest(data: bytes, where: str = "AndroidManifest.xml") -> Ap
                     attrs[key] = string(raw)
                 elif dtype == _TYPE_STRING:
                     attrs[key] = string(value)
-                elif dtype in (_TYPE_INT_DEC, _TYPE_INT_HEX, _TYPE_INT_BOOLEAN):
+                elif dtype == _TYPE_INT_BOOLEAN:
+                    attrs[key] = value != 0
+                elif dtype in (_TYPE_INT_DEC, _TYPE_INT_HEX):
                     attrs[key] = value
+                elif dtype == _TYPE_REFERENCE:
+                    attrs[key] = f"@0x{value:08x}"
             stack.append(name)
             if not seen_root:
                 seen_root = True
@@ -205,12 +262,22 @@ def parse_binary_manifest(data: bytes, where: str = "AndroidManifest.xml") -> Ap
                 perm = str(attrs.get("name", ""))
                 if perm and len(perm) <= 255:
                     permissions.append(perm)
-            elif name in ("activity", "activity-alias") and len(stack) >= 2 and stack[-2] == "application":
-                component = str(attrs.get("name", ""))
+            elif name == "application" and len(stack) == 2:
+                app_flags = dict(attrs)
+            elif name in COMPONENT_KINDS and len(stack) == 3 and stack[-2] == "application":
+                if name in ("activity", "activity-alias"):
+                    component = str(attrs.get("name", ""))
+                if len(components) >= MAX_COMPONENTS:
+                    raise r.fail(f"more than {MAX_COMPONENTS} components")
+                comp_attrs, comp_kind, comp_actions, comp_filter = dict(attrs), name, [], False
             elif name == "intent-filter":
                 filter_actions, filter_categories = set(), set()
+                comp_filter = comp_filter or comp_attrs is not None
             elif name == "action" and stack[-2:-1] == ["intent-filter"]:
-                filter_actions.add(str(attrs.get("name", "")))
+                act = str(attrs.get("name", ""))
+                filter_actions.add(act)
+                if comp_attrs is not None and act and len(act) <= 255 and len(comp_actions) < _MAX_ACTIONS and act not in comp_actions:
+                    comp_actions.append(act)
             elif name == "category" and stack[-2:-1] == ["intent-filter"]:
                 filter_categories.add(str(attrs.get("name", "")))
         elif ctype == _RES_XML_END_ELEMENT:
@@ -224,8 +291,11 @@ def parse_binary_manifest(data: bytes, where: str = "AndroidManifest.xml") -> Ap
                     and "android.intent.category.LAUNCHER" in filter_categories
                 ):
                     launcher = component
-                elif ended in ("activity", "activity-alias"):
-                    component = ""
+                if ended in COMPONENT_KINDS and len(stack) == 2 and comp_attrs is not None:
+                    components.append(_component(comp_kind, comp_attrs, comp_actions, comp_filter, package))
+                    comp_attrs = None
+                    if ended in ("activity", "activity-alias"):
+                        component = ""
         off += csize
     if not seen_root:
         raise r.fail("no <manifest> element")
@@ -242,6 +312,48 @@ def parse_binary_manifest(data: bytes, where: str = "AndroidManifest.xml") -> Ap
         permissions=tuple(dict.fromkeys(permissions)),
         launcher_activity=launcher[:300],
         split=split[:200],
+        debuggable=_flag(app_flags.get("debuggable")),
+        uses_cleartext_traffic=_flag(app_flags.get("usesCleartextTraffic")),
+        allow_backup=_flag(app_flags.get("allowBackup")),
+        backup_rules=bool(app_flags.get("fullBackupContent") or app_flags.get("dataExtractionRules")),
+        network_security_config=bool(app_flags.get("networkSecurityConfig")),
+        components=tuple(components),
+    )
+
+
+def _flag(v: str | int | bool | None) -> bool | None:
+    """A boolean attribute: True/False when literal, None when absent or a resource reference."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v.lower() in ("true", "false"):
+        return v.lower() == "true"
+    return None
+
+
+def _qualify(name: str, package: str) -> str:
+    """A component class name as the platform resolves it ('.X' and bare 'X' are in the package)."""
+    name = name.strip()[:300]
+    if name.startswith("."):
+        return package + name
+    if name and "." not in name:
+        return f"{package}.{name}"
+    return name
+
+
+def _component(kind: str, attrs: dict[str, str | int | bool], actions: list[str], has_filter: bool, package: str) -> Component:
+    def text(key: str) -> str:
+        v = attrs.get(key, "")
+        return v[:255] if isinstance(v, str) else ""
+
+    return Component(
+        kind=kind,
+        name=_qualify(text("name"), package),
+        exported=_flag(attrs.get("exported")),
+        permission=text("permission"),
+        read_permission=text("readPermission"),
+        write_permission=text("writePermission"),
+        actions=tuple(actions),
+        has_filter=has_filter,
     )
 
 

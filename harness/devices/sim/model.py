@@ -39,6 +39,24 @@ Additions made for the calibration corpus (docs/corpus.md), each backwards compa
   does to a backgrounded app. Unlike ``exit`` (the app finishes itself) and ``crash`` (an
   exception), the app did not choose it; it is how a model reaches the "process not running"
   state in which a ``self_start`` (e.g. a push SDK's keep-alive service) can fire.
+- ``manifest`` (optional block): what the app's AndroidManifest.xml would declare, for the
+  static check (S0, :mod:`harness.static`)::
+
+      manifest:
+        min_sdk: 24                  # default 24; target_sdk defaults to api_level
+        permissions: [INTERNET, ACCESS_FINE_LOCATION]   # short names mean android.permission.*
+        debuggable: false            # flags default to the safe value (false)
+        uses_cleartext_traffic: false
+        allow_backup: false
+        backup_rules: false          # fullBackupContent / dataExtractionRules given
+        network_security_config: false
+        components:
+          - {kind: receiver, name: com.sdk.push.BootReceiver, exported: false,
+             actions: [android.intent.action.BOOT_COMPLETED]}
+
+  Component kinds: activity, activity-alias, service, receiver, provider; ``name`` may start
+  with '.' (relative to the package); ``permission``, ``read_permission``,
+  ``write_permission`` and ``exported`` are optional. Errors name the line, like the rest.
 - Call-site stacks are sent once per instrumentation session (each ``subscribe``), not once per
   device: a second run on the same reference device gets full stacks again, so SDK attribution
   does not depend on which run came first.
@@ -54,6 +72,7 @@ from typing import Any
 
 from harness import yamlio
 from harness.catalog.permissions import group_of
+from harness.devices.apk import COMPONENT_KINDS, ApkManifest, Component
 from harness.errors import AppModelError
 from harness.yamlio import MarkedDict
 
@@ -148,6 +167,7 @@ class AppModel:
     truth: tuple[dict[str, Any], ...] = ()
     clean: bool = False
     source: str = ""
+    manifest: ApkManifest | None = None
 
 
 class _V:
@@ -370,7 +390,7 @@ def load_model(data: Any, file: str = "<model>") -> AppModel:
     v.known_keys(
         d,
         ("model", "package", "label", "version", "locale", "api_level", "profile", "description", "screens", "on_start", "on_launch",
-         "on_resume", "on_background", "on_consent", "self_start", "features", "truth", "clean"),
+         "on_resume", "on_background", "on_consent", "self_start", "features", "truth", "clean", "manifest"),
         "model",
     )
     name = v.string(d, "model", "model", required=True, max_len=80)
@@ -428,9 +448,93 @@ def load_model(data: Any, file: str = "<model>") -> AppModel:
         truth=truth,
         clean=bool(d.get("clean", False)),
         source=file,
+        manifest=_manifest(v, d, package, api_level) if d.get("manifest") is not None else None,
     )
     _check_refs(v, model)
     return model
+
+
+_MANIFEST_KEYS = (
+    "min_sdk", "target_sdk", "permissions", "debuggable", "uses_cleartext_traffic", "allow_backup",
+    "backup_rules", "network_security_config", "components",
+)
+_COMPONENT_KEYS = ("kind", "name", "exported", "permission", "read_permission", "write_permission", "actions")
+_MAX_MODEL_PERMS = 300
+_MAX_MODEL_COMPONENTS = 500
+
+
+def _is_dotted(name: str, *, relative: bool = False) -> bool:
+    """A Java-style dotted name ('.X' allowed when ``relative``)."""
+    if relative and name.startswith("."):
+        name = name[1:]
+    parts = name.split(".")
+    return bool(name) and len(name) <= 255 and all(p and (p[0].isalpha() or p[0] == "_") and all(c in _PKG_SEG or c == "$" for c in p) for p in parts)
+
+
+def _model_flag(v: _V, d: MarkedDict, key: str) -> bool:
+    val = d.get(key, False)
+    if not isinstance(val, bool):
+        raise v.fail("must be true or false", d, key, f"manifest.{key}")
+    return val
+
+
+def _manifest(v: _V, d: MarkedDict, package: str, api_level: int) -> ApkManifest:
+    """Validate the optional ``manifest:`` block into the same record an APK gives."""
+    m = v.mapping(d.get("manifest"), "manifest", d, "manifest")
+    v.known_keys(m, _MANIFEST_KEYS, "manifest")
+    sdk: dict[str, int] = {}
+    for key, default in (("min_sdk", 24), ("target_sdk", api_level)):
+        val = m.get(key, default)
+        if isinstance(val, bool) or not isinstance(val, int) or not 1 <= val <= 40:
+            raise v.fail("must be an integer from 1 to 40", m, key, f"manifest.{key}")
+        sdk[key] = val
+    perms: list[str] = []
+    raw_perms = v.seq(m.get("permissions"), "manifest.permissions", m, "permissions")
+    if len(raw_perms) > _MAX_MODEL_PERMS:
+        raise v.fail(f"more than {_MAX_MODEL_PERMS} permissions", m, "permissions", "manifest.permissions")
+    for i, p in enumerate(raw_perms):
+        if not isinstance(p, str) or not _is_dotted(p):
+            raise v.fail(f"permission {str(p)[:80]!r} is not a permission name", raw_perms, i, f"manifest.permissions[{i}]")
+        perms.append(p if "." in p else f"android.permission.{p}")
+    comps: list[Component] = []
+    raw_comps = v.seq(m.get("components"), "manifest.components", m, "components")
+    if len(raw_comps) > _MAX_MODEL_COMPONENTS:
+        raise v.fail(f"more than {_MAX_MODEL_COMPONENTS} components", m, "components", "manifest.components")
+    for i, c in enumerate(raw_comps):
+        path = f"manifest.components[{i}]"
+        c = v.mapping(c, path, raw_comps, i)
+        v.known_keys(c, _COMPONENT_KEYS, path)
+        kind = v.string(c, "kind", path, required=True, max_len=20)
+        if kind not in COMPONENT_KINDS:
+            raise v.fail(f"must be one of {', '.join(COMPONENT_KINDS)}", c, "kind", f"{path}.kind")
+        name = v.string(c, "name", path, required=True, max_len=255)
+        if not _is_dotted(name, relative=True):
+            raise v.fail(f"{name[:80]!r} is not a class name", c, "name", f"{path}.name")
+        exported = c.get("exported")
+        if exported is not None and not isinstance(exported, bool):
+            raise v.fail("must be true or false", c, "exported", f"{path}.exported")
+        guards = {k: v.string(c, k, path, max_len=255) for k in ("permission", "read_permission", "write_permission")}
+        actions = tuple(str(a) for a in v.seq(c.get("actions"), f"{path}.actions", c, "actions"))
+        for j, a in enumerate(actions):
+            if not _is_dotted(a):
+                raise v.fail(f"action {a[:80]!r} is not an intent action name", c.get("actions"), j, f"{path}.actions[{j}]")
+        full = package + name if name.startswith(".") else name
+        comps.append(Component(kind, full, exported, guards["permission"], guards["read_permission"], guards["write_permission"], actions, bool(actions)))
+    return ApkManifest(
+        package=package,
+        version_code=1,
+        version_name=str(d.get("version", "1.0"))[:200],
+        min_sdk=sdk["min_sdk"],
+        target_sdk=sdk["target_sdk"],
+        permissions=tuple(dict.fromkeys(perms)),
+        launcher_activity=next((c.name for c in comps if c.kind in ("activity", "activity-alias") and "android.intent.action.MAIN" in c.actions), ""),
+        debuggable=_model_flag(v, m, "debuggable"),
+        uses_cleartext_traffic=_model_flag(v, m, "uses_cleartext_traffic"),
+        allow_backup=_model_flag(v, m, "allow_backup"),
+        backup_rules=_model_flag(v, m, "backup_rules"),
+        network_security_config=_model_flag(v, m, "network_security_config"),
+        components=tuple(comps),
+    )
 
 
 def _check_refs(v: _V, m: AppModel) -> None:

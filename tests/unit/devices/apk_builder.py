@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Element", "encode_manifest", "write_apk", "simple_manifest", "ANDROID_NS"]
+__all__ = ["Ref", "Element", "encode_manifest", "write_apk", "simple_manifest", "ANDROID_NS"]
 
 ANDROID_NS = "http://schemas.android.com/apk/res/android"
 _RES_IDS = {
@@ -21,13 +21,31 @@ _RES_IDS = {
     "versionName": 0x0101021C,
     "minSdkVersion": 0x0101020C,
     "targetSdkVersion": 0x01010270,
+    "debuggable": 0x0101000F,
+    "exported": 0x01010010,
+    "permission": 0x01010006,
+    "readPermission": 0x01010007,
+    "writePermission": 0x01010008,
+    "authorities": 0x01010018,
+    "allowBackup": 0x01010280,
+    "fullBackupContent": 0x010104EB,
+    "usesCleartextTraffic": 0x010104EC,
+    "networkSecurityConfig": 0x01010527,
+    "dataExtractionRules": 0x0101063E,
 }
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A resource reference value (``@xml/...``), encoded as TYPE_REFERENCE."""
+
+    res_id: int
 
 
 @dataclass
 class Element:
     tag: str
-    attrs: dict[str, str | int] = field(default_factory=dict)  # 'android:x' for the android namespace
+    attrs: dict[str, str | int | bool | Ref] = field(default_factory=dict)  # 'android:x' for the android namespace
     children: list[Element] = field(default_factory=list)
 
 
@@ -95,7 +113,13 @@ def encode_manifest(root: Element, *, utf8: bool = True, obfuscate_names: bool =
             else:
                 name_idx = sid(key)
                 ns = 0xFFFFFFFF
-            if isinstance(value, int):
+            if isinstance(value, bool):
+                raw = 0xFFFFFFFF
+                typed = struct.pack("<HBBI", 8, 0, 0x12, 0xFFFFFFFF if value else 0)
+            elif isinstance(value, Ref):
+                raw = 0xFFFFFFFF
+                typed = struct.pack("<HBBI", 8, 0, 0x01, value.res_id)
+            elif isinstance(value, int):
                 raw = 0xFFFFFFFF
                 typed = struct.pack("<HBBI", 8, 0, 0x10, value)
             else:
@@ -128,7 +152,7 @@ def simple_manifest(
     version_code: int = 42,
     version_name: str = "1.4.2",
 ) -> Element:
-    attrs: dict[str, str | int] = {
+    attrs: dict[str, str | int | bool | Ref] = {
         "android:versionCode": version_code,
         "android:versionName": version_name,
         "package": package,

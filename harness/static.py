@@ -1,0 +1,407 @@
+"""The static check (S0): what an app's manifest declares, before anything runs.
+
+Chinese test labs start every assessment with the APK itself: which permissions it declares,
+whether it ships debuggable or with cleartext traffic allowed, which components any other app
+can reach, which receivers wake it up on boot or network changes, and which third-party SDKs its
+component classes reveal. This module turns a manifest into :class:`ManifestFacts`, one bounded,
+JSON-ready record:
+
+* from a real APK (or a folder of split APKs) through :mod:`harness.devices.apk`, which treats
+  the file as hostile (size caps, bounds checks, InputError naming the file);
+* from a reference-device model's ``manifest:`` block (:mod:`harness.devices.sim.model`).
+
+:func:`harness.pipeline.resolve_app` puts the facts on ``AppConfig.manifest`` and the runner
+writes them to run.json as ``RunInfo.extra["manifest"]``; the detectors of
+:mod:`harness.detectors.static` read them back with :func:`facts_of` (a run without facts gets
+no static findings). :func:`main` is the ``consent-harness static APP`` command: print the facts
+and the static findings (JSON or a table) and exit 0/1 like ``analyze`` (2 on bad input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.catalog.permissions import group_of
+from harness.devices.apk import ApkManifest, Component, apk_files, read_manifest
+from harness.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, HarnessError, InputError
+from harness.findings import SEVERITIES, Finding
+
+__all__ = [
+    "SPECIAL_PERMISSIONS",
+    "WAKEUP_ACTIONS",
+    "MAX_LISTED",
+    "ExposedComponent",
+    "WakeupReceiver",
+    "SdkEvidence",
+    "ManifestFacts",
+    "facts_from_manifest",
+    "facts_of",
+    "apk_facts",
+    "static_findings",
+    "main",
+]
+
+#: Permissions a lab looks at even though they are not runtime ("dangerous") permissions: each
+#: needs a special grant or a store declaration, and each widens what the app can see or do.
+SPECIAL_PERMISSIONS: tuple[str, ...] = (
+    "android.permission.QUERY_ALL_PACKAGES",
+    "android.permission.SYSTEM_ALERT_WINDOW",
+    "android.permission.REQUEST_INSTALL_PACKAGES",
+    "android.permission.MANAGE_EXTERNAL_STORAGE",
+    "android.permission.ACCESS_BACKGROUND_LOCATION",
+    "android.permission.WRITE_SETTINGS",
+    "android.permission.PACKAGE_USAGE_STATS",
+    "android.permission.REQUEST_IGNORE_BATTERY_OPTIMIZATIONS",
+)
+
+#: Broadcast actions that start a sleeping app (self-start, 164号 2.2), with a short label.
+WAKEUP_ACTIONS: Mapping[str, str] = {
+    "android.intent.action.BOOT_COMPLETED": "boot",
+    "android.intent.action.LOCKED_BOOT_COMPLETED": "boot",
+    "android.intent.action.QUICKBOOT_POWERON": "boot",
+    "android.intent.action.REBOOT": "boot",
+    "android.net.conn.CONNECTIVITY_CHANGE": "connectivity",
+    "android.net.wifi.STATE_CHANGE": "connectivity",
+    "android.net.wifi.WIFI_STATE_CHANGED": "connectivity",
+    "android.intent.action.USER_PRESENT": "user-present",
+    "android.intent.action.ACTION_POWER_CONNECTED": "power",
+    "android.intent.action.ACTION_POWER_DISCONNECTED": "power",
+    "android.intent.action.PACKAGE_ADDED": "package-change",
+    "android.intent.action.PACKAGE_REMOVED": "package-change",
+    "android.intent.action.PACKAGE_REPLACED": "package-change",
+    "android.intent.action.MY_PACKAGE_REPLACED": "package-change",
+}
+
+#: Lists in the facts are cut at this length (the count says how many there were).
+MAX_LISTED = 200
+_MAX_PERMS = 1000
+_MAX_TEXT = 300
+_CLEARTEXT = ("allowed", "allowed-by-default", "config", "blocked", "blocked-by-default")
+
+
+@dataclass(frozen=True, slots=True)
+class ExposedComponent:
+    """A component any app can reach: exported and guarded by no permission."""
+
+    kind: str
+    name: str
+    sdk: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WakeupReceiver:
+    """A manifest receiver for broadcasts that wake the app (boot, connectivity, unlock ...)."""
+
+    name: str
+    actions: tuple[str, ...]
+    sdk: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SdkEvidence:
+    """A third-party SDK named by the package of some of the app's component classes (MAN
+    evidence for cross-checks with the policy's SDK list and with runtime attribution)."""
+
+    sdk: str
+    components: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestFacts:
+    """What the manifest says, bounded and JSON-ready (``to_dict`` / ``from_dict``).
+
+    Flags are effective values: ``cleartext`` is one of ``allowed`` (usesCleartextTraffic=true),
+    ``allowed-by-default`` (no attribute, no network-security config, target SDK below 28),
+    ``config`` (a network-security config decides; not read), ``blocked`` or
+    ``blocked-by-default``. ``allow_backup`` is the effective value (the platform default is
+    true); ``backup_rules`` says whether backup rules narrow it."""
+
+    package: str
+    source: str = ""  # "apk" or "model"
+    version_name: str = ""
+    version_code: int = 0
+    min_sdk: int = 0
+    target_sdk: int = 0
+    permissions: tuple[str, ...] = ()
+    dangerous: Mapping[str, str] = field(default_factory=dict)  # permission -> group
+    special: tuple[str, ...] = ()
+    debuggable: bool = False
+    cleartext: str = "blocked-by-default"
+    allow_backup: bool = True
+    backup_rules: bool = False
+    exported_unprotected: tuple[ExposedComponent, ...] = ()
+    wakeup_receivers: tuple[WakeupReceiver, ...] = ()
+    sdks: tuple[SdkEvidence, ...] = ()
+    components: int = 0
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Distinct permission groups of the declared dangerous permissions."""
+        return tuple(dict.fromkeys(self.dangerous.values()))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["dangerous"] = dict(self.dangerous)
+        for key in ("permissions", "special"):
+            d[key] = list(d[key])
+        out: dict[str, Any] = json.loads(json.dumps(d))  # tuples -> lists throughout
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Any, where: str = "manifest facts") -> ManifestFacts:
+        """Rebuild facts from JSON (run.json); InputError naming ``where`` on a wrong shape."""
+        if not isinstance(d, Mapping):
+            raise InputError(f"{where}: manifest facts must be a mapping")
+
+        def text(key: str, default: str = "") -> str:
+            v = d.get(key, default)
+            if not isinstance(v, str):
+                raise InputError(f"{where}: '{key}' must be a string")
+            return v[:_MAX_TEXT]
+
+        def integer(key: str) -> int:
+            v = d.get(key, 0)
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise InputError(f"{where}: '{key}' must be an integer")
+            return int(v)
+
+        def flag(key: str, default: bool) -> bool:
+            v = d.get(key, default)
+            if not isinstance(v, bool):
+                raise InputError(f"{where}: '{key}' must be true or false")
+            return v
+
+        def strings(v: Any, key: str) -> tuple[str, ...]:
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise InputError(f"{where}: '{key}' must be a list of strings")
+            return tuple(x[:_MAX_TEXT] for x in v[:_MAX_PERMS])
+
+        def records(key: str) -> list[Mapping[str, Any]]:
+            v = d.get(key, [])
+            if not isinstance(v, list) or not all(isinstance(x, Mapping) for x in v):
+                raise InputError(f"{where}: '{key}' must be a list of mappings")
+            return list(v[:MAX_LISTED])
+
+        def rec_text(r: Mapping[str, Any], key: str, field_name: str) -> str:
+            v = r.get(key, "")
+            if not isinstance(v, str):
+                raise InputError(f"{where}: '{field_name}.{key}' must be a string")
+            return v[:_MAX_TEXT]
+
+        dangerous = d.get("dangerous", {})
+        if not isinstance(dangerous, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in dangerous.items()):
+            raise InputError(f"{where}: 'dangerous' must map permission names to groups")
+        cleartext = text("cleartext", "blocked-by-default")
+        if cleartext not in _CLEARTEXT:
+            raise InputError(f"{where}: 'cleartext' must be one of {', '.join(_CLEARTEXT)}")
+        return cls(
+            package=text("package"),
+            source=text("source"),
+            version_name=text("version_name"),
+            version_code=integer("version_code"),
+            min_sdk=integer("min_sdk"),
+            target_sdk=integer("target_sdk"),
+            permissions=strings(d.get("permissions", []), "permissions"),
+            dangerous={k[:_MAX_TEXT]: v[:40] for k, v in list(dangerous.items())[:_MAX_PERMS]},
+            special=strings(d.get("special", []), "special"),
+            debuggable=flag("debuggable", False),
+            cleartext=cleartext,
+            allow_backup=flag("allow_backup", True),
+            backup_rules=flag("backup_rules", False),
+            exported_unprotected=tuple(
+                ExposedComponent(rec_text(r, "kind", "exported_unprotected"), rec_text(r, "name", "exported_unprotected"), rec_text(r, "sdk", "exported_unprotected"))
+                for r in records("exported_unprotected")
+            ),
+            wakeup_receivers=tuple(
+                WakeupReceiver(rec_text(r, "name", "wakeup_receivers"), strings(r.get("actions", []), "wakeup_receivers.actions"), rec_text(r, "sdk", "wakeup_receivers"))
+                for r in records("wakeup_receivers")
+            ),
+            sdks=tuple(SdkEvidence(rec_text(r, "sdk", "sdks"), strings(r.get("components", []), "sdks.components")) for r in records("sdks")),
+            components=integer("components"),
+        )
+
+
+def _exported(c: Component, target_sdk: int) -> bool:
+    """The platform's effective exported state: the attribute when given; otherwise a filter
+    exports an activity, service or receiver, and a provider is exported below API 17."""
+    if c.exported is not None:
+        return c.exported
+    if c.kind == "provider":
+        return 0 < target_sdk < 17
+    return c.has_filter
+
+
+def _guarded(c: Component) -> bool:
+    if c.permission:
+        return True
+    return c.kind == "provider" and bool(c.read_permission and c.write_permission)
+
+
+def _sdk_of(name: str, package: str) -> str:
+    """SDK id of a component class by the SDK catalogue's longest package prefix ('' if none)."""
+    from harness.catalog.sdks import attribute
+
+    sdk = attribute((name,), "", package)
+    return sdk if sdk not in ("app", "") else ""
+
+
+def _cleartext(m: ApkManifest) -> str:
+    if m.uses_cleartext_traffic is True:
+        return "allowed"
+    if m.network_security_config:
+        return "config"
+    if m.uses_cleartext_traffic is False:
+        return "blocked"
+    return "allowed-by-default" if 0 < m.target_sdk < 28 else "blocked-by-default"
+
+
+def facts_from_manifest(m: ApkManifest, source: str = "apk") -> ManifestFacts:
+    """Reduce a parsed manifest to the facts the static check judges."""
+    perms = tuple(dict.fromkeys(p for p in m.permissions if p))[:_MAX_PERMS]
+    dangerous = {p: group_of(p) for p in perms if p.startswith("android.permission.") and group_of(p)}
+    special = tuple(p for p in SPECIAL_PERMISSIONS if p in perms)
+    exposed: list[ExposedComponent] = []
+    wakeups: list[WakeupReceiver] = []
+    by_sdk: dict[str, list[str]] = {}
+    for c in m.components:
+        sdk = _sdk_of(c.name, m.package) if c.name else ""
+        if sdk:
+            by_sdk.setdefault(sdk, []).append(c.name)
+        if c.name != m.launcher_activity and _exported(c, m.target_sdk) and not _guarded(c):
+            exposed.append(ExposedComponent(c.kind, c.name, sdk))
+        if c.kind == "receiver":
+            acts = tuple(a for a in c.actions if a in WAKEUP_ACTIONS)
+            if acts:
+                wakeups.append(WakeupReceiver(c.name, acts, sdk))
+    return ManifestFacts(
+        package=m.package,
+        source=source,
+        version_name=m.version_name,
+        version_code=m.version_code,
+        min_sdk=m.min_sdk,
+        target_sdk=m.target_sdk,
+        permissions=perms,
+        dangerous=dangerous,
+        special=special,
+        debuggable=m.debuggable is True,
+        cleartext=_cleartext(m),
+        allow_backup=m.allow_backup is not False,
+        backup_rules=m.backup_rules,
+        exported_unprotected=tuple(exposed[:MAX_LISTED]),
+        wakeup_receivers=tuple(wakeups[:MAX_LISTED]),
+        sdks=tuple(SdkEvidence(s, tuple(names[:20])) for s, names in sorted(by_sdk.items())[:MAX_LISTED]),
+        components=len(m.components),
+    )
+
+
+def facts_of(info: Any) -> ManifestFacts | None:
+    """The manifest facts a run recorded (``RunInfo.extra["manifest"]``), None when it has none."""
+    extra = getattr(info, "extra", None)
+    if not isinstance(extra, Mapping) or extra.get("manifest") is None:
+        return None
+    return ManifestFacts.from_dict(extra["manifest"], f"run {getattr(info, 'run_id', '')!s:.80}: run.json extra.manifest")
+
+
+def apk_facts(app: str | Path) -> ManifestFacts:
+    """Facts of an APK file or a folder of split APKs (the base APK's manifest)."""
+    base, _splits = apk_files(app)
+    return facts_from_manifest(read_manifest(base), "apk")
+
+
+def static_findings(facts: ManifestFacts, *, profile: str = "", jurisdiction: str = "cn") -> list[Finding]:
+    """The static detectors' findings for ``facts`` alone (no recorded run): R25, R30, R32
+    manifest parts and R39."""
+    from harness.detectors.analysis import analyze
+    from harness.detectors.static import static_detectors
+    from harness.rundir import RunInfo
+    from harness.timeline import Timeline
+
+    info = RunInfo(
+        run_id="static",
+        package=facts.package,
+        app=facts.package,
+        scenario="S0",
+        device={},
+        simulated=False,
+        harness_version="",
+        profile=profile,
+        extra={"manifest": facts.to_dict()},
+    )
+    return list(analyze(Timeline(), info, jurisdiction=jurisdiction, detectors=static_detectors()).findings)
+
+
+def _facts_for(app: str) -> tuple[ManifestFacts, str]:
+    """Facts of the app and its app-type profile when known (reference apps carry one)."""
+    p = Path(app)
+    if p.exists():
+        return apk_facts(p), ""
+    from harness.devices.sim.model import available_models, load_bundled
+
+    if app in available_models():
+        model = load_bundled(app)
+        if model.manifest is None:
+            raise InputError(f"reference app {app!r} has no manifest: block")
+        return facts_from_manifest(model.manifest, "model"), model.profile
+    raise InputError(f"app not found: {app[:200]!r} (give an .apk file, a folder of split APKs or a reference app name)")
+
+
+def _table(facts: ManifestFacts, findings: Sequence[Finding]) -> str:
+    lines = [
+        f"package        {facts.package}  ({facts.source}; version {facts.version_name or '?'} / {facts.version_code})",
+        f"sdk            min {facts.min_sdk}, target {facts.target_sdk}",
+        f"permissions    {len(facts.permissions)} declared, {len(facts.dangerous)} dangerous: {', '.join(facts.groups) or '-'}",
+        f"special        {', '.join(p.rsplit('.', 1)[-1] for p in facts.special) or '-'}",
+        f"flags          debuggable={str(facts.debuggable).lower()} cleartext={facts.cleartext} "
+        f"allowBackup={str(facts.allow_backup).lower()} backup_rules={str(facts.backup_rules).lower()}",
+        f"components     {facts.components}; exported without permission: {len(facts.exported_unprotected)}",
+    ]
+    lines += [f"  exposed      {c.kind} {c.name}{' [' + c.sdk + ']' if c.sdk else ''}" for c in facts.exported_unprotected[:20]]
+    lines += [f"  wake-up      {w.name} <- {', '.join(WAKEUP_ACTIONS[a] for a in w.actions if a in WAKEUP_ACTIONS)}{' [' + w.sdk + ']' if w.sdk else ''}" for w in facts.wakeup_receivers[:20]]
+    lines.append(f"sdks           {', '.join(s.sdk for s in facts.sdks) or '-'}")
+    lines.append("")
+    lines.append(f"findings       {len(findings)}")
+    lines += [f"  {f.rule_id} {f.verdict:<12} {f.severity:<7} {f.message}" for f in findings]
+    return "\n".join(lines)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="consent-harness static", description="Static check (S0): manifest facts and the manifest rules (R25, R30, R32, R39).")
+    p.add_argument("app", help="an .apk file, a folder of split APKs, or a reference app name")
+    p.add_argument("--app-type", default="", help="app-type profile id (R25 and R30 need it; `consent-harness list profiles`)")
+    p.add_argument("--jurisdiction", default="cn", help="rule wording and verdict ceilings: cn or eu (default cn)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--fail-on", choices=(*SEVERITIES, "never"), default="high", help="exit 1 when a finding (not merely info) reaches this severity (default: high)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None, *, out: Any = None) -> int:
+    """``consent-harness static APP``: 0 clean, 1 findings at or above --fail-on, 2 bad input."""
+    from harness.pipeline import fails
+
+    stream = out if out is not None else sys.stdout
+    try:
+        a = _parser().parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:
+        return EXIT_CLEAN if not exc.code else EXIT_INPUT
+    try:
+        facts, known_profile = _facts_for(a.app)
+        profile = a.app_type or known_profile
+        if profile:
+            from harness.catalog.profiles import app_profile
+
+            app_profile(profile)  # unknown ids fail here, naming the known ones
+        findings = static_findings(facts, profile=profile, jurisdiction=a.jurisdiction)
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if a.format == "json":
+        print(json.dumps({"manifest": facts.to_dict(), "findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=2), file=stream)
+    else:
+        print(_table(facts, findings), file=stream)
+    return EXIT_FINDINGS if fails(findings, a.fail_on) else EXIT_CLEAN
