@@ -299,6 +299,10 @@ def parse_binary_manifest(data: bytes, where: str = "AndroidManifest.xml") -> Ap
         off += csize
     if not seen_root:
         raise r.fail("no <manifest> element")
+    if off < total and any(data[off:total]):
+        raise r.fail(f"truncated chunk at {off}")
+    if stack:
+        raise r.fail(f"document ends inside <{stack[-1][:40]}> (truncated?)")
     if launcher.startswith("."):
         launcher = package + launcher
     elif launcher and "." not in launcher:
