@@ -65,6 +65,7 @@ class Case:
     events: list[Event] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
     allowed: list[int] = field(default_factory=list)
+    manifest: dict[str, Any] | None = None  # static-check facts written to run.json extra
 
     # -- events ------------------------------------------------------------------------------
     def add(self, ev: Event) -> int:
@@ -1209,7 +1210,77 @@ def no_exploration_no_policy_findings() -> Case:
     return c
 
 
+def _accept_only(c: Case) -> None:
+    """A plain run: prompt with a fair choice, the user accepts, nothing is collected."""
+    c.start()
+    c.prompt(1.0, asymmetry={"accept_area": 30000, "decline_area": 30000, "area_ratio": 1.0, "decline_is_link": False, "accept_is_button": True})
+    c.decide(3.0, "accept")
+    c.screen(3.5)
+    c.end(30.0)
+
+
+def static_manifest_risks() -> Case:
+    c = Case(
+        "static_manifest_risks",
+        "Static check (S0): a parking app's manifest ships debuggable with cleartext allowed, an exported "
+        "provider with no permission, QUERY_ALL_PACKAGES, READ_CONTACTS it never asks for, and a push SDK "
+        "receiver for boot and network changes. The run itself is clean; the manifest facts in run.json "
+        "give R39 information (three indicators), R30 (a finding), R25 and R32 information.",
+        profile="parking_payment",
+        negative=["R09", "R19", "R20", "R33"],
+        manifest={
+            "package": PKG,
+            "source": "apk",
+            "target_sdk": 33,
+            "permissions": ["android.permission.INTERNET", "android.permission.READ_CONTACTS", "android.permission.QUERY_ALL_PACKAGES"],
+            "dangerous": {"android.permission.READ_CONTACTS": "CONTACTS"},
+            "special": ["android.permission.QUERY_ALL_PACKAGES"],
+            "debuggable": True,
+            "cleartext": "allowed",
+            "allow_backup": False,
+            "exported_unprotected": [{"kind": "provider", "name": PKG + ".OrderProvider", "sdk": ""}],
+            "wakeup_receivers": [
+                {"name": "com.igexin.push.core.receiver.PushReceiver", "actions": ["android.intent.action.BOOT_COMPLETED", "android.net.conn.CONNECTIVITY_CHANGE"], "sdk": "getui"}
+            ],
+        },
+    )
+    _accept_only(c)
+    c.expect("R25", "info", [], category="CONTACTS")
+    c.expect("R30", "violation", [], category="APP_LIST")
+    c.expect("R32", "info", [], sdk="getui")
+    c.expect("R39", "info", [])
+    c.expect("R39", "info", [])
+    c.expect("R39", "info", [])
+    return c
+
+
+def static_manifest_clean() -> Case:
+    c = Case(
+        "static_manifest_clean",
+        "Static check (S0): an app-store app declares QUERY_ALL_PACKAGES (its type needs the app list), "
+        "a release build with cleartext blocked, backup rules and no exposed provider or wake-up receiver. "
+        "No static finding.",
+        profile="app_store",
+        negative=["R25", "R30", "R32", "R39"],
+        manifest={
+            "package": PKG,
+            "source": "apk",
+            "target_sdk": 34,
+            "permissions": ["android.permission.INTERNET", "android.permission.QUERY_ALL_PACKAGES", "android.permission.REQUEST_INSTALL_PACKAGES"],
+            "special": ["android.permission.QUERY_ALL_PACKAGES", "android.permission.REQUEST_INSTALL_PACKAGES"],
+            "cleartext": "blocked",
+            "allow_backup": True,
+            "backup_rules": True,
+            "exported_unprotected": [{"kind": "activity", "name": PKG + ".DeepLink", "sdk": ""}],
+        },
+    )
+    _accept_only(c)
+    return c
+
+
 CASE_BUILDERS = (
+    static_manifest_risks,
+    static_manifest_clean,
     clean_accept_flow,
     no_prompt_collects,
     prompt_too_late,
@@ -1280,6 +1351,7 @@ def write_case(case: Case, out: Path) -> None:
             harness_version="golden",
             status="completed",
             profile=case.profile,
+            extra={"manifest": case.manifest} if case.manifest is not None else {},
         )
     )
     expected = {
