@@ -128,3 +128,16 @@ def test_registry_chains_runtime_and_manifest_parts() -> None:
 def test_static_findings_without_a_run() -> None:
     f = facts(permissions=(QAP,), debuggable=True)
     assert sorted((x.rule_id, x.verdict) for x in static_findings(f, profile="micro_loan")) == [("R30", "violation"), ("R39", "info")]
+
+
+def test_a_second_part_under_a_taken_name_is_refused() -> None:
+    import pytest
+
+    from harness.detectors.registry import detector_part
+
+    def other(ctx: Any) -> list[Finding]:
+        return []
+
+    with pytest.raises(ValueError, match="already has a detector part 'unrelated_permission_manifest'"):
+        detector_part("R25", "unrelated_permission_manifest")(other)
+    assert registry()["R25"].name == "unrelated_permission"
