@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--device", help="adb serial to check")
     dr.add_argument("--appium", metavar="URL", help="Appium server URL to check")
 
+    st = sub.add_parser("static", help="static check (S0): manifest facts and the manifest rules (R25, R30, R32, R39) of an APK or a reference app")
+    st.add_argument("args", nargs=argparse.REMAINDER, help="APP [--format table|json] [--app-type ID] [--jurisdiction cn|eu] [--fail-on SEVERITY]")
+
     fs = sub.add_parser("frida-server", help="push, start, stop or check frida-server on a device (no download: bring the binary)")
     fs.add_argument("args", nargs=argparse.REMAINDER, help="status | push BINARY | start | stop, then --device SERIAL")
 
@@ -233,6 +236,12 @@ def cmd_doctor(a: argparse.Namespace) -> int:
     return doctor_main(argv)
 
 
+def cmd_static(a: argparse.Namespace) -> int:
+    from harness.static import main as static_main
+
+    return int(static_main(list(a.args)))
+
+
 def cmd_frida_server(a: argparse.Namespace) -> int:
     from harness.devices.frida_server import main as fs_main
 
@@ -306,6 +315,7 @@ COMMANDS = {
     "screen": cmd_screen,
     "doctor": cmd_doctor,
     "frida-server": cmd_frida_server,
+    "static": cmd_static,
     "list": cmd_list,
     "validate": cmd_validate,
     "batch": cmd_batch,

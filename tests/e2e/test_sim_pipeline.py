@@ -146,3 +146,15 @@ def test_a_prompt_that_ignores_back_is_not_dismissed_again_and_again(tmp_path: P
     after = next(e for e in events if isinstance(e, UiSnapshot) and e.seq > first.seq)
     assert after.screen_kind == "privacy_dialog"  # the prompt is still on screen, and the record says so
     assert not any(f.rule_id == "R14" for f in analyze_run(res.run_dir))
+
+
+def test_static_subcommand(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["static", "microloan", "--format", "json", "--fail-on", "never"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    text = json.dumps(out, ensure_ascii=False)
+    assert "QUERY_ALL_PACKAGES" in text and "R30" in text
+    assert main(["static", "microloan"]) == 0  # R30 is medium, below the default 'high'
+    assert main(["static", "microloan", "--fail-on", "medium"]) == 1
+    broken = tmp_path / "x.apk"
+    broken.write_bytes(b"not a zip")
+    assert main(["static", str(broken)]) == 2
