@@ -38,6 +38,7 @@ DETECTOR_MODULES = (
     "harness.detectors.third_party",
     "harness.detectors.policy",
     "harness.detectors.static",
+    "harness.detectors.purpose",
 )
 
 _REGISTRY: dict[str, Detector] = {}

@@ -410,6 +410,8 @@ EXPLORE_TARGETS: dict[str, tuple[str, ...]] = {
     "withdraw": ("撤回同意", "撤回授权", "撤销同意", "撤销授权", "隐私设置", "权限管理", "隐私权限", "withdraw consent", "privacy settings", "manage permissions"),
     "delete_account": ("注销账号", "注销账户", "注销帐号", "注销帐户", "账号注销", "帐号注销", "删除账号", "删除账户", "delete account", "delete my account", "close account"),
     "complaint": ("投诉", "意见反馈", "联系我们", "联系客服", "contact us", "feedback", "complaint"),
+    "personalisation": ("个性化推荐", "个性化广告", "程序化广告", "个性化内容推荐", "personalised ads", "personalized ads",
+                        "ad personalisation", "ad personalization", "personalised recommendations", "personalized recommendations"),
 }
 #: ``StepMarker.phase`` of the record ``explore`` leaves with what it found (JSON in ``message``).
 EXPLORE_RESULT_PHASE = "result"
@@ -420,6 +422,8 @@ _NEVER_TAP = (
     "注销", "删除", "delete", "remove account", "close account", "清除", "清空", "卸载", "退出登录", "退出账号",
     "log out", "logout", "sign out", "撤回", "撤销", "withdraw", "revoke", "停止处理", "stop processing", "opt out", "确认", "confirm", "拨打", "call ",
     "分享", "share", "下载", "download", "打开应用市场", "评分", "rate us", "支付", "付款", "缴费", "pay", "购买", "buy",
+    # a personalisation switch is a consent decision: noted as the ``personalisation`` target, never flipped
+    *EXPLORE_TARGETS["personalisation"],
 )
 # Words that put a control first in the queue (settings usually live behind them).
 _PRIORITY = ("我的", "设置", "关于", "隐私", "账号", "帐号", "账户", "安全", "帮助", "客服", "个人中心", "更多",

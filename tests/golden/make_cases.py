@@ -1197,7 +1197,7 @@ def no_exploration_no_policy_findings() -> Case:
         "S3 (no settings exploration): the run collects after consent and never opens the policy, so "
         "the policy and settings rules have no evidence and stay silent.",
         profile="online_shopping",
-        negative=["R02", "R03", "R05", "R06", "R16", "R40", "R41"],
+        negative=["R02", "R03", "R05", "R06", "R16", "R40", "R41", "R36"],
     )
     c.start()
     c.prompt(1.0)
@@ -1207,6 +1207,149 @@ def no_exploration_no_policy_findings() -> Case:
     c.api(4.0, "DEVICE_ID", "Settings.Secure.getString#android_id", sdk="com.igexin.push")
     c.end(40.0)
     c.expect("R30", "violation", [apps], "APP_LIST", "app")  # the enumeration itself (not this family)
+    return c
+
+
+# -- R07 (purpose with the permission request) and R36 (personalisation switch) ---------------
+
+_LOC_DIALOG = ["要允许“好邻居”获取此设备的位置信息吗？", "仅在使用该应用时允许", "仅限这一次", "不允许"]
+
+
+def _location_ask(c: Case, t: float) -> tuple[int, int, int]:
+    """The app's hooked location request, the system dialog on screen and the runner's record of
+    it, and the denial; returns (hook seq, dialog snapshot seq, dialog request seq)."""
+    hook = c.request(t, "LOCATION", permissions=("android.permission.ACCESS_FINE_LOCATION",))
+    snap = c.screen(t + 0.3, "perm", kind="permission_dialog", package=PERMS_UI, texts=_LOC_DIALOG)
+    dialog = c.request(t + 0.3, "LOCATION", via="dialog", sdk="")
+    c.decide(t + 0.3, "decline", subject="permission:LOCATION")
+    c.result(t + 0.8, "LOCATION", "denied")
+    return hook, snap, dialog
+
+
+def purpose_missing_location() -> Case:
+    c = Case(
+        "purpose_missing_location",
+        "S3: the user taps 门店 and the app asks for location at once; nothing on the app's screen "
+        "names location or says what it is for (the system dialog's own question does not count).",
+        negative=["R19", "R21", "R22"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    main = c.screen(2.5, texts=["好邻居门店", "浏览商品", "门店"])
+    c.tap(4.0, "门店", intent="location")
+    hook, snap, dialog = _location_ask(c, 4.2)
+    c.screen(6.0, texts=["好邻居门店", "浏览商品", "门店"])
+    c.end(30.0)
+    c.expect("R07", "violation", [main, hook, snap, dialog])
+    return c
+
+
+def purpose_shown_previous_screen() -> Case:
+    c = Case(
+        "purpose_shown_previous_screen",
+        "S3: the main screen says 开启定位，用于为您查找附近门店; the user taps 定位, a loading page "
+        "shows, then the request: the purpose was on the screen that led to it. Nothing to report.",
+        negative=["R07", "R19"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5, texts=["好邻居门店", "开启定位，用于为您查找附近门店", "定位"])
+    c.tap(4.0, "定位", intent="location")
+    c.screen(4.5, "loading", texts=["正在加载"])
+    _location_ask(c, 5.0)
+    c.screen(7.0, texts=["好邻居门店", "开启定位，用于为您查找附近门店", "定位"])
+    c.end(30.0)
+    return c
+
+
+def purpose_word_only() -> Case:
+    c = Case(
+        "purpose_word_only",
+        "S3: the only hint before the location request is the 定位 button the user tapped: the data "
+        "is named, its purpose is not (needs review).",
+        negative=["R19"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    main = c.screen(2.5, texts=["好邻居门店", "浏览商品", "定位"])
+    c.tap(4.0, "定位", intent="location")
+    hook, snap, dialog = _location_ask(c, 4.2)
+    c.end(30.0)
+    c.expect("R07", "needs-review", [main, hook, snap, dialog])
+    return c
+
+
+def _explore_targets(c: Case, t: float, found: dict[str, Any], wanted: tuple[str, ...]) -> int:
+    """The explore step's markers when it looked for ``wanted`` (found: what it found)."""
+    c.add(StepMarker(t=t, index=4, step="explore", phase="begin"))
+    msg = {"found": found, "missing": [k for k in wanted if k not in found], "max_depth": 4, "screens": 6, "taps": 6, "complete": True}
+    seq = c.add(StepMarker(t=t + 20.0, index=-1, step="explore", phase="result", status="ok", message=json.dumps(msg, ensure_ascii=False)))
+    c.add(StepMarker(t=t + 20.1, index=4, step="explore", phase="end", status="ok"))
+    return seq
+
+
+_PERSONALISED_POLICY = [*FULL_POLICY, "六、个性化推荐：我们会根据您的浏览和购买记录向您推荐商品。"]
+_ALL_TARGETS = ("policy", "withdraw", "delete_account", "complaint", "personalisation")
+
+
+def personalisation_no_switch() -> Case:
+    c = Case(
+        "personalisation_no_switch",
+        "S5: the policy says goods are recommended from the user's browsing (个性化推荐); the "
+        "exploration looked for a switch to turn that off and found none within 4 taps.",
+        scenario="S5",
+        profile="online_shopping",
+        negative=["R02", "R16", "R40", "R41"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.tap(6.0, "隐私政策", role="explore")
+    policy = c.screen(6.5, "policy", texts=_PERSONALISED_POLICY)
+    c.act(8.0, "back")
+    c.screen(9.5, "me", texts=["我的", "隐私设置", "注销账号", "联系我们"])
+    found = {
+        "policy": {"clicks": 1, "path": ["隐私政策"], "screen": "policy"},
+        "withdraw": {"clicks": 2, "path": ["我的", "隐私设置"]},
+        "delete_account": {"clicks": 2, "path": ["我的", "注销账号"]},
+        "complaint": {"clicks": 2, "path": ["我的", "联系我们"]},
+    }
+    marker = _explore_targets(c, 5.0, found, _ALL_TARGETS)
+    c.end(40.0)
+    c.expect("R36", "violation", [policy, marker])
+    return c
+
+
+def personalisation_switch_found() -> Case:
+    c = Case(
+        "personalisation_switch_found",
+        "S5: the same policy, and 我的 > 隐私设置 carries a 个性化推荐 switch two taps from the main "
+        "screen: nothing to report.",
+        scenario="S5",
+        profile="online_shopping",
+        negative=["R36", "R02", "R16", "R40", "R41"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(2.0, "accept")
+    c.screen(2.5)
+    c.tap(6.0, "隐私政策", role="explore")
+    c.screen(6.5, "policy", texts=_PERSONALISED_POLICY)
+    c.act(8.0, "back")
+    c.screen(9.5, "settings", texts=["隐私设置", "个性化推荐", "撤回同意"])
+    found = {
+        "policy": {"clicks": 1, "path": ["隐私政策"], "screen": "policy"},
+        "withdraw": {"clicks": 2, "path": ["我的", "隐私设置"]},
+        "delete_account": {"clicks": 2, "path": ["我的", "注销账号"]},
+        "complaint": {"clicks": 2, "path": ["我的", "联系我们"]},
+        "personalisation": {"clicks": 2, "path": ["我的", "个性化推荐"]},
+    }
+    _explore_targets(c, 5.0, found, _ALL_TARGETS)
+    c.end(40.0)
     return c
 
 
@@ -1329,6 +1472,11 @@ CASE_BUILDERS = (
     policy_slow_response,
     policy_no_time_stated,
     no_exploration_no_policy_findings,
+    purpose_missing_location,
+    purpose_shown_previous_screen,
+    purpose_word_only,
+    personalisation_no_switch,
+    personalisation_switch_found,
 )
 CASES = tuple(b.__name__ for b in CASE_BUILDERS)
 
