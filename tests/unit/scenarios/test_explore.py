@@ -59,7 +59,8 @@ def _explore_taps(events: list[Any]) -> list[str]:
 
 def test_clean_control_policy_one_tap_settings_two(tmp_path: Path) -> None:
     events, result, _ = _run(tmp_path, "clean-powerbank")
-    assert result is not None and result["missing"] == []
+    # it has no personalised content, so it needs (and has) no personalisation switch
+    assert result is not None and result["missing"] == ["personalisation"]
     found = result["found"]
     assert found["policy"]["clicks"] == 1 and found["policy"]["path"] == ["隐私政策"]
     assert found["withdraw"] == {"clicks": 2, "path": ["我的", "隐私设置"]}
@@ -136,4 +137,5 @@ def test_explore_result_fits_the_marker(tmp_path: Path, app: str) -> None:
         "withdraw",
         "delete_account",
         "complaint",
+        "personalisation",
     }
