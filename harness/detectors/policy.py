@@ -183,8 +183,10 @@ def _has(text: str, words: tuple[str, ...]) -> list[str]:
     return [w for w in words if w in low]
 
 
-def _limit(ctx: Context) -> int:
-    return int(ctx.num("R02", "policy_max_taps"))
+def _limit(ctx: Context, rule_id: str = "R02") -> int:
+    """The tap limit: the legal 4-tap anchor for the policy (R02); the same number, labelled a
+    heuristic, for the settings rules (R16, R40)."""
+    return int(ctx.num(rule_id, "policy_max_taps" if rule_id == "R02" else "settings_max_taps"))
 
 
 @detector("R02", "policy_unreachable")
@@ -333,7 +335,7 @@ def no_withdrawal(ctx: Context) -> Iterator[Finding]:
     ex = exploration(ctx)
     if ex is None:
         return
-    limit = _limit(ctx)
+    limit = _limit(ctx, "R16")
     clicks = ex.clicks("withdraw")
     if clicks is not None and clicks <= limit:
         return
@@ -360,7 +362,7 @@ def no_account_deletion(ctx: Context) -> Iterator[Finding]:
     accounts = bool(ctx.profile is not None and ctx.profile.account_required) or gate is not None
     if not accounts:
         return
-    limit = _limit(ctx)
+    limit = _limit(ctx, "R40")
     clicks = ex.clicks("delete_account")
     if clicks is not None and clicks <= limit:
         return

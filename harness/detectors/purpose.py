@@ -16,7 +16,7 @@ judged.
 
 R36. 认定方法 三.6 and PIPL 24: when the policy page (or any screen of the app) speaks of
 personalised recommendation or targeted push, the settings exploration must find a switch for
-it (the ``personalisation`` target of ``explore``) within ``policy_max_taps`` taps. A run that
+it (the ``personalisation`` target of ``explore``) within ``settings_max_taps`` taps. A run that
 did not look for that target gets no R36 finding: no finding without evidence. Whether the
 switch actually stops personalisation (the effectiveness half of R36) needs traffic and is not
 judged here.
@@ -271,7 +271,7 @@ def no_personalisation_optout(ctx: Context) -> Iterator[Finding]:
     looked = "personalisation" in ex.found or "personalisation" in _missing(ex.marker.message)
     if not looked:
         return
-    limit = int(ctx.num("R36", "policy_max_taps"))
+    limit = int(ctx.num("R36", "settings_max_taps"))
     clicks = ex.clicks("personalisation")
     if clicks is not None and clicks <= limit:
         return

@@ -144,3 +144,16 @@ def test_bad_files(tmp_path: Path) -> None:
     big.write_bytes(b"#" * 2_000_001)
     with pytest.raises(CatalogError, match="larger than"):
         load_rules(big)
+
+
+def test_settings_tap_limits_are_labelled_heuristic_not_law() -> None:
+    # 认定方法 一.3's four taps are law only for reaching the policy (R02); withdrawal, deletion and
+    # personalisation settings borrow the number as a heuristic (rules.md, R16: no legal click limit)
+    from harness.catalog.rules import load_rules
+
+    cat = load_rules()
+    assert cat.thresholds["policy_max_taps"].provenance == "law"
+    assert cat.thresholds["settings_max_taps"].provenance == "heuristic"
+    assert "policy_max_taps" in cat.rules["R02"].thresholds
+    for rid in ("R16", "R36", "R40"):
+        assert "settings_max_taps" in cat.rules[rid].thresholds and "policy_max_taps" not in cat.rules[rid].thresholds
