@@ -19,8 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from harness.catalog.yamldata import parse_yaml
 from harness.errors import CatalogError
 
 __all__ = [
@@ -387,11 +386,7 @@ def parse_apis(data: Any) -> tuple[Api, ...]:
 @lru_cache(maxsize=1)
 def _loaded() -> tuple[tuple[Api, ...], dict[str, Api], str]:
     text = resources.files("harness.catalog").joinpath("apis.yaml").read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"apis.yaml: not valid YAML: {exc}") from None
-    apis = parse_apis(data)
+    apis = parse_apis(parse_yaml(text, "apis.yaml"))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return apis, {a.id: a for a in apis}, digest
 

@@ -21,9 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.catalog.permissions import GROUPS
+from harness.catalog.yamldata import parse_yaml, read_bounded
 from harness.errors import CatalogError
 
 __all__ = ["LOCATION_MODES", "PiItem", "AppProfile", "ProfileCatalog", "load_profiles", "app_profile", "parse_profiles"]
@@ -31,7 +30,6 @@ __all__ = ["LOCATION_MODES", "PiItem", "AppProfile", "ProfileCatalog", "load_pro
 LOCATION_MODES = ("none", "single", "continuous")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _TYPE = re.compile(r"^\([一二三四五六七八九十]{1,4}\)$")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when libyaml is there
 _MAX_BYTES = 1_000_000
 
 
@@ -224,10 +222,7 @@ def parse_profiles(data: Any, *, documents: Sequence[str] | None = None) -> Prof
 def _load_text(text: str, where: str) -> ProfileCatalog:
     from harness.catalog.rules import load_rules
 
-    try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{where}: not valid YAML: {exc}") from exc
+    data = parse_yaml(text, where)
     return parse_profiles(data, documents=list(load_rules().documents))
 
 
@@ -242,13 +237,7 @@ def load_profiles(path: str | Path | None = None) -> ProfileCatalog:
     if path is None:
         return _default()
     p = Path(path)
-    try:
-        if p.stat().st_size > _MAX_BYTES:
-            raise CatalogError(f"{p}: profile catalogue larger than {_MAX_BYTES} bytes")
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{p}: cannot read profile catalogue: {exc}") from exc
-    return _load_text(text, str(p))
+    return _load_text(read_bounded(p, "profile catalogue", _MAX_BYTES), str(p))
 
 
 def app_profile(profile_id: str) -> AppProfile:

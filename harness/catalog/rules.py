@@ -25,8 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from harness.catalog.yamldata import parse_yaml, read_bounded
 from harness.errors import CatalogError, InputError
 from harness.findings import PROVENANCES, SEVERITIES, VERDICTS, Citation, Threshold
 
@@ -55,7 +54,6 @@ _NO_NET = ("Y", "P", "N")
 _RULE_ID = re.compile(r"^R\d{2}$")
 _TYPE_ID = re.compile(r"^T[1-8]$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when libyaml is there
 _MAX_BYTES = 2_000_000
 
 
@@ -598,12 +596,7 @@ def parse_rules(data: Any) -> RuleCatalog:
 def _read(path: Path | None) -> str:
     if path is None:
         return resources.files("harness.catalog").joinpath("rules.yaml").read_text(encoding="utf-8")
-    try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise CatalogError(f"{path}: rule catalogue larger than {_MAX_BYTES} bytes")
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read rule catalogue: {exc}") from exc
+    return read_bounded(path, "rule catalogue", _MAX_BYTES)
 
 
 @lru_cache(maxsize=1)
@@ -612,11 +605,7 @@ def _default() -> RuleCatalog:
 
 
 def _load_text(text: str, where: str) -> RuleCatalog:
-    try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{where}: not valid YAML: {exc}") from exc
-    return parse_rules(data)
+    return parse_rules(parse_yaml(text, where))
 
 
 def load_rules(path: str | Path | None = None) -> RuleCatalog:

@@ -22,8 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from harness.catalog.yamldata import parse_yaml
 from harness.errors import CatalogError
 from harness.instrumentation.protocol import Attributor
 
@@ -132,11 +131,7 @@ def parse_sdks(data: Any) -> _Catalog:
 @lru_cache(maxsize=1)
 def _catalog() -> _Catalog:
     text = resources.files("harness.catalog").joinpath("sdks.yaml").read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"sdks.yaml: not valid YAML: {exc}") from None
-    return parse_sdks(data)
+    return parse_sdks(parse_yaml(text, "sdks.yaml"))
 
 
 def load_sdks() -> tuple[Sdk, ...]:

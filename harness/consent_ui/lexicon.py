@@ -24,8 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from harness.catalog.yamldata import parse_yaml
 from harness.errors import CatalogError
 
 __all__ = [
@@ -293,11 +292,7 @@ def _label_class_cached(lex: Lexicon, label: str) -> LabelMatch | None:
 
 def load_lexicon(text: str) -> Lexicon:
     """Parse and validate lexicon YAML text (used by tests to prove the schema checks)."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise CatalogError(f"lexicon.yaml: not valid YAML: {e}") from e
-    return Lexicon(data)
+    return Lexicon(parse_yaml(text, "lexicon.yaml"))
 
 
 @lru_cache(maxsize=1)
