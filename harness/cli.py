@@ -94,12 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_table(rows: list[dict[str, object]]) -> None:
-    try:
-        from harness.reporting.terminal import print_findings_table
-    except ImportError:
-        for r in rows:
-            print(f"{r.get('package')}  {r.get('scenario')}  {r.get('rule_id')}  {r.get('severity')}  {r.get('verdict')}  {r.get('message')}")
-        return
+    from harness.reporting.terminal import print_findings_table
+
     print_findings_table(rows, sys.stdout)
 
 

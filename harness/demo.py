@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from harness.errors import EXIT_CLEAN, EXIT_INFRA
+from harness.reporting.terminal import print_findings_table
 
 __all__ = ["run_demo"]
 
@@ -53,7 +54,7 @@ def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdict
     if bar is not None:
         bar.close()
     summary = _summary(runs, root)
-    _table(rows)
+    print_findings_table(rows, sys.stdout)
     elapsed = time.perf_counter() - started
     print(f"\n{len(runs)} runs, {len(rows)} findings in {elapsed:.1f} s. Results: {root}")
     for kind, path in summary.items():
@@ -69,18 +70,6 @@ def _reports(run_dir: Path) -> None:
 
 
 def _summary(runs: list[Path], root: Path) -> dict[str, Path]:
-    try:
-        from harness.reporting.build import build_summary
-    except ImportError:
-        return {}
+    from harness.reporting.build import build_summary
+
     return build_summary(runs, root)
-
-
-def _table(rows: list[dict[str, object]]) -> None:
-    try:
-        from harness.reporting.terminal import print_findings_table
-    except ImportError:
-        for r in rows:
-            print(f"{r['package']}  {r['scenario']}  {r['rule_id']}  {r['severity']}  {r['verdict']}  {r['message']}")
-        return
-    print_findings_table(rows, sys.stdout)

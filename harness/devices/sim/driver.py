@@ -109,12 +109,9 @@ class SimInstrumentation:
         if self._attribute_for is not None:
             attribute = self._attribute_for(target.package)
         else:
-            try:
-                from harness.catalog.sdks import attributor_for
+            from harness.catalog.sdks import attributor_for
 
-                attribute = attributor_for(target.package)
-            except ImportError:
-                attribute = None
+            attribute = attributor_for(target.package)
         self._decoder = AgentDecoder(clock, source="sim", attribute=attribute, package=target.package)
         self._emit = emit
         self.driver.device.subscribe(self._on_message)
