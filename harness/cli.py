@@ -11,13 +11,10 @@ import argparse
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from harness import __version__
 from harness.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INFRA, EXIT_INPUT, HarnessError, InputError
-
-if TYPE_CHECKING:
-    from harness.instrumentation.base import Instrumentation
 
 __all__ = ["main", "build_parser"]
 
@@ -116,7 +113,7 @@ def _report(run_dir: Path, formats: Sequence[str], *, fail_on: str = "high", emb
 
 def cmd_run(a: argparse.Namespace) -> int:
     from harness.devices import open_driver
-    from harness.pipeline import analyze_run, fails, resolve_app
+    from harness.pipeline import analyze_run, fails, instrumentation_for, resolve_app
     from harness.runner import Runner
     from harness.scenarios import resolve_scenarios
 
@@ -137,7 +134,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     driver = open_driver(a.device, appium_url=a.appium)
     try:
         app = resolve_app(driver, a.app, a.app_config)
-        instrumentation, hook_pack = _instrumentation(driver, a)
+        instrumentation, hook_pack = instrumentation_for(driver, frida=a.frida, frida_device=a.frida_device)
         runner = Runner(driver, instrumentation, a.results, hook_pack=hook_pack)
         any_fail = False
         infra = ""
@@ -158,18 +155,6 @@ def cmd_run(a: argparse.Namespace) -> int:
         print(f"consent-harness: infrastructure error: {infra}", file=sys.stderr)
         return EXIT_INFRA
     return EXIT_FINDINGS if any_fail else EXIT_CLEAN
-
-
-def _instrumentation(driver: object, a: argparse.Namespace) -> tuple[Instrumentation | None, str]:
-    from harness.devices.sim import SimDriver, SimInstrumentation
-
-    if isinstance(driver, SimDriver):
-        return SimInstrumentation(driver), "sim"
-    if a.frida == "off":
-        return None, ""
-    from harness.instrumentation.frida import FridaInstrumentation, hook_pack_hash
-
-    return FridaInstrumentation(device=a.frida_device, mode=a.frida), hook_pack_hash()
 
 
 def _progress(items: Sequence[T], desc: str) -> Iterable[T]:

@@ -12,12 +12,13 @@ from harness import yamlio
 from harness.devices.base import Driver
 from harness.errors import InputError
 from harness.findings import SEVERITIES, Finding
+from harness.instrumentation.base import Instrumentation
 from harness.rundir import RunDir
 from harness.runner import AppConfig, AppFeature
 from harness.static import apk_facts, facts_from_manifest
 from harness.timeline import Timeline
 
-__all__ = ["resolve_app", "load_app_config", "analyze_run", "read_findings", "worst_severity", "fails"]
+__all__ = ["instrumentation_for", "resolve_app", "load_app_config", "analyze_run", "read_findings", "worst_severity", "fails"]
 
 FAIL_ON = (*SEVERITIES, "never")
 
@@ -71,6 +72,21 @@ def resolve_app(driver: Driver, app: str, app_config: str | None = None) -> AppC
         extra = load_app_config(app_config, cfg.package)
         cfg = AppConfig(cfg.package, extra.label or cfg.label, extra.profile or cfg.profile, extra.features or cfg.features, cfg.manifest)
     return cfg
+
+
+def instrumentation_for(driver: Driver, *, frida: str = "spawn", frida_device: str = "usb") -> tuple[Instrumentation | None, str]:
+    """The instrumentation for a driver and the hook-pack id for run.json: the reference
+    device's own feed on ``sim``; otherwise the Frida agent (``frida`` = spawn | attach), or
+    none when ``frida`` is 'off'."""
+    from harness.devices.sim import SimDriver, SimInstrumentation
+
+    if isinstance(driver, SimDriver):
+        return SimInstrumentation(driver), "sim"
+    if frida == "off":
+        return None, ""
+    from harness.instrumentation.frida import FridaInstrumentation, hook_pack_hash
+
+    return FridaInstrumentation(device=frida_device, mode=frida), hook_pack_hash()
 
 
 def analyze_run(run_dir: str | Path, *, jurisdiction: str = "cn", app_type: str | None = None) -> list[Finding]:

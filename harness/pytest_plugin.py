@@ -49,9 +49,8 @@ class ConsentHarness:
         self.app_config = app_config
 
     def run(self, app: str, scenario: str = "S2") -> RunOutcome:
-        from harness.cli import _instrumentation  # shared choice of instrumentation
         from harness.devices import open_driver
-        from harness.pipeline import analyze_run, resolve_app
+        from harness.pipeline import analyze_run, instrumentation_for, resolve_app
         from harness.runner import Runner
         from harness.scenarios import resolve_scenarios
 
@@ -59,12 +58,7 @@ class ConsentHarness:
         driver = open_driver(self.device)
         try:
             cfg = resolve_app(driver, app, self.app_config)
-
-            class _Args:
-                frida = "spawn"
-                frida_device = "usb"
-
-            instr, hook_pack = _instrumentation(driver, _Args())  # type: ignore[arg-type]
+            instr, hook_pack = instrumentation_for(driver)
             res = Runner(driver, instr, self.results, hook_pack=hook_pack).run(cfg, sc, app_ref=app)
         finally:
             driver.close()

@@ -88,15 +88,9 @@ def open_device(spec: TaskSpec, slot: DeviceSlot) -> Driver:
 
 
 def _instrumentation(driver: Driver, spec: TaskSpec, slot: DeviceSlot) -> tuple[Any, str]:
-    from harness.devices.sim import SimDriver, SimInstrumentation
+    from harness.pipeline import instrumentation_for
 
-    if isinstance(driver, SimDriver):
-        return SimInstrumentation(driver), "sim"
-    if spec.frida == "off":
-        return None, ""
-    from harness.instrumentation.frida import FridaInstrumentation, hook_pack_hash
-
-    return FridaInstrumentation(device=slot.serial, mode=spec.frida), hook_pack_hash()
+    return instrumentation_for(driver, frida=spec.frida, frida_device=slot.serial)
 
 
 def progress_path(spec: TaskSpec) -> Path:
