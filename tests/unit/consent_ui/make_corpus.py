@@ -13,7 +13,8 @@ labels.tsv columns:
   file, kind, decline (text or resource id of the control a scenario should tap to refuse,
   '-' when the screen offers none), pre_ticked (yes/no: a consent box or purpose toggle is on
   before the user touched it), ambiguous (yes/no: only OK / 好的 / 我知道了 and no decline),
-  group (permission group or '-'), lang, dialect, note.
+  group (permission group or '-'), lang, dialect, after (what the runner did just before the
+  screen appeared: 'decline' when it had just refused a consent prompt, else '-'), note.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from corpus_kit import (  # noqa: E402
 from corpus_kit import (
     ids as make_ids,
 )
+from corpus_batch4 import batch4_screens  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "corpus"
@@ -61,6 +63,7 @@ class Entry:
     dialect: str
     note: str
     data: bytes
+    after: str = ""
 
 
 ENTRIES: list[Entry] = []
@@ -68,8 +71,9 @@ ENTRIES: list[Entry] = []
 
 def emit(name: str, windows: list[N], pkg: str, size: tuple[int, int], *, kind: str, decline: str = "-", pre: bool = False,
          amb: bool = False, group: str = "-", lang: str = "en", dialect: str = "ua", note: str = "", rotation: int = 0,
-         bars: str = "last", encoding: str = "utf-8") -> None:
-    """Render one screen and record its label.  ``bars``: none | first | last (status bar window)."""
+         bars: str = "last", encoding: str = "utf-8", after: str = "") -> None:
+    """Render one screen and record its label.  ``bars``: none | first | last (status bar window);
+    ``after``: what the runner did just before the screen appeared ("decline" or "")."""
     ws = list(windows)
     if bars == "first":
         ws = [status_bar(size[0])] + ws
@@ -88,7 +92,7 @@ def emit(name: str, windows: list[N], pkg: str, size: tuple[int, int], *, kind: 
         data = xml.encode("utf-8")
     fname = f"{name}.xml"
     assert all(e.file != fname for e in ENTRIES), fname
-    ENTRIES.append(Entry(fname, kind, decline, pre, amb, group, lang, dialect, note, data))
+    ENTRIES.append(Entry(fname, kind, decline, pre, amb, group, lang, dialect, note, data, after))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1172,8 +1176,12 @@ def batch3_screens() -> None:
                decline="拒绝", dialect="appium", note="batch3")
 
 
+def batch4() -> None:
+    batch4_screens(emit)
+
+
 GENERATORS: list[Callable[[], None]] = [permission_screens, privacy_screens, confirm_screens, cmp_screens, rationale_screens, login_screens, negative_screens,
-                                        batch2_screens, batch3_screens]
+                                        batch2_screens, batch3_screens, batch4]
 
 
 def build() -> list[Entry]:
@@ -1185,9 +1193,10 @@ def build() -> list[Entry]:
 
 
 def labels_tsv(entries: list[Entry]) -> str:
-    head = "file\tkind\tdecline\tpre_ticked\tambiguous\tgroup\tlang\tdialect\tnote\n"
+    head = "file\tkind\tdecline\tpre_ticked\tambiguous\tgroup\tlang\tdialect\tafter\tnote\n"
     rows = [
-        "\t".join([e.file, e.kind, e.decline, "yes" if e.pre_ticked else "no", "yes" if e.ambiguous else "no", e.group, e.lang, e.dialect, e.note])
+        "\t".join([e.file, e.kind, e.decline, "yes" if e.pre_ticked else "no", "yes" if e.ambiguous else "no", e.group, e.lang, e.dialect,
+                   e.after or "-", e.note])
         for e in entries
     ]
     return head + "\n".join(rows) + "\n"
