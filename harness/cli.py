@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     from harness.batch.cli import add_parser as add_batch_parser
 
     add_batch_parser(sub)
+    from harness.handover.cli import add_parsers as add_handover_parsers
+
+    add_handover_parsers(sub)
 
     va = sub.add_parser("validate", help="check a scenario or app-model YAML without running it")
     va.add_argument("kind", choices=("scenario", "model"))
@@ -303,7 +306,14 @@ COMMANDS = {
 }
 
 
+def _handover_commands() -> None:
+    from harness.handover.cli import COMMANDS as HANDOVER
+
+    COMMANDS.update(HANDOVER)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _handover_commands()
     parser = build_parser()
     try:
         a = parser.parse_args(argv)

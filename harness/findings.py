@@ -10,7 +10,7 @@ __all__ = ["Threshold", "Citation", "Finding", "SEVERITIES", "VERDICTS", "PROVEN
 
 SEVERITIES = ("info", "low", "medium", "high")
 VERDICTS = ("violation", "needs-review", "info")
-PROVENANCES = ("law", "standard", "test scenario", "app-store practice", "platform", "heuristic")
+PROVENANCES = ("law", "normative", "standard", "guidance", "test scenario", "app-store practice", "platform", "heuristic")
 
 
 @dataclass(frozen=True, slots=True)

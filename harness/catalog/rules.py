@@ -3,7 +3,7 @@
 Findings must survive a challenge, so everything a detector prints about *why* comes from here:
 the rule's title in the jurisdiction's wording, the texts it rests on (with a confidence mark
 when the wording is not verified), and every number it used with that number's provenance
-(law | standard | test scenario | app-store practice | platform | heuristic).
+(law | normative | standard | guidance | test scenario | app-store practice | platform | heuristic).
 
 The file is validated when loaded; any schema error raises :class:`harness.errors.CatalogError`
 naming the path inside the file (e.g. ``rules.R09.citations[2]``). ``load_rules()`` without a
@@ -67,6 +67,7 @@ class Document:
     kind: str
     jurisdiction: str
     confidence: str
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +130,14 @@ class Rule:
     thresholds: tuple[str, ...]
     check: str
     citations: tuple[RuleCitation, ...]
+    fixes: Mapping[str, str] = field(default_factory=dict)
 
     def title(self, wording: str) -> str:
         return self.titles.get(wording) or next(iter(self.titles.values()))
+
+    def fix(self, lang: str) -> str:
+        """The suggested remedy in ``lang`` ('cn' or 'en'; '' when the catalogue has none)."""
+        return self.fixes.get(lang) or next(iter(self.fixes.values()), "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +422,7 @@ def parse_rules(data: Any) -> RuleCatalog:
         if not _NAME.match(did):
             raise _fail(w, "document ids are lower_snake_case")
         m = _map(raw, w)
-        _keys(m, w, ("name", "short", "kind", "jurisdiction", "confidence"))
+        _keys(m, w, ("name", "short", "kind", "jurisdiction", "confidence"), ("note",))
         documents[did] = Document(
             id=did,
             name=_str(m["name"], f"{w}.name"),
@@ -424,6 +430,7 @@ def parse_rules(data: Any) -> RuleCatalog:
             kind=_choice(m["kind"], f"{w}.kind", DOCUMENT_KINDS),
             jurisdiction=_choice(m["jurisdiction"], f"{w}.jurisdiction", _JURISDICTION_SETS),
             confidence=_choice(m["confidence"], f"{w}.confidence", CONFIDENCES),
+            note=_str(m.get("note", ""), f"{w}.note", allow_empty=True),
         )
 
     thresholds = {
@@ -482,7 +489,7 @@ def parse_rules(data: Any) -> RuleCatalog:
             m,
             w,
             ("title", "family", "problem_types", "severity", "automatable", "evidence", "no_net", "verdicts", "check", "citations"),
-            ("thresholds", "by_category"),
+            ("thresholds", "by_category", "fix"),
         )
         titles = {k: _str(v, f"{w}.title.{k}") for k, v in _map(m["title"], f"{w}.title").items()}
         if not titles:
@@ -515,6 +522,12 @@ def parse_rules(data: Any) -> RuleCatalog:
                 raise _fail(cw, f"unknown document {doc!r}")
             conf = _choice(c[2], cw, CONFIDENCES) if len(c) == 3 else documents[doc].confidence
             cites.append(RuleCitation(doc, _str(c[1], cw), conf))
+        fixes: dict[str, str] = {}
+        if "fix" in m:
+            for lang, text in _map(m["fix"], f"{w}.fix").items():
+                if lang not in ("cn", "en"):
+                    raise _fail(f"{w}.fix.{lang}", "fix wordings are cn and en")
+                fixes[lang] = _str(text, f"{w}.fix.{lang}")
         by_cat = m.get("by_category", False)
         if not isinstance(by_cat, bool):
             raise _fail(f"{w}.by_category", "expected true or false")
@@ -532,6 +545,7 @@ def parse_rules(data: Any) -> RuleCatalog:
             thresholds=ths,
             check=_str(m["check"], f"{w}.check"),
             citations=tuple(cites),
+            fixes=fixes,
         )
 
     jurisdictions: dict[str, Jurisdiction] = {}

@@ -37,8 +37,10 @@ def test_every_threshold_has_provenance_and_source() -> None:
     for th in CAT.thresholds.values():
         assert th.provenance in PROVENANCES, th.name
         assert len(th.source) > 10, th.name
-    # the legal anchors are the only thresholds labelled as law with a number
-    assert CAT.thresholds["policy_max_taps"].provenance == "law"
+    # the numeric anchors of the 认定方法 are normative (「参考执行」), not law; nothing is labelled law
+    assert CAT.thresholds["policy_max_taps"].provenance == "normative"
+    assert CAT.thresholds["response_working_days"].provenance == "normative"
+    assert not [th.name for th in CAT.thresholds.values() if th.provenance == "law"]
     assert CAT.thresholds["response_working_days"].value == 15
     # the 48 h re-request rule is app-store practice with unverified origin, never law
     assert CAT.thresholds["store_wait_h"].provenance == "app-store practice"
@@ -49,14 +51,16 @@ def test_every_threshold_has_provenance_and_source() -> None:
 
 
 def test_unverified_wording_is_marked_in_citations() -> None:
+    r20 = {c.document: c.article for c in CAT.citations("R20", "cn")}
+    assert r20["认定方法(2019)"] == "四.6 [M]"  # wording of 四.6 not seen in a stored copy
     r10 = {c.document: c.article for c in CAT.citations("R10", "cn")}
-    assert r10["认定方法(2019)"] == "三.2 [M]"
+    assert r10["认定方法(2019)"] == "三.2"  # verbatim in full-text copies and Xinhua
     r09 = {c.document: c.article for c in CAT.citations("R09", "cn")}
     assert r09["认定方法(2019)"] == "三.1"  # verified wording carries no mark
     r12 = {c.document: c.article for c in CAT.citations("R12", "cn")}
     assert r12["认定方法(2019)"] == "三.4"  # the default-consent item is quoted verbatim in notices
     r41 = {c.document: c.article for c in CAT.citations("R41", "cn")}
-    assert r41["认定方法(2019)"] == "六.3, 六.5 [M]"
+    assert r41["认定方法(2019)"] == "六.3, 六.5"
     r22 = {c.document: c.article for c in CAT.citations("R22", "cn")}
     assert r22["应用商店审核惯例"].endswith("[U]")
 
@@ -152,8 +156,59 @@ def test_settings_tap_limits_are_labelled_heuristic_not_law() -> None:
     from harness.catalog.rules import load_rules
 
     cat = load_rules()
-    assert cat.thresholds["policy_max_taps"].provenance == "law"
+    assert cat.thresholds["policy_max_taps"].provenance == "normative"
     assert cat.thresholds["settings_max_taps"].provenance == "heuristic"
     assert "policy_max_taps" in cat.rules["R02"].thresholds
     for rid in ("R16", "R36", "R40"):
         assert "settings_max_taps" in cat.rules[rid].thresholds and "policy_max_taps" not in cat.rules[rid].thresholds
+
+
+def _arts(rule_id: str, jid: str = "cn") -> list[str]:
+    return [f"{c.document} {c.article}" for c in CAT.citations(rule_id, jid)]
+
+
+def test_corrected_citations_follow_the_verification() -> None:
+    # R10: refusing the policy leaves no lawful basis (PIPL 13, 14), not withdrawal/refusal (15, 16)
+    assert "个人信息保护法 13, 14" in _arts("R10") and not any("15, 16" in a for a in _arts("R10"))
+    # R35: prior consent is PIPL 13, 14; Art. 24 only for the personalised-ads part
+    r35 = _arts("R35")
+    assert "个人信息保护法 13, 14" in r35 and "个人信息保护法 24" not in r35
+    assert any(a.startswith("个人信息保护法 24 (personalised-ads part only)") for a in r35)
+    # R34: GDPR Art. 44 only for recipients outside the EEA
+    r34 = _arts("R34", "eu")
+    assert "GDPR 6(1)(a), 13(1)(e)" in r34
+    assert [a for a in r34 if " 44" in a] == ["GDPR 44 (only when the recipient is outside the EEA)"]
+    # R18: the data-security regulation article is 22(五); R25 annex is 附录D
+    assert "网络数据安全管理条例 22(五)" in _arts("R18")
+    assert "TC260-PG-20204A 附录D" in _arts("R25")
+    # 场景 numbers belong to the detection-scenario list, not to 164号 itself
+    for rid in CAT.rules:
+        for c in CAT.rule(rid).citations:
+            if c.doc == "miit_164":
+                assert "场景" not in c.article, rid
+    assert CAT.documents["miit_164_scenarios"].kind == "guidance"
+
+
+def test_48h_is_labelled_app_store_practice_not_law() -> None:
+    r22 = [c for c in CAT.citations("R22", "cn") if c.document == "应用商店审核惯例"]
+    assert len(r22) == 1 and "app-store review practice, not law" in r22[0].article and r22[0].article.endswith("[U]")
+    th = CAT.thresholds["store_wait_h"]
+    assert th.provenance == "app-store practice" and "not law" in th.source
+    # 26号 item 4 concerns information windows: cited by analogy only, and marked
+    r22_26 = [c.article for c in CAT.citations("R22", "cn") if c.document == "工信部26号"]
+    assert r22_26 and "by analogy" in r22_26[0] and r22_26[0].endswith("[M]")
+
+
+def test_every_rule_has_a_fix_in_both_wordings() -> None:
+    for rule in CAT.rules.values():
+        assert len(rule.fix("cn")) > 8 and len(rule.fix("en")) > 8, rule.id
+        assert rule.fix("cn") != rule.fix("en")
+
+
+def test_fix_wordings_are_checked(tmp_path: Path) -> None:
+    import copy
+
+    raw = copy.deepcopy(RAW)
+    raw["rules"]["R09"]["fix"] = {"fr": "x"}
+    with pytest.raises(CatalogError, match=r"rules.R09.fix.fr: fix wordings are cn and en"):
+        parse_rules(raw)
