@@ -48,7 +48,7 @@ __all__ = [
     "PackageDump",
     "PermissionEntry",
     "Runner",
-    "OVERLAY_PACKAGES",
+    "overlay_packages",
     "STATE_ADVICE",
     "DEVICE_PATH_ROOTS",
     "find_adb",
@@ -532,7 +532,9 @@ def _parse_flags(text: str | None, hexval: str | None) -> tuple[str, ...]:
         return tuple(name for bit, name in _FLAG_BITS.items() if bits & bit)
     if not text:
         return ()
-    return tuple(f.strip() for f in text.split("|") if f.strip())
+    # Android 10+ joins the names with '|' ("[ USER_SET|USER_FIXED]"); Android 6-9 separate them
+    # with spaces ("[ USER_SET USER_FIXED ]"). Both forms, and a mix, are read.
+    return tuple(f for f in re.split(r"[|\s]+", text) if f)
 
 
 def _indent(line: str) -> int:
@@ -649,13 +651,23 @@ def permission_state_of(entry: PermissionEntry) -> str:
     return "denied_forever" if entry.user_fixed else "denied"
 
 
-def group_states(dump: PackageDump) -> dict[str, str]:
+#: First API level whose ``pm`` shell command has ``clear-permission-flags``.
+CLEAR_FLAGS_API = 33
+
+#: ACCESS_BACKGROUND_LOCATION, and with it "allow only while using the app", exist from API 29.
+FOREGROUND_ONLY_API = 29
+
+
+def group_states(dump: PackageDump, api_level: int | None = None) -> dict[str, str]:
     """Runtime-permission group -> state for the permissions a package requests.
 
     A group is granted when any of its main permissions is; LOCATION granted without a
-    requested ACCESS_BACKGROUND_LOCATION being granted is ``granted_foreground``; a group
-    nobody granted is ``denied_forever`` when the user ticked "don't ask again" (USER_FIXED),
-    else ``denied`` (which includes "never asked": Android makes no difference there)."""
+    requested ACCESS_BACKGROUND_LOCATION being granted is ``granted_foreground`` (only on API 29
+    and later: before, the permission does not exist and a location grant is a full grant, even
+    when an app built for a newer Android requests it); a group nobody granted is
+    ``denied_forever`` when the user ticked "don't ask again" (USER_FIXED), else ``denied``
+    (which includes "never asked": Android makes no difference there). ``api_level`` None means
+    unknown, read as a current Android."""
     per_group: dict[str, list[PermissionEntry]] = {}
     for perm in dump.requested:
         group = group_of(perm)
@@ -665,7 +677,7 @@ def group_states(dump: PackageDump) -> dict[str, str]:
     for group, entries in per_group.items():
         main = [e for e in entries if e.name not in _SECONDARY] or entries
         state = max((permission_state_of(e) for e in main), key=lambda s: _RANK[s])
-        if group == "LOCATION" and state == "granted":
+        if group == "LOCATION" and state == "granted" and (api_level is None or api_level >= FOREGROUND_ONLY_API):
             bg = [e for e in entries if e.name == _BACKGROUND_LOCATION]
             if bg and not bg[0].granted:
                 state = "granted_foreground"
@@ -888,7 +900,26 @@ class AdbDevice:
 
     def permission_state(self, package: str) -> dict[str, str]:
         """Runtime-permission group -> state (see :func:`group_states`)."""
-        return group_states(self.dumpsys_package(package))
+        return group_states(self.dumpsys_package(package), self.api_level())
+
+    def settled_permission_state(
+        self, package: str, *, timeout: float = 2.0, interval: float = 0.25, sleep: Callable[[float], None] = time.sleep
+    ) -> dict[str, str]:
+        """The permission state once it has settled after a tap on a permission dialog.
+
+        The system writes the grant asynchronously (the permission controller's process hands it
+        to the package manager), so one read straight after the tap can show the state from
+        before it. Reads are repeated every ``interval`` seconds until two reads in a row agree,
+        at most ``timeout / interval`` times; the last read is returned either way."""
+        rounds = max(1, int(timeout / interval)) if interval > 0 else 1
+        last = self.permission_state(package)
+        for _ in range(rounds):
+            sleep(interval)
+            now = self.permission_state(package)
+            if now == last:
+                return now
+            last = now
+        return last
 
     def revoke(self, package: str, permission: str) -> None:
         res = self.shell(
@@ -899,9 +930,11 @@ class AdbDevice:
             raise DeviceError(f"pm revoke {package} {permission} failed: {out[:300]}")
 
     def reset_permissions(self, package: str) -> list[str]:
-        """Revoke every runtime permission the package holds and, on Android 11+, clear the
-        'user set / don't ask again' flags so the next request shows a dialog again. Returns the
-        permissions touched. (On older Android, ``clear`` is the way to reset the flags.)"""
+        """Revoke every runtime permission the package holds and, where ``pm`` has the command
+        (``clear-permission-flags``: Android 13 and later; it is not in the shell command of
+        Android 11 or 12), clear the 'user set / don't ask again' flags so the next request shows
+        a dialog again. Returns the permissions touched. On older Android, ``clear`` (``pm
+        clear``) is the way to reset the flags."""
         dump = self.dumpsys_package(package)
         touched: list[str] = []
         api = self.api_level()
@@ -910,7 +943,7 @@ class AdbDevice:
                 continue
             if entry.granted:
                 self.revoke(package, name)
-            if api >= 30 and (entry.user_set or entry.user_fixed):
+            if api >= CLEAR_FLAGS_API and (entry.user_set or entry.user_fixed):
                 self.shell(
                     [
                         "pm",
@@ -1099,15 +1132,14 @@ _BRIEF_RE = re.compile(
     r"^(?P<level>[VDIWEFS])/(?P<tag>[A-Za-z0-9_.\-]+)\s*\(\s*(?P<pid>\d+)\):\s?(?P<msg>.*)$"
 )
 
-#: Activities of these packages sit on top of the app (the permission dialog) without sending it
-#: to the background, so resuming them is not a background transition.
-OVERLAY_PACKAGES = frozenset(
-    {
-        "com.android.permissioncontroller",
-        "com.google.android.permissioncontroller",
-        "com.android.packageinstaller",
-    }
-)
+def overlay_packages() -> frozenset[str]:
+    """Packages whose activities sit on top of the app (runtime-permission dialogs, AOSP and OEM
+    skins) without sending it to the background, so resuming them is not a background
+    transition. The one list is the consent-UI recogniser's (``packages.permission`` in
+    harness/consent_ui/lexicon.yaml)."""
+    from harness.consent_ui.lexicon import lexicon
+
+    return lexicon().permission_packages
 
 
 @dataclass(frozen=True, slots=True)
@@ -1141,18 +1173,22 @@ def _int(text: str) -> int:
     return int(text) if text.strip().lstrip("-").isdigit() else 0
 
 
-_TRACKED_TAGS = frozenset(
-    {
-        "am_proc_start",
-        "am_proc_died",
-        "am_crash",
-        "am_anr",
-        "am_kill",
-        "wm_set_resumed_activity",
-        "am_set_resumed_activity",
-        "am_resume_activity",
-    }
-)
+#: Tags that say an activity came to the front, and the index of its component in the fields.
+#: Android 6-8 log a newly started activity as ``am_restart_activity`` (not ``am_resume_activity``,
+#: which is only for an activity resumed again) and the focus change as ``am_focused_activity``;
+#: Android 9-10 add ``am_set_resumed_activity``; from Android 11 the activity tags are written by
+#: the window manager with a ``wm_`` prefix.
+_FRONT_TAGS = {
+    "am_set_resumed_activity": 1,
+    "wm_set_resumed_activity": 1,
+    "am_focused_activity": 1,
+    "am_resume_activity": 3,
+    "wm_resume_activity": 3,
+    "am_restart_activity": 3,
+    "wm_restart_activity": 3,
+}
+
+_TRACKED_TAGS = frozenset({"am_proc_start", "am_proc_died", "am_crash", "am_anr", "am_kill", *_FRONT_TAGS})
 
 
 class LogcatParser:
@@ -1163,8 +1199,10 @@ class LogcatParser:
     [user,pid,process(,oom_adj,proc_state)]``, ``am_crash [pid,user,process,flags,exception,
     message,file,line(,recoverable)]`` (the message may contain commas), ``am_anr
     [user,pid,package,flags,reason]``, ``am_kill [user,pid,process,oom_adj,reason(,rss)]``,
-    ``wm_set_resumed_activity``/``am_set_resumed_activity [user,component,reason]`` and
-    ``am_resume_activity [user,token,task,component]``.
+    ``wm_set_resumed_activity``/``am_set_resumed_activity [user,component,reason]``,
+    ``am_focused_activity [user,component(,reason)]`` (Android 6-8) and
+    ``am_resume_activity``/``am_restart_activity`` (``wm_`` from Android 11)
+    ``[user,token,task,component]``.
 
     Apps can write to the events buffer too, so when the pids of system_server are known
     (``trusted_pids``) lines with these tags from any other writer are ignored and reported
@@ -1177,6 +1215,7 @@ class LogcatParser:
         self.package = validate_package(package)
         self.trusted_pids = trusted_pids
         self.include_subprocesses = include_subprocesses
+        self.overlays = overlay_packages()
         self.visible = False
         self._kill_reason: dict[int, str] = {}
         self._crashed: dict[int, str] = {}
@@ -1294,10 +1333,9 @@ class LogcatParser:
                 )
             ]
         component = ""
-        if tag in ("wm_set_resumed_activity", "am_set_resumed_activity") and len(f) >= 2:
-            component = f[1]
-        elif tag == "am_resume_activity" and len(f) >= 4:
-            component = f[3]
+        at = _FRONT_TAGS.get(tag, -1)
+        if 0 <= at < len(f) and "/" in f[at]:
+            component = f[at]
         if component:
             pkg, _, cls = component.partition("/")
             if cls.startswith("."):
@@ -1309,7 +1347,7 @@ class LogcatParser:
                         t=t, source="logcat", state="foreground", package=self.package, activity=cls[:300]
                     )
                 ]
-            if pkg != self.package and self.visible and pkg not in OVERLAY_PACKAGES:
+            if pkg != self.package and self.visible and pkg not in self.overlays:
                 self.visible = False
                 return [
                     AppState(

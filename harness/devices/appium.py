@@ -310,7 +310,7 @@ class AppiumDriver:
         else from ``mobile: getPermissions`` (granted/denied only)."""
         validate_package(package)
         if self.adb is not None:
-            return self.adb.permission_state(package)
+            return self.adb.settled_permission_state(package)
         requested = self.mobile("getPermissions", {"type": "requested", "appPackage": package}) or []
         granted = set(self.mobile("getPermissions", {"type": "granted", "appPackage": package}) or [])
         out: dict[str, str] = {}

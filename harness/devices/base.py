@@ -85,7 +85,9 @@ class Driver(Protocol):
     def is_running(self, package: str) -> bool: ...
 
     def permission_state(self, package: str) -> dict[str, str]:
-        """Runtime-permission group -> one of PERMISSION_STATES."""
+        """Runtime-permission group -> one of PERMISSION_STATES, read once it has settled (a
+        grant is written asynchronously after the tap on the dialog: a backend polls briefly,
+        with a bound, until two reads agree)."""
         ...
 
     def close(self) -> None: ...

@@ -170,7 +170,7 @@ class U2Driver:
         return self.adb.is_alive(package)
 
     def permission_state(self, package: str) -> dict[str, str]:
-        return self.adb.permission_state(package)
+        return self.adb.settled_permission_state(package)
 
     def close(self) -> None:
         if self._closed:

@@ -82,7 +82,7 @@ Packages:
       runtime permissions:
         android.permission.CAMERA: granted=false, flags=[ USER_SET ]
         android.permission.ACCESS_FINE_LOCATION: granted=true, flags=[ USER_SET ]
-        android.permission.READ_CONTACTS: granted=false, flags=[ USER_SET|USER_FIXED ]
+        android.permission.READ_CONTACTS: granted=false, flags=[ USER_SET USER_FIXED ]
 """
 
 DUMPSYS_API30 = """\
@@ -246,14 +246,14 @@ def test_never_asked_group_is_denied() -> None:
 def test_device_permission_state_and_missing_package() -> None:
     dev, script = scripted_device(ScriptedAdb().on("dumpsys package com.example.shop", DUMPSYS_API30))
     assert dev.permission_state("com.example.shop")["MICROPHONE"] == "granted_once"
-    assert script.shell_commands()[-1] == "dumpsys package com.example.shop"
+    assert "dumpsys package com.example.shop" in script.shell_commands()
     with pytest.raises(DeviceError, match="com.example.gone is not installed"):
         dev.permission_state("com.example.gone")
 
 
 def test_reset_permissions_revokes_grants_and_clears_user_flags() -> None:
     script = ScriptedAdb().on("dumpsys package com.example.shop", DUMPSYS_API30)
-    script.on("getprop", "[ro.build.version.sdk]: [30]\n")
+    script.on("getprop", "[ro.build.version.sdk]: [33]\n")
     dev, script = scripted_device(script)
     touched = dev.reset_permissions("com.example.shop")
     cmds = script.shell_commands()
@@ -266,6 +266,17 @@ def test_reset_permissions_revokes_grants_and_clears_user_flags() -> None:
     )
     assert set(touched) >= {"android.permission.ACCESS_FINE_LOCATION", "android.permission.RECORD_AUDIO"}
     assert not any(" grant " in c for c in cmds)
+
+
+def test_reset_permissions_sends_no_clear_flags_before_android_13() -> None:
+    """``pm clear-permission-flags`` is not in the shell command of Android 11 or 12."""
+    script = ScriptedAdb().on("dumpsys package com.example.shop", DUMPSYS_API30)
+    script.on("getprop", "[ro.build.version.sdk]: [30]\n")
+    dev, script = scripted_device(script)
+    dev.reset_permissions("com.example.shop")
+    cmds = script.shell_commands()
+    assert "pm revoke com.example.shop android.permission.ACCESS_FINE_LOCATION" in cmds
+    assert not any("clear-permission-flags" in c for c in cmds)
 
 
 # -- foreground activity -------------------------------------------------------------------------
