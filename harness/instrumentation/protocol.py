@@ -4,7 +4,8 @@ Agent -> host messages (the ``payload`` of a Frida ``send``, or a dict from the 
 device or a replay file)::
 
     {"type": "agent:ready", "now": <device ms>, "hooks": <int>, "skipped": ["api id: why", ...],
-     "pid": <int>, "version": "<agent version>"}
+     "pid": <int>, "version": "<agent version>", "stacks": "<how stacks are taken: jvmti,
+     art-backtrace, art-throwable (Android 6/7), throwable>"}
     {"type": "agent:error", "message": "...", "where": "..."}
     {"type": "events:add", "events": [<event>, ...]}
 
@@ -205,7 +206,10 @@ class AgentDecoder:
             status="ready",
             hooks=self.hooks,
             skipped=self.skipped,
-            message=_cut(f"agent {_cut(p.get('version'), 40)} pid {_int(p.get('pid'), 'pid')}", 200),
+            message=_cut(
+                f"agent {_cut(p.get('version'), 40)} pid {_int(p.get('pid'), 'pid')} stacks {_cut(p.get('stacks'), 100) or '?'}",
+                240,
+            ),
         )
 
     def _t(self, ts: float) -> float:

@@ -29,6 +29,13 @@ export interface ApiSpec {
 //   frames - full stack on every call via Throwable.getStackTrace(), one JNI call per frame
 //            (the usual approach of public scripts; kept for the benchmark)
 //   none   - no stacks
+// stackImpl: how a stack is taken on the device.
+//   auto      - ART: the bridge's Java.backtrace() (call-site keys + frames) when it works on
+//               this runtime, checked once at start; on runtimes that lack the ART functions it
+//               needs (Android 6/7) Log.getStackTraceString(new Throwable()), one JNI call.
+//               HotSpot: JVMTI call-site keys, text stacks through Log or Throwable.
+//   throwable - always the Throwable route, without call-site keys (forces the fallback).
+//   broken    - every capture throws (tests: the event must still be sent, without a stack).
 // java: auto = hook Java if the runtime is present now; wait = wait for a JVM to be created
 //       (spawned `java` launcher); off = no Java hooks.
 export interface Config {
@@ -41,6 +48,7 @@ export interface Config {
   fold: boolean;
   record: boolean;
   stack: "site" | "every" | "frames" | "none";
+  stackImpl: "auto" | "throwable" | "broken";
   stackDepth: number;
   siteLimit: number;
   maxStr: number;
@@ -61,6 +69,7 @@ export const config: Config = {
   fold: true,
   record: true,
   stack: "site",
+  stackImpl: "auto",
   stackDepth: 16,
   siteLimit: 20000,
   maxStr: 512,

@@ -4,7 +4,8 @@
 // agent installs native hooks at once and Java hooks as soon as a Java runtime is usable (at
 // once on Android and on a running JVM; right after JNI_CreateJavaVM returns when the host
 // spawned a `java` launcher), then sends
-//   {"type": "agent:ready", "now", "hooks", "skipped", "pid", "version"}
+//   {"type": "agent:ready", "now", "hooks", "skipped", "pid", "version", "stacks"}
+// ("stacks" names the way stacks are taken on this runtime, see stacks.ts; it is in "version" too)
 // Calls arrive as {"type": "events:add", "events": [...]} batches (see buffer.ts); problems as
 // {"type": "agent:error", "where", "message"}. `flush` sends what is buffered, `dispose` (also
 // run by Frida when the script unloads or the process exits) flushes too. The wire format is
@@ -34,6 +35,7 @@ function sendReady(): void {
     skipped: [...extraSkipped, ...javaState.skipped, ...nativeState.skipped].slice(0, 2000),
     pid: Process.id,
     version: `${VERSION} java=${javaPath || "none"} sites=${stackMode || "none"}`,
+    stacks: stackMode || "none",
   });
 }
 

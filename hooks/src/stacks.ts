@@ -46,6 +46,7 @@ let siteKeyFn: any = null;
 let jvmtiHandle: NativePointer = NULL;
 let getStackTrace: NativePointer = NULL;
 let flavor = "";
+let useBacktrace = false;
 let Log: any = undefined;
 let Throwable: any = null;
 let JThread: any = null;
@@ -80,6 +81,21 @@ export function initStacks(): string {
   Throwable = Java.use("java.lang.Throwable");
   JThread = Java.use("java.lang.Thread");
   let why = "";
+  useBacktrace = false;
+  if (config.stackImpl === "throwable") return "throwable (forced)";
+  if (config.stackImpl === "broken") return "broken (forced)";
+  if (flavor === "art") {
+    // Java.backtrace() needs ART internals in the forms of Android 8+; on Android 6/7 it throws.
+    // Probe it once: a failure here must not cost every event its stack (or the event itself).
+    try {
+      const probe: any = (Java as any).backtrace({ limit: 2 });
+      if (probe === null || probe === undefined || !Array.isArray(probe.frames)) throw new Error("no frames");
+      useBacktrace = true;
+      return "art-backtrace";
+    } catch (e) {
+      return `art-throwable (Java.backtrace unavailable: ${String(e).substring(0, 120)})`;
+    }
+  }
   if (flavor === "jvm" && (api.jvmti === undefined || api.jvmti === null)) why = " (no JVMTI environment)";
   if (flavor === "jvm" && api.jvmti !== undefined && api.jvmti !== null) {
     try {
@@ -95,7 +111,7 @@ export function initStacks(): string {
       why = ` (JVMTI call-site keys failed: ${String(e).substring(0, 120)})`;
     }
   }
-  return flavor === "art" ? "art-backtrace" : "throwable" + why;
+  return "throwable" + why;
 }
 const keepAlive: unknown[] = [];
 
@@ -123,7 +139,7 @@ function fromTraceString(s: string): string[] {
 
 // The full text stack of the current thread, one way or another.
 export function fullStack(how: "log" | "frames" = "log"): string[] {
-  if (flavor === "art" && how === "log") {
+  if (useBacktrace && how === "log") {
     const bt: any = (Java as any).backtrace({ limit: 64 });
     return (bt.frames as any[]).map((f: any) => cut(`${f.className}.${f.methodName}(${f.fileName}:${f.lineNumber})`, 300));
   }
@@ -156,16 +172,41 @@ function siteKey(): number | string | null {
     const k = siteKeyFn(jvmtiHandle, getStackTrace, config.stackDepth) as number;
     return k >= 0 ? k : null;
   }
-  if (flavor === "art") {
+  if (useBacktrace) {
     const bt: any = (Java as any).backtrace({ limit: config.stackDepth });
     return bt.id as string;
   }
   return null;
 }
 
-// Site information for the current call according to config.stack.
+// Stack capture failures: the event goes out without a stack (caller "" and no sid), and the
+// first failure, plus a count every 1000, is reported as an agent error.
+let stackFailures = 0;
+function noStack(e: unknown): SiteInfo {
+  stackFailures++;
+  if (stackFailures === 1 || stackFailures % 1000 === 0) {
+    send({ type: "agent:error", where: "stack", message: `stack capture failed (${stackFailures}x), events sent without a stack: ${String(e).substring(0, 200)}` });
+  }
+  return { sid: "", caller: "", stack: null };
+}
+
+export function stackFailureCount(): number {
+  return stackFailures;
+}
+
+// Site information for the current call according to config.stack. Never throws: an event whose
+// stack cannot be taken is still recorded, without a stack.
 export function site(holder: string = "", method: string = ""): SiteInfo {
+  try {
+    return siteOrThrow(holder, method);
+  } catch (e) {
+    return noStack(e);
+  }
+}
+
+function siteOrThrow(holder: string, method: string): SiteInfo {
   const mode = config.stack;
+  if (config.stackImpl === "broken" && mode !== "none") throw new Error("stack capture disabled by stackImpl=broken");
   if (mode === "none") return { sid: "", caller: "", stack: null };
   if (mode === "every" || mode === "frames") {
     const stack = dropHooked(fullStack(mode === "every" ? "log" : "frames"), holder, method);

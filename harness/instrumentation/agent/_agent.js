@@ -1,5 +1,5 @@
 📦
-476493 /src/index.js
+477689 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -13505,6 +13505,7 @@ var config2 = {
   fold: true,
   record: true,
   stack: "site",
+  stackImpl: "auto",
   stackDepth: 16,
   siteLimit: 2e4,
   maxStr: 512,
@@ -13721,6 +13722,7 @@ var siteKeyFn = null;
 var jvmtiHandle = NULL;
 var getStackTrace = NULL;
 var flavor = "";
+var useBacktrace = false;
 var Log = void 0;
 var Throwable = null;
 var JThread = null;
@@ -13752,6 +13754,22 @@ function initStacks() {
   Throwable = frida_java_bridge_default.use("java.lang.Throwable");
   JThread = frida_java_bridge_default.use("java.lang.Thread");
   let why = "";
+  useBacktrace = false;
+  if (config2.stackImpl === "throwable")
+    return "throwable (forced)";
+  if (config2.stackImpl === "broken")
+    return "broken (forced)";
+  if (flavor === "art") {
+    try {
+      const probe = frida_java_bridge_default.backtrace({ limit: 2 });
+      if (probe === null || probe === void 0 || !Array.isArray(probe.frames))
+        throw new Error("no frames");
+      useBacktrace = true;
+      return "art-backtrace";
+    } catch (e) {
+      return `art-throwable (Java.backtrace unavailable: ${String(e).substring(0, 120)})`;
+    }
+  }
   if (flavor === "jvm" && (api2.jvmti === void 0 || api2.jvmti === null))
     why = " (no JVMTI environment)";
   if (flavor === "jvm" && api2.jvmti !== void 0 && api2.jvmti !== null) {
@@ -13767,7 +13785,7 @@ function initStacks() {
       why = ` (JVMTI call-site keys failed: ${String(e).substring(0, 120)})`;
     }
   }
-  return flavor === "art" ? "art-backtrace" : "throwable" + why;
+  return "throwable" + why;
 }
 var keepAlive = [];
 function cleanFrame(f) {
@@ -13792,7 +13810,7 @@ function fromTraceString(s) {
   return out;
 }
 function fullStack(how = "log") {
-  if (flavor === "art" && how === "log") {
+  if (useBacktrace && how === "log") {
     const bt = frida_java_bridge_default.backtrace({ limit: 64 });
     return bt.frames.map((f) => cut(`${f.className}.${f.methodName}(${f.fileName}:${f.lineNumber})`, 300));
   }
@@ -13826,14 +13844,31 @@ function siteKey() {
     const k = siteKeyFn(jvmtiHandle, getStackTrace, config2.stackDepth);
     return k >= 0 ? k : null;
   }
-  if (flavor === "art") {
+  if (useBacktrace) {
     const bt = frida_java_bridge_default.backtrace({ limit: config2.stackDepth });
     return bt.id;
   }
   return null;
 }
+var stackFailures = 0;
+function noStack(e) {
+  stackFailures++;
+  if (stackFailures === 1 || stackFailures % 1e3 === 0) {
+    send({ type: "agent:error", where: "stack", message: `stack capture failed (${stackFailures}x), events sent without a stack: ${String(e).substring(0, 200)}` });
+  }
+  return { sid: "", caller: "", stack: null };
+}
 function site(holder = "", method = "") {
+  try {
+    return siteOrThrow(holder, method);
+  } catch (e) {
+    return noStack(e);
+  }
+}
+function siteOrThrow(holder, method) {
   const mode = config2.stack;
+  if (config2.stackImpl === "broken" && mode !== "none")
+    throw new Error("stack capture disabled by stackImpl=broken");
   if (mode === "none")
     return { sid: "", caller: "", stack: null };
   if (mode === "every" || mode === "frames") {
@@ -14551,7 +14586,8 @@ function sendReady() {
     hooks: javaState.hooked + nativeState.hooked,
     skipped: [...extraSkipped, ...javaState.skipped, ...nativeState.skipped].slice(0, 2e3),
     pid: Process.id,
-    version: `${VERSION} java=${javaPath || "none"} sites=${stackMode || "none"}`
+    version: `${VERSION} java=${javaPath || "none"} sites=${stackMode || "none"}`,
+    stacks: stackMode || "none"
   });
 }
 function installJavaNow() {
