@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.consent_ui.parse import Hierarchy, page_texts, parse_hierarchy
 from harness.devices.base import Driver
 from harness.errors import HarnessError, InfrastructureError, ScreenParseError, StepError
 from harness.events import (
@@ -78,12 +79,16 @@ class AppConfig:
 
 @dataclass(slots=True)
 class Screen:
-    """What the runner read from the screen at one moment."""
+    """What the runner read from the screen at one moment: the dump as text (for its hash and
+    the run folder), the node tree the one bounded parser made of it (None when the dump was
+    refused), the recogniser's reading of that tree, the foreground package and the snapshot
+    recorded for it (None when the screen had not changed)."""
 
     xml: str
     reading: Any  # harness.consent_ui.ScreenReading
     package: str
     snapshot: UiSnapshot | None
+    tree: Hierarchy | None = None
 
     @property
     def kind(self) -> str:
@@ -102,10 +107,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:80] or "app"
 
 
-def _read_screen(xml: str) -> Any:
-    from harness.consent_ui import read_screen
+def _read_tree(tree: Hierarchy) -> Any:
+    from harness.consent_ui import read_hierarchy
 
-    return read_screen(xml)
+    return read_hierarchy(tree)
 
 
 @dataclass
@@ -123,7 +128,7 @@ class StepContext:
     ignored: set[str] = field(default_factory=set)  # screens whose prompt ignored a standing answer
     acted: bool = False  # an input was sent since the last screen read
     shots: int = 0
-    read: Callable[[str], Any] = _read_screen
+    read: Callable[[Hierarchy], Any] = _read_tree  # the recogniser, applied to the parsed tree
 
     # -- recording ---------------------------------------------------------------------------
     def record(self, event: Event) -> Event:
@@ -142,12 +147,15 @@ class StepContext:
         input was sent since the last read (so the record shows a prompt that ignored it)."""
         xml = self.driver.hierarchy()
         pkg = self.driver.foreground_package()
+        tree: Hierarchy | None
         try:
-            reading = self.read(xml)
+            tree = parse_hierarchy(xml)  # the one bounded parser; nothing else parses this dump
+            reading = self.read(tree)
         except ScreenParseError as exc:
             # a malformed or hostile dump: recorded, read as an unknown screen; the run goes on
             from harness.consent_ui.model import ScreenReading
 
+            tree = None
             reading = ScreenReading(reasons=(f"unreadable screen: {exc}"[:300],))
             self.record(ErrorRecord(t=self.now(), where="consent_ui", message=str(exc)[:1000]))
         if len(xml) > MAX_SAVED_DUMP_CHARS:
@@ -172,9 +180,7 @@ class StepContext:
             except HarnessError:
                 shot = ""
             summary = reading.to_dict()
-            from harness.scenarios.steps import page_texts
-
-            summary["texts"] = page_texts(xml)  # bounded: the page text policy rules read
+            summary["texts"] = list(page_texts(tree).texts)  # bounded: the page text policy rules read
             text = json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
             if len(text) > MAX_READING_CHARS:
                 summary.pop("texts")
@@ -197,7 +203,7 @@ class StepContext:
             )
             assert isinstance(snap_ev, UiSnapshot)
             snap = snap_ev
-        return Screen(xml, reading, pkg, snap)
+        return Screen(xml, reading, pkg, snap, tree)
 
     def tap_control(self, control: Any, *, intent: str = "") -> None:
         x, y = control.center
@@ -277,12 +283,12 @@ class StepContext:
 class Runner:
     """Runs scenarios on one device with one instrumentation source."""
 
-    def __init__(self, driver: Driver, instrumentation: Instrumentation | None, results: str | Path = "results", *, hook_pack: str = "", read: Callable[[str], Any] | None = None) -> None:
+    def __init__(self, driver: Driver, instrumentation: Instrumentation | None, results: str | Path = "results", *, hook_pack: str = "", read: Callable[[Hierarchy], Any] | None = None) -> None:
         self.driver = driver
         self.instrumentation = instrumentation
         self.results = Path(results)
         self.hook_pack = hook_pack
-        self.read = read or _read_screen
+        self.read = read or _read_tree
 
     def _run_id(self, package: str, scenario: str) -> str:
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -1,4 +1,9 @@
-"""Safe parsing of UI hierarchy dumps into a flat list of nodes.
+"""The ONE bounded screen parser: a UI hierarchy dump becomes a node tree (:class:`Hierarchy`).
+
+Every screen the harness reads goes through :func:`parse_hierarchy` exactly once per read (the
+runner calls it; the consent-UI recogniser, :func:`page_texts` and the scenario steps, ``explore``
+included, read the resulting tree and never parse XML themselves). Every hostile-input limit
+lives in this module; a dump refused here is refused once and read by nothing else.
 
 Two dialects are read the same way, by the ``class`` attribute (falling back to the tag name):
 
@@ -19,7 +24,28 @@ A dump comes from the app under test, so it is treated as hostile:
   common mislabel: GBK bytes declared UTF-8); a UTF-8/16 byte-order mark wins over the
   declaration.  What was done is reported in :attr:`Hierarchy.notes`;
 - control characters that XML forbids (raw or as ``&#N;`` references) are replaced by spaces,
-  as some devices write them into text attributes.
+  as some devices write them into text attributes;
+- lone surrogates in a text dump (a driver that decoded UTF-16 halves) become U+FFFD.
+
+The node tree
+-------------
+:class:`Hierarchy` holds :class:`RawNode` values in document order (parents before children);
+each node knows its parent index, its children and its depth, so the tree can be walked without
+recursion. A node is device-neutral: a class name, the visible text, a description, an id, the
+owning package, the boolean states a user sees (checkable, checked, clickable, enabled, password,
+displayed), a hint and on-screen bounds in pixels.
+
+Every producer of a tree goes through :class:`TreeBuilder`, which enforces the node-count, depth
+and attribute-length limits; the XML parser here is one producer. A future ``web`` device kind
+(an H5 page in Chromium, read from its DOM or accessibility tree) is meant to be another: it opens
+one node per accessibility node with ``TreeBuilder.open`` and uiautomator-style attribute names
+(``class`` = the ARIA role mapped to the nearest widget class, e.g. ``button`` ->
+``android.widget.Button``, ``checkbox`` -> ``android.widget.CheckBox``, links -> a clickable
+``TextView``; ``text`` = the accessible name; ``content-desc`` = the description; ``resource-id``
+= the DOM id; ``package`` = the page origin; ``checked``/``clickable``/``enabled`` from the
+accessibility states; ``bounds`` = the layout box in device pixels), closes it with
+``TreeBuilder.close`` and takes the tree from ``TreeBuilder.finish``. The recogniser, page texts
+and ``explore`` then work on web pages unchanged.
 
 Everything that cannot be read raises :class:`harness.errors.ScreenParseError` naming the cause.
 The walk over nodes is iterative: deep nesting cannot exhaust the Python stack.
@@ -29,22 +55,43 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
 from harness.errors import ScreenParseError
 
-__all__ = ["MAX_BYTES", "MAX_NODES", "MAX_DEPTH", "MAX_ATTR_CHARS", "RawNode", "Hierarchy", "parse_hierarchy", "decode_dump"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_NODES",
+    "MAX_DEPTH",
+    "MAX_ATTR_CHARS",
+    "MAX_PAGE_TEXTS",
+    "MAX_PAGE_TEXT_CHARS",
+    "MAX_PAGE_TEXTS_TOTAL",
+    "RawNode",
+    "Hierarchy",
+    "PageTexts",
+    "TreeBuilder",
+    "parse_hierarchy",
+    "decode_dump",
+    "page_texts",
+]
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 512
 MAX_ATTR_CHARS = 4096
+#: Bounds of :func:`page_texts` (what a UiSnapshot keeps of a page's visible text).
+MAX_PAGE_TEXTS = 200
+MAX_PAGE_TEXT_CHARS = 400
+MAX_PAGE_TEXTS_TOTAL = 30_000
 
 _RE_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*['\"]([A-Za-z0-9._:-]{1,40})['\"]")
 _RE_DECL_STR = re.compile(r"^\s*<\?xml[^>]*\?>")
 _RE_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_RE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # only references that may name a character XML forbids: low control codes, or long numbers
 # (surrogates, U+FFFE/U+FFFF, beyond U+10FFFF); ordinary ones such as &#10; are left to expat
 _RE_CHAR_REF = re.compile(
@@ -74,6 +121,7 @@ class RawNode:
     bounds: tuple[int, int, int, int]
     hint: str = ""
     local_id: str = ""  # the resource id without its package ('pkg:id/name' -> 'name'), lower case
+    has_bounds: bool = True  # False when the dump gave no readable bounds (then bounds are zeros)
     children: list[int] = field(default_factory=list)
 
     @property
@@ -152,8 +200,10 @@ def _int(s: str | None) -> int:
         return 0
 
 
-class _Builder:
-    """expat callbacks that build the flat node list and enforce the limits."""
+class TreeBuilder:
+    """Builds a :class:`Hierarchy` node by node and enforces the limits (node count, depth,
+    attribute lengths). The XML parser feeds it; any other producer of screens (see the module
+    docstring) must too. ``open``/``close`` nest like elements; ``finish`` gives the tree."""
 
     def __init__(self) -> None:
         self.nodes: list[RawNode] = []
@@ -163,7 +213,9 @@ class _Builder:
         self.rotation = 0
         self.seen_root = False
 
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
+    def open(self, attrs: Mapping[str, str], tag: str = "node") -> None:
+        """Open one node (uiautomator attribute names, see the module docstring); a root
+        ``hierarchy`` tag carries the screen's width, height and rotation instead."""
         depth = len(self.stack)
         if depth >= MAX_DEPTH:
             raise ScreenParseError(f"UI dump nests deeper than {MAX_DEPTH} levels; refused")
@@ -207,15 +259,34 @@ class _Builder:
             bounds=bounds,
             hint=_cut(g("hint")),
             local_id=(rid[cut + 1 :] if cut >= 0 else rid).lower(),
+            has_bounds=b is not None,
         )
         self.nodes.append(node)
         if parent >= 0:
             self.nodes[parent].children.append(idx)
         self.stack.append(idx)
 
-    def end(self, tag: str) -> None:
+    def close(self, tag: str = "node") -> None:
+        """Close the node opened last."""
         if self.stack:
             self.stack.pop()
+
+    def finish(self, notes: list[str] | None = None) -> Hierarchy:
+        """The tree built so far (screen size from the root, else from the nodes' bounds)."""
+        if not self.seen_root:
+            raise ScreenParseError("UI dump has no elements")
+        width, height = self.width, self.height
+        if (width <= 0 or height <= 0) and self.nodes:
+            width = max(n.bounds[2] for n in self.nodes)
+            height = max(n.bounds[3] for n in self.nodes)
+        return Hierarchy(nodes=self.nodes, width=max(width, 0), height=max(height, 0), rotation=self.rotation, notes=list(notes or []))
+
+    # expat callbacks
+    def _start(self, tag: str, attrs: dict[str, str]) -> None:
+        self.open(attrs, tag)
+
+    def _end(self, tag: str) -> None:
+        self.close(tag)
 
 
 def _refuse_dtd(*_: Any) -> None:
@@ -248,6 +319,12 @@ def parse_hierarchy(xml: str | bytes) -> Hierarchy:
     if not text.strip():
         raise ScreenParseError("UI dump is empty")
     text = _RE_DECL_STR.sub("", text, count=1)
+    if "<!" not in text and "<?" not in text:
+        # without comments, CDATA, DTD or processing instructions every '<' that does not
+        # close an element opens one: an over-long dump is refused before any node is built
+        opened = text.count("<") - text.count("</")
+        if opened > MAX_NODES + 1:  # + the <hierarchy> root
+            raise ScreenParseError(f"UI dump has more than {MAX_NODES} nodes; refused")
     if _RE_BAD_CHARS.search(text):
         text = _RE_BAD_CHARS.sub(" ", text)
         notes.append("control characters replaced")
@@ -256,14 +333,14 @@ def parse_hierarchy(xml: str | bytes) -> Hierarchy:
     try:
         payload = text.encode("utf-8")
     except UnicodeEncodeError:
-        payload = text.encode("utf-8", errors="replace")
-        notes.append("unpaired surrogates replaced")
+        payload = _RE_SURROGATE.sub("\ufffd", text).encode("utf-8", errors="replace")
+        notes.append("unpaired surrogates replaced by U+FFFD")
 
-    b = _Builder()
+    b = TreeBuilder()
     p = expat.ParserCreate(encoding="utf-8")
     p.buffer_text = True
-    p.StartElementHandler = b.start
-    p.EndElementHandler = b.end
+    p.StartElementHandler = b._start
+    p.EndElementHandler = b._end
     p.StartDoctypeDeclHandler = _refuse_dtd
     p.EntityDeclHandler = _refuse_entity
     p.UnparsedEntityDeclHandler = _refuse_entity
@@ -278,10 +355,40 @@ def parse_hierarchy(xml: str | bytes) -> Hierarchy:
         raise ScreenParseError(f"UI dump is not well-formed XML: {code} at line {e.lineno}, column {e.offset}") from None
     except RecursionError:  # pragma: no cover - expat does not recurse, kept as a guard
         raise ScreenParseError("UI dump nests too deeply; refused") from None
-    if not b.seen_root:
-        raise ScreenParseError("UI dump has no elements")
-    width, height = b.width, b.height
-    if (width <= 0 or height <= 0) and b.nodes:
-        width = max(n.bounds[2] for n in b.nodes)
-        height = max(n.bounds[3] for n in b.nodes)
-    return Hierarchy(nodes=b.nodes, width=max(width, 0), height=max(height, 0), rotation=b.rotation, notes=notes)
+    return b.finish(notes)
+
+
+@dataclass(frozen=True, slots=True)
+class PageTexts:
+    """The visible texts of a screen, bounded; ``omitted`` counts the texts left out by the
+    bounds (never a silent cut)."""
+
+    texts: tuple[str, ...] = ()
+    omitted: int = 0
+
+
+def page_texts(tree: Hierarchy | None) -> PageTexts:
+    """The visible texts of a screen: text and content-desc of every node in document order,
+    whitespace folded, de-duplicated; at most :data:`MAX_PAGE_TEXTS` texts, each cut to
+    :data:`MAX_PAGE_TEXT_CHARS` characters, :data:`MAX_PAGE_TEXTS_TOTAL` in all. Texts beyond
+    the bounds are counted in ``omitted``. An unreadable screen (``None``) has no text."""
+    if tree is None:
+        return PageTexts()
+    out: list[str] = []
+    seen: set[str] = set()
+    total = 0
+    omitted = 0
+    for n in tree.nodes:
+        for raw in (n.text, n.desc):
+            if not raw:
+                continue
+            t = " ".join(raw.split())[:MAX_PAGE_TEXT_CHARS]
+            if not t or t in seen:
+                continue
+            seen.add(t)
+            if omitted or total + len(t) > MAX_PAGE_TEXTS_TOTAL or len(out) >= MAX_PAGE_TEXTS:
+                omitted += 1
+                continue
+            out.append(t)
+            total += len(t)
+    return PageTexts(tuple(out), omitted)

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from defusedxml import ElementTree as SafeET
-
+from harness.consent_ui.parse import Hierarchy
 from harness.errors import HarnessError, StepError
 from harness.events import ConsentDecision, ErrorRecord, StepMarker
 from harness.scenarios.registry import Param, register
@@ -23,10 +21,9 @@ from harness.scenarios.registry import Param, register
 if TYPE_CHECKING:
     from harness.runner import AppFeature, Screen, StepContext
 
-__all__ = ["decide_privacy_once", "decide_cmp_once", "find_node", "page_texts", "EXPLORE_TARGETS", "EXPLORE_RESULT_PHASE"]
+__all__ = ["decide_privacy_once", "decide_cmp_once", "find_node", "EXPLORE_TARGETS", "EXPLORE_RESULT_PHASE"]
 
 PERMISSION_CHOICES = ("allow", "allow_while_using", "allow_once", "deny", "deny_dont_ask_again")
-_BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
 
 
 class _Node:
@@ -44,24 +41,21 @@ class _Node:
         return (x1 + x2) // 2, (y1 + y2) // 2
 
 
-def find_node(xml: str, target: str) -> _Node | None:
+def find_node(tree: Hierarchy | None, target: str) -> _Node | None:
     """The node whose resource id ends with ':id/<target>' (or equals it), or whose text or
-    content-desc equals ``target``; clickable nodes first."""
-    try:
-        root = SafeET.fromstring(xml.encode("utf-8"))
-    except Exception:  # noqa: BLE001 - an unreadable screen simply has no such node
+    content-desc equals ``target``; clickable nodes first. Reads the screen's parsed tree (an
+    unreadable screen, ``None``, has no such node); nodes without bounds are skipped."""
+    if tree is None:
         return None
     best: _Node | None = None
-    for el in root.iter():
-        rid = el.get("resource-id", "") or ""
-        text = el.get("text", "") or ""
-        desc = el.get("content-desc", "") or ""
-        if rid.endswith(f":id/{target}") or rid == target or text == target or desc == target:
-            m = _BOUNDS.fullmatch(el.get("bounds", "") or "")
-            if not m:
+    suffix = f":id/{target}"
+    for n in tree.nodes:
+        rid, text, desc = n.rid, n.text, n.desc
+        if rid.endswith(suffix) or rid == target or text == target or desc == target:
+            if not n.has_bounds:
                 continue
-            node = _Node(text or desc, rid, (int(m[1]), int(m[2]), int(m[3]), int(m[4])))
-            if el.get("clickable") == "true":
+            node = _Node(text or desc, rid, n.bounds)
+            if n.clickable:
                 return node
             best = best or node
     return best
@@ -307,7 +301,7 @@ def _features(ctx: StepContext, which: str) -> list[AppFeature]:
 def _run_feature(ctx: StepContext, feature: AppFeature) -> Screen:
     screen = ctx.settle()
     for i, target in enumerate(feature.taps):
-        node = find_node(screen.xml, target)
+        node = find_node(screen.tree, target)
         backs = 0
         while node is None and i == 0 and backs < 3:
             # navigate back towards where the feature starts
@@ -321,7 +315,7 @@ def _run_feature(ctx: StepContext, feature: AppFeature) -> Screen:
                 ctx.driver.sleep(0.5)
             backs += 1
             screen = ctx.settle()
-            node = find_node(screen.xml, target)
+            node = find_node(screen.tree, target)
         if node is None:
             raise StepError(f"feature '{feature.name}': control '{target}' not found on screen ({screen.kind}, {screen.package})")
         x, y = node.center
@@ -362,7 +356,7 @@ def assert_functional(ctx: StepContext, feature: str) -> None:
             continue
         if ctx.app_gone(screen):
             problems.append(f"'{f.name}': the app is no longer in front ({screen.package or 'unknown'})")
-        elif f.expect and find_node(screen.xml, f.expect) is None:
+        elif f.expect and find_node(screen.tree, f.expect) is None:
             problems.append(f"'{f.name}': expected '{f.expect}' not on screen (screen reads as '{screen.kind}')")
     if problems:
         raise StepError("basic function blocked: " + "; ".join(problems))
@@ -372,7 +366,7 @@ def assert_functional(ctx: StepContext, feature: str) -> None:
 def tap(ctx: StepContext, target: str, intent: str) -> None:
     """Tap one control by resource id or text."""
     screen = ctx.screen()
-    node = find_node(screen.xml, target)
+    node = find_node(screen.tree, target)
     if node is None:
         raise StepError(f"control '{target}' not found on screen")
     x, y = node.center
@@ -436,30 +430,6 @@ _MAX_TEXTS_TOTAL = 30_000
 _MAX_SEGMENT = 24
 
 
-def page_texts(xml: str) -> list[str]:
-    """The visible texts of a screen (text and content-desc of every node, in screen order,
-    de-duplicated), bounded: at most 200 texts of 400 characters and 30 000 in all. Recorded in
-    UiSnapshot readings so that policy rules can read the policy page from the timeline."""
-    try:
-        root = SafeET.fromstring(xml.encode("utf-8"))
-    except Exception:  # noqa: BLE001 - an unreadable screen has no text
-        return []
-    out: list[str] = []
-    seen: set[str] = set()
-    total = 0
-    for el in root.iter():
-        for attr in ("text", "content-desc"):
-            t = " ".join((el.get(attr, "") or "").split())[:_MAX_TEXT_CHARS]
-            if not t or t in seen:
-                continue
-            if total + len(t) > _MAX_TEXTS_TOTAL or len(out) >= _MAX_TEXTS:
-                return out
-            seen.add(t)
-            out.append(t)
-            total += len(t)
-    return out
-
-
 @dataclass(frozen=True, slots=True)
 class _Tap:
     """One step of a click path: the control's resource id (preferred) or its text."""
@@ -485,29 +455,24 @@ class _Explore:
     skipped: set[str] = field(default_factory=set)
 
 
-def _nodes(xml: str, package: str) -> list[tuple[str, str, str, bool, tuple[int, int, int, int]]]:
+def _nodes(tree: Hierarchy | None, package: str) -> list[tuple[str, str, str, bool, tuple[int, int, int, int]]]:
     """(text, resource id, class, clickable, bounds) of the app's nodes, in screen order."""
-    try:
-        root = SafeET.fromstring(xml.encode("utf-8"))
-    except Exception:  # noqa: BLE001
+    if tree is None:
         return []
     out = []
-    for el in root.iter():
-        pkg = el.get("package", "") or ""
-        if pkg and package and pkg != package:
+    for n in tree.nodes:
+        if n.package and package and n.package != package:
             continue
-        m = _BOUNDS.fullmatch(el.get("bounds", "") or "")
-        if not m:
+        if not n.has_bounds:
             continue
-        text = " ".join((el.get("text", "") or el.get("content-desc", "") or "").split())
-        out.append((text, el.get("resource-id", "") or "", el.get("class", "") or "", el.get("clickable") == "true", (int(m[1]), int(m[2]), int(m[3]), int(m[4]))))
+        out.append((" ".join((n.text or n.desc).split()), n.rid, n.cls, n.clickable, n.bounds))
     return out
 
 
-def _signature(xml: str, package: str) -> str:
+def _signature(tree: Hierarchy | None, package: str) -> str:
     """A screen's identity for exploration: its app texts and ids (not pixels, not timestamps of
     the dump), so the same page reached twice counts once."""
-    parts = sorted({f"{n[1]}|{n[0][:80]}" for n in _nodes(xml, package)})
+    parts = sorted({f"{n[1]}|{n[0][:80]}" for n in _nodes(tree, package)})
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
@@ -516,14 +481,14 @@ def _match(text: str, words: tuple[str, ...]) -> bool:
     return any(w in low for w in words)
 
 
-def _is_policy_page(xml: str, package: str, kind: str) -> bool:
+def _is_policy_page(tree: Hierarchy | None, package: str, kind: str) -> bool:
     """A page (not a consent prompt) whose heading names the policy: a short, non-clickable text
     with a policy word, on a page that also carries some body text."""
     from harness.consent_ui import CONSENT_KINDS
 
     if kind in CONSENT_KINDS:
         return False
-    nodes = _nodes(xml, package)
+    nodes = _nodes(tree, package)
     heading = any(not clk and 0 < len(t.strip("《》 ")) <= 20 and _match(t, EXPLORE_TARGETS["policy"]) for t, _, _, clk, _ in nodes)
     body = sum(len(t) for t, _, _, clk, _ in nodes if not clk)
     return heading and body >= 30
@@ -537,7 +502,7 @@ def _candidates(screen: Screen, package: str) -> list[_Tap]:
     feature_words = tuple(w for ws in load_rules().intent_words.values() for w in ws)
     out: list[_Tap] = []
     keys: set[str] = set()
-    for text, rid, cls, clickable, _ in _nodes(screen.xml, package):
+    for text, rid, cls, clickable, _ in _nodes(screen.tree, package):
         if not clickable or "EditText" in cls or (not text and not rid):
             continue
         if text in consent_texts or _match(text, _NEVER_TAP) or _match(text, feature_words):
@@ -564,9 +529,9 @@ def _note(state: _Explore, target: str, path: list[_Tap], clicks: int, screen_id
 def _scan(ctx: StepContext, screen: Screen, path: list[_Tap], state: _Explore, targets: tuple[str, ...]) -> None:
     """Note every target visible on ``screen`` (reached by ``path``)."""
     depth = len(path)
-    if "policy" in targets and _is_policy_page(screen.xml, ctx.package, screen.kind):
+    if "policy" in targets and _is_policy_page(screen.tree, ctx.package, screen.kind):
         _note(state, "policy", path, depth, hashlib.sha256(screen.xml.encode("utf-8", errors="replace")).hexdigest()[:16])
-    for text, _, _, clickable, _ in _nodes(screen.xml, ctx.package):
+    for text, _, _, clickable, _ in _nodes(screen.tree, ctx.package):
         for target in targets:
             if target == "policy" or not text or not _match(text, EXPLORE_TARGETS[target]):
                 continue
@@ -580,7 +545,7 @@ def _home(ctx: StepContext, main_sig: str, depth: int) -> Screen:
     """Back to the main screen: Back up to ``depth`` + 1 times, then a relaunch if needed."""
     screen = ctx.screen()
     for _ in range(depth + 1):
-        if ctx.in_app(screen) and _signature(screen.xml, ctx.package) == main_sig:
+        if ctx.in_app(screen) and _signature(screen.tree, ctx.package) == main_sig:
             return screen
         if ctx.app_gone(screen):
             break
@@ -588,7 +553,7 @@ def _home(ctx: StepContext, main_sig: str, depth: int) -> Screen:
         ctx.driver.back()
         ctx.driver.sleep(0.5)
         screen = ctx.settle()
-    if ctx.in_app(screen) and _signature(screen.xml, ctx.package) == main_sig:
+    if ctx.in_app(screen) and _signature(screen.tree, ctx.package) == main_sig:
         return screen
     ctx.action("relaunch", role="explore")
     ctx.driver.stop(ctx.package)
@@ -602,9 +567,9 @@ def _follow(ctx: StepContext, path: list[_Tap], state: _Explore) -> Screen | Non
     left the foreground."""
     screen = ctx.screen()
     for step in path:
-        node = find_node(screen.xml, step.rid) if step.rid else None
+        node = find_node(screen.tree, step.rid) if step.rid else None
         if node is None and step.text:
-            node = find_node(screen.xml, step.text)
+            node = find_node(screen.tree, step.text)
         if node is None:
             return None
         x, y = node.center
@@ -647,7 +612,7 @@ def explore(ctx: StepContext, max_depth: int, max_screens: int, targets: str) ->
         ctx.driver.launch(ctx.package)
         ctx.driver.sleep(2.0)
         main = ctx.settle()
-    main_sig = _signature(main.xml, ctx.package)
+    main_sig = _signature(main.tree, ctx.package)
     state.seen.add(main_sig)
     state.screens = 1
     _scan(ctx, main, [], state, wanted)
@@ -660,13 +625,13 @@ def explore(ctx: StepContext, max_depth: int, max_screens: int, targets: str) ->
             break
         path = queue.popleft()
         here = _home(ctx, main_sig, max_depth)
-        if _signature(here.xml, ctx.package) != main_sig:
+        if _signature(here.tree, ctx.package) != main_sig:
             # the app does not come back to the same main screen: explore from where it is
-            main_sig = _signature(here.xml, ctx.package)
+            main_sig = _signature(here.tree, ctx.package)
         screen = _follow(ctx, path, state)
         if screen is None:
             continue
-        sig = _signature(screen.xml, ctx.package)
+        sig = _signature(screen.tree, ctx.package)
         if sig in state.seen:
             continue
         state.seen.add(sig)

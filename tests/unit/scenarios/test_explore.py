@@ -9,13 +9,15 @@ from typing import Any
 
 import pytest
 
+from harness.consent_ui.parse import PageTexts, page_texts, parse_hierarchy
 from harness.devices.sim import SimDriver, SimInstrumentation
+from harness.errors import ScreenParseError
 from harness.events import StepMarker, UiAction, UiSnapshot
 from harness.pipeline import resolve_app
 from harness.runner import Runner
 from harness.scenarios import resolve_scenarios
 from harness.scenarios.loader import load_scenario
-from harness.scenarios.steps import EXPLORE_RESULT_PHASE, page_texts
+from harness.scenarios.steps import EXPLORE_RESULT_PHASE
 from harness.timeline import Timeline
 
 
@@ -115,16 +117,20 @@ def test_consent_controls_are_never_tapped(tmp_path: Path) -> None:
     assert taps and not [t for t in taps if t in ("Agree", "Disagree", "Stop processing my data")], taps
 
 
-def test_page_texts_are_bounded_and_tolerate_bad_input() -> None:
+def test_page_texts_are_bounded_and_say_what_they_left_out() -> None:
     nodes = "".join(f'<node text="{"字" * 390}{i:04d}" bounds="[0,0][1,1]"/>' for i in range(1000))
-    texts = page_texts(f"<hierarchy>{nodes}</hierarchy>")
-    assert 0 < len(texts) <= 200 and sum(map(len, texts)) <= 30_000
-    assert page_texts("<hierarchy><node text='a'") == []
-    assert page_texts('<!DOCTYPE x [<!ENTITY e "boom">]><hierarchy><node text="&e;"/></hierarchy>') == []
+    pt = page_texts(parse_hierarchy(f"<hierarchy>{nodes}</hierarchy>"))
+    assert 0 < len(pt.texts) <= 200 and sum(map(len, pt.texts)) <= 30_000
+    assert len(pt.texts) + pt.omitted == 1000  # nothing cut silently
+    # an unreadable screen is refused by the one parser and has no text
+    for bad in ("<hierarchy><node text='a'", '<!DOCTYPE x [<!ENTITY e "boom">]><hierarchy><node text="&e;"/></hierarchy>'):
+        with pytest.raises(ScreenParseError):
+            parse_hierarchy(bad)
+    assert page_texts(None) == PageTexts((), 0)
     # duplicates and blank texts are dropped, whitespace is folded
     assert page_texts(
-        '<h><node text=" a  b "/><node text="a b"/><node text=""/><node content-desc="c"/></h>'
-    ) == ["a b", "c"]
+        parse_hierarchy('<hierarchy><node text=" a  b "/><node text="a b"/><node text=""/><node content-desc="c"/></hierarchy>')
+    ) == PageTexts(("a b", "c"), 0)
 
 
 @pytest.mark.parametrize("app", ["clean-parking", "demo-precollect"])
