@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 
 from harness.consent_ui import read_hierarchy, read_screen
-from harness.consent_ui.parse import MAX_ATTR_CHARS, MAX_DEPTH, MAX_NODES, TreeBuilder, page_texts, parse_hierarchy
+from harness.consent_ui.parse import (
+    MAX_ATTR_CHARS,
+    MAX_DEPTH,
+    MAX_NODES,
+    TreeBuilder,
+    page_texts,
+    parse_hierarchy,
+)
 from harness.errors import ScreenParseError
 
 SMALL = '<node class="a" bounds="[0,0][1,1]"/>'

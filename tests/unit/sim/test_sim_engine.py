@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from harness import yamlio
+from harness.consent_ui.parse import parse_hierarchy
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.devices.sim.engine import SimDevice
 from harness.devices.sim.model import available_models, load_bundled, load_model, load_model_file
@@ -39,7 +40,7 @@ def model(text: str = BASE) -> Any:
 
 
 def tap(drv: SimDriver, target: str) -> None:
-    node = find_node(drv.hierarchy(), target)
+    node = find_node(parse_hierarchy(drv.hierarchy()), target)
     assert node is not None, f"{target} not on screen"
     drv.tap(*node.center)
 
