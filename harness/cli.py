@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--app-config", help="YAML with the app's label, app-type profile and feature paths (for real apps)")
     run.add_argument("--appium", metavar="URL", help="drive the device through this Appium server instead of uiautomator2")
     run.add_argument("--frida", choices=("spawn", "attach", "off"), default="spawn", help="real devices: how to instrument the app (default spawn)")
-    run.add_argument("--frida-device", default="usb", help="frida device: usb, local, remote:HOST:PORT or a device id (default usb)")
+    run.add_argument("--frida-device", default="auto", help="frida device: auto (the device --device names), usb (Frida's first USB device), local, remote:HOST:PORT or a device id (default auto)")
     run.add_argument("--no-report", action="store_true", help="record and analyse only")
     _add_common_judge(run)
 

@@ -74,10 +74,12 @@ def resolve_app(driver: Driver, app: str, app_config: str | None = None) -> AppC
     return cfg
 
 
-def instrumentation_for(driver: Driver, *, frida: str = "spawn", frida_device: str = "usb") -> tuple[Instrumentation | None, str]:
+def instrumentation_for(driver: Driver, *, frida: str = "spawn", frida_device: str = "auto") -> tuple[Instrumentation | None, str]:
     """The instrumentation for a driver and the hook-pack id for run.json: the reference
     device's own feed on ``sim``; otherwise the Frida agent (``frida`` = spawn | attach), or
-    none when ``frida`` is 'off'."""
+    none when ``frida`` is 'off'. ``frida_device`` 'auto' is the device the driver's adb talks to
+    (its serial), so Frida instruments the device the scenario drives; 'usb' would be Frida's
+    first USB device, whichever that is."""
     from harness.devices.sim import SimDriver, SimInstrumentation
 
     if isinstance(driver, SimDriver):
@@ -86,6 +88,9 @@ def instrumentation_for(driver: Driver, *, frida: str = "spawn", frida_device: s
         return None, ""
     from harness.instrumentation.frida import FridaInstrumentation, hook_pack_hash
 
+    if frida_device == "auto":
+        serial = getattr(getattr(driver, "adb", None), "serial", "")
+        frida_device = serial if isinstance(serial, str) and serial else "usb"
     return FridaInstrumentation(device=frida_device, mode=frida), hook_pack_hash()
 
 

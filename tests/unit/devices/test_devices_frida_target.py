@@ -1,0 +1,31 @@
+"""Frida instruments the device the scenario drives: with several devices attached, the default
+'auto' takes the serial of the driver's adb device, not Frida's first USB device."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from harness.pipeline import instrumentation_for
+
+pytest.importorskip("frida")
+
+
+def _driver(serial: str | None) -> object:
+    return SimpleNamespace(adb=SimpleNamespace(serial=serial) if serial is not None else None)
+
+
+def test_auto_follows_the_driven_device() -> None:
+    inst, _pack = instrumentation_for(_driver("emulator-5556"), frida="spawn")  # type: ignore[arg-type]
+    assert inst is not None and getattr(inst, "device_spec") == "emulator-5556"
+
+
+def test_auto_without_a_local_adb_device_is_usb() -> None:
+    inst, _pack = instrumentation_for(_driver(None), frida="spawn")  # type: ignore[arg-type]
+    assert inst is not None and getattr(inst, "device_spec") == "usb"
+
+
+def test_an_explicit_device_wins() -> None:
+    inst, _pack = instrumentation_for(_driver("emulator-5556"), frida="attach", frida_device="remote:127.0.0.1:27042")  # type: ignore[arg-type]
+    assert inst is not None and getattr(inst, "device_spec") == "remote:127.0.0.1:27042"
