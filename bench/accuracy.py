@@ -6,8 +6,14 @@ device, judges each run with the detectors exactly as ``consent-harness analyze`
 compares the findings with the ground truth each app ships next to it (its ``truth:`` list;
 clean controls say ``clean: true`` and ``truth: []``)::
 
-    python bench/accuracy.py [--apps a,b] [--scenarios S1,S2] [--results DIR] [--keep]
-                             [--jurisdiction cn]
+    python bench/accuracy.py [--corpus all|calibration|second] [--apps a,b] [--scenarios S1,S2]
+                             [--results DIR] [--keep] [--jurisdiction cn]
+
+Two corpora are bundled (``harness.devices.sim.model.CORPORA``): ``calibration`` (the first,
+written with the detectors) and ``second`` (written independently afterwards, before any detector
+was changed for it). Each is scored and printed on its own, with per-rule precision and recall;
+the JSON line carries the figures of the whole selection plus ``corpora`` (one figure set per
+corpus). A clean control flagged in either corpus fails the benchmark.
 
 Scoring (documented in docs/corpus.md):
 
@@ -44,7 +50,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness.devices.sim.model import AppModel, available_models, load_bundled  # noqa: E402
+from harness.devices.sim.model import (  # noqa: E402
+    CORPORA,
+    AppModel,
+    available_models,
+    corpus_of,
+    load_bundled,
+)
 from harness.errors import EXIT_INFRA, EXIT_INPUT, HarnessError, InputError  # noqa: E402
 from harness.findings import Finding  # noqa: E402
 
@@ -448,7 +460,8 @@ def _broken(outcomes: Sequence[RunOutcome]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("--apps", default="", help="comma-separated model names or model YAML paths (default: every bundled model)")
+    ap.add_argument("--corpus", default="all", help=f"which bundled corpus to run when --apps is not given: all, {', '.join(CORPORA)} (default: all)")
+    ap.add_argument("--apps", default="", help="comma-separated model names or model YAML paths (default: every model of --corpus)")
     ap.add_argument("--scenarios", default="all", help="scenario ids, or 'all' (default: the standard suite S1..S5)")
     ap.add_argument("--results", default="", help="write the run folders here (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the run folders even when everything matches")
@@ -459,7 +472,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from harness.scenarios import resolve_scenarios
 
     try:
-        apps = [a.strip() for a in args.apps.split(",") if a.strip()] or available_models()
+        if args.corpus != "all" and args.corpus not in CORPORA:
+            raise InputError(f"unknown corpus {args.corpus!r} (known: all, {', '.join(CORPORA)})")
+        apps = [a.strip() for a in args.apps.split(",") if a.strip()] or available_models(args.corpus)
         scenario_ids = [s.id for s in resolve_scenarios(args.scenarios)]
         known_ids = sorted({s.id for s in resolve_scenarios("all")} | set(scenario_ids))
         rule_ids = list(load_rules().rules)
@@ -476,13 +491,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     root = Path(args.results) if args.results else Path(tempfile.mkdtemp(prefix="accuracy-"))
     root.mkdir(parents=True, exist_ok=True)
-    print(f"calibration corpus: {len(apps)} reference apps ({len(apps) - len(clean)} planted, {len(clean)} clean controls) x {len(scenario_ids)} scenarios, jurisdiction {args.jurisdiction}, on the reference device (SIMULATED)")
+    print(f"reference-app corpora ({', '.join(sorted({corpus_of(m.name) or 'given' for m in models.values()}))}): {len(apps)} reference apps ({len(apps) - len(clean)} planted, {len(clean)} clean controls) x {len(scenario_ids)} scenarios, jurisdiction {args.jurisdiction}, on the reference device (SIMULATED)")
     started = time.perf_counter()
     outcomes, per_app = run_corpus(apps, ",".join(scenario_ids), root, jurisdiction=args.jurisdiction)
     seconds = time.perf_counter() - started
-    sc = score(outcomes, truth, clean, default_sdk_resolver())
-    print()
-    render(sc, outcomes, per_app, clean=clean)
+    resolver = default_sdk_resolver()
+    sc = score(outcomes, truth, clean, resolver)
+    corpus_names = {m.name: (corpus_of(m.name) or "given") for m in models.values()}
+    per_corpus: dict[str, dict[str, Any]] = {}
+    corpus_perfect = True
+    for corpus in sorted(set(corpus_names.values()), key=lambda c: (c not in CORPORA, list(CORPORA).index(c) if c in CORPORA else 0, c)):
+        members = {n for n, c in corpus_names.items() if c == corpus}
+        c_out = [o for o in outcomes if o.app in members]
+        c_sc = score(c_out, [t for t in truth if t.app in members], [c for c in clean if c in members], resolver)
+        c_apps = {a: v for a, v in per_app.items() if a in members}
+        corpus_perfect = corpus_perfect and c_sc.perfect
+        print()
+        print(f"== corpus {corpus}: {len(members)} apps ({len([n for n in members if n in clean])} clean), precision {c_sc.precision:.3f}  recall {c_sc.recall:.3f}, "
+              f"{len(c_sc.control_flags)} finding(s) above info on clean apps")
+        render(c_sc, c_out, c_apps, clean=clean)
+        per_corpus[corpus] = figures(c_sc, c_out, c_apps, clean=[c for c in clean if c in members], seconds=sum(c_apps.values()), jurisdiction=args.jurisdiction)
+        per_corpus[corpus]["clean_apps_flagged"] = sorted({u.app for u in c_sc.control_flags})
     broken = _broken(outcomes)
     if broken:
         print()
@@ -491,17 +520,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {b}")
     print()
     print(f"precision {sc.precision:.3f}  recall {sc.recall:.3f}  on {len(apps)} apps, {len(outcomes)} runs in {seconds:.2f} s ({seconds / max(1, len(apps)):.3f} s per app)")
-    ok = sc.perfect and not broken
+    ok = sc.perfect and corpus_perfect and not broken
     if ok and not args.keep and not args.results:
         shutil.rmtree(root, ignore_errors=True)
     else:
         print(f"run folders: {root}")
     if not sc.perfect:
         print("ACCURACY CHECK FAILED: a planted behaviour was missed, a clean control was flagged or a finding is in no truth list (see above)")
-    print(json.dumps(figures(sc, outcomes, per_app, clean=clean, seconds=seconds, jurisdiction=args.jurisdiction), ensure_ascii=False))
+    out = figures(sc, outcomes, per_app, clean=clean, seconds=seconds, jurisdiction=args.jurisdiction)
+    out["clean_apps_flagged"] = sorted({u.app for u in sc.control_flags})
+    out["corpora"] = per_corpus
+    print(json.dumps(out, ensure_ascii=False))
     if broken:
         return EXIT_INFRA
-    return 0 if sc.perfect else EXIT_ACCURACY
+    return 0 if sc.perfect and corpus_perfect else EXIT_ACCURACY
 
 
 if __name__ == "__main__":

@@ -87,6 +87,8 @@ __all__ = [
     "load_bundled",
     "available_models",
     "model_path",
+    "CORPORA",
+    "corpus_of",
 ]
 
 ELEMENT_TYPES = ("button", "link", "checkbox", "text", "input", "tab", "image", "switch")
@@ -95,7 +97,7 @@ LAYOUTS = ("page", "dialog")
 ACTION_OPS = ("goto", "close", "consent", "call", "request", "exit", "crash", "die", "set", "if", "after", "every")
 CONSENT_STATES = ("none", "accepted", "declined")
 PERM_CONDS = ("granted", "denied", "unasked")
-INTENTS = ("", "camera", "scan", "mic", "location", "clipboard", "contacts", "phone", "sms", "storage", "media", "calendar", "browse", "pay", "login")
+INTENTS = ("", "camera", "scan", "mic", "location", "clipboard", "contacts", "phone", "sms", "storage", "media", "calendar", "browse", "pay", "login", "video")
 _PKG_SEG = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
 
@@ -570,19 +572,37 @@ def load_model_file(path: str | Path) -> AppModel:
     return load_model(yamlio.load_file(path), str(path))
 
 
-def _apps_dir() -> Path:
-    return Path(str(resources.files("harness.devices.sim").joinpath("apps")))
+CORPORA: dict[str, str] = {"calibration": "apps", "second": "apps_second"}
+"""Bundled reference-app corpora -> their folder next to this module. ``calibration`` is the
+first corpus (demo, calibration figure); ``second`` was written independently afterwards, before
+any detector was changed for it, to estimate accuracy on apps the detectors were not tuned on
+(docs/corpus.md). Model names are unique across corpora."""
+
+
+def _apps_dir(corpus: str = "calibration") -> Path:
+    if corpus not in CORPORA:
+        raise AppModelError(f"unknown corpus '{corpus}' (known: {', '.join(CORPORA)})")
+    return Path(str(resources.files("harness.devices.sim").joinpath(CORPORA[corpus])))
 
 
 def model_path(name: str) -> Path:
-    """Path of a bundled model by name, or of a YAML file given directly."""
+    """Path of a bundled model by name (in any corpus), or of a YAML file given directly."""
     p = Path(name)
     if p.suffix in (".yaml", ".yml") and p.is_file():
         return p
-    for cand in sorted(_apps_dir().glob("*.yaml")):
-        if cand.stem == name:
-            return cand
-    raise AppModelError(f"unknown app model '{name}' (bundled: {', '.join(available_models())})")
+    for corpus in CORPORA:
+        for cand in sorted(_apps_dir(corpus).glob("*.yaml")):
+            if cand.stem == name:
+                return cand
+    raise AppModelError(f"unknown app model '{name}' (bundled: {', '.join(available_models('all'))})")
+
+
+def corpus_of(name: str) -> str:
+    """The corpus a bundled model belongs to ('' for a model given by path)."""
+    for corpus in CORPORA:
+        if (_apps_dir(corpus) / f"{name}.yaml").is_file():
+            return corpus
+    return ""
 
 
 @lru_cache(maxsize=64)
@@ -595,6 +615,10 @@ def load_bundled(name: str) -> AppModel:
     return _load_cached(str(p), p.stat().st_mtime)
 
 
-def available_models() -> list[str]:
-    return sorted(p.stem for p in _apps_dir().glob("*.yaml"))
+def available_models(corpus: str = "calibration") -> list[str]:
+    """Names of the bundled models of one corpus (default: the calibration corpus), or of every
+    corpus with ``'all'``."""
+    if corpus == "all":
+        return sorted(p.stem for c in CORPORA for p in _apps_dir(c).glob("*.yaml"))
+    return sorted(p.stem for p in _apps_dir(corpus).glob("*.yaml"))
 
