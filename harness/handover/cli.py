@@ -1,5 +1,5 @@
 """Sub-commands of the hand-over features, registered into the main parser by harness.cli:
-``explain``.
+``explain``, ``checklist``.
 
 Each command maps its errors the same way as the rest of the CLI (HarnessError -> exit code).
 """
@@ -20,6 +20,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     ex.add_argument("rule", help="rule id, e.g. R09")
     ex.add_argument("--format", choices=("text", "json"), default="text")
 
+    ck = sub.add_parser("checklist", help="the 认定方法 checklist of each app among the run folders: one verdict per item (HTML, XLSX, PDF)")
+    ck.add_argument("runs", nargs="+", help="run folders (all scenarios of an app; several apps give one checklist each)")
+    ck.add_argument("-o", "--out", metavar="DIR", help="folder for the checklists (default: the folder holding the first run)")
+    ck.add_argument("--formats", default="html,xlsx,pdf", help="comma-separated: html, xlsx, pdf (headless Chromium), json (default html,xlsx,pdf)")
+    ck.add_argument("--lang", choices=("zh", "en"), default="", help="report language (default: zh for the cn profile, en for eu)")
+    ck.add_argument("--jurisdiction", choices=("cn", "eu"), default="", help="profile to list items for (default: the one the runs were judged under)")
+
 
 def cmd_explain(a: argparse.Namespace) -> int:
     from harness.handover.explain import explain_json, explain_text
@@ -28,6 +35,25 @@ def cmd_explain(a: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def cmd_checklist(a: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from harness.errors import InputError
+    from harness.reporting.checklist import write_checklist
+
+    runs = [Path(r) for r in a.runs]
+    missing = [str(r) for r in runs if not r.is_dir()]
+    if missing:
+        raise InputError(f"run folder not found: {', '.join(missing)}")
+    out = Path(a.out) if a.out else runs[0].resolve().parent
+    formats = [f.strip() for f in a.formats.split(",") if f.strip()]
+    for package, paths in write_checklist(runs, out, formats=formats, lang=a.lang, jurisdiction=a.jurisdiction).items():
+        for kind, path in paths.items():
+            print(f"{package} checklist {kind}: {path}")
+    return EXIT_CLEAN
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "explain": cmd_explain,
+    "checklist": cmd_checklist,
 }

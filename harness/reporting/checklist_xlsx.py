@@ -1,0 +1,115 @@
+"""The checklist workbook (``checklist-<package>.xlsx``): sheets **Checklist** (one row per
+认定方法 item: verdict, reasons, rules, findings), **EU points** (eu profile only),
+**Findings** (every finding behind a verdict, with evidence) and **Legend** (verdicts, T1–T8,
+confidence marks, wording checks, how counts are made). Headers follow the report language.
+Cells are text, never formulas (harness.reporting.xlsx)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from harness.reporting.checklist import (
+    _CHECK_MEANING,
+    _COUNTING,
+    _T,
+    _VERDICT_MEANING,
+    VERDICT_CODES,
+    VERDICT_LABELS,
+    AppChecklist,
+    ItemAssessment,
+)
+from harness.reporting.xlsx import _save, _Sheet
+
+__all__ = ["write_checklist_xlsx"]
+
+_HEAD: dict[str, dict[str, str]] = {
+    "item": {"zh": "条目", "en": "Item"},
+    "section": {"zh": "类别", "en": "Section"},
+    "text": {"zh": "认定方法原文", "en": "Wording"},
+    "wording_check": {"zh": "措辞核对", "en": "Wording check"},
+    "verdict": {"zh": "结论", "en": "Verdict"},
+    "reasons": {"zh": "说明", "en": "Why"},
+    "rules": {"zh": "检测规则", "en": "Rules"},
+    "findings": {"zh": "发现数", "en": "Findings"},
+    "scenario": {"zh": "场景", "en": "Scenario"},
+    "run_id": {"zh": "运行", "en": "Run"},
+    "rule_id": {"zh": "规则", "en": "Rule"},
+    "severity": {"zh": "严重程度", "en": "Severity"},
+    "finding_verdict": {"zh": "判定", "en": "Finding verdict"},
+    "message": {"zh": "描述", "en": "Message"},
+    "evidence": {"zh": "证据", "en": "Evidence"},
+    "key": {"zh": "项", "en": "Key"},
+    "value": {"zh": "含义", "en": "Meaning"},
+}
+_SEV_ZH = {"high": "高", "medium": "中", "low": "低", "info": "提示"}
+_VERDICT_ZH = {"violation": "违规", "needs-review": "需复核", "info": "提示"}
+
+
+def _labels(cols: tuple[str, ...], k: str) -> list[str]:
+    return [_HEAD[c][k] for c in cols]
+
+
+def write_checklist_xlsx(ac: AppChecklist, path: Path) -> None:
+    """Write the checklist workbook of one app."""
+    from harness.handover.explain import CONFIDENCE_LEGEND
+    from harness.reporting.build import PROBLEM_TYPES
+
+    k = "zh" if ac.lang == "zh" else "en"
+    wb = Workbook(write_only=True)
+    cols = ("item", "section", "text", "wording_check", "verdict", "reasons", "rules", "findings")
+
+    def rows(sheet: _Sheet, items: list[ItemAssessment]) -> None:
+        for a in items:
+            sheet.append_plain(
+                {
+                    "item": a.item.id,
+                    "section": a.item.section,
+                    "text": a.item.text if k == "zh" else f"{a.item.text}\n{a.item.gloss}".strip(),
+                    "wording_check": a.item.check + ("" if a.item.wording_confirmed else f" - {_T['unconfirmed'][k]}"),
+                    "verdict": VERDICT_LABELS[a.verdict][k],
+                    "reasons": "\n".join(a.reasons),
+                    "rules": ", ".join(a.item.rules),
+                    "findings": len(a.findings),
+                }
+            )
+
+    sheet = _Sheet(wb, "清单" if k == "zh" else "Checklist", cols, labels=_labels(cols, k))
+    rows(sheet, ac.items)
+    sheet.close()
+    if ac.eu_points:
+        sheet = _Sheet(wb, "EU points", cols, labels=_labels(cols, k))
+        rows(sheet, ac.eu_points)
+        sheet.close()
+    fcols = ("item", "scenario", "run_id", "rule_id", "severity", "finding_verdict", "message", "evidence")
+    sheet = _Sheet(wb, "发现" if k == "zh" else "Findings", fcols, labels=_labels(fcols, k))
+    for a in [*ac.items, *ac.eu_points]:
+        for x in [*a.findings, *a.info]:
+            f = x.finding
+            sheet.append_plain(
+                {
+                    "item": a.item.id,
+                    "scenario": x.scenario,
+                    "run_id": x.run_id,
+                    "rule_id": f.rule_id,
+                    "severity": _SEV_ZH.get(f.severity, f.severity) if k == "zh" else f.severity,
+                    "finding_verdict": _VERDICT_ZH.get(f.verdict, f.verdict) if k == "zh" else f.verdict,
+                    "message": f.message,
+                    "evidence": "\n".join(x.evidence),
+                }
+            )
+    sheet.close()
+    lcols = ("key", "value")
+    sheet = _Sheet(wb, "图例" if k == "zh" else "Legend", lcols, labels=_labels(lcols, k))
+    for v in VERDICT_CODES:
+        sheet.append_plain({"key": VERDICT_LABELS[v][k], "value": _VERDICT_MEANING[v][k]})
+    for pt, names in PROBLEM_TYPES.items():
+        sheet.append_plain({"key": pt, "value": names[1] if k == "zh" else names[0]})
+    for m, meaning in CONFIDENCE_LEGEND.items():
+        sheet.append_plain({"key": f"[{m}]", "value": meaning[k]})
+    for m, meaning2 in _CHECK_MEANING.items():
+        sheet.append_plain({"key": f"[{m}]", "value": meaning2[k]})
+    sheet.append_plain({"key": _T["counting"][k], "value": _COUNTING[k]})
+    sheet.close()
+    _save(wb, path)
