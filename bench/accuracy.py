@@ -298,8 +298,9 @@ def default_sdk_resolver() -> SdkResolver:
 def run_corpus(apps: Sequence[str], scenario_spec: str, root: Path, *, jurisdiction: str = "cn", progress: Callable[[str], None] | None = None) -> tuple[list[RunOutcome], dict[str, float]]:
     """Run and judge every (app, scenario) pair on a fresh reference device per app. Returns the
     outcomes and the wall seconds spent per app."""
+    from harness.assemble import resolve_app
     from harness.devices.sim import SimDriver, SimInstrumentation
-    from harness.pipeline import analyze_run, resolve_app
+    from harness.pipeline import analyze_run
     from harness.runner import Runner
     from harness.scenarios import resolve_scenarios
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from harness.assemble import resolve_app  # noqa: E402
 from harness.devices.sim import SimDriver, SimInstrumentation  # noqa: E402
 from harness.devices.sim.model import available_models  # noqa: E402
-from harness.pipeline import resolve_app  # noqa: E402
 from harness.runner import Runner  # noqa: E402
 from harness.scenarios import (
     registry,  # noqa: E402

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from harness import __version__
 from harness.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INFRA, EXIT_INPUT, HarnessError, InputError
+from harness.findings import fails
 
 __all__ = ["main", "build_parser"]
 
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run scenarios on one app, then analyse and report")
-    run.add_argument("--device", default="sim", help="'sim' (reference device, simulated) or an adb serial such as emulator-5554")
+    run.add_argument("--device", default="", help="the reference device (the default; simulated) or an adb serial such as emulator-5554 (consent-harness list kinds)")
     run.add_argument("--app", required=True, help="sim: a bundled app model name or model YAML; real device: an APK path or an installed package name")
     run.add_argument("--scenario", default="all", help="S1..S4, 'all' (the standard suite), a YAML path, or a comma-separated list")
     run.add_argument("--results", default="results", help="folder for run folders (default: results)")
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--appium", metavar="URL", help="drive the device through this Appium server instead of uiautomator2")
     run.add_argument("--frida", choices=("spawn", "attach", "off"), default="spawn", help="real devices: how to instrument the app (default spawn)")
     run.add_argument("--frida-device", default="auto", help="frida device: auto (the device --device names), usb (Frida's first USB device), local, remote:HOST:PORT or a device id (default auto)")
+    run.add_argument("--source", action="append", metavar="NAME", help="an event source to add to the device kind's defaults (repeatable; consent-harness list sources)")
     run.add_argument("--no-report", action="store_true", help="record and analyse only")
     _add_common_judge(run)
 
@@ -78,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     fs.add_argument("args", nargs=argparse.REMAINDER, help="status | push BINARY | start | stop, then --device SERIAL")
 
     ls = sub.add_parser("list", help="list scenarios, steps, app models or rules")
-    ls.add_argument("what", choices=("scenarios", "steps", "models", "rules", "profiles"))
+    ls.add_argument("what", choices=("scenarios", "steps", "models", "rules", "profiles", "kinds", "sources"))
 
     from harness.batch.cli import add_parser as add_batch_parser
 
@@ -115,45 +117,29 @@ def _report(run_dir: Path, formats: Sequence[str], *, fail_on: str = "high", emb
 
 
 def cmd_run(a: argparse.Namespace) -> int:
-    from harness.devices import open_driver
-    from harness.pipeline import analyze_run, fails, instrumentation_for, resolve_app
-    from harness.runner import Runner
-    from harness.scenarios import resolve_scenarios
+    from harness.assemble import AppRequest, run_app
 
-    scenarios = resolve_scenarios(a.scenario)
-    if a.device == "sim" and a.appium:
-        raise InputError("--appium drives a real device: give its serial with --device (the reference device 'sim' needs no Appium)")
-    if a.device != "sim":
-        # bad input is an input error before any device is touched
-        if a.app.endswith(".apk") or Path(a.app).is_dir():
-            from harness.devices.apk import apk_files, read_manifest
-
-            base, _splits = apk_files(a.app)
-            read_manifest(base)
-        else:
-            from harness.devices.adb import validate_package
-
-            validate_package(a.app)
-    driver = open_driver(a.device, appium_url=a.appium)
-    try:
-        app = resolve_app(driver, a.app, a.app_config)
-        instrumentation, hook_pack = instrumentation_for(driver, frida=a.frida, frida_device=a.frida_device)
-        runner = Runner(driver, instrumentation, a.results, hook_pack=hook_pack)
-        any_fail = False
-        infra = ""
-        for sc in _progress(scenarios, f"{app.package}"):
-            res = runner.run(app, sc, app_ref=a.app)
-            findings = analyze_run(res.run_dir, jurisdiction=a.jurisdiction, app_type=a.app_type)
-            if not a.no_report:
-                _report(res.run_dir, ("html", "xlsx", "json", "junit"), fail_on=a.fail_on)
-            any_fail |= fails(findings, a.fail_on)
-            _print_table(_rows(res.run_dir))
-            print(f"run folder: {res.run_dir}" + ("  [SIMULATED]" if res.info.simulated else ""))
-            if res.infrastructure_error:
-                infra = res.infrastructure_error
-                break
-    finally:
-        driver.close()
+    request = AppRequest(
+        app=a.app,
+        device=a.device or "",
+        appium_url=a.appium or "",
+        app_config=a.app_config or "",
+        scenario=a.scenario,
+        results=a.results,
+        jurisdiction=a.jurisdiction,
+        app_type=a.app_type or "",
+        reports=() if a.no_report else ("html", "xlsx", "json", "junit"),
+        fail_on=a.fail_on,
+        sources=tuple(a.source or ()),
+        source_options={"frida": a.frida, "frida_device": a.frida_device},
+    )
+    any_fail = False
+    infra = ""
+    for out in run_app(request, progress=lambda items: _progress(items, a.app)):
+        any_fail |= fails(out.findings, a.fail_on)
+        _print_table(_rows(out.run_dir))
+        print(f"run folder: {out.run_dir}" + ("  [SIMULATED]" if out.result.info.simulated else ""))
+        infra = out.result.infrastructure_error or infra
     if infra:
         print(f"consent-harness: infrastructure error: {infra}", file=sys.stderr)
         return EXIT_INFRA
@@ -170,7 +156,7 @@ def _progress(items: Sequence[T], desc: str) -> Iterable[T]:
 
 
 def cmd_analyze(a: argparse.Namespace) -> int:
-    from harness.pipeline import analyze_run, fails
+    from harness.pipeline import analyze_run
 
     any_fail = False
     for run in a.runs:
@@ -246,11 +232,21 @@ def cmd_list(a: argparse.Namespace) -> int:
             params = ", ".join(f"{k}={p.default!r}" for k, p in spec.params.items())
             print(f"{n:20} ({params})  {spec.doc.splitlines()[0] if spec.doc else ''}")
     elif a.what == "models":
-        from harness.devices.sim.model import available_models, load_bundled
+        from harness.devices.kinds import reference_kind
 
-        for n in available_models():
-            m = load_bundled(n)
-            print(f"{n:28} {m.package:36} {m.label}  {'[clean control]' if m.clean else ''}")
+        kind = reference_kind()
+        for n in kind.bundled_apps() if kind.bundled_apps is not None else ():
+            print(kind.describe_app(n))
+    elif a.what == "kinds":
+        from harness.devices.kinds import kinds
+
+        for k in kinds():
+            print(f"{k.name:12} {k.summary}  (sources: {', '.join(k.default_sources) or '-'})")
+    elif a.what == "sources":
+        from harness.instrumentation.sources import source_names, source_spec
+
+        for n in source_names():
+            print(f"{n:12} {source_spec(n).summary}")
     elif a.what == "profiles":
         from harness.catalog.profiles import load_profiles
 
@@ -278,10 +274,12 @@ def cmd_validate(a: argparse.Namespace) -> int:
         s = load_scenario_file(a.file)
         print(f"{a.file}: OK, scenario {s.id} with {len(s.steps)} steps")
     else:
-        from harness.devices.sim.model import load_model_file
+        from harness.devices.kinds import kinds
 
-        m = load_model_file(a.file)
-        print(f"{a.file}: OK, app model {m.name} ({m.package}) with {len(m.screens)} screens")
+        validators = [k.validate_app_file for k in kinds() if k.validate_app_file is not None]
+        if not validators:
+            raise InputError("no device kind reads app-model files")
+        print(f"{a.file}: OK, {validators[0](a.file)}")
     return EXIT_CLEAN
 
 

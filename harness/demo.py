@@ -15,15 +15,15 @@ __all__ = ["run_demo"]
 
 
 def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdiction: str = "cn") -> int:
-    from harness.devices.sim import SimDriver, SimInstrumentation
-    from harness.devices.sim.model import available_models
-    from harness.pipeline import analyze_run, read_findings, resolve_app
+    from harness.assemble import AppRequest, Assembly
+    from harness.devices.kinds import reference_kind
+    from harness.pipeline import read_findings
     from harness.reporting.frames import finding_row
-    from harness.runner import Runner
     from harness.scenarios import resolve_scenarios
 
     started = time.perf_counter()
-    names = apps or available_models()
+    kind = reference_kind()
+    names = apps or list(kind.bundled_apps() if kind.bundled_apps is not None else ())
     scenarios = resolve_scenarios(scenario)
     root = results / f"demo-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
     root.mkdir(parents=True, exist_ok=True)
@@ -38,35 +38,27 @@ def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdict
 
         bar = tqdm(total=len(work), unit="run", desc="demo")
     for name in names:
-        driver = SimDriver()
-        app = resolve_app(driver, name)
-        runner = Runner(driver, SimInstrumentation(driver), root, hook_pack="sim")
-        for sc in scenarios:
-            res = runner.run(app, sc, app_ref=name)
-            analyze_run(res.run_dir, jurisdiction=jurisdiction)
-            _reports(res.run_dir)
-            runs.append(res.run_dir)
-            info = res.info
-            rows += [finding_row(f, run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=True) for f in read_findings(res.run_dir)]
-            infra |= bool(res.infrastructure_error)
-            if bar is not None:
-                bar.update(1)
+        request = AppRequest(app=name, device=kind.name, results=str(root), jurisdiction=jurisdiction, reports=("html", "json", "junit", "xlsx"))
+        with Assembly(request) as asm:
+            asm.resolve()
+            for sc in scenarios:
+                out = asm.run(sc)
+                runs.append(out.run_dir)
+                info = out.result.info
+                rows += [finding_row(f, run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=True) for f in read_findings(out.run_dir)]
+                infra |= bool(out.result.infrastructure_error)
+                if bar is not None:
+                    bar.update(1)
     if bar is not None:
         bar.close()
     summary = _summary(runs, root)
     print_findings_table(rows, sys.stdout)
     elapsed = time.perf_counter() - started
     print(f"\n{len(runs)} runs, {len(rows)} findings in {elapsed:.1f} s. Results: {root}")
-    for kind, path in summary.items():
-        print(f"summary {kind}: {path}")
+    for kind_name, path in summary.items():
+        print(f"summary {kind_name}: {path}")
     print("Every run above used the reference device: SIMULATED apps, not real ones.")
     return EXIT_INFRA if infra else EXIT_CLEAN
-
-
-def _reports(run_dir: Path) -> None:
-    from harness.reporting.build import build_reports
-
-    build_reports(run_dir, ("html", "json", "junit", "xlsx"))
 
 
 def _summary(runs: list[Path], root: Path) -> dict[str, Path]:

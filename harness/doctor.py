@@ -19,10 +19,9 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from harness.devices.adb import STATE_ADVICE, AdbClient, AdbDevice, DeviceEntry, validate_serial
-from harness.devices.appium import server_status
 from harness.devices.frida_server import (
     ABI_ARCH,
     DEFAULT_REMOTE_PATH,
@@ -30,6 +29,7 @@ from harness.devices.frida_server import (
     expected_filename,
     host_frida_version,
 )
+from harness.devices.kinds import DeviceRequest, DoctorCheck, kinds
 from harness.errors import EXIT_CLEAN, EXIT_INFRA, HarnessError, InputError
 
 __all__ = ["Check", "run_doctor", "main", "format_checks", "MIN_API_LEVEL"]
@@ -38,20 +38,9 @@ __all__ = ["Check", "run_doctor", "main", "format_checks", "MIN_API_LEVEL"]
 MIN_API_LEVEL = 23
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One doctor check. ``status``: ok | warn | fail | skip. A failed ``needed`` check makes
-    the doctor exit non-zero; ``fix`` says what to do in plain words."""
-
-    name: str
-    status: str
-    detail: str
-    fix: str = ""
-    needed: bool = True
-
-    @property
-    def failed(self) -> bool:
-        return self.status == "fail" and self.needed
+#: One doctor check (status ok | warn | fail | skip; a failed ``needed`` check makes the doctor
+#: exit non-zero; ``fix`` says what to do in plain words). Device kinds add their own.
+Check = DoctorCheck
 
 
 def _frida_server_fix(abi: str) -> str:
@@ -178,15 +167,6 @@ def run_doctor(serial: str | None, appium_url: str | None, *, adb: AdbClient | N
             "host frida", "fail", "the frida package does not import", "pip install the harness with its deps"
         )
     )
-    try:
-        import uiautomator2  # noqa: F401
-
-        checks.append(Check("host uiautomator2", "ok", "uiautomator2 imports", needed=False))
-    except Exception as exc:
-        checks.append(
-            Check("host uiautomator2", "warn", f"uiautomator2 does not import: {exc}", needed=False)
-        )
-
     # adb
     client: AdbClient | None = adb
     try:
@@ -229,34 +209,10 @@ def run_doctor(serial: str | None, appium_url: str | None, *, adb: AdbClient | N
                 for name in ("API level", "root", "frida-server"):
                     checks.append(Check(name, "skip", "no device to check", needed=False))
 
-    if appium_url:
-        try:
-            status = server_status(appium_url)
-            build = status.get("build", {})
-            version = build.get("version", "?") if isinstance(build, dict) else "?"
-            if status.get("ready", True):
-                checks.append(Check("Appium server", "ok", f"{appium_url} answers (Appium {version})"))
-            else:
-                checks.append(
-                    Check(
-                        "Appium server",
-                        "fail",
-                        f"{appium_url} answers but is not ready",
-                        "wait, or restart it",
-                    )
-                )
-        except HarnessError as exc:
-            checks.append(
-                Check(
-                    "Appium server",
-                    "fail",
-                    str(exc),
-                    "start it (appium server --address 127.0.0.1 --port 4723) with the uiautomator2 driver "
-                    "installed, then pass --appium http://127.0.0.1:4723",
-                )
-            )
-    else:
-        checks.append(Check("Appium server", "skip", "not checked (no --appium URL given)", needed=False))
+    # what each device kind brings (host libraries, servers)
+    request = DeviceRequest(serial or "", appium_url or "")
+    for kind in kinds():
+        checks.extend(kind.doctor(request))
     return checks
 
 

@@ -3,7 +3,7 @@
 Every event has ``seq`` (position in the timeline, stamped by :class:`harness.timeline.Timeline`),
 ``t`` (seconds since the run started, on the run's clock: host monotonic time on real devices,
 virtual time on the reference device) and ``source`` (who saw it: ``runner``, ``driver``,
-``frida``, ``sim``, ``logcat``, ``replay``).
+``frida``, ``sim``, ``logcat``: the event sources of harness.instrumentation.sources).
 
 Events are values: detectors never change them (house habit 2). Each class says when it is
 emitted. ``to_dict``/``event_from_dict`` give the JSONL form; ``kind`` names the class on disk.
@@ -156,8 +156,8 @@ class PermissionResult(Event):
 
 @dataclass(frozen=True, slots=True)
 class ApiCall(Event):
-    """Emitted for every call of a catalogued sensitive API seen by instrumentation (Frida agent,
-    reference device or replay). ``t_device`` is the device clock in ms; ``sdk`` is the attributed
+    """Emitted for every call of a catalogued sensitive API seen by an event source (the Frida
+    agent or the reference device's feed). ``t_device`` is the device clock in ms; ``sdk`` is the attributed
     third-party SDK id, or 'app' for first-party code, or '' when unknown."""
 
     kind: ClassVar[str] = "api"

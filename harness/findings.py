@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Threshold", "Citation", "Finding", "SEVERITIES", "VERDICTS", "PROVENANCES"]
+__all__ = ["Threshold", "Citation", "Finding", "SEVERITIES", "VERDICTS", "PROVENANCES", "FAIL_ON", "worst_severity", "fails"]
 
 SEVERITIES = ("info", "low", "medium", "high")
 VERDICTS = ("violation", "needs-review", "info")
+#: ``--fail-on`` choices: a severity, or never.
+FAIL_ON = (*SEVERITIES, "never")
 PROVENANCES = ("law", "normative", "standard", "guidance", "test scenario", "app-store practice", "platform", "heuristic")
 
 
@@ -103,3 +106,17 @@ class Finding:
 
     def rank(self) -> int:
         return SEVERITIES.index(self.severity)
+
+
+def worst_severity(findings: Sequence[Finding]) -> str:
+    """The highest severity among findings that are not merely informational ('' if none)."""
+    ranks = [f.rank() for f in findings if f.verdict != "info"]
+    return SEVERITIES[max(ranks)] if ranks else ""
+
+
+def fails(findings: Sequence[Finding], fail_on: str) -> bool:
+    """True when a finding that is not merely informational reaches ``fail_on``."""
+    if fail_on == "never":
+        return False
+    bar = SEVERITIES.index(fail_on)
+    return any(f.verdict != "info" and f.rank() >= bar for f in findings)

@@ -6,7 +6,7 @@ Use in a test suite::
         outcome = consent_harness.run("app-release.apk", scenario="S2")
         outcome.assert_clean(fail_on="medium")
 
-Options: ``--consent-device`` (default ``sim``; an adb serial for a real emulator),
+Options: ``--consent-device`` (default: the reference device; an adb serial for a real emulator),
 ``--consent-results`` (folder for run folders), ``--consent-jurisdiction`` (cn | eu),
 ``--consent-app-config`` (feature paths of the app).
 """
@@ -49,25 +49,21 @@ class ConsentHarness:
         self.app_config = app_config
 
     def run(self, app: str, scenario: str = "S2") -> RunOutcome:
-        from harness.devices import open_driver
-        from harness.pipeline import analyze_run, instrumentation_for, resolve_app
-        from harness.runner import Runner
-        from harness.scenarios import resolve_scenarios
+        from harness.assemble import AppRequest, Assembly
 
-        (sc,) = resolve_scenarios(scenario)
-        driver = open_driver(self.device)
-        try:
-            cfg = resolve_app(driver, app, self.app_config)
-            instr, hook_pack = instrumentation_for(driver)
-            res = Runner(driver, instr, self.results, hook_pack=hook_pack).run(cfg, sc, app_ref=app)
-        finally:
-            driver.close()
-        return RunOutcome(res.run_dir, analyze_run(res.run_dir, jurisdiction=self.jurisdiction))
+        request = AppRequest(app=app, device=self.device, app_config=self.app_config or "", scenario=scenario, results=str(self.results), jurisdiction=self.jurisdiction, reports=())
+        asm = Assembly(request)
+        asm.check()
+        (sc,) = asm.scenarios()
+        with asm:
+            asm.resolve()
+            res = asm.record(sc)
+        return RunOutcome(res.run_dir, asm.judge(res.run_dir))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("consent-harness")
-    group.addoption("--consent-device", default="sim", help="device for consent_harness runs: sim or an adb serial")
+    group.addoption("--consent-device", default="", help="device for consent_harness runs: an adb serial (default: the reference device, simulated)")
     group.addoption("--consent-results", default=None, help="folder for consent-harness run folders (default: a temporary folder)")
     group.addoption("--consent-jurisdiction", default="cn", choices=("cn", "eu"))
     group.addoption("--consent-app-config", default=None, help="YAML with the app's feature paths")

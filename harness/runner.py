@@ -14,12 +14,13 @@ import hashlib
 import json
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.app import AppConfig, AppFeature
 from harness.consent_ui.parse import Hierarchy, page_texts, parse_hierarchy
 from harness.devices.base import Driver
 from harness.errors import HarnessError, InfrastructureError, ScreenParseError, StepError
@@ -35,6 +36,7 @@ from harness.events import (
     UiSnapshot,
 )
 from harness.instrumentation.base import Instrumentation, Target
+from harness.instrumentation.sources import Source, SourceSet, as_sources
 from harness.rundir import RunDir, RunInfo
 from harness.scenarios.model import Scenario
 from harness.scenarios.registry import get_step
@@ -45,36 +47,6 @@ __all__ = ["AppFeature", "AppConfig", "Runner", "RunResult", "StepContext", "Scr
 MAX_READING_CHARS = 64_000
 MAX_SAVED_DUMP_CHARS = 8 * 1024 * 1024  # a larger (hostile) dump is kept cut at this size
 LAUNCHERS = ("launcher", "nexuslauncher", "com.android.launcher3", "com.miui.home", "com.huawei.android.launcher")
-
-
-@dataclass(frozen=True, slots=True)
-class AppFeature:
-    """A user path through the app: the controls to tap (resource id suffix or exact text), the
-    intent it expresses (camera, location, browse, ...), whether it is a basic function, and a
-    text or id that shows the function worked."""
-
-    name: str
-    taps: tuple[str, ...]
-    intent: str = ""
-    basic: bool = False
-    expect: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class AppConfig:
-    """What the harness knows about the app beyond its package: its features and its app-type
-    profile (the necessary-PI profile). From the sim model, or from ``--app-config FILE``."""
-
-    package: str
-    label: str = ""
-    profile: str = ""
-    features: tuple[AppFeature, ...] = ()
-    #: static-check facts (harness.static.ManifestFacts.to_dict()), written to run.json as
-    #: ``extra["manifest"]``; None when the app's manifest was not read
-    manifest: dict[str, Any] | None = None
-
-    def feature(self, name: str) -> AppFeature | None:
-        return next((f for f in self.features if f.name == name), None)
 
 
 @dataclass(slots=True)
@@ -129,6 +101,28 @@ class StepContext:
     acted: bool = False  # an input was sent since the last screen read
     shots: int = 0
     read: Callable[[Hierarchy], Any] = _read_tree  # the recogniser, applied to the parsed tree
+    sources: SourceSet | None = None  # the run's event sources, told about launches and stops
+
+    # -- the app's process -------------------------------------------------------------------
+    def launch_app(self) -> None:
+        """Launch the app; the run's event sources may take the launch (see
+        harness.instrumentation.sources) and are told about it."""
+        if self.sources is not None:
+            self.sources.launch(self.driver, self.package)
+        else:
+            self.driver.launch(self.package)
+
+    def stop_app(self) -> None:
+        """Force-stop the app's process; the event sources are told."""
+        self.driver.stop(self.package)
+        if self.sources is not None:
+            self.sources.stopped(self.package, "force-stop")
+
+    def clear_app(self) -> None:
+        """Wipe the app's data and permission state (``pm clear``, which also kills it)."""
+        self.driver.clear_data(self.package)
+        if self.sources is not None:
+            self.sources.stopped(self.package, "clear")
 
     # -- recording ---------------------------------------------------------------------------
     def record(self, event: Event) -> Event:
@@ -281,13 +275,18 @@ class StepContext:
 
 
 class Runner:
-    """Runs scenarios on one device with one instrumentation source."""
+    """Runs scenarios on one device with its event sources (started and stopped around every
+    run, in order, with no special cases; see harness.instrumentation.sources).
 
     def __init__(self, driver: Driver, instrumentation: Instrumentation | None, results: str | Path = "results", *, hook_pack: str = "", read: Callable[[Hierarchy], Any] | None = None) -> None:
+    or :class:`~harness.instrumentation.base.Instrumentation`, or None. ``hook_pack`` (run.json)
+    defaults to what the sources say they watch with."""
+
+    def __init__(self, driver: Driver, sources: Source | Instrumentation | Sequence[Source | Instrumentation] | None, results: str | Path = "results", *, hook_pack: str = "", read: Callable[[str], Any] | None = None) -> None:
         self.driver = driver
-        self.instrumentation = instrumentation
+        self.sources = as_sources(sources, hook_pack)
         self.results = Path(results)
-        self.hook_pack = hook_pack
+        self.hook_pack = hook_pack or "+".join(s.hook_pack for s in self.sources if s.hook_pack)
         self.read = read or _read_tree
 
     def _run_id(self, package: str, scenario: str) -> str:
@@ -327,19 +326,13 @@ class Runner:
 
         result = RunResult(rd.path, info)
         with Timeline(rd.timeline) as tl:
-            ctx = StepContext(self.driver, app.package, app, tl, rd, clock, read=self.read)
+            sources = SourceSet(self.sources, tl.extend, app.package)
+            ctx = StepContext(self.driver, app.package, app, tl, rd, clock, read=self.read, sources=sources)
             tl.append(RunMarker(t=clock(), phase="start", scenario=scenario.id, package=app.package))
             status = "completed"
             message = ""
-            logcat = None
             try:
-                adb = getattr(self.driver, "adb", None)
-                if adb is not None:
-                    # process starts, deaths, crashes and ANRs from the system's event log
-                    logcat = adb.logcat(app.package, raw_path=rd.path / "logcat.txt")
-                    logcat.start(tl.extend, clock)
-                if self.instrumentation is not None:
-                    self.instrumentation.start(Target(app.package), tl.extend, clock)
+                sources.start(Target(app.package), clock, rd.path, self.driver)
                 for index, step in enumerate(scenario.steps):
                     failed = self._step(ctx, index, step.name, step.params)
                     result.step_failures += failed
@@ -351,10 +344,7 @@ class Runner:
                 status, message = "aborted", "interrupted"
                 raise
             finally:
-                if self.instrumentation is not None:
-                    self.instrumentation.stop()
-                if logcat is not None:
-                    logcat.stop()
+                sources.stop()
                 tl.append(RunMarker(t=clock(), phase="end", scenario=scenario.id, package=app.package, status=status, message=message[:500]))
                 info.status = status
                 info.finished_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")

@@ -10,7 +10,7 @@ JSON-ready record:
   the file as hostile (size caps, bounds checks, InputError naming the file);
 * from a reference-device model's ``manifest:`` block (:mod:`harness.devices.sim.model`).
 
-:func:`harness.pipeline.resolve_app` puts the facts on ``AppConfig.manifest`` and the runner
+:func:`harness.assemble.resolve_app` (through the device kind) puts the facts on ``AppConfig.manifest`` and the runner
 writes them to run.json as ``RunInfo.extra["manifest"]``; the detectors of
 :mod:`harness.detectors.static` read them back with :func:`facts_of` (a run without facts gets
 no static findings). :func:`main` is the ``consent-harness static APP`` command: print the facts
@@ -337,17 +337,18 @@ def static_findings(facts: ManifestFacts, *, profile: str = "", jurisdiction: st
 
 
 def _facts_for(app: str) -> tuple[ManifestFacts, str]:
-    """Facts of the app and its app-type profile when known (reference apps carry one)."""
+    """Facts of the app and its app-type profile when known (reference apps carry one): an APK
+    or split folder, or an app a device kind knows without a device."""
     p = Path(app)
     if p.exists():
         return apk_facts(p), ""
-    from harness.devices.sim.model import available_models, load_bundled
+    from harness.devices.kinds import kinds
 
-    if app in available_models():
-        model = load_bundled(app)
-        if model.manifest is None:
-            raise InputError(f"reference app {app!r} has no manifest: block")
-        return facts_from_manifest(model.manifest, "model"), model.profile
+    for kind in kinds():
+        found = kind.app_facts(app)
+        if found is not None:
+            facts, profile = found
+            return facts, profile
     raise InputError(f"app not found: {app[:200]!r} (give an .apk file, a folder of split APKs or a reference app name)")
 
 
@@ -382,7 +383,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, out: Any = None) -> int:
     """``consent-harness static APP``: 0 clean, 1 findings at or above --fail-on, 2 bad input."""
-    from harness.pipeline import fails
+    from harness.findings import fails
 
     stream = out if out is not None else sys.stdout
     try:

@@ -69,29 +69,16 @@ def _resolve_path(value: str, base: Path | None) -> str:
 
 
 def _check_app(app: str, where: str, backend: str | None, base: Path | None) -> str:
-    """Validate (and, for paths, absolutise) one app reference for the given backend."""
-    looks_like_path = app.endswith((".apk", ".apks", ".yaml", ".yml")) or "/" in app or app.startswith(".")
-    if backend == "sim":
-        if looks_like_path:
-            path = _resolve_path(app, base)
-            if not path.endswith((".yaml", ".yml")):
-                raise InputError(f"{where}: on the reference device an app is a model name or a model YAML, not {app[:120]!r}")
-            if not Path(path).is_file():
-                raise InputError(f"{where}: app model file not found: {path[:300]}")
-            return path
-        from harness.devices.sim.model import model_path
+    """Validate (and, for paths, absolutise) one app reference for the device kind that claims
+    the device name ``backend``; None checks the syntax of an APK path or package name only."""
+    if backend is not None:
+        from harness.devices.kinds import kind_for
 
-        try:
-            model_path(app)
-        except HarnessError as exc:
-            raise InputError(f"{where}: {exc}") from None
-        return app
+        return kind_for(backend).check_app(app, where, base)
+    looks_like_path = app.endswith((".apk", ".apks", ".yaml", ".yml")) or "/" in app or app.startswith(".")
     if looks_like_path:
         path = _resolve_path(app, base)
-        p = Path(path)
-        if backend is not None and not (p.is_file() or p.is_dir()):
-            raise InputError(f"{where}: APK not found: {path[:300]}")
-        if not (path.endswith((".apk", ".apks")) or p.is_dir()):
+        if not (path.endswith((".apk", ".apks")) or Path(path).is_dir()):
             raise InputError(f"{where}: expected an APK (.apk, .apks, split folder) or a package name, not {app[:120]!r}")
         return path
     from harness.devices.adb import validate_package
@@ -121,7 +108,8 @@ def _is_header(cells: list[str]) -> bool:
 def parse_app_list(text: str, *, name: str = "<app list>", backend: str | None = None, base: Path | None = None, csv_format: bool | None = None) -> list[AppEntry]:
     """Parse the text of an app list (see the module docstring).
 
-    ``backend``: 'sim' checks model names, anything else checks package names / APK paths,
+    ``backend``: a device name of the pool; the device kind that claims it checks each app
+    (model names on the reference device, package names / APK paths on Android devices);
     None checks only the syntax. ``csv_format``: force CSV (True) or plain text (False);
     None decides from the first non-comment line.
     """

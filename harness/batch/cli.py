@@ -29,10 +29,16 @@ from harness.errors import EXIT_CLEAN, EXIT_INFRA, EXIT_INPUT, HarnessError, Inp
 __all__ = ["add_parser", "build_parser", "cmd_batch", "main"]
 
 
+def _default_device() -> str:
+    from harness.devices.kinds import default_device
+
+    return default_device()
+
+
 def _run_options(p: argparse.ArgumentParser, *, with_scenario: bool) -> None:
     if with_scenario:
         p.add_argument("--scenario", default="all", help="S1..S4, 'all' (the standard suite), a YAML path, or a comma-separated list (default all)")
-    p.add_argument("--devices", default="sim", help="device pool: 'sim' (reference device, simulated) repeated for parallel runs, or adb serials, comma-separated (default sim)")
+    p.add_argument("--devices", default=_default_device(), help="device pool, comma-separated: the reference device (the default, simulated) repeated for parallel runs, or adb serials")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask distributed scheduler (tcp://host:8786) instead of the local pool; workers need --resources emulator=N")
     p.add_argument("--capacity", type=int, help="tasks in flight at once with --dask (default: the cluster's emulator resources)")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds one app test may take before its process group is killed (default 900)")
@@ -164,7 +170,7 @@ def _run(a: argparse.Namespace, results: Path, entries: Any, scenarios: str) -> 
         f"infra_failed {c.get('infra_failed', 0)}, error {c.get('error', 0)}, pending {c.get('pending', 0)}; "
         f"{rep.attempts} attempts, {rep.retries} retries, {rep.adopted} recovered, {rep.elapsed_s:.1f} s"
     )
-    if any(s == "sim" for s in a.devices.split(",")):
+    if _pool_kind(a.devices, a.appium or "").simulated:
         print("Runs on the reference device are SIMULATED apps, not real ones.")
     for name, path in {**rep.store, **{f"summary {k}": v for k, v in rep.summary.items()}}.items():
         print(f"{name}: {path}")
@@ -177,13 +183,26 @@ def _run(a: argparse.Namespace, results: Path, entries: Any, scenarios: str) -> 
     return rep.exit_code
 
 
-def _backend(devices: str) -> str | None:
-    serials = {s.strip() for s in devices.split(",") if s.strip()}
-    if serials == {"sim"}:
-        return "sim"
-    if "sim" in serials:
-        raise InputError("a pool cannot mix the reference device (sim) with real devices: the app lists differ")
-    return "real"
+def _backend(devices: str, appium_url: str = "") -> str:
+    """The pool's device kind, as a device name the kind claims (app references are checked
+    for that kind). A pool of one kind only: the app lists of different kinds differ."""
+    from harness.devices.kinds import DeviceRequest, kind_for
+
+    serials = [s.strip() for s in devices.split(",") if s.strip()]
+    if not serials:
+        raise InputError("no devices given (use --devices with the reference device or adb serials, comma-separated)")
+    found = {kind_for(DeviceRequest(s, appium_url)) for s in serials}
+    if len(found) > 1:
+        names = ", ".join(sorted(f"{k.name} ({'simulated' if k.simulated else 'real'})" for k in found))
+        hint = "the reference device with real devices" if any(k.simulated for k in found) else "device kinds"
+        raise InputError(f"a pool cannot mix {hint}: {names}; the app lists differ")
+    return serials[0]
+
+
+def _pool_kind(devices: str, appium_url: str) -> Any:
+    from harness.devices.kinds import DeviceRequest, kind_for
+
+    return kind_for(DeviceRequest(_backend(devices, appium_url), appium_url))
 
 
 def _status(results: Path, as_json: bool) -> int:
@@ -242,7 +261,7 @@ def cmd_batch(a: argparse.Namespace) -> int:
     if cmd == "run":
         from harness.batch.applist import read_app_list
 
-        backend = _backend(a.devices)
+        backend = _backend(a.devices, a.appium or "")
         entries = read_app_list(a.app_list, backend=backend)
         return _run(a, Path(a.results), entries, a.scenario)
     if cmd == "resume":
@@ -251,7 +270,7 @@ def cmd_batch(a: argparse.Namespace) -> int:
 
         if not (results / INDEX_NAME).is_file():
             raise InputError(f"no batch index in {results} (nothing to resume)")
-        _backend(a.devices)
+        _backend(a.devices, a.appium or "")
         return _run(a, results, None, "all")
     if cmd == "status":
         return _status(Path(a.results), a.json)

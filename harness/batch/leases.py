@@ -65,13 +65,14 @@ def parse_devices(spec: str | Iterable[str]) -> tuple[DeviceSlot, ...]:
         raise InputError("no devices given (use --devices sim or adb serials, comma-separated)")
     if len(items) > MAX_DEVICES:
         raise InputError(f"more than {MAX_DEVICES} devices in one pool")
-    from harness.devices.adb import validate_serial
+    from harness.devices.kinds import kind_for
 
     seen: dict[str, int] = {}
     slots: list[DeviceSlot] = []
     for serial in items:
-        if serial != "sim":
-            validate_serial(serial)
+        check = kind_for(serial).serial_check
+        if check is not None:
+            check(serial)
         n = seen.get(serial, 0) + 1
         seen[serial] = n
         slots.append(DeviceSlot(serial if n == 1 else f"{serial}.{n}", serial))

@@ -327,8 +327,10 @@ def _heal(spec: TaskSpec, lease: Lease, package: str) -> str:
 
 
 def _needs_heal(spec: TaskSpec, slot: DeviceSlot) -> bool:
-    # a fresh reference device lives inside the worker and died with it
-    return slot.serial != "sim" or bool(spec.driver_factory)
+    # a device that lives inside the worker (the reference device) died with it
+    from harness.devices.kinds import DeviceRequest, kind_for
+
+    return bool(spec.driver_factory) or kind_for(DeviceRequest(slot.serial, spec.appium_url)).outlives_worker
 
 
 def run_task(spec: TaskSpec) -> TaskOutcome:

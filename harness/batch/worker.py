@@ -8,8 +8,11 @@ started it is gone, and the worker kills its own process group at once.
 The lease cycle of a ``run``:
 
 1. open the device (``open_driver``, or the batch's driver factory) and check its health;
-2. install or identify the app (``resolve_app``) and reset it: stop, clear data;
-3. run the scenario with the runner (record), judge it (``analyze_run``), build reports;
+2. install or identify the app and reset it: stop, clear data;
+3. run the scenario (record), judge it, build reports;
+
+steps 2 and 3 go through the one assembly point (:class:`harness.assemble.Assembly`), with the
+app list's ``label`` / ``profile`` as refinements that keep the manifest facts;
 4. heal: stop the app and go home, so the next lease finds a quiet device;
 5. write the outcome to the result file and exit 0.
 
@@ -30,13 +33,16 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.batch.index import utc_now
 from harness.batch.leases import DeviceSlot
 from harness.batch.task import TaskOutcome, TaskSpec, write_outcome
 from harness.devices.base import Driver
 from harness.errors import HarnessError, InfrastructureError, InputError
+
+if TYPE_CHECKING:
+    from harness.assemble import AppRequest
 
 __all__ = ["main", "serve", "run_cycle", "heal", "open_device", "load_factory", "progress_path", "MAX_SPEC_BYTES", "DriverFactory"]
 
@@ -79,18 +85,31 @@ def load_factory(ref: str) -> DriverFactory:
     return obj  # type: ignore[no-any-return]
 
 
+def _request(spec: TaskSpec, slot: DeviceSlot) -> AppRequest:
+    """The assembly request of one task: the same fields ``consent-harness run`` fills."""
+    from harness.assemble import AppRequest
+
+    return AppRequest(
+        app=spec.app,
+        device=slot.serial,
+        appium_url=spec.appium_url,
+        app_config=spec.app_config,
+        label=spec.label,
+        profile=spec.profile,
+        scenario=spec.scenario_ref,
+        results=spec.runs_dir,
+        jurisdiction=spec.jurisdiction,
+        reports=tuple(spec.reports),
+        source_options={"frida": spec.frida, "frida_device": slot.serial},
+    )
+
+
 def open_device(spec: TaskSpec, slot: DeviceSlot) -> Driver:
     if spec.driver_factory:
         return load_factory(spec.driver_factory)(slot, spec.driver_options)
     from harness.devices import open_driver
 
     return open_driver(slot.serial, appium_url=spec.appium_url or None)
-
-
-def _instrumentation(driver: Driver, spec: TaskSpec, slot: DeviceSlot) -> tuple[Any, str]:
-    from harness.pipeline import instrumentation_for
-
-    return instrumentation_for(driver, frida=spec.frida, frida_device=slot.serial)
 
 
 def progress_path(spec: TaskSpec) -> Path:
@@ -143,12 +162,10 @@ def run_cycle(spec: TaskSpec, slot: DeviceSlot) -> TaskOutcome:
         driver.info()
         driver.foreground_package()
         phase = "install"
-        from harness.pipeline import analyze_run, resolve_app
-        from harness.runner import AppConfig, Runner
+        from harness.assemble import Assembly
 
-        app = resolve_app(driver, spec.app, spec.app_config or None)
-        if spec.label or spec.profile:
-            app = AppConfig(app.package, spec.label or app.label, spec.profile or app.profile, app.features)
+        asm = Assembly(_request(spec, slot), driver=driver)
+        app = asm.resolve()
         package = out.package = app.package
         _note_progress(spec, package=package)
         phase = "reset"
@@ -156,21 +173,18 @@ def run_cycle(spec: TaskSpec, slot: DeviceSlot) -> TaskOutcome:
         driver.clear_data(package)
         phase = "run"
         scenario = _resolve_scenario(spec)
-        instrumentation, hook_pack = _instrumentation(driver, spec, slot)
-        res = Runner(driver, instrumentation, spec.runs_dir, hook_pack=hook_pack).run(app, scenario, app_ref=spec.app)
+        res = asm.record(scenario)
         out.run_id, out.run_dir, out.run_status = res.info.run_id, str(res.run_dir), res.info.status
         out.simulated = bool(res.info.simulated)
         if res.infrastructure_error:
             out.kind, out.phase, out.message = "infra", "run", res.infrastructure_error[:4000]
         else:
             phase = "analyze"
-            out.counts = _counts(analyze_run(res.run_dir, jurisdiction=spec.jurisdiction))
+            out.counts = _counts(asm.judge(res.run_dir))
             if spec.reports:
                 phase = "report"
                 try:
-                    from harness.reporting.build import build_reports
-
-                    build_reports(res.run_dir, spec.reports)
+                    asm.report(res.run_dir)
                 except Exception as exc:  # noqa: BLE001 - a report problem does not undo a run
                     out.notes.append(f"reports failed: {type(exc).__name__}: {str(exc)[:300]}")
     except InputError as exc:

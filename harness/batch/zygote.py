@@ -190,31 +190,35 @@ def shutdown_zygote() -> None:
 
 # -- the zygote process ------------------------------------------------------------------------
 def _warm() -> None:
-    """Import the harness and fill its caches with one throw-away reference-device test."""
+    """Import the harness and fill its caches with one throw-away test on the reference device
+    kind (which needs no hardware)."""
     from harness.batch.leases import DeviceSlot
     from harness.batch.task import TaskSpec
     from harness.batch.worker import run_cycle
-    from harness.devices.sim.model import available_models, load_bundled
+    from harness.devices.kinds import reference_kind
     from harness.scenarios import resolve_scenarios
 
-    for name in available_models():
-        load_bundled(name)
+    kind = reference_kind()
+    if kind.preload is not None:
+        kind.preload()
     resolve_scenarios("all")
+    if not kind.warm_app:
+        return
     with tempfile.TemporaryDirectory(prefix="consent-harness-warm-") as d:
         spec = TaskSpec(
             batch="warm-up",
             task_id=0,
             attempt=0,
-            app="demo-precollect",
+            app=kind.warm_app,
             scenario="S2",
             scenario_ref="S2",
             results=d,
             runs_dir=str(Path(d) / "runs"),
             result_path=str(Path(d) / "r.json"),
             log_path=str(Path(d) / "log"),
-            devices=(("sim", "sim"),),
+            devices=((kind.name, kind.name),),
         )
-        run_cycle(spec, DeviceSlot("sim", "sim"))
+        run_cycle(spec, DeviceSlot(kind.name, kind.name))
 
 
 def _supervise(conn: socket.socket, payload: bytes, lease_fd: int, log_fd: int) -> None:

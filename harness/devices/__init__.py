@@ -1,4 +1,5 @@
-"""Device drivers: the reference device (sim), uiautomator2 and Appium backends, adb control.
+"""Device drivers: the device kinds (:mod:`harness.devices.kinds`: the reference device,
+uiautomator2 and Appium backends), adb control.
 
 Only this package imports uiautomator2 or appium (house habit 9)."""
 
@@ -10,16 +11,9 @@ __all__ = ["DeviceInfo", "Driver", "open_driver"]
 
 
 def open_driver(device: str, *, appium_url: str | None = None) -> Driver:
-    """``sim`` -> the reference device; a serial -> uiautomator2 over adb, or the Appium
-    backend when ``appium_url`` is given."""
-    if device == "sim":
-        from harness.devices.sim import SimDriver
+    """The driver of the device kind that claims ``device`` (and ``appium_url``): see
+    :mod:`harness.devices.kinds`."""
+    from harness.devices.kinds import DeviceRequest, kind_for
 
-        return SimDriver()
-    if appium_url:
-        from harness.devices.appium import AppiumDriver
-
-        return AppiumDriver(appium_url, serial=device)
-    from harness.devices.u2 import U2Driver
-
-    return U2Driver(device)
+    request = DeviceRequest(device, appium_url or "")
+    return kind_for(request).open(request)

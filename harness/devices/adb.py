@@ -1013,6 +1013,23 @@ class AdbDevice:
                     return ""
         return ""
 
+    def home_package(self) -> str:
+        """The package of the home screen (the default HOME activity); '' when unknown (Android
+        6 has no ``cmd package``, or several home apps with none chosen)."""
+        res = self.shell(
+            ["cmd", "package", "resolve-activity", "--brief", "-a", "android.intent.action.MAIN", "-c", "android.intent.category.HOME"],
+            check=False,
+            timeout=30,
+        )
+        for ln in reversed(res.text.splitlines()):
+            pkg, sep, _cls = ln.strip().partition("/")
+            if sep and pkg:
+                try:
+                    return validate_package(pkg)
+                except InputError:
+                    return ""
+        return ""
+
     def launch(self, package: str) -> None:
         """Start the launcher activity as a user tap on the icon would."""
         component = self.launcher_activity(package)

@@ -182,6 +182,7 @@ class AppiumDriver:
         #: adb handle on the same device when it is attached to this host (logcat, exact
         #: permission state); None for a remote device or the fake driver
         self.adb: AdbDevice | None = None
+        self._home: str | None = None
         if self.serial and use_adb is not False:
             try:
                 self.adb = (adb or AdbClient()).device(self.serial)
@@ -289,6 +290,18 @@ class AppiumDriver:
 
     def home(self) -> None:
         self.mobile("pressKey", {"keycode": 3})
+
+    @property
+    def launcher_package(self) -> str:
+        """The home screen's package, through adb when attached ('' when unknown), read once."""
+        if self._home is None:
+            self._home = ""
+            if self.adb is not None:
+                try:
+                    self._home = self.adb.home_package()
+                except HarnessError:
+                    self._home = ""
+        return self._home
 
     def screenshot(self, path: str) -> bool:
         data = self._call("screenshot", lambda: self.webdriver.get_screenshot_as_png())
@@ -455,3 +468,48 @@ class LocalAppiumServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# -- the device kind (harness.devices.kinds) -----------------------------------------------------
+def _kind() -> Any:
+    from harness.devices import android
+    from harness.devices.adb import validate_serial
+    from harness.devices.kinds import DeviceKind, DeviceRequest, DoctorCheck, register_kind
+
+    def open_driver(request: DeviceRequest) -> Any:
+        return AppiumDriver(request.appium_url, serial=request.device)
+
+    def doctor(request: DeviceRequest) -> list[DoctorCheck]:
+        url = request.appium_url
+        if not url:
+            return [DoctorCheck("Appium server", "skip", "not checked (no --appium URL given)", needed=False)]
+        try:
+            status = server_status(url)
+        except HarnessError as exc:
+            fix = "start it (appium server --address 127.0.0.1 --port 4723) with the uiautomator2 driver installed, then pass --appium http://127.0.0.1:4723"
+            return [DoctorCheck("Appium server", "fail", str(exc), fix)]
+        build = status.get("build", {})
+        version = build.get("version", "?") if isinstance(build, dict) else "?"
+        if status.get("ready", True):
+            return [DoctorCheck("Appium server", "ok", f"{url} answers (Appium {version})")]
+        return [DoctorCheck("Appium server", "fail", f"{url} answers but is not ready", "wait, or restart it")]
+
+    return register_kind(
+        DeviceKind(
+            name=AppiumDriver.backend,
+            summary="a real device or emulator driven through an Appium server (--appium URL)",
+            claims=lambda request: bool(request.appium_url),
+            open=open_driver,
+            check_app=android.check_app,
+            inspect_app=android.inspect_app,
+            resolve_app=android.resolve_app,
+            default_sources=android.ANDROID_SOURCES,
+            doctor=doctor,
+            app_facts=android.app_facts,
+            serial_check=validate_serial,
+        ),
+        replace=True,
+    )
+
+
+KIND = _kind()

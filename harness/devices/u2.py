@@ -77,6 +77,7 @@ class U2Driver:
     ) -> None:
         client = adb or AdbClient()
         self.adb: AdbDevice = client.device(serial)
+        self._home: str | None = None
         self.serial = self.adb.serial
         if connect is None:
             port = client.server_port
@@ -160,6 +161,16 @@ class U2Driver:
     def home(self) -> None:
         self._u2("home", lambda: self._d.press("home"))
 
+    @property
+    def launcher_package(self) -> str:
+        """The home screen's package ('' when unknown), read once."""
+        if self._home is None:
+            try:
+                self._home = self.adb.home_package()
+            except HarnessError:
+                self._home = ""
+        return self._home
+
     def screenshot(self, path: str) -> bool:
         return self.adb.screenshot(os.fspath(path))
 
@@ -182,3 +193,42 @@ class U2Driver:
                 stop()
             except Exception:
                 pass
+
+
+# -- the device kind (harness.devices.kinds) -----------------------------------------------------
+def _kind() -> Any:
+    from harness.devices import android
+    from harness.devices.adb import validate_serial
+    from harness.devices.kinds import DeviceKind, DeviceRequest, DoctorCheck, register_kind
+
+    def open_driver(request: DeviceRequest) -> Any:
+        return U2Driver(request.device)
+
+    def doctor(request: DeviceRequest) -> list[DoctorCheck]:
+        try:
+            import uiautomator2  # noqa: F401
+
+            return [DoctorCheck("host uiautomator2", "ok", "uiautomator2 imports", needed=False)]
+        except Exception as exc:  # noqa: BLE001 - any import failure is reported, not raised
+            return [DoctorCheck("host uiautomator2", "warn", f"uiautomator2 does not import: {exc}", needed=False)]
+
+    return register_kind(
+        DeviceKind(
+            name=U2Driver.backend,
+            summary="a real device or emulator over adb, driven by uiautomator2",
+            claims=lambda request: True,  # every adb serial nobody else claims
+            open=open_driver,
+            check_app=android.check_app,
+            inspect_app=android.inspect_app,
+            resolve_app=android.resolve_app,
+            default_sources=android.ANDROID_SOURCES,
+            doctor=doctor,
+            app_facts=android.app_facts,
+            serial_check=validate_serial,
+            priority=-100,
+        ),
+        replace=True,
+    )
+
+
+KIND = _kind()

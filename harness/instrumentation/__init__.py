@@ -1,4 +1,5 @@
-"""Instrumentation: sources of API events (Frida agent, reference device feed, replay).
+"""Instrumentation: event sources (:mod:`harness.instrumentation.sources`: the Frida agent, the
+reference device's feed, logcat process events).
 
 Every source speaks the agent wire protocol (:mod:`harness.instrumentation.protocol`)."""
 

@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from harness.catalog.apis import Api, select_apis
@@ -418,3 +418,30 @@ class FridaInstrumentation:
         except Exception:  # noqa: BLE001
             pass
         self._stopped = True
+
+
+# -- registration as an event source (harness.instrumentation.sources) -------------------------
+def _source_factory(driver: Any, options: Mapping[str, str]) -> Any:
+    """``frida`` = spawn | attach | off (off: no source); ``frida_device`` = auto (the default:
+    the device the driver's adb talks to, so Frida instruments the device the scenario drives;
+    'usb' when the driver has no local adb device), usb (Frida's first USB device), local,
+    remote:HOST:PORT or a device id."""
+    from harness.instrumentation.sources import InstrumentationSource
+
+    mode = options.get("frida", "spawn") or "spawn"
+    if mode == "off":
+        return None
+    device = options.get("frida_device", "auto") or "auto"
+    if device == "auto":
+        serial = getattr(getattr(driver, "adb", None), "serial", "")
+        device = serial if isinstance(serial, str) and serial else "usb"
+    return InstrumentationSource(FridaInstrumentation(device=device, mode=mode), hook_pack_hash())
+
+
+def _register() -> None:
+    from harness.instrumentation.sources import register_source
+
+    register_source("frida", _source_factory, summary="the Frida agent: sensitive API calls with stacks, permission requests, app state", options=("frida", "frida_device"), replace=True)
+
+
+_register()

@@ -1,7 +1,7 @@
 """The agent wire protocol, decoded in one place for every source of API events.
 
 Agent -> host messages (the ``payload`` of a Frida ``send``, or a dict from the reference
-device or a replay file)::
+device's feed)::
 
     {"type": "agent:ready", "now": <device ms>, "hooks": <int>, "skipped": ["api id: why", ...],
      "pid": <int>, "version": "<agent version>", "stacks": "<how stacks are taken: jvmti,

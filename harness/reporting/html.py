@@ -492,7 +492,7 @@ def render_summary_html(runs: Sequence[RunData], *, out_dir: Path, missing: Sequ
             worst = max(rs, key=lambda r: _overall_rank(r.overall()[0]))
             n = sum(len(r.findings) for r in rs)
             row.append({"code": worst.overall()[0], "n": n, "worst": max((f.severity for r in rs for f in r.findings), key=SEVERITIES.index, default=""), "link": link(worst), "runs": len(rs)})
-        matrix.append({"package": p, "label": labels.get(p, p), "cells": row, "sim": any(r.info.simulated for r in runs if (r.info.package or r.run_id) == p)})
+        matrix.append({"package": p, "label": labels.get(p, p), "cells": row, "simulated": any(r.info.simulated for r in runs if (r.info.package or r.run_id) == p)})
     all_findings = [(r, f) for r in runs for f in r.findings]
     all_findings.sort(key=lambda rf: (-rf[1].rank(), VERDICTS.index(rf[1].verdict), rf[0].info.package, rf[1].rule_id))
     sev_total = Counter(f.severity for _, f in all_findings)

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 __all__ = ["Param", "StepSpec", "register", "get_step", "step_names", "STEPS"]
 
@@ -41,10 +38,18 @@ class StepSpec:
 
 
 STEPS: dict[str, StepSpec] = {}
+_loaded = False
 
 
-def register(name: str, *, params: dict[str, Param] | None = None, shorthand: str = "") -> Callable[[Callable[..., None]], Callable[..., None]]:
+def register(name: str, *, params: dict[str, Param] | None = None, shorthand: str = "", replace: bool = False) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register a step under ``name``. The standard steps are loaded first, whoever registers
+    first, so a step defined elsewhere never hides them; a name is taken once unless
+    ``replace`` (a plug-in that means to override a standard step says so)."""
+
     def deco(fn: Callable[..., None]) -> Callable[..., None]:
+        _ensure_loaded()
+        if name in STEPS and not replace and STEPS[name].fn is not fn:
+            raise ValueError(f"scenario step {name!r} is already registered (by {STEPS[name].fn.__module__})")
         STEPS[name] = StepSpec(name, fn, dict(params or {}), (fn.__doc__ or "").strip(), shorthand)
         return fn
 
@@ -62,5 +67,10 @@ def step_names() -> list[str]:
 
 
 def _ensure_loaded() -> None:
-    if not STEPS:
-        import harness.scenarios.steps  # noqa: F401  (registers the standard steps)
+    """Import the standard steps once (a flag, not "is the table empty": a step registered
+    elsewhere first must not hide them)."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    import harness.scenarios.steps  # noqa: F401  (registers the standard steps)

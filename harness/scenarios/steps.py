@@ -19,7 +19,8 @@ from harness.events import ConsentDecision, ErrorRecord, StepMarker
 from harness.scenarios.registry import Param, register
 
 if TYPE_CHECKING:
-    from harness.runner import AppFeature, Screen, StepContext
+    from harness.app import AppFeature
+    from harness.runner import Screen, StepContext
 
 __all__ = ["decide_privacy_once", "decide_cmp_once", "find_node", "EXPLORE_TARGETS", "EXPLORE_RESULT_PHASE"]
 
@@ -179,12 +180,12 @@ def launch(ctx: StepContext, clear: bool, cold: bool, wait: float) -> None:
     """Start the app from its launcher icon; cold (process stopped first) unless told otherwise."""
     if clear:
         ctx.action("clear")
-        ctx.driver.clear_data(ctx.package)
+        ctx.clear_app()
     elif cold:
         ctx.action("stop")
-        ctx.driver.stop(ctx.package)
+        ctx.stop_app()
     ctx.action("launch")
-    ctx.driver.launch(ctx.package)
+    ctx.launch_app()
     ctx.driver.sleep(wait)
     ctx.settle()
 
@@ -193,9 +194,9 @@ def launch(ctx: StepContext, clear: bool, cold: bool, wait: float) -> None:
 def relaunch(ctx: StepContext, wait: float) -> None:
     """Cold restart: stop the process, start it again from the launcher."""
     ctx.action("stop")
-    ctx.driver.stop(ctx.package)
+    ctx.stop_app()
     ctx.action("relaunch")
-    ctx.driver.launch(ctx.package)
+    ctx.launch_app()
     ctx.driver.sleep(wait)
     ctx.settle()
 
@@ -307,7 +308,7 @@ def _run_feature(ctx: StepContext, feature: AppFeature) -> Screen:
             # navigate back towards where the feature starts
             if ctx.app_gone(screen):
                 ctx.action("launch")
-                ctx.driver.launch(ctx.package)
+                ctx.launch_app()
                 ctx.driver.sleep(2.0)
             else:
                 ctx.action("back")
@@ -556,8 +557,8 @@ def _home(ctx: StepContext, main_sig: str, depth: int) -> Screen:
     if ctx.in_app(screen) and _signature(screen.tree, ctx.package) == main_sig:
         return screen
     ctx.action("relaunch", role="explore")
-    ctx.driver.stop(ctx.package)
-    ctx.driver.launch(ctx.package)
+    ctx.stop_app()
+    ctx.launch_app()
     ctx.driver.sleep(2.0)
     return ctx.settle()
 
@@ -609,7 +610,7 @@ def explore(ctx: StepContext, max_depth: int, max_screens: int, targets: str) ->
     main = ctx.settle()
     if ctx.app_gone(main) or not ctx.in_app(main):
         ctx.action("launch", role="explore")
-        ctx.driver.launch(ctx.package)
+        ctx.launch_app()
         ctx.driver.sleep(2.0)
         main = ctx.settle()
     main_sig = _signature(main.tree, ctx.package)

@@ -128,7 +128,7 @@ def test_sigint_stops_the_batch_cleanly(tmp_path: Path) -> None:
     app_list.write_text("demo-clean\n", encoding="utf-8")
     results = tmp_path / "results"
     args = ["run", str(app_list), "--scenario", "S2", "--devices", "sim", "--results", str(results), "--timeout", "300", "--quiet"]
-    args += ["--driver-factory", "harness.batch.fakes:faulty_sim", "--driver-option", "hang=sim"]
+    args += ["--driver-factory", "harness.devices.sim.faults:faulty_sim", "--driver-option", "hang=sim"]
     proc = subprocess.Popen([sys.executable, "-m", "harness.batch", *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while _counts(results / "batch.sqlite").get("running", 0) < 1 and time.monotonic() < deadline:

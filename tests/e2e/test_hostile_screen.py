@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.assemble import resolve_app
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.events import ErrorRecord, RunMarker, UiSnapshot
-from harness.pipeline import analyze_run, resolve_app
+from harness.pipeline import analyze_run
 from harness.rundir import RunDir
 from harness.runner import Runner
 from harness.scenarios import resolve_scenarios

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from harness.assemble import resolve_app
 from harness.cli import main
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.events import ApiCall, ConsentDecision, RunMarker, StepMarker, UiAction, UiSnapshot
-from harness.pipeline import analyze_run, resolve_app
+from harness.pipeline import analyze_run
 from harness.rundir import RunDir
 from harness.runner import Runner
 from harness.scenarios import resolve_scenarios

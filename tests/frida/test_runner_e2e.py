@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from frida_support import APP_PACKAGE, Lines
 
+from harness.assemble import resolve_app
 from harness.devices.sim import SimDriver
 from harness.events import AgentStatus, ApiCall, ConsentDecision
 from harness.instrumentation.base import Emit, Target
 from harness.instrumentation.frida import FridaInstrumentation, hook_pack_hash
-from harness.pipeline import analyze_run, resolve_app
+from harness.pipeline import analyze_run
 from harness.rundir import RunDir
 from harness.runner import Runner
 from harness.scenarios import resolve_scenarios

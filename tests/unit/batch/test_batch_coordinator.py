@@ -20,7 +20,7 @@ def test_infrastructure_failure_is_retried_on_another_device(tmp_path: Path, con
     config = config_for(
         tmp_path,
         "sim,sim",
-        driver_factory="harness.batch.fakes:faulty_sim",
+        driver_factory="harness.devices.sim.faults:faulty_sim",
         driver_options={"broken": "sim"},
         max_device_failures=1,
         summary=False,
@@ -54,7 +54,7 @@ def test_an_app_crash_is_a_result_and_bad_input_is_not_retried(tmp_path: Path, c
 
 def test_a_dying_worker_without_retries_leaves_the_task_infra_failed(tmp_path: Path, config_for: Callable[..., BatchConfig]) -> None:
     # a cold (spawned) worker here; the warm path is the default everywhere else
-    config = config_for(tmp_path, "sim", retries=0, warm=False, driver_factory="harness.batch.fakes:faulty_sim", driver_options={"die": "sim"}, summary=False, export=False)
+    config = config_for(tmp_path, "sim", retries=0, warm=False, driver_factory="harness.devices.sim.faults:faulty_sim", driver_options={"die": "sim"}, summary=False, export=False)
     report = run_batch(config, [AppEntry("demo-clean")], "S2")
     with RunIndex.open(tmp_path / "batch.sqlite") as idx:
         (task,) = idx.tasks()

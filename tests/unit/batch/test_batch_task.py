@@ -74,7 +74,7 @@ def test_a_hung_worker_is_killed_with_its_process_group_at_the_timeout(tmp_path:
         tmp_path,
         timeout_s=4.0,
         heal_timeout_s=20.0,
-        driver_factory="harness.batch.fakes:faulty_sim",
+        driver_factory="harness.devices.sim.faults:faulty_sim",
         driver_options={"hang": "sim", "pid_dir": str(pid_dir)},
     )
     out = run_task(spec)
@@ -93,7 +93,7 @@ def test_a_hung_worker_is_killed_with_its_process_group_at_the_timeout(tmp_path:
 
 
 def test_interrupting_a_batch_kills_its_running_worker(tmp_path: Path) -> None:
-    spec = _spec(tmp_path, timeout_s=120.0, driver_factory="harness.batch.fakes:faulty_sim", driver_options={"hang": "sim"})
+    spec = _spec(tmp_path, timeout_s=120.0, driver_factory="harness.devices.sim.faults:faulty_sim", driver_options={"hang": "sim"})
     timer = threading.Timer(0.5, request_stop, args=(spec.batch,))
     timer.start()
     try:
@@ -129,7 +129,7 @@ def test_a_worker_dies_with_the_process_that_started_it(tmp_path: Path, warm: bo
     """SIGKILL the owner of a running task: the worker (forked warm, or spawned cold) and its
     children die too, and the device lock they held is free again."""
     pid_dir = tmp_path / "pids"
-    spec = _spec(tmp_path, timeout_s=300.0, warm=warm, driver_factory="harness.batch.fakes:faulty_sim", driver_options={"hang": "sim", "pid_dir": str(pid_dir)})
+    spec = _spec(tmp_path, timeout_s=300.0, warm=warm, driver_factory="harness.devices.sim.faults:faulty_sim", driver_options={"hang": "sim", "pid_dir": str(pid_dir)})
     owner = subprocess.Popen([sys.executable, "-c", OWNER, json.dumps(spec.to_dict())])
     try:
         deadline = time.monotonic() + 60

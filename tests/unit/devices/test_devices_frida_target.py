@@ -7,13 +7,19 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness.pipeline import instrumentation_for
+from harness.instrumentation.sources import InstrumentationSource, make_sources
 
 pytest.importorskip("frida")
 
 
 def _driver(serial: str | None) -> object:
     return SimpleNamespace(adb=SimpleNamespace(serial=serial) if serial is not None else None)
+
+
+def instrumentation_for(driver: object, *, frida: str, frida_device: str = "auto") -> tuple[object, str]:
+    (src,) = make_sources(["frida"], driver, {"frida": frida, "frida_device": frida_device})  # type: ignore[arg-type]
+    assert isinstance(src, InstrumentationSource)
+    return src.instrumentation, src.hook_pack
 
 
 def test_auto_follows_the_driven_device() -> None:

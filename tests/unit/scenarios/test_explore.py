@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from harness.assemble import resolve_app
 from harness.consent_ui.parse import PageTexts, page_texts, parse_hierarchy
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.errors import ScreenParseError
 from harness.events import StepMarker, UiAction, UiSnapshot
-from harness.pipeline import resolve_app
 from harness.runner import Runner
 from harness.scenarios import resolve_scenarios
 from harness.scenarios.loader import load_scenario

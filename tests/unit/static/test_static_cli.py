@@ -14,8 +14,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "devices"))
 from apk_builder import Element, write_apk  # noqa: E402
 
+from harness.assemble import resolve_app  # noqa: E402
 from harness.devices.sim import SimDriver, SimInstrumentation  # noqa: E402
-from harness.pipeline import analyze_run, resolve_app  # noqa: E402
+from harness.pipeline import analyze_run  # noqa: E402
 from harness.rundir import RunDir  # noqa: E402
 from harness.runner import Runner  # noqa: E402
 from harness.scenarios import resolve_scenarios  # noqa: E402

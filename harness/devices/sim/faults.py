@@ -1,6 +1,6 @@
 """Fault-injecting reference devices for testing batch infrastructure (public, typed).
 
-``faulty_sim`` is a driver factory (``--driver-factory harness.batch.fakes:faulty_sim``) that
+``faulty_sim`` is a driver factory (``--driver-factory harness.devices.sim.faults:faulty_sim``) that
 gives every slot a normal reference device, except the slots named in its options:
 
 ==============  ==============================================================================
@@ -26,10 +26,13 @@ import subprocess
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from harness.batch.leases import DeviceSlot
-from harness.devices.sim import SimDriver
+from harness.devices.sim.driver import SimDriver
 from harness.errors import DeviceError
+
+if TYPE_CHECKING:
+    from harness.batch.leases import DeviceSlot
 
 __all__ = ["FaultySimDriver", "faulty_sim"]
 

@@ -1,0 +1,205 @@
+"""The one assembly point of a run: resolve the app, open the device kind, start the event
+sources, run the scenarios, analyse, report.
+
+The CLI (``run``, ``demo``), the batch worker and the pytest plugin are thin adapters over this
+module; none of them builds an app config or picks instrumentation::
+
+    request = AppRequest(app="microloan", device="sim", label="", profile="")
+    with Assembly(request) as asm:          # opens the device kind's driver
+        app = asm.resolve()                 # install / identify + app config + manifest facts
+        for scenario in asm.scenarios():
+            run = asm.record(scenario)      # runner + the kind's default event sources
+            findings = asm.judge(run)       # detectors -> findings.jsonl, analysis.json
+            asm.report(run)                 # report formats
+
+:func:`run_app` does all of it for one app. Steps are separate so the batch worker can tell a
+device problem (open, health, reset) from a run problem, and heal the device afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from harness.app import AppConfig, load_app_config
+from harness.devices.kinds import DeviceKind, DeviceRequest, default_device, kind_for, kind_of
+from harness.errors import InputError
+from harness.findings import Finding
+from harness.instrumentation.sources import Source, make_sources
+
+if TYPE_CHECKING:
+    from harness.devices.base import Driver
+    from harness.runner import RunResult
+    from harness.scenarios.model import Scenario
+
+__all__ = ["AppRequest", "RunOutcome", "Assembly", "resolve_app", "sources_for", "run_app", "DEFAULT_REPORTS"]
+
+DEFAULT_REPORTS: tuple[str, ...] = ("html", "xlsx", "json", "junit")
+
+
+@dataclass(frozen=True, slots=True)
+class AppRequest:
+    """One app to test and how: the same fields whether they come from the command line, an
+    app list row, the demo or a pytest fixture.
+
+    ``app``: what the device kind understands (a model name or YAML, an APK, a package).
+    ``app_config``: YAML with label, profile and features. ``label`` / ``profile``: overrides
+    (an app list's columns) that refine, never replace, what was resolved. ``sources``: event
+    sources added to the kind's defaults (``--source``). ``source_options``: what sources read
+    (``frida`` = spawn | attach | off, ``frida_device``)."""
+
+    app: str
+    device: str = ""
+    appium_url: str = ""
+    app_config: str = ""
+    label: str = ""
+    profile: str = ""
+    scenario: str = "all"
+    results: str = "results"
+    jurisdiction: str = "cn"
+    app_type: str = ""
+    reports: tuple[str, ...] = DEFAULT_REPORTS
+    fail_on: str = "high"
+    sources: tuple[str, ...] = ()
+    source_options: Mapping[str, str] = field(default_factory=dict)
+    device_options: Mapping[str, str] = field(default_factory=dict)
+
+    def device_request(self) -> DeviceRequest:
+        return DeviceRequest(self.device or default_device(), self.appium_url, dict(self.device_options))
+
+
+@dataclass(slots=True)
+class RunOutcome:
+    """One recorded, judged (and possibly reported) scenario run."""
+
+    result: RunResult
+    findings: list[Finding]
+    reports: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def run_dir(self) -> Path:
+        return self.result.run_dir
+
+
+def resolve_app(driver: Driver, app: str, app_config: str | None = None, *, label: str = "", profile: str = "") -> AppConfig:
+    """Install or identify the app under test and say what the harness knows about it: the
+    device kind's own knowledge (a reference model's features and manifest, an APK's manifest
+    facts), refined by an app-config file and then by ``label`` / ``profile`` overrides. The
+    manifest facts are never dropped by a refinement."""
+    cfg = kind_of(driver).resolve_app(driver, app)
+    if app_config:
+        extra = load_app_config(app_config, cfg.package)
+        cfg = cfg.refined(label=extra.label, profile=extra.profile, features=extra.features)
+    return cfg.refined(label=label, profile=profile)
+
+
+def sources_for(driver: Driver, *, extra: Sequence[str] = (), options: Mapping[str, str] | None = None) -> list[Source]:
+    """The event sources of one run on ``driver``: its kind's defaults, then ``extra``."""
+    kind = kind_of(driver)
+    return make_sources((*kind.default_sources, *extra), driver, options or {})
+
+
+class Assembly:
+    """One app on one device: the pipeline assembled once (module docstring)."""
+
+    def __init__(self, request: AppRequest, *, driver: Driver | None = None) -> None:
+        self.request = request
+        self.driver: Driver | None = driver
+        self.kind: DeviceKind = kind_of(driver) if driver is not None else kind_for(request.device_request())
+        self.app: AppConfig | None = None
+
+    # -- before any device is touched -----------------------------------------------------------
+    def check(self) -> None:
+        """Bad input is an input error before any device is touched: the app reference (for
+        this kind), the app config, the scenarios, the sources."""
+        self.kind.check_app(self.request.app, "", None)
+        self.kind.inspect_app(self.request.app)
+        for name in self.request.sources:
+            from harness.instrumentation.sources import source_spec
+
+            source_spec(name)
+
+    # -- the device ------------------------------------------------------------------------------
+    def open(self) -> Driver:
+        if self.driver is None:
+            self.driver = self.kind.open(self.request.device_request())
+        return self.driver
+
+    def close(self) -> None:
+        if self.driver is not None:
+            self.driver.close()
+
+    def __enter__(self) -> Assembly:
+        self.open()
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- the app ---------------------------------------------------------------------------------
+    def resolve(self) -> AppConfig:
+        self.app = resolve_app(self.open(), self.request.app, self.request.app_config or None, label=self.request.label, profile=self.request.profile)
+        return self.app
+
+    def scenarios(self) -> list[Scenario]:
+        from harness.scenarios import resolve_scenarios
+
+        return resolve_scenarios(self.request.scenario)
+
+    # -- record, judge, report -------------------------------------------------------------------
+    def record(self, scenario: Scenario, *, runs_dir: str | Path | None = None) -> RunResult:
+        """Run one scenario with fresh event sources (the kind's defaults plus the request's)."""
+        from harness.runner import Runner
+
+        driver = self.open()
+        app = self.app or self.resolve()
+        sources = sources_for(driver, extra=self.request.sources, options=self.request.source_options)
+        runner = Runner(driver, sources, runs_dir if runs_dir is not None else self.request.results)
+        return runner.run(app, scenario, app_ref=self.request.app)
+
+    def judge(self, run_dir: str | Path) -> list[Finding]:
+        from harness.pipeline import analyze_run
+
+        return analyze_run(run_dir, jurisdiction=self.request.jurisdiction, app_type=self.request.app_type or None)
+
+    def report(self, run_dir: str | Path, formats: Sequence[str] | None = None) -> dict[str, Path]:
+        from harness.reporting.build import build_reports
+
+        fail_on = self.request.fail_on if self.request.fail_on != "never" else "high"
+        return build_reports(Path(run_dir), tuple(formats if formats is not None else self.request.reports), fail_on=fail_on)
+
+    def run(self, scenario: Scenario) -> RunOutcome:
+        """Record, judge and report one scenario."""
+        res = self.record(scenario)
+        findings = self.judge(res.run_dir)
+        reports = self.report(res.run_dir) if self.request.reports else {}
+        return RunOutcome(res, findings, reports)
+
+
+def run_app(request: AppRequest, *, on_run: Callable[[RunOutcome], None] | None = None, scenarios: Sequence[Scenario] | None = None, progress: Callable[[Sequence[Any]], Any] | None = None) -> Iterator[RunOutcome]:
+    """Check, open, resolve, then record + judge + report every scenario of ``request``; yields
+    each outcome and stops after a run that hit an infrastructure error. The driver is closed
+    when the generator ends."""
+    asm = Assembly(request)
+    asm.check()
+    todo = list(scenarios) if scenarios is not None else asm.scenarios()
+    with asm:
+        asm.resolve()
+        items = progress(todo) if progress is not None else todo
+        for sc in items:
+            out = asm.run(sc)
+            if on_run is not None:
+                on_run(out)
+            yield out
+            if out.result.infrastructure_error:
+                return
+
+
+def check_request(request: AppRequest) -> None:
+    """Raise InputError for a request that cannot run (used by adapters before any work)."""
+    if not request.app:
+        raise InputError("no app given")
+    Assembly(request).check()
