@@ -46,7 +46,24 @@ __all__ = ["AppFeature", "AppConfig", "Runner", "RunResult", "StepContext", "Scr
 
 MAX_READING_CHARS = 64_000
 MAX_SAVED_DUMP_CHARS = 8 * 1024 * 1024  # a larger (hostile) dump is kept cut at this size
-LAUNCHERS = ("launcher", "nexuslauncher", "com.android.launcher3", "com.miui.home", "com.huawei.android.launcher")
+#: Home-screen packages of common Android builds (exact names). The driver's own
+#: ``launcher_package`` (the device's default HOME activity, when it can tell) comes first.
+HOME_PACKAGES = frozenset(
+    {
+        "com.android.launcher",
+        "com.android.launcher2",
+        "com.android.launcher3",
+        "com.google.android.apps.nexuslauncher",
+        "com.miui.home",
+        "com.huawei.android.launcher",
+        "com.hihonor.android.launcher",
+        "com.sec.android.app.launcher",
+        "com.oppo.launcher",
+        "com.bbk.launcher2",
+        "net.oneplus.launcher",
+        "com.meizu.flyme.launcher",
+    }
+)
 
 
 @dataclass(slots=True)
@@ -102,6 +119,7 @@ class StepContext:
     shots: int = 0
     read: Callable[[Hierarchy], Any] = _read_tree  # the recogniser, applied to the parsed tree
     sources: SourceSet | None = None  # the run's event sources, told about launches and stops
+    home_package: str | None = None  # the driver's home screen package, read once
 
     # -- the app's process -------------------------------------------------------------------
     def launch_app(self) -> None:
@@ -208,7 +226,16 @@ class StepContext:
         return screen.package == self.package
 
     def app_gone(self, screen: Screen) -> bool:
-        return not self.driver.is_running(self.package) or any(k in screen.package for k in LAUNCHERS)
+        """The app's process is gone, or the home screen is in front (an exact package: an
+        app whose name merely contains 'launcher' is not the home screen)."""
+        if not self.driver.is_running(self.package):
+            return True
+        fg = screen.package
+        if not fg or fg == self.package:
+            return False
+        if self.home_package is None:
+            self.home_package = str(getattr(self.driver, "launcher_package", "") or "")
+        return fg == self.home_package or fg in HOME_PACKAGES
 
     # -- consent decisions -------------------------------------------------------------------
     def answer_permission(self, screen: Screen, choice: str) -> bool:

@@ -36,7 +36,10 @@ class DeviceInfo:
 class Driver(Protocol):
     """A device the runner drives. Times are seconds on the driver's clock: ``now()`` is
     monotonic since the driver was opened (virtual on the reference device), and ``sleep``
-    advances it, so observation windows cost nothing on ``sim``."""
+    advances it, so observation windows cost nothing on ``sim``.
+
+    Optional: a ``launcher_package`` property (the package of the device's home screen, '' when
+    unknown); the runner reads it to tell the home screen from an app."""
 
     backend: str
     simulated: bool
