@@ -14,10 +14,10 @@ from xml.parsers import expat
 import pytest
 
 import harness.runner as runner_mod
+from harness.assemble import resolve_app
 from harness.consent_ui.parse import MAX_NODES
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.events import ErrorRecord, RunMarker, UiSnapshot
-from harness.pipeline import resolve_app
 from harness.rundir import RunDir
 from harness.runner import Runner
 from harness.scenarios.loader import load_scenario

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -16,22 +17,22 @@ def _driver(serial: str | None) -> object:
     return SimpleNamespace(adb=SimpleNamespace(serial=serial) if serial is not None else None)
 
 
-def instrumentation_for(driver: object, *, frida: str, frida_device: str = "auto") -> tuple[object, str]:
+def instrumentation_for(driver: object, *, frida: str, frida_device: str = "auto") -> tuple[Any, str]:
     (src,) = make_sources(["frida"], driver, {"frida": frida, "frida_device": frida_device})  # type: ignore[arg-type]
     assert isinstance(src, InstrumentationSource)
     return src.instrumentation, src.hook_pack
 
 
 def test_auto_follows_the_driven_device() -> None:
-    inst, _pack = instrumentation_for(_driver("emulator-5556"), frida="spawn")  # type: ignore[arg-type]
-    assert inst is not None and getattr(inst, "device_spec") == "emulator-5556"
+    inst, _pack = instrumentation_for(_driver("emulator-5556"), frida="spawn")
+    assert inst is not None and inst.device_spec == "emulator-5556"
 
 
 def test_auto_without_a_local_adb_device_is_usb() -> None:
-    inst, _pack = instrumentation_for(_driver(None), frida="spawn")  # type: ignore[arg-type]
-    assert inst is not None and getattr(inst, "device_spec") == "usb"
+    inst, _pack = instrumentation_for(_driver(None), frida="spawn")
+    assert inst is not None and inst.device_spec == "usb"
 
 
 def test_an_explicit_device_wins() -> None:
-    inst, _pack = instrumentation_for(_driver("emulator-5556"), frida="attach", frida_device="remote:127.0.0.1:27042")  # type: ignore[arg-type]
-    assert inst is not None and getattr(inst, "device_spec") == "remote:127.0.0.1:27042"
+    inst, _pack = instrumentation_for(_driver("emulator-5556"), frida="attach", frida_device="remote:127.0.0.1:27042")
+    assert inst is not None and inst.device_spec == "remote:127.0.0.1:27042"
