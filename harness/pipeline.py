@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from harness.errors import InputError
 from harness.findings import FAIL_ON, Finding, fails, worst_severity
 from harness.rundir import RunDir
 from harness.timeline import Timeline
 
-__all__ = ["analyze_run", "read_findings", "worst_severity", "fails", "FAIL_ON"]
+__all__ = ["analyze_run", "read_findings", "worst_severity", "fails", "FAIL_ON", "resolve_app"]
 
 
 def analyze_run(run_dir: str | Path, *, jurisdiction: str = "cn", app_type: str | None = None) -> list[Finding]:
@@ -51,3 +52,11 @@ def read_findings(run_dir: str | Path) -> list[Finding]:
         if line.strip():
             out.append(Finding.from_dict(json.loads(line)))
     return out
+
+
+def resolve_app(driver: Any, app: str, app_config: str | None = None) -> Any:
+    """Kept for callers written before :mod:`harness.assemble`: the same as
+    :func:`harness.assemble.resolve_app` (the device kind resolves the app)."""
+    from harness.assemble import resolve_app as resolve
+
+    return resolve(driver, app, app_config)

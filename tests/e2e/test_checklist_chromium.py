@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.assemble import resolve_app
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.errors import InfrastructureError
-from harness.pipeline import analyze_run, resolve_app
+from harness.pipeline import analyze_run
 from harness.reporting.checklist import write_checklist
 from harness.reporting.pdf import find_chromium, print_to_pdf
 from harness.runner import Runner

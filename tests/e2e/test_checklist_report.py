@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from harness.assemble import resolve_app
 from harness.catalog.checklist import load_checklist
 from harness.cli import main
 from harness.devices.sim import SimDriver, SimInstrumentation
-from harness.pipeline import analyze_run, resolve_app
+from harness.pipeline import analyze_run
 from harness.reporting.build import load_run
 from harness.reporting.checklist import VERDICT_CODES, assess, write_checklist
 from harness.runner import Runner
