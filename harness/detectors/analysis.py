@@ -17,7 +17,7 @@ from harness.catalog.profiles import AppProfile, load_profiles
 from harness.catalog.rules import RuleCatalog, load_rules
 from harness.detectors.context import Context
 from harness.detectors.core import API_RULES, ApiColumns, JudgeParams, JudgeResult, RunTables, judge_api
-from harness.detectors.phases import Phases, build_phases
+from harness.detectors.phases import ConsentPhases, Phases, build_phases
 from harness.detectors.registry import Detector, registry
 from harness.errors import InputError
 from harness.events import ApiCall, Event
@@ -47,6 +47,8 @@ class Analysis:
     errors: list[dict[str, str]] = field(default_factory=list)
     rules_checked: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: the consent phases every detector judged by; stored so that reports show the same
+    consent_phases: ConsentPhases = field(default_factory=ConsentPhases)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form; ``analysis.json`` is this without ``findings``."""
@@ -61,6 +63,7 @@ class Analysis:
             "errors": list(self.errors),
             "rules_checked": list(self.rules_checked),
             "notes": list(self.notes),
+            "consent_phases": self.consent_phases.to_dict(),
         }
 
     def frame(self) -> pd.DataFrame:
@@ -158,6 +161,7 @@ def analyze(
     phases = build_phases(control, cat, package=info.package)
     api = ApiColumns.from_events(events, cat)
     out = _new_analysis(info, jurisdiction, prof, cat, dets)
+    out.consent_phases = phases.consent_phases
     judge = _judge(api, [(phases, prof)], cat, jurisdiction, dets, out_list=[out])
     ctx = Context(info, control, cat.jurisdiction(jurisdiction), prof, cat, phases, judge, 0, timeline)
     _run_detectors(ctx, dets, out)
@@ -208,8 +212,10 @@ def analyze_batch(
         prof = resolve_profile(br.info, br.profile)
         control = sorted((e for e in br.events if not isinstance(e, ApiCall)), key=lambda e: e.seq)
         controls.append(control)
-        prepared.append((build_phases(control, cat, package=br.info.package), prof))
+        phases = build_phases(control, cat, package=br.info.package)
+        prepared.append((phases, prof))
         outs.append(_new_analysis(br.info, jurisdiction, prof, cat, dets))
+        outs[-1].consent_phases = phases.consent_phases
     judge = _judge(api, prepared, cat, jurisdiction, dets, out_list=outs, chunk_events=chunk_events)
     jur = cat.jurisdiction(jurisdiction)
     for i, br in enumerate(runs):

@@ -34,7 +34,17 @@ import numpy.typing as npt
 
 from harness.catalog.profiles import AppProfile
 from harness.catalog.rules import RuleCatalog
-from harness.detectors.phases import ACCEPTED, DECLINED, DISMISSED, PRE_PROMPT, VIS_BG, VIS_FG, Phases
+from harness.detectors.phases import (
+    ACCEPTED,
+    DECLINED,
+    DISMISSED,
+    MAX_T_US,
+    PRE_PROMPT,
+    VIS_BG,
+    VIS_FG,
+    Phases,
+    time_us,
+)
 from harness.errors import InputError
 from harness.events import ApiCall, Event
 
@@ -58,7 +68,6 @@ __all__ = [
 
 SHIFT = 40
 T_MASK = (1 << SHIFT) - 1
-MAX_T_US = 1 << 39
 _MAX_GROUP_KEY = 1 << 22
 DEFAULT_CHUNK_EVENTS = 1_000_000
 _PKG = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")
@@ -334,10 +343,7 @@ class ApiColumns:
         )
 
 
-def _us(t: float) -> int:
-    if not math.isfinite(t):
-        return MAX_T_US - 1 if t > 0 else 0
-    return min(max(round(t * 1e6), 0), MAX_T_US - 1)
+_us = time_us  # one conversion of run time to microseconds (phases.py)
 
 
 @dataclass
@@ -391,7 +397,8 @@ class RunTables:
         loc = np.zeros(len(runs), dtype=np.int8)
         app_list_ok = np.zeros(len(runs), dtype=bool)
         for r, (ph, prof) in enumerate(runs):
-            consent += [(r, 0, _us(m.t), int(m.value), 0) for m in ph.consent]
+            # the stored consent phases (one change per microsecond), the same the reports read
+            consent += [(r, 0, us, code, 0) for us, _, code in ph.consent_phases.changes]
             vis += [(r, 0, _us(m.t), int(m.value), 0) for m in ph.visibility]
             sess += [(r, 0, _us(m.t), i, 0) for i, m in enumerate(ph.sessions)]
             for m in ph.triggers:

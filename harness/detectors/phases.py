@@ -15,6 +15,13 @@ declined    the user declined (also after a second confirmation); stays until an
 accepted    the user accepted
 ==========  ====================================================================================
 
+The consent phase of the run over time is computed here ONCE, as :class:`ConsentPhases` (see
+:func:`consent_phases`): the vectorised API core judges every API call by it, ``analyze`` stores
+it in ``analysis.json`` (``consent_phases``), and the reports read it back from there, so the
+phase a report shows for a call is the phase the detectors used. Times are compared in whole
+microseconds (:func:`time_us`); at equal microseconds the later event (higher seq) wins; a call
+at the very moment of a change is already in the new phase.
+
 Visibility: foreground / background from AppState (foreground, background, exited, died,
 crashed; a start caused by anything but an activity is a background start), UiAction home /
 screen_off / launch / relaunch, and snapshots whose foreground package is a launcher.
@@ -34,6 +41,7 @@ import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from harness.catalog.permissions import GROUPS
 from harness.catalog.rules import RuleCatalog
@@ -51,6 +59,11 @@ from harness.events import (
 
 __all__ = [
     "PHASE_NAMES",
+    "PHASE_LABELS",
+    "MAX_T_US",
+    "time_us",
+    "ConsentPhases",
+    "consent_phases",
     "PRE_PROMPT",
     "PROMPT",
     "DISMISSED",
@@ -68,6 +81,18 @@ __all__ = [
 
 PHASE_NAMES = ("pre_prompt", "prompt", "dismissed", "declined", "accepted")
 PRE_PROMPT, PROMPT, DISMISSED, DECLINED, ACCEPTED = range(5)
+#: How reports name each consent phase.
+PHASE_LABELS: Mapping[str, str] = {
+    "pre_prompt": "before any prompt",
+    "prompt": "prompt visible",
+    "dismissed": "prompt dismissed",
+    "declined": "after decline",
+    "accepted": "after accept",
+}
+#: Run times are compared in whole microseconds, below this bound (about 6.4 days).
+MAX_T_US = 1 << 39
+#: Most phase changes kept in ``analysis.json`` (a run that flips more often is cut, and says so).
+MAX_STORED_CHANGES = 10_000
 VIS_FG, VIS_BG = 0, 1
 NON_ACTIVITY_CAUSES = frozenset({"service", "broadcast", "provider", "job", "alarm", "backup", "restart", "sync"})
 PROMPT_KINDS: Mapping[str, frozenset[str]] = {
@@ -105,6 +130,102 @@ def _finite(t: float) -> float:
     return t if math.isfinite(t) else 0.0
 
 
+def time_us(t: float) -> int:
+    """A run time as whole microseconds in [0, MAX_T_US): the unit every phase look-up uses."""
+    if not math.isfinite(t):
+        return MAX_T_US - 1 if t > 0 else 0
+    return min(max(round(t * 1e6), 0), MAX_T_US - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentPhases:
+    """The run's consent phase over time, as the detectors judge it (see the module docstring).
+
+    ``changes`` are (time in microseconds, seq of the event that changed it, phase code), strictly
+    increasing in time; before the first change the run is in ``pre_prompt``. ``omitted`` counts
+    changes not kept (only when read back from a cut ``analysis.json``)."""
+
+    subject: str = "privacy_policy"
+    changes: tuple[tuple[int, int, int], ...] = ()
+    t_end: float = 0.0
+    omitted: int = 0
+
+    def code_at(self, t: float) -> int:
+        i = bisect.bisect_right(self.changes, (time_us(t), math.inf)) - 1
+        return self.changes[i][2] if i >= 0 else PRE_PROMPT
+
+    def phase_at(self, t: float) -> str:
+        """The phase name at run time ``t``."""
+        return PHASE_NAMES[self.code_at(t)]
+
+    def spans(self, t0: float = 0.0) -> list[tuple[str, float, float]]:
+        """(phase, start, end) stretches from ``t0`` to ``t_end``, in seconds."""
+        out: list[tuple[str, float, float]] = []
+        cur, since = PRE_PROMPT, t0
+        for us, _, code in self.changes:
+            t = us / 1e6
+            if t > since:
+                out.append((PHASE_NAMES[cur], since, t))
+            cur, since = code, max(since, t)
+        out.append((PHASE_NAMES[cur], since, max(since, self.t_end)))
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form stored in ``analysis.json`` under ``consent_phases``."""
+        kept = self.changes[:MAX_STORED_CHANGES]
+        return {
+            "subject": self.subject,
+            "rule": "phase at t = the last change at or before t, in whole microseconds",
+            "changes": [{"t": us / 1e6, "seq": seq, "phase": PHASE_NAMES[code]} for us, seq, code in kept],
+            "t_end": self.t_end,
+            "omitted": self.omitted + len(self.changes) - len(kept),
+        }
+
+    @classmethod
+    def from_dict(cls, d: object) -> ConsentPhases:
+        """Read :meth:`to_dict` output back (from a file: hostile). Raises ValueError when it
+        is not of that shape."""
+        if not isinstance(d, Mapping):
+            raise ValueError("consent_phases is not an object")
+        raw = d.get("changes")
+        if not isinstance(raw, list):
+            raise ValueError("consent_phases.changes is not a list")
+        codes = {n: i for i, n in enumerate(PHASE_NAMES)}
+        changes: list[tuple[int, int, int]] = []
+        for c in raw[:MAX_STORED_CHANGES]:
+            if not isinstance(c, Mapping) or c.get("phase") not in codes:
+                raise ValueError("consent_phases.changes holds an unknown phase")
+            t, seq = c.get("t"), c.get("seq", -1)
+            if not isinstance(t, (int, float)) or isinstance(t, bool) or not isinstance(seq, int) or isinstance(seq, bool):
+                raise ValueError("consent_phases.changes holds a bad time or seq")
+            us = time_us(float(t))
+            if changes and us <= changes[-1][0]:
+                raise ValueError("consent_phases.changes are not in time order")
+            changes.append((us, seq, codes[str(c["phase"])]))
+        t_end = d.get("t_end", 0.0)
+        omitted = d.get("omitted", 0)
+        subject = d.get("subject", "privacy_policy")
+        return cls(
+            subject=subject if isinstance(subject, str) else "privacy_policy",
+            changes=tuple(changes),
+            t_end=float(t_end) if isinstance(t_end, (int, float)) and not isinstance(t_end, bool) and math.isfinite(t_end) else 0.0,
+            omitted=(omitted if isinstance(omitted, int) and not isinstance(omitted, bool) and omitted > 0 else 0) + max(0, len(raw) - MAX_STORED_CHANGES),
+        )
+
+
+def consent_phases(ph: Phases) -> ConsentPhases:
+    """The consent phase changes of :class:`Phases`, with the look-up rule of the module
+    docstring: changes at the same microsecond collapse into the last one (by seq)."""
+    changes: list[tuple[int, int, int]] = []
+    for m in ph.consent:
+        us = time_us(m.t)
+        if changes and changes[-1][0] == us:
+            changes[-1] = (us, m.seq, int(m.value))
+        else:
+            changes.append((us, m.seq, int(m.value)))
+    return ConsentPhases(ph.subject, tuple(changes), ph.t_end)
+
+
 @dataclass(frozen=True)
 class Phases:
     """The per-run summary detectors read (see the module docstring)."""
@@ -125,14 +246,17 @@ class Phases:
     denials: tuple[Denial, ...]
     denial_events: tuple[Mark, ...]
     t_end: float
-    _consent_t: tuple[float, ...] = field(default=(), repr=False)
     _session_t: tuple[float, ...] = field(default=(), repr=False)
     _vis_t: tuple[float, ...] = field(default=(), repr=False)
 
-    # -- point look-ups (small Python paths; the vectorised core has its own) ----------------
+    @cached_property
+    def consent_phases(self) -> ConsentPhases:
+        """The consent phase over time: the one look-up every detector and report uses."""
+        return consent_phases(self)
+
+    # -- point look-ups (small Python paths; the vectorised core reads the same tables) ------
     def phase_at(self, t: float) -> int:
-        i = bisect.bisect_right(self._consent_t, t) - 1
-        return int(self.consent[i].value) if i >= 0 else PRE_PROMPT
+        return self.consent_phases.code_at(t)
 
     def phase_name_at(self, t: float) -> str:
         return PHASE_NAMES[self.phase_at(t)]
@@ -328,7 +452,6 @@ def build_phases(events: Iterable[Event], catalog: RuleCatalog, *, package: str 
         denials=tuple(denials),
         denial_events=tuple(denial_events),
         t_end=t_end,
-        _consent_t=tuple(m.t for m in consent),
         _session_t=tuple(m.t for m in sessions),
         _vis_t=tuple(m.t for m in vis),
     )

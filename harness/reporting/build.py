@@ -10,8 +10,11 @@ run may lack ``analysis.json``, a truncated ``timeline.jsonl`` ends with half a 
 becomes a :class:`Note` that every report shows; nothing here crashes on a missing or malformed
 file. Only a run folder that does not exist at all is an :class:`~harness.errors.InputError`.
 
-This module also derives the views all formats share (consent phases, background spans, the
-API-call groups, the screens seen), so the HTML, Excel and JSON reports agree with one another.
+This module also derives the views all formats share (background spans, the API-call groups, the
+screens seen), so the HTML, Excel and JSON reports agree with one another. The consent phases are
+not derived here: the detectors computed them and ``analysis.json`` holds them
+(``consent_phases``); only for a run analysed before they were stored are they rebuilt, by the
+detectors' own function, and a note says so.
 Everything the app under test could have written (UI texts, stacks, arguments) is treated as
 data: it is bounded in length and escaped by each renderer, never interpreted.
 """
@@ -23,13 +26,13 @@ import json
 import math
 import os
 import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.detectors.phases import PHASE_LABELS, PHASE_NAMES, ConsentPhases
 from harness.errors import InputError
 from harness.events import (
     AgentStatus,
@@ -82,14 +85,9 @@ FORMATS: dict[str, str] = {
     "junit": "junit.xml",
 }
 
-#: Consent phases of a run, in the order they normally follow one another.
-PHASES: tuple[str, ...] = ("before_prompt", "prompt_visible", "after_accept", "after_decline")
-PHASE_LABELS: dict[str, str] = {
-    "before_prompt": "before any prompt",
-    "prompt_visible": "prompt visible",
-    "after_accept": "after accept",
-    "after_decline": "after decline",
-}
+#: Consent phases of a run, in the order they normally follow one another: the detectors' phases
+#: (harness/detectors/phases.py), read from ``analysis.json``, never recomputed by other rules.
+PHASES: tuple[str, ...] = PHASE_NAMES
 
 #: The eight problem types of the Shanghai 2023 campaign that findings are filed under
 #: (rules.md part 8), as short labels in English and Chinese.
@@ -147,7 +145,6 @@ SEVERITY_COLORS: dict[str, str] = {
     "info": "#5f6b7a",
 }
 
-_PROMPT_KINDS = frozenset({"privacy_dialog", "cmp_dialog"})
 _CONSENT_SCREEN_KINDS = frozenset(
     {"permission_dialog", "privacy_dialog", "cmp_dialog", "second_confirm", "permission_rationale", "login_gate"}
 )
@@ -266,7 +263,7 @@ class RunData:
     has_findings: bool
     by_seq: dict[int, Event] = field(default_factory=dict)
     phases: list[PhaseSpan] = field(default_factory=list)
-    phase_starts: list[float] = field(default_factory=list)
+    consent: ConsentPhases = field(default_factory=ConsentPhases)
     background: list[tuple[float, float]] = field(default_factory=list)
     t_end: float = 0.0
 
@@ -287,13 +284,8 @@ class RunData:
 
     # -- derived -----------------------------------------------------------------------------
     def phase_at(self, t: float) -> str:
-        """The consent phase the run was in at time ``t``."""
-        if not self.phases:
-            return "before_prompt"
-        if len(self.phase_starts) != len(self.phases):
-            self.phase_starts = [p.t0 for p in self.phases]
-        i = bisect_right(self.phase_starts, t) - 1
-        return self.phases[max(0, i)].phase
+        """The consent phase the run was in at time ``t``: the detectors' phase (same look-up)."""
+        return self.consent.phase_at(t)
 
     def in_background(self, t: float) -> bool:
         return any(a <= t < b for a, b in self.background)
@@ -679,7 +671,7 @@ def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None)
         has_timeline=has_timeline,
         has_findings=has_findings,
     )
-    _derive(data)
+    _derive(data, rebuild_phases=events_kinds is None)
     return data
 
 
@@ -700,36 +692,42 @@ def _sanitize_finding(f: Finding) -> Finding:
     )
 
 
-def _is_prompt(ev: UiSnapshot) -> bool:
-    return ev.screen_kind in _PROMPT_KINDS
+def _consent_phases(data: RunData, events: Sequence[Event], *, rebuild: bool) -> ConsentPhases:
+    """The detectors' consent phases: from analysis.json; for a run analysed before they were
+    stored, rebuilt from the timeline by the detectors' own function (and a note says so)."""
+    stored = (data.analysis or {}).get("consent_phases")
+    if stored is not None:
+        try:
+            cp = ConsentPhases.from_dict(stored)
+        except ValueError as exc:
+            data.notes.append(Note("warning", f"analysis.json consent_phases unreadable ({clip(exc, 160)}); rebuilt from the timeline"))
+        else:
+            if cp.omitted:
+                data.notes.append(Note("warning", f"analysis.json keeps {len(cp.changes)} consent-phase changes; {cp.omitted} later ones are not shown"))
+            return cp
+    if not rebuild or not data.has_timeline or not events:
+        return ConsentPhases()
+    from harness.catalog.rules import load_rules
+    from harness.detectors.phases import build_phases
+
+    if data.has_findings:
+        data.notes.append(Note("info", "analysis.json holds no consent phases (analysed by an older version); rebuilt from the timeline with the detectors' rules"))
+    return build_phases(events, load_rules(), package=data.info.package).consent_phases
 
 
-def _derive(data: RunData) -> None:
+def _derive(data: RunData, *, rebuild_phases: bool = True) -> None:
     """Fill by_seq, t_end, consent phases and background spans from the events."""
     events = sorted(data.events, key=lambda e: (e.t, e.seq))
     data.by_seq = {e.seq: e for e in data.events}
     t_end = max((e.t for e in events), default=0.0)
     data.t_end = t_end if math.isfinite(t_end) else 0.0
 
-    spans: list[PhaseSpan] = []
-    current, since = "before_prompt", min((e.t for e in events), default=0.0)
-
-    def switch(new: str, t: float) -> None:
-        nonlocal current, since
-        if new == current:
-            return
-        if t > since:
-            spans.append(PhaseSpan(current, since, t))
-        current, since = new, t
-
-    for ev in events:
-        if isinstance(ev, UiSnapshot) and _is_prompt(ev):
-            switch("prompt_visible", ev.t)
-        elif isinstance(ev, ConsentDecision) and (ev.subject in ("privacy_policy", "cmp")):
-            # A dismissed prompt gives no consent: it counts as a decline for the phases.
-            switch("after_accept" if ev.choice == "accept" else "after_decline", ev.t)
-    spans.append(PhaseSpan(current, since, max(since, data.t_end)))
-    data.phases = spans
+    data.consent = _consent_phases(data, events, rebuild=rebuild_phases)
+    t0 = min((e.t for e in events), default=0.0)
+    data.phases = [PhaseSpan(p, a, max(b, a)) for p, a, b in data.consent.spans(t0 if math.isfinite(t0) else 0.0)]
+    if data.phases and data.phases[-1].t1 < data.t_end:
+        last = data.phases[-1]
+        data.phases[-1] = PhaseSpan(last.phase, last.t0, data.t_end)
 
     bg: list[tuple[float, float]] = []
     start: float | None = None

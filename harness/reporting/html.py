@@ -54,17 +54,19 @@ __all__ = ["render_run_html", "render_summary_html", "timeline_shapes", "screen_
 MAX_SUMMARY_FINDINGS = 5000
 
 PHASE_FILLS: dict[str, str] = {
-    "before_prompt": "#fde2e0",
-    "prompt_visible": "#fff1c9",
-    "after_accept": "#e0f0e6",
-    "after_decline": "#e3ebf7",
+    "pre_prompt": "#fde2e0",
+    "prompt": "#fff1c9",
+    "dismissed": "#f3e5d8",
+    "declined": "#e3ebf7",
+    "accepted": "#e0f0e6",
 }
 _HALO: dict[str, str] = {"paint_order": "stroke", "stroke": "#ffffff", "stroke_width": "3", "stroke_linejoin": "round"}
 PHASE_INK: dict[str, str] = {
-    "before_prompt": "#9b2c22",
-    "prompt_visible": "#7a5a00",
-    "after_accept": "#1e6b46",
-    "after_decline": "#1f4e79",
+    "pre_prompt": "#9b2c22",
+    "prompt": "#7a5a00",
+    "dismissed": "#7b4a1e",
+    "declined": "#1f4e79",
+    "accepted": "#1e6b46",
 }
 
 

@@ -1,9 +1,9 @@
 """``findings.json``: the machine-readable report of one run.
 
-Schema (``schema`` = 1; keys are only ever added, never renamed or removed within a schema)::
+Schema (``schema`` = 2; keys are only ever added, never renamed or removed within a schema)::
 
     {
-      "schema": 1,
+      "schema": 2,
       "generator": "consent-harness <version>",
       "run": {...} | null,          run.json as recorded (RunInfo.to_dict()); null if missing/unreadable
       "analysis": {...} | null,     analysis.json as recorded: {"jurisdiction", "errors", "profile", ...}
@@ -21,7 +21,10 @@ Schema (``schema`` = 1; keys are only ever added, never renamed or removed withi
         "problem_types": {"T1": n, ..., "T8": n},     findings per seed problem type
         "rules_checked": ["R01", ...],
         "api_calls": {"total": n, "by_category": {...}, "by_phase": {...}, "by_sdk": {...}},
-        "phases": [{"phase", "t0", "t1"}],             consent phases of the run (seconds)
+        "phases": [{"phase", "t0", "t1"}],             consent phases of the run (seconds): the
+                                                       detectors' phases from analysis.json
+                                                       (pre_prompt, prompt, dismissed, declined,
+                                                       accepted); "by_phase" counts calls in each
         "errors": [{"source", "where", "message", "t"}],
         "notes": [{"level", "message"}]               missing or unreadable inputs
       }
@@ -43,7 +46,9 @@ from harness.reporting.build import PHASES, RunData
 
 __all__ = ["SCHEMA_VERSION", "findings_document", "render_findings_json"]
 
-SCHEMA_VERSION = 1
+#: 2: consent phases are the detectors' (pre_prompt, prompt, dismissed, declined, accepted), read
+#: from analysis.json; 1 had the reports' own four phases (before_prompt ... after_decline)
+SCHEMA_VERSION = 2
 
 
 def findings_document(data: RunData) -> dict[str, Any]:

@@ -14,6 +14,8 @@ import struct
 import zlib
 from pathlib import Path
 
+from harness.catalog.rules import load_rules
+from harness.detectors.phases import build_phases
 from harness.events import (
     AgentStatus,
     ApiCall,
@@ -241,6 +243,8 @@ def make_run(
                     "errors": [{"detector": "R26", "message": "frequency detector crashed: division by zero" + bad}],
                     "profile": "food_ordering",
                     "rules_checked": ["R01", "R09", "R10", "R22", "R26", "R27", "R33", "R42"],
+                    # what analyze stores: the detectors' consent phases of this timeline
+                    "consent_phases": build_phases(stamped, load_rules(), package=package).consent_phases.to_dict(),
                 },
                 ensure_ascii=False,
             ),

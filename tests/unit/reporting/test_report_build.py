@@ -16,21 +16,44 @@ from harness.timeline import Timeline
 
 def test_phases_background_and_groups(tmp_path: Path) -> None:
     data = load_run(make_run(tmp_path))
-    assert [p.phase for p in data.phases] == ["before_prompt", "prompt_visible", "after_decline"]
+    assert [p.phase for p in data.phases] == ["pre_prompt", "prompt", "declined"]
     assert data.phases[0].t1 == pytest.approx(1.5)  # the privacy dialog is first read at 1.5 s
     assert data.phases[1].t1 == pytest.approx(3.6)  # declined (through the second confirm) at 3.6 s
-    assert data.phase_at(0.8) == "before_prompt"
-    assert data.phase_at(2.0) == "prompt_visible"
-    assert data.phase_at(26.0) == "after_decline"
+    assert data.phase_at(0.8) == "pre_prompt"
+    assert data.phase_at(2.0) == "prompt"
+    assert data.phase_at(26.0) == "declined"
     [(bg_start, bg_end)] = data.background
     assert bg_start == pytest.approx(20.1) and bg_end == pytest.approx(40.2)
     assert data.in_background(26.0) and not data.in_background(44.0)
 
     groups = {(g.category, g.phase, g.sdk): g for g in data.api_groups()}
-    imei_after = groups[("DEVICE_ID", "after_decline", "umeng")]
+    imei_after = groups[("DEVICE_ID", "declined", "umeng")]
     assert imei_after.calls == 6 and imei_after.first_t == pytest.approx(5.0) and imei_after.last_t == pytest.approx(15.0)
-    assert groups[("LOCATION", "after_decline", "baidu_location")].calls == 3  # count=3 on one event
-    assert groups[("DEVICE_ID", "before_prompt", "app")].apis == {"settings.androidId": 1}
+    assert groups[("LOCATION", "declined", "baidu_location")].calls == 3  # count=3 on one event
+    assert groups[("DEVICE_ID", "pre_prompt", "app")].apis == {"settings.androidId": 1}
+
+
+def test_phases_come_from_the_analysis_and_old_analyses_are_rebuilt_alike(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    stored = load_run(run)
+    doc = json.loads((run / "analysis.json").read_text(encoding="utf-8"))
+    # the report shows what analysis.json says, not a phase of its own making
+    doc["consent_phases"]["changes"] = [{"t": 0.5, "seq": 1, "phase": "accepted"}]
+    (run / "analysis.json").write_text(json.dumps(doc), encoding="utf-8")
+    told = load_run(run)
+    assert told.phase_at(0.4) == "pre_prompt" and told.phase_at(0.5) == "accepted" and told.phase_at(30.0) == "accepted"
+    # an analysis written before phases were stored: rebuilt by the detectors' rules, with a note
+    del doc["consent_phases"]
+    (run / "analysis.json").write_text(json.dumps(doc), encoding="utf-8")
+    old = load_run(run)
+    assert [(p.phase, p.t0, p.t1) for p in old.phases] == [(p.phase, p.t0, p.t1) for p in stored.phases]
+    assert any("rebuilt from the timeline" in n.message for n in old.notes)
+    # an unreadable stored form is said so, and rebuilt as well
+    doc["consent_phases"] = {"changes": [{"t": 1.0, "seq": 1, "phase": "after_decline"}]}
+    (run / "analysis.json").write_text(json.dumps(doc), encoding="utf-8")
+    bad = load_run(run)
+    assert [p.phase for p in bad.phases] == [p.phase for p in stored.phases]
+    assert any(n.level == "warning" and "consent_phases unreadable" in n.message for n in bad.notes)
 
 
 def test_counts_and_overall(tmp_path: Path) -> None:

@@ -94,7 +94,7 @@ def test_findings_json_document(tmp_path: Path) -> None:
     assert s["by_verdict"] == {"violation": 3, "needs-review": 1, "info": 1}
     assert s["worst_severity"] == "high"
     assert s["api_calls"]["total"] == 13  # eleven events, one of them count=3
-    assert s["api_calls"]["by_phase"] == {"before_prompt": 2, "prompt_visible": 1, "after_accept": 0, "after_decline": 10}
+    assert s["api_calls"]["by_phase"] == {"pre_prompt": 2, "prompt": 1, "dismissed": 0, "declined": 10, "accepted": 0}
     assert s["api_calls"]["by_sdk"]["umeng"] == 7
     assert s["errors"][-1] == {"source": "detector", "where": "R26", "message": "frequency detector crashed: division by zero", "t": ""}
     # deterministic: same input, same bytes
