@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from harness.assemble import resolve_app
 from harness.catalog.rules import load_rules
 from harness.detectors.core import ApiColumns, JudgeParams, RunTables, _Chunk
 from harness.detectors.phases import PHASE_NAMES, build_phases
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.devices.sim.model import available_models
 from harness.events import ApiCall
-from harness.pipeline import analyze_run, resolve_app
+from harness.pipeline import analyze_run
 from harness.reporting.build import load_run
 from harness.reporting.json_report import findings_document
 from harness.runner import Runner
