@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Threshold", "Citation", "Finding", "SEVERITIES", "VERDICTS", "PROVENANCES", "FAIL_ON", "worst_severity", "fails"]
+__all__ = ["Threshold", "Citation", "Finding", "SEVERITIES", "VERDICTS", "PROVENANCES", "FAIL_ON", "worst_severity", "fails", "merge_duplicates"]
 
 SEVERITIES = ("info", "low", "medium", "high")
 VERDICTS = ("violation", "needs-review", "info")
@@ -47,7 +47,12 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One conclusion of a detector about one run."""
+    """One conclusion of a detector about one run.
+
+    Identity: one finding per rule, subject and evidence (:meth:`identity`). The subject is what
+    the finding is about: the data category or permission group, the SDK, and ``subject`` for
+    anything else (a manifest setting, a screen control). :func:`merge_duplicates` folds
+    findings with the same identity into one."""
 
     rule_id: str
     title: str
@@ -62,6 +67,7 @@ class Finding:
     category: str = ""
     t: float = 0.0
     detector: str = ""
+    subject: str = ""
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -84,6 +90,7 @@ class Finding:
             "category": self.category,
             "t": self.t,
             "detector": self.detector,
+            "subject": self.subject,
         }
 
     @classmethod
@@ -102,10 +109,15 @@ class Finding:
             category=str(d.get("category", "")),
             t=float(d.get("t", 0.0)),
             detector=str(d.get("detector", "")),
+            subject=str(d.get("subject", "")),
         )
 
     def rank(self) -> int:
         return SEVERITIES.index(self.severity)
+
+    def identity(self) -> tuple[str, str, str, str, tuple[int, ...]]:
+        """What makes two findings the same finding: rule, subject (category, SDK, subject) and evidence."""
+        return (self.rule_id, self.category, self.sdk, self.subject, tuple(sorted(self.evidence)))
 
 
 def worst_severity(findings: Sequence[Finding]) -> str:
@@ -120,3 +132,23 @@ def fails(findings: Sequence[Finding], fail_on: str) -> bool:
         return False
     bar = SEVERITIES.index(fail_on)
     return any(f.verdict != "info" and f.rank() >= bar for f in findings)
+
+
+_VERDICT_RANK = {"info": 0, "needs-review": 1, "violation": 2}
+
+
+def merge_duplicates(findings: list[Finding]) -> list[Finding]:
+    """One finding per identity, first-seen order kept: the worst verdict and severity of the
+    duplicates, their distinct messages joined (so no reason is lost)."""
+    out: dict[tuple[str, str, str, str, tuple[int, ...]], Finding] = {}
+    for f in findings:
+        key = f.identity()
+        prev = out.get(key)
+        if prev is None:
+            out[key] = f
+            continue
+        verdict = max(prev.verdict, f.verdict, key=lambda v: _VERDICT_RANK.get(v, 0))
+        severity = max(prev.severity, f.severity, key=SEVERITIES.index)
+        message = prev.message if f.message in prev.message else f"{prev.message} {f.message}"
+        out[key] = dataclasses.replace(prev, verdict=verdict, severity=severity, message=message, t=min(prev.t, f.t))
+    return list(out.values())

@@ -21,7 +21,7 @@ from harness.detectors.phases import ConsentPhases, Phases, build_phases
 from harness.detectors.registry import Detector, registry
 from harness.errors import InputError
 from harness.events import ApiCall, Event
-from harness.findings import Finding
+from harness.findings import Finding, merge_duplicates
 from harness.rundir import RunInfo
 from harness.timeline import Timeline
 
@@ -122,6 +122,7 @@ def _run_detectors(ctx: Context, dets: Iterable[Detector], out: Analysis) -> Non
             continue
         for f in found:
             out.findings.append(f if f.detector else dataclasses.replace(f, detector=det.name))
+    out.findings = merge_duplicates(out.findings)
     out.findings.sort(key=_sort_key)
 
 

@@ -159,6 +159,7 @@ class Context:
         sdk: str = "",
         severity: str | None = None,
         thresholds: Sequence[str] | None = None,
+        subject: str = "",
     ) -> Finding:
         """A finding of ``rule_id`` with the catalogue's wording, citations and thresholds
         (``thresholds``: names of the thresholds this finding used; default: all of the rule's)."""
@@ -185,4 +186,5 @@ class Context:
             category=category,
             t=float(t),
             detector=self.detector_name,
+            subject=subject,
         )

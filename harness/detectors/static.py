@@ -43,12 +43,12 @@ def static_leak_risk(ctx: Context) -> Iterator[Finding]:
     if facts is None:
         return
     if facts.debuggable:
-        yield ctx.finding("R39", verdict="info", message="The app ships with android:debuggable=true: any debugger can attach and read its memory.", evidence=())
+        yield ctx.finding("R39", verdict="info", message="The app ships with android:debuggable=true: any debugger can attach and read its memory.", evidence=(), subject="debuggable")
     if facts.cleartext in ("allowed", "allowed-by-default"):
         why = "usesCleartextTraffic=true" if facts.cleartext == "allowed" else f"no network-security config and target SDK {facts.target_sdk} < 28"
-        yield ctx.finding("R39", verdict="info", message=f"Cleartext (unencrypted HTTP) traffic is allowed ({why}).", evidence=())
+        yield ctx.finding("R39", verdict="info", message=f"Cleartext (unencrypted HTTP) traffic is allowed ({why}).", evidence=(), subject="cleartext")
     if facts.allow_backup and not facts.backup_rules:
-        yield ctx.finding("R39", verdict="info", message="allowBackup is on with no backup rules: the app's private data can be copied off the device by backup.", evidence=())
+        yield ctx.finding("R39", verdict="info", message="allowBackup is on with no backup rules: the app's private data can be copied off the device by backup.", evidence=(), subject="backup")
     providers = [c for c in facts.exported_unprotected if c.kind == "provider"]
     for c in providers:
         yield ctx.finding(
@@ -57,6 +57,7 @@ def static_leak_risk(ctx: Context) -> Iterator[Finding]:
             message=f"Content provider {c.name} is exported with no permission: any app on the device can query it.",
             evidence=(),
             sdk=c.sdk,
+            subject=f"provider {c.name}",
         )
 
 
@@ -120,6 +121,7 @@ def manifest_wakeup_receivers(ctx: Context) -> Iterator[Finding]:
             evidence=(),
             sdk=w.sdk,
             thresholds=(),
+            subject=f"receiver {w.name}",
         )
 
 

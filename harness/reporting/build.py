@@ -390,6 +390,26 @@ class RunData:
                 out[f.rule_id] = f.title
         return sorted(out.items(), key=lambda kv: _rule_sort_key(kv[0]))
 
+    def call_groups(self) -> list[tuple[int, str, list[int]]]:
+        """Findings that rest on the same recorded call: (seq of the call, its description,
+        1-based indices into ``findings``) for every API call or permission request that two or
+        more rules cite (e.g. one advertising-ID read before consent: R09, R33 and R35)."""
+        by_seq: dict[int, list[int]] = {}
+        for i, f in enumerate(self.findings, 1):
+            for s in dict.fromkeys(f.evidence):
+                ev = self.by_seq.get(s)
+                if isinstance(ev, (ApiCall, PermissionRequest)):
+                    by_seq.setdefault(s, []).append(i)
+        out: list[tuple[int, str, list[int]]] = []
+        seen: set[tuple[int, ...]] = set()
+        for s in sorted(by_seq):
+            idx = by_seq[s]
+            if len({self.findings[i - 1].rule_id for i in idx}) < 2 or tuple(idx) in seen:
+                continue
+            seen.add(tuple(idx))
+            out.append((s, describe_event(self.by_seq[s]), idx))
+        return out
+
     def finding_rows(self) -> list[dict[str, Any]]:
         """FINDING_COLUMNS rows of this run (harness.reporting.frames)."""
         return [

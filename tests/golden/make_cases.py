@@ -758,7 +758,8 @@ def prompt_no_refusal() -> Case:
     c.decide(3.0, "accept")
     c.screen(3.5)
     c.end(20.0)
-    c.expect("R12", "violation", [p])
+    # both defects of the one prompt (no refusal, ambiguous accept) are one finding: same rule,
+    # same prompt, same evidence; its message names both
     c.expect("R12", "violation", [p])
     return c
 
