@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.assemble import resolve_app
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.findings import Finding, merge_duplicates
-from harness.pipeline import analyze_run, resolve_app
+from harness.pipeline import analyze_run
 from harness.reporting.build import build_reports, load_run
 from harness.runner import Runner
 from harness.scenarios import resolve_scenarios
