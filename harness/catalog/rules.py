@@ -182,6 +182,7 @@ class RuleCatalog:
         settings: Mapping[str, int | float | str],
         jurisdictions: Mapping[str, Jurisdiction],
         rules: Mapping[str, Rule],
+        foreground_service_types: Mapping[str, tuple[int, tuple[str, ...]]] | None = None,
     ) -> None:
         self.problem_types = dict(problem_types)
         self.documents = dict(documents)
@@ -198,6 +199,8 @@ class RuleCatalog:
         self.settings = dict(settings)
         self.jurisdictions = dict(jurisdictions)
         self.rules = dict(rules)
+        self.foreground_service_types = dict(foreground_service_types or {})
+        """Foreground-service type -> (ServiceInfo bit, categories it covers): exemptions.foreground_service_types."""
         self._cite_cache: dict[tuple[str, str], tuple[Citation, ...]] = {}
         self._parts_cache: dict[tuple[str, str, tuple[str, ...] | None, str], FindingParts] = {}
 
@@ -405,6 +408,7 @@ def parse_rules(data: Any) -> RuleCatalog:
             "lexicons",
             "roles",
             "settings",
+            "exemptions",
         ),
     )
     if root["schema"] != 1:
@@ -478,6 +482,17 @@ def parse_rules(data: Any) -> RuleCatalog:
         if isinstance(v, bool) or not isinstance(v, (int, float, str)):
             raise _fail(f"settings.{k}", "expected a number or text")
         settings[k] = v
+    fgs_types: dict[str, tuple[int, tuple[str, ...]]] = {}
+    ex = _map(root.get("exemptions", {}), "exemptions")
+    _keys(ex, "exemptions", (), ("foreground_service_types",))
+    for tname, raw in _map(ex.get("foreground_service_types", {}), "exemptions.foreground_service_types").items():
+        w = f"exemptions.foreground_service_types.{tname}"
+        m = _map(raw, w)
+        _keys(m, w, ("bit", "categories"))
+        bit = m["bit"]
+        if isinstance(bit, bool) or not isinstance(bit, int) or bit < 0:
+            raise _fail(f"{w}.bit", "expected a non-negative integer")
+        fgs_types[str(tname)] = (bit, _cats(m["categories"], f"{w}.categories"))
 
     rules: dict[str, Rule] = {}
     for rid, raw in _map(root["rules"], "rules").items():
@@ -604,6 +619,7 @@ def parse_rules(data: Any) -> RuleCatalog:
         settings=settings,
         jurisdictions=jurisdictions,
         rules=rules,
+        foreground_service_types=fgs_types,
     )
 
 

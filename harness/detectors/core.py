@@ -63,6 +63,7 @@ __all__ = [
     "JudgeResult",
     "category_names",
     "target_package",
+    "foreground_service_tag",
     "judge_api",
 ]
 
@@ -101,6 +102,29 @@ _LOC_MODES = {"": 0, "none": 1, "single": 2, "continuous": 3}
 def category_names(catalog: RuleCatalog) -> tuple[str, ...]:
     """Category code order: the catalogue's categories, then OTHER for anything unknown."""
     return (*catalog.categories, "OTHER")
+
+
+_FGS_PREFIX = "fgs."
+_FGS_WORD = re.compile(r"[A-Za-z_]+|\d+")
+
+
+def foreground_service_tag(args: str, catalog: RuleCatalog) -> str:
+    """``fgs.<type>[.<type>...]`` for a Service.startForeground call whose arguments name its
+    foreground-service type(s), by name (``type=location``) or as the ServiceInfo bit mask the
+    agent reports (``8``); ``fgs`` when no type is readable (then it exempts nothing)."""
+    known = catalog.foreground_service_types
+    by_lower = {k.lower(): k for k in known}
+    found: list[str] = []
+    text = (args or "")[:400]
+    tail = text.split("type", 1)[1] if "type" in text.lower() else text
+    for w in _FGS_WORD.findall(tail):
+        if w.isdigit():
+            mask = int(w[:12])
+            found += [k for k, (bit, _) in known.items() if bit and mask & bit == bit and mask > 0]
+        elif w.lower() in by_lower:
+            found.append(by_lower[w.lower()])
+    types = sorted(set(found))
+    return _FGS_PREFIX.rstrip(".") + "".join("." + t for t in types)
 
 
 def target_package(args: str) -> str:
@@ -196,6 +220,7 @@ class ApiColumns:
         cat_code = {c: i for i, c in enumerate(cats)}
         other = len(cats) - 1
         sdk_v, api_v, tgt_v = _Vocab(), _Vocab(), _Vocab()
+        fgs_start = [p.lower() for p in catalog.api_patterns.get("foreground_service_start", ())]
         seq: list[int] = []
         t_us: list[int] = []
         cat: list[int] = []
@@ -218,7 +243,12 @@ class ApiColumns:
             sdk.append(sdk_v.code(ev.sdk))
             api.append(api_v.code(ev.api_id))
             count.append(min(max(ev.count, 1), 1_000_000))
-            pkg = target_package(ev.args) if ev.category == "APP_START" else ""
+            if ev.category == "APP_START":
+                pkg = target_package(ev.args)
+            elif fgs_start and any(f in ev.api_id.lower() for f in fgs_start):
+                pkg = foreground_service_tag(ev.args, catalog)
+            else:
+                pkg = ""
             target.append(tgt_v.code(pkg) if pkg else -1)
         n = len(seq)
         return cls(
@@ -640,6 +670,67 @@ class _Chunk:
         self.bg: B = vis == VIS_BG
         self.bg_since: I64 = since
         self.trig: B = self._recent(tables.triggers, self.rc, p.trigger_us)
+        self._spans: dict[str, _Table] = {}
+
+    # exemption spans (rules.md exemptions, as data in rules.yaml) ------------------------------
+    def _run_ends(self, marks: I64) -> dict[int, list[int]]:
+        """Times (us) after which an exemption started earlier in the run ends: the given stop
+        marks and every new process session."""
+        out: dict[int, list[int]] = {}
+        for i in marks:
+            out.setdefault(int(self.run[i]), []).append(int(self.t_us[i]))
+        a, b = self.tables.sessions.slice(self.r0, self.r1)
+        for r, t in zip(self.tables.sessions.run[a:b].tolist(), self.tables.sessions.t_us[a:b].tolist(), strict=True):
+            out.setdefault(int(r) - self.r0, []).append(int(t))
+        return out
+
+    @staticmethod
+    def _merged(rows: list[tuple[int, int, int, int, int]]) -> _Table:
+        rows.sort()
+        out: list[tuple[int, int, int, int, int]] = []
+        for r, c, s, v, e in rows:
+            if out and out[-1][0] == r and out[-1][1] == c and s <= out[-1][4]:
+                pr = out[-1]
+                out[-1] = (r, c, pr[2], v, max(pr[4], e))
+            else:
+                out.append((r, c, s, v, e))
+        return _Table.build(out)
+
+    def foreground_services(self, x: _Ctx) -> _Table:
+        """Spans (per run and category) in which a user-started foreground service whose type
+        covers the category runs: from Service.startForeground within the trigger window of a
+        tap, to stopForeground or the end of the process session."""
+        if "fgs" not in self._spans:
+            rows: list[tuple[int, int, int, int, int]] = []
+            starts = np.flatnonzero(x.fgs_start[self.api])
+            if len(starts):
+                ends = self._run_ends(np.flatnonzero(x.fgs_stop[self.api]))
+                user = self.any_tap(starts)
+                for k, i in enumerate(starts.tolist()):
+                    cover = x.fgs_cover.get(int(self.target[i]), [])
+                    if not user[k] or not cover:
+                        continue
+                    r, t = int(self.run[i]), int(self.t_us[i])
+                    end = min([u for u in ends.get(r, []) if u > t] or [T_MASK])
+                    rows += [(r + self.r0, code, t, 0, end) for code in cover]
+            self._spans["fgs"] = self._merged(rows)
+        return self._spans["fgs"]
+
+    def picked(self, x: _Ctx) -> _Table:
+        """Spans in which MEDIA reads are what the user picked in a system picker the app
+        opened (picker_window_s, within the same process session)."""
+        if "picker" not in self._spans:
+            rows: list[tuple[int, int, int, int, int]] = []
+            media = x.code.get("MEDIA")
+            picks = np.flatnonzero(x.picker[self.api])
+            if media is not None and x.picker_us > 0 and len(picks):
+                ends = self._run_ends(np.zeros(0, dtype=np.int64))
+                for i in picks.tolist():
+                    r, t = int(self.run[i]), int(self.t_us[i])
+                    end = min([u for u in ends.get(r, []) if u > t] + [t + x.picker_us])
+                    rows.append((r + self.r0, media, t, 0, end))
+            self._spans["picker"] = self._merged(rows)
+        return self._spans["picker"]
 
     # per-event look-ups ---------------------------------------------------------------------
     def _hay(self, table: _Table, *, by_cat: bool) -> tuple[I64, slice]:
@@ -768,6 +859,23 @@ class _Ctx:
             return np.array([any(p in a.lower() for p in pats) for a in api.api_names] or [False], dtype=bool)
 
         self.app_list_targeted = api_mask("app_list_targeted")
+        self.fgs_start = api_mask("foreground_service_start")
+        self.fgs_stop = api_mask("foreground_service_stop")
+        self.picker = api_mask("user_picker")
+        # R11: categories whose bypass counts only through named APIs (e.g. location proxies)
+        self.bypass_api = np.ones((len(names), max(len(api.api_names), 1)), dtype=bool)
+        for c, i in self.code.items():
+            if f"bypass_{c}" in catalog.api_patterns:
+                self.bypass_api[i, :] = api_mask(f"bypass_{c}")
+        # foreground-service target tag -> category codes it covers
+        self.fgs_cover: dict[int, list[int]] = {}
+        for ti, tag in enumerate(api.target_names):
+            if tag == _FGS_PREFIX.rstrip(".") or tag.startswith(_FGS_PREFIX):
+                covered: set[str] = set()
+                for t in tag.split(".")[1:]:
+                    covered.update(catalog.foreground_service_types.get(t, (0, ()))[1])
+                self.fgs_cover[ti] = sorted(self.code[cc] for cc in covered if cc in self.code)
+        self.picker_us = round(float(catalog.settings.get("picker_window_s", 0) or 0) * 1e6)
         self.clip_desc = api_mask("clipboard_description_only")
         self.loc_continuous = api_mask("location_continuous")
         tcode = {p: i for i, p in enumerate(api.target_names)}
@@ -813,13 +921,22 @@ def _r35(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
 
 
 def _r11(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
-    sel = np.flatnonzero(x.bypass[c.cat])
+    # only the APIs that obtain the denied data by another route (bypass_<CATEGORY> patterns),
+    # and not what the user picked in a system picker
+    sel = np.flatnonzero(x.bypass[c.cat] & x.bypass_api[c.cat, c.api])
     if len(sel):
-        c.collect(acc, sel[c.in_span(c.tables.denials, sel)], 0)
+        sel = sel[c.in_span(c.tables.denials, sel)]
+    if len(sel):
+        sel = sel[~c.in_span(c.picked(x), sel)]
+    c.collect(acc, sel, 0)
 
 
 def _r27(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     base = _pi_untriggered(c, x) & c.bg
+    sel = np.flatnonzero(base)
+    if len(sel):
+        # a user-started foreground service of a type that covers the category (rules.md R27)
+        base[sel[c.in_span(c.foreground_services(x), sel)]] = False
     late = (c.t_us - c.bg_since) > c.p.grace_us
     c.collect(acc, np.flatnonzero(base & late), 0)
     c.collect(acc, np.flatnonzero(base & ~late), 1)
@@ -828,7 +945,10 @@ def _r27(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
 def _r28(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     cm = _cat_is(c, x, "CAMERA") | _cat_is(c, x, "MIC")
     c.collect(acc, np.flatnonzero(cm & ~c.bg & ~c.trig), 0)
-    c.collect(acc, np.flatnonzero(cm & c.bg), 1)
+    bg = np.flatnonzero(cm & c.bg)
+    if len(bg):
+        bg = bg[~c.in_span(c.foreground_services(x), bg)]
+    c.collect(acc, bg, 1)
 
 
 def _r29(c: _Chunk, x: _Ctx, acc: _Acc) -> None:

@@ -82,6 +82,25 @@ def service_refused_on_decline(ctx: Context) -> Iterator[Finding]:
             break
 
 
+def _optional_login(ctx: Context, gate: UiSnapshot) -> bool:
+    """A login screen that is no forced login: the tap that opened it was on a control that
+    itself asks to log in (an optional login link, opened by the user or by exploration), or
+    the screen offers a way past it (skip / continue as guest / optional). Word lists:
+    ``lexicons.login_words`` and ``lexicons.login_skip``."""
+    login = tuple(w.lower() for w in ctx.catalog.lexicons.get("login_words", ()))
+    skip = tuple(w.lower() for w in ctx.catalog.lexicons.get("login_skip", ()))
+    last = None
+    for a in ctx.of(UiAction):
+        if a.seq > gate.seq:
+            break
+        if a.action in ("tap", "launch", "relaunch", "back"):
+            last = a
+    if last is not None and last.action == "tap" and any(w in (last.text or "").lower() for w in login):
+        return True
+    texts = " ".join(ctx.reading(gate).texts()).lower()
+    return any(w in texts for w in skip)
+
+
 @detector("R24", "forced_account")
 def forced_account(ctx: Context) -> Iterator[Finding]:
     """A login / registration gate in an app type whose basic function needs no account (needs
@@ -90,7 +109,7 @@ def forced_account(ctx: Context) -> Iterator[Finding]:
     prof = ctx.profile
     if prof is None or prof.account_required:
         return
-    gates = [s for s in ctx.of(UiSnapshot) if s.screen_kind == "login_gate" and not ctx.is_launcher(s.package)]
+    gates = [s for s in ctx.of(UiSnapshot) if s.screen_kind == "login_gate" and not ctx.is_launcher(s.package) and not _optional_login(ctx, s)]
     if not gates:
         return
     spans: list[tuple[int, int, StepMarker | None]] = []

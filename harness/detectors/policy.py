@@ -17,6 +17,7 @@ in harness/catalog/policy_terms.yaml.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -47,6 +48,7 @@ __all__ = [
     "no_withdrawal",
     "no_account_deletion",
     "no_complaint_channel",
+    "parse_number",
 ]
 
 _MAX_TEXT = 200_000
@@ -54,7 +56,50 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]
 _PHONE = re.compile(
     r"(?<!\d)(?:400-?\d{3}-?\d{4}|0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|\+?\d{1,3}[ -]?\d{3}[ -]?\d{3,4}[ -]?\d{4})(?!\d)"
 )
-_DAYS = re.compile(r"(\d{1,4})\s*(?:个)?\s*(工作日|working days?|business days?|天|日|days?)", re.IGNORECASE)
+# A promised handling time: a number (digits, Chinese numerals or English number words) and a
+# day unit, written as a DEADLINE (…内 / 之内 / 以内 / 不超过… / within … / no later than …). A
+# duration without a deadline marker ("订单照片在交付后 30 天删除", "kept for 30 days") is a
+# retention period, not a promise to answer.
+_CN_NUM = "[零〇一二两三四五六七八九十百]{1,6}"
+_EN_NUM = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+           r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
+_NUM = rf"(\d{{1,4}}|{_CN_NUM}|{_EN_NUM})"
+_UNIT = r"(工作日|個工作日|working days?|business days?|calendar days?|天|日|days?)"
+_DAYS = re.compile(
+    rf"(?:(不超过|不超過|最迟|最长|最多|至多|within|no later than|not later than|not more than|no more than|at most|\bin)\s*)?"
+    rf"{_NUM}\s*(?:个|個)?\s*{_UNIT}\s*(内|之内|以内|之內|以內)?",
+    re.IGNORECASE,
+)
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_EN_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+
+
+def parse_number(token: str) -> int | None:
+    """An integer written in digits, Chinese numerals (十五, 三十, 二十一, 一百) or English words
+    (fifteen, thirty, twenty-one); None when it is none of these."""
+    t = token.strip().lower()
+    if t.isdigit():
+        return int(t[:6])
+    if t and all(ch in _CN_DIGITS or ch in "十百" for ch in t):
+        total, cur = 0, 0
+        for ch in t:
+            if ch in _CN_DIGITS:
+                cur = _CN_DIGITS[ch]
+            elif ch == "十":
+                total += (cur or 1) * 10
+                cur = 0
+            elif ch == "百":
+                total += (cur or 1) * 100
+                cur = 0
+        return total + cur
+    parts = re.split(r"[- ]", t)
+    if parts and parts[0] in _EN_TENS:
+        return _EN_TENS[parts[0]] + (_EN_WORDS.get(parts[1], 0) if len(parts) > 1 else 0)
+    if len(parts) == 1 and parts[0] in _EN_WORDS:
+        return _EN_WORDS[parts[0]]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +114,8 @@ class PolicyTerms:
     contact_words: tuple[str, ...]
     response_words: tuple[str, ...]
     sdk_aliases: Mapping[str, tuple[str, ...]]
+    vendor_aliases: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    deletion_conditions: tuple[str, ...] = ()
 
 
 def _words(v: Any, where: str) -> tuple[str, ...]:
@@ -101,6 +148,10 @@ def parse_terms(data: Any) -> PolicyTerms:
         sdk_aliases={
             str(k): _words(v, f"sdk_aliases.{k}") for k, v in _aliases(data.get("sdk_aliases")).items()
         },
+        vendor_aliases={
+            str(k).lower(): _words(v, f"vendor_aliases.{k}") for k, v in _aliases(data.get("vendor_aliases", {})).items()
+        },
+        deletion_conditions=_words(data["deletion_conditions"], "deletion_conditions") if "deletion_conditions" in data else (),
     )
 
 
@@ -291,7 +342,8 @@ def _sdk_names(sdk_id: str) -> tuple[str, ...]:
     if sdk is None:
         segs = [x for x in sdk_id.lower().split(".") if len(x) >= 4 and x not in ("android", "sdk", "google")]
         return tuple(dict.fromkeys([*segs[:1], sdk_id.lower()]))
-    aliases = load_terms().sdk_aliases.get(sdk.id, ())
+    terms = load_terms()
+    aliases = (*terms.sdk_aliases.get(sdk.id, ()), *terms.vendor_aliases.get(sdk.vendor.lower(), ()))
     parts = re.split(r"[/()（）,，]", f"{sdk.name}/{sdk.vendor}")
     return tuple(
         dict.fromkeys([*(p.strip().lower() for p in parts if len(p.strip()) >= 2), *aliases, sdk_id.lower()])
@@ -365,6 +417,7 @@ def no_account_deletion(ctx: Context) -> Iterator[Finding]:
     limit = _limit(ctx, "R40")
     clicks = ex.clicks("delete_account")
     if clicks is not None and clicks <= limit:
+        yield from _deletion_conditions(ctx, ex)
         return
     why = "the app type requires an account" if gate is None else "a login screen was seen"
     found = f"first found after {clicks} taps" if clicks is not None else "not found"
@@ -376,6 +429,33 @@ def no_account_deletion(ctx: Context) -> Iterator[Finding]:
     )
 
 
+def _deletion_conditions(ctx: Context, ex: Exploration) -> Iterator[Finding]:
+    """Conditions written on the deletion page (explore opens it, never its final confirm) or
+    next to the control, matched against the ``deletion_conditions`` lexicon. A lexicon
+    decision: needs-review, and the message says which words decided it."""
+    entry = ex.found.get("delete_account") or {}
+    screens = [str(entry[k]) for k in ("screen", "near") if isinstance(entry.get(k), str) and entry.get(k)]
+    words = load_terms().deletion_conditions
+    if not screens or not words:
+        return
+    for snap in ctx.of(UiSnapshot):
+        if snap.screen_id not in screens:
+            continue
+        text = "\n".join(_texts(snap))
+        hit = _has(text, words)
+        if hit:
+            yield ctx.finding(
+                "R40",
+                verdict="needs-review",
+                message=(
+                    f"Account deletion is offered, but its page sets conditions a word list flags as unnecessary or "
+                    f"unreasonable ({', '.join(hit[:4])}; lexicon deletion_conditions, 认定方法 六.2): a reviewer decides."
+                ),
+                evidence=[ex.marker.seq, snap.seq],
+            )
+            return
+
+
 def _days(text: str, near: tuple[str, ...]) -> list[tuple[int, bool]]:
     """(days, working days?) promised near a response word (same sentence)."""
     out = []
@@ -384,8 +464,13 @@ def _days(text: str, near: tuple[str, ...]) -> list[tuple[int, bool]]:
         if not any(w in low for w in near):
             continue
         for m in _DAYS.finditer(sentence[:2000]):
-            unit = m[2].lower()
-            out.append((int(m[1]), unit in ("工作日",) or "working" in unit or "business" in unit))
+            if not (m[1] or m[4]):
+                continue  # a duration that is no deadline (e.g. a retention period)
+            n = parse_number(m[2])
+            if n is None:
+                continue
+            unit = m[3].lower()
+            out.append((n, "工作日" in unit or "working" in unit or "business" in unit))
     return out
 
 

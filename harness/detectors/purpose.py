@@ -42,7 +42,7 @@ from harness.detectors.phases import PROMPT_KINDS
 from harness.detectors.policy import exploration, policy_text
 from harness.detectors.registry import detector
 from harness.errors import CatalogError
-from harness.events import PermissionRequest, UiSnapshot
+from harness.events import PermissionRequest, StepMarker, UiSnapshot
 from harness.findings import Finding
 
 __all__ = [
@@ -275,6 +275,10 @@ def no_personalisation_optout(ctx: Context) -> Iterator[Finding]:
     clicks = ex.clicks("personalisation")
     if clicks is not None and clicks <= limit:
         return
+    if _cmp_refusal_reached(ctx, ex.marker.seq):
+        # a consent-management layer with a refusal (Reject all / purpose switches) is a
+        # convenient way to refuse personalised ads (PIPL 24; rules.md R36)
+        return
     words = load_purpose_terms().personalisation_words
     got = policy_text(ctx, ex)
     source: UiSnapshot | None = None
@@ -299,6 +303,24 @@ def no_personalisation_optout(ctx: Context) -> Iterator[Finding]:
         message=f"The app speaks of {', '.join(said[:3])} but a switch to turn personalisation off was {found} of the main screen.",
         evidence=[source.seq, ex.marker.seq],
     )
+
+
+def _cmp_refusal_reached(ctx: Context, result_seq: int) -> bool:
+    """Whether the exploration (bounded by its tap limit) showed one of the app's screens that
+    reads as a consent-management layer offering a refusal control."""
+    begin = -1
+    for m in ctx.of(StepMarker):
+        if m.step == "explore" and m.phase == "begin" and m.seq < result_seq:
+            begin = m.seq
+    if begin < 0:
+        return False
+    refuse = set(ctx.catalog.roles.get("refuse", ())) | {"decline", "manage_options"}
+    for snap in ctx.of(UiSnapshot):
+        if not begin < snap.seq < result_seq or snap.package != ctx.info.package or snap.screen_kind != "cmp_dialog":
+            continue
+        if ctx.reading(snap).roles() & refuse:
+            return True
+    return False
 
 
 def _missing(message: str) -> list[str]:
