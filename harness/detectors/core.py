@@ -116,7 +116,14 @@ def foreground_service_tag(args: str, catalog: RuleCatalog) -> str:
     by_lower = {k.lower(): k for k in known}
     found: list[str] = []
     text = (args or "")[:400]
-    tail = text.split("type", 1)[1] if "type" in text.lower() else text
+    low = text.lower()
+    if "type" in low:
+        tail = text[low.index("type") + 4 :]
+    else:
+        # startForeground(id, notification[, type]): only a third, last argument is the type
+        parts = [p.strip() for p in text.split(",")]
+        tail = parts[-1] if len(parts) >= 3 else ""
+        tail += " " + " ".join(w for w in _FGS_WORD.findall(text) if not w.isdigit())
     for w in _FGS_WORD.findall(tail):
         if w.isdigit():
             mask = int(w[:12])

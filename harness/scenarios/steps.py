@@ -357,10 +357,28 @@ def _run_feature(ctx: StepContext, feature: AppFeature) -> Screen:
         if node is None:
             raise StepError(f"feature '{feature.name}': control '{target}' not found on screen ({screen.kind}, {screen.package})")
         x, y = node.center
+        before = screen.xml
         ctx.action("tap", x=x, y=y, text=node.text, resource_id=node.resource_id, role="feature", intent=feature.intent)
         ctx.driver.tap(x, y)
         ctx.driver.sleep(1.0)
         screen = ctx.settle()
+        if i == 0 and screen.xml == before and not ctx.app_gone(screen):
+            # the tap changed nothing: a modal in-app notice (e.g. an acknowledgement-only
+            # "Location is off / Got it") sits over the page. A user dismisses it with Back and
+            # tries again; a dialog that cannot be left that way (settings / exit only) stays a
+            # block and the feature fails.
+            ctx.action("back")
+            ctx.driver.back()
+            ctx.driver.sleep(0.5)
+            screen = ctx.settle()
+            node = find_node(screen.tree, target)
+            if ctx.app_gone(screen) or node is None:
+                raise StepError(f"feature '{feature.name}': control '{target}' could not be used ({screen.kind}, {screen.package})")
+            x, y = node.center
+            ctx.action("tap", x=x, y=y, text=node.text, resource_id=node.resource_id, role="feature", intent=feature.intent)
+            ctx.driver.tap(x, y)
+            ctx.driver.sleep(1.0)
+            screen = ctx.settle()
     return screen
 
 

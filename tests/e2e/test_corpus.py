@@ -104,7 +104,37 @@ def test_every_run_ends_within_its_scenario_on_virtual_time(corpus: dict[str, An
     # runaway timer or loop). Wall-clock speed is the benchmark's business, not a test's.
     for o in corpus["outcomes"]:
         info = json.loads((o.run_dir / "run.json").read_text(encoding="utf-8"))
-        assert 0 < info["extra"]["duration_s"] < 300, f"{o.app} {o.scenario}: {info['extra']['duration_s']} s ({o.run_dir})"
+        # S2 and S4 watch the background for rules.md's 10 minutes (virtual time)
+        assert 0 < info["extra"]["duration_s"] < 1200, f"{o.app} {o.scenario}: {info['extra']['duration_s']} s ({o.run_dir})"
+
+
+# The second corpus (written independently, docs/corpus.md): misses / false positives that are
+# known and owned elsewhere. Each entry names why; remove it when the gap closes.
+KNOWN_GAPS_SECOND: dict[tuple[str, str, str], str] = {
+    ("miss", "job-hunt", "R43"): "S2 walks at most one second confirm before the standing decision; the walk "
+    "through every confirmation (all taps counted) comes with the consent-UI work of issue 17",
+}
+
+
+@pytest.fixture(scope="module")
+def second(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("second")
+    apps = available_models("second")
+    outcomes, _ = BENCH.run_corpus(apps, "all", root)
+    models = {a: load_bundled(a) for a in apps}
+    truth = [t for a in apps for t in BENCH.truth_of(models[a], scenarios=["S1", "S2", "S3", "S4", "S5"], rules=list(load_rules().rules))]
+    clean = [a for a, m in models.items() if m.clean]
+    return {"score": BENCH.score(outcomes, truth, clean, BENCH.default_sdk_resolver()), "outcomes": outcomes}
+
+
+def test_second_corpus_flags_no_clean_app_and_scores_above_the_bar(second: dict[str, Any]) -> None:
+    sc = second["score"]
+    assert not sc.control_flags, "\n".join(f"{u.label()}: {u.message} ({u.run_dir})" for u in sc.control_flags)
+    missed = [(t, d) for t, d in sc.misses if ("miss", t.app, t.rule) not in KNOWN_GAPS_SECOND]
+    assert not missed, "\n".join(f"{t.label()}: {t.why} ({d})" for t, d in missed)
+    extra = [u for u in sc.false_positives if ("fp", u.app, u.rule) not in KNOWN_GAPS_SECOND]
+    assert not extra, "\n".join(f"{u.label()}: {u.message} ({u.run_dir})" for u in extra)
+    assert sc.precision >= 0.97 and sc.recall >= 0.97, (sc.precision, sc.recall)
 
 
 def _bench_cli(*args: str) -> tuple[int, str]:

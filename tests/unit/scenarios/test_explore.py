@@ -66,7 +66,9 @@ def test_clean_control_policy_one_tap_settings_two(tmp_path: Path) -> None:
     found = result["found"]
     assert found["policy"]["clicks"] == 1 and found["policy"]["path"] == ["隐私政策"]
     assert found["withdraw"] == {"clicks": 2, "path": ["我的", "隐私设置"]}
-    assert found["delete_account"] == {"clicks": 2, "path": ["我的", "注销账号"]}
+    assert {k: found["delete_account"][k] for k in ("clicks", "path")} == {"clicks": 2, "path": ["我的", "注销账号"]}
+    # the deletion page is opened once to read its conditions (never its confirm)
+    assert found["delete_account"]["screen"] and found["delete_account"]["near"]
     assert found["complaint"]["clicks"] == 2
     # the policy screen id names a recorded snapshot whose texts hold the policy
     snap = next(e for e in events if isinstance(e, UiSnapshot) and e.screen_id == found["policy"]["screen"])
@@ -79,10 +81,15 @@ def test_clean_control_policy_one_tap_settings_two(tmp_path: Path) -> None:
 def test_deletion_found_three_deep_and_never_executed(tmp_path: Path) -> None:
     events, result, drv = _run(tmp_path, "kids-edu")
     assert result is not None
-    assert result["found"]["delete_account"] == {"clicks": 3, "path": ["我的", "账号与安全", "注销账号"]}
+    entry = result["found"]["delete_account"]
+    assert {k: entry[k] for k in ("clicks", "path")} == {"clicks": 3, "path": ["我的", "账号与安全", "注销账号"]}
     taps = _explore_taps(events)
     assert taps, "explore tapped nothing"
-    assert not [t for t in taps if "注销" in t or "确认" in t or "删除" in t], taps
+    # rules.md R40: the flow is captured up to the final confirm: the entry is opened once (its
+    # page, with any conditions, is recorded as entry["screen"]); nothing that confirms is tapped
+    assert [t for t in taps if "注销" in t or "删除" in t] == ["注销账号"], taps
+    assert not [t for t in taps if "确认" in t or "提交" in t], taps
+    assert entry["screen"] != entry["near"]
     # the confirm control would end the process ('account deleted'): the app is still alive
     assert drv.is_running("com.refapp.xiaoshumiao.kids")
     assert "withdraw" in result["missing"]
