@@ -28,6 +28,9 @@ __all__ = [
     "AppState",
     "AgentStatus",
     "ErrorRecord",
+    "NetworkFlow",
+    "TlsFailure",
+    "HoneyPlant",
     "EVENT_TYPES",
     "event_from_dict",
 ]
@@ -211,6 +214,65 @@ class ErrorRecord(Event):
     message: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class NetworkFlow(Event):
+    """Emitted by the ``network`` source for every request the proxy saw complete or fail
+    (mitmproxy). ``t_wall`` is the proxy host's wall clock (seconds) when the request started;
+    ``headers`` are ``name: value`` strings (bounded); ``body`` names the request body kept in
+    the run folder (``network/bodies/``, cut at a bound; ``body_cut`` says so) and
+    ``body_sha256`` digests the whole body as sent (still compressed). ``tls`` is true when
+    the client spoke TLS to the proxy (so the flow was decrypted). ``client`` is the peer
+    ``ip:port`` that joins the flow to the app's connect-time stack."""
+
+    kind: ClassVar[str] = "flow"
+    flow_id: str = ""
+    t_wall: float = 0.0
+    client: str = ""
+    method: str = ""
+    scheme: str = ""
+    host: str = ""
+    port: int = 0
+    path: str = ""
+    http_version: str = ""
+    tls: bool = False
+    sni: str = ""
+    headers: tuple[str, ...] = ()
+    req_bytes: int = 0
+    body_sha256: str = ""
+    body: str = ""
+    body_cut: bool = False
+    status: int = 0
+    resp_bytes: int = 0
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFailure(Event):
+    """Emitted by the ``network`` source when a client refused the proxy's TLS certificate
+    (certificate pinning, or a trust store without the proxy's CA): the flow stays unreadable."""
+
+    kind: ClassVar[str] = "tls_failure"
+    t_wall: float = 0.0
+    client: str = ""
+    host: str = ""
+    port: int = 0
+    sni: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HoneyPlant(Event):
+    """Emitted when a hook returned a planted value instead of the real one (honey data), so a
+    later match in a flow proves the value left the device: ``name`` (imei, android_id, ...),
+    the PI ``category``, the ``value`` planted and the ``api_id`` that returned it."""
+
+    kind: ClassVar[str] = "honey"
+    name: str = ""
+    category: str = ""
+    value: str = ""
+    api_id: str = ""
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -225,6 +287,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AppState,
         AgentStatus,
         ErrorRecord,
+        NetworkFlow,
+        TlsFailure,
+        HoneyPlant,
     )
 }
 

@@ -158,6 +158,7 @@ class SourceSpec:
 BUILTIN_SOURCES: dict[str, str] = {
     "frida": "harness.instrumentation.frida",
     "logcat": "harness.instrumentation.logcat",
+    "network": "harness.network.source",
 }
 
 _SOURCES: dict[str, SourceSpec] = {}

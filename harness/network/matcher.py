@@ -33,6 +33,12 @@ MAX_SNIPPET = 160
 _B64_TOKEN = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
 _HEX_TOKEN = re.compile(rb"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,}(?![0-9A-Fa-f])")
 _PCT = re.compile(rb"%[0-9A-Fa-f]{2}")
+# ASCII-only lower-casing keeps every index of the text valid (str.lower can change lengths)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _low(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +159,10 @@ def _nested(data: bytes, budget: list[int]) -> Iterator[tuple[str, bytes]]:
         if budget[0] <= 0:
             return
         tok = m.group(0)
-        budget[0] -= 1
         raw = tok.rstrip(b"=")
+        if raw.islower() or raw.isalpha() and raw.isupper() or len(raw) % 4 == 1:
+            continue  # a plain word, or a length no base64 text has: not worth decoding
+        budget[0] -= 1
         pad = b"=" * (-len(raw) % 4)
         for alt in (b"-_", None):
             try:
@@ -185,14 +193,15 @@ class Matcher:
         self.plants = tuple(plants)
         self.coordinates = tuple(coordinates)
         self._auto = ahocorasick.Automaton()
-        table: dict[str, list[tuple[str, str, str, str, str]]] = {}
+        # lower-cased pattern -> [(plant, category, origin, form, part, pattern as written)]
+        table: dict[str, list[tuple[str, str, str, str, str, str]]] = {}
         for p in self.plants:
             for form, text in variants(p.value):
-                table.setdefault(text.lower(), []).append((p.name, p.category, p.origin, form, ""))
+                table.setdefault(_low(text), []).append((p.name, p.category, p.origin, form, "", text))
         for c in self.coordinates:
             for form, lat, lon in coordinate_variants(c.lat, c.lon):
-                table.setdefault(lat.lower(), []).append((c.name, c.category, c.origin, form, "lat"))
-                table.setdefault(lon.lower(), []).append((c.name, c.category, c.origin, form, "lon"))
+                table.setdefault(_low(lat), []).append((c.name, c.category, c.origin, form, "lat", lat))
+                table.setdefault(_low(lon), []).append((c.name, c.category, c.origin, form, "lon", lon))
         for key, entries in table.items():
             self._auto.add_word(key, (key, tuple(entries)))
         self.patterns = len(table)
@@ -230,8 +239,6 @@ class Matcher:
                     _json_strings(obj, strings, [MAX_DECODED])
                     joined = "\n".join(strings)
                     hays.append(_Hay("body", (*layers, "json"), joined))
-                    for label, dec in _nested(joined.encode("utf-8", errors="replace"), budget):
-                        hays.append(_Hay("body", (*layers, "json", label), _text(dec)))
             if "x-www-form-urlencoded" in ctype:
                 hays.append(_Hay("body", (*layers, "form"), unquote_plus(text)))
             for label, dec in _nested(data, budget):
@@ -245,10 +252,19 @@ class Matcher:
         found: dict[tuple[str, str], Match] = {}
         coords: dict[tuple[str, str, str], dict[str, Match]] = {}
         for hay in self._haystacks(flow):
-            low = hay.text.lower()
+            low = _low(hay.text)
             for end, (key, entries) in self._auto.iter(low):
                 start = end - len(key) + 1
-                for name, category, origin, form, part in entries:
+                exact = hay.text[start : end + 1]
+                # the form written exactly as found wins (md5-upper vs md5-lower); search is
+                # case-insensitive so a mixed-case rendering is still found
+                entries = sorted(entries, key=lambda e: e[5] != exact)
+                seen_plants: set[str] = set()
+                for name, category, origin, form, part, _text in entries:
+                    if not part:
+                        if name in seen_plants:
+                            continue
+                        seen_plants.add(name)
                     if part:
                         # a coordinate number must not be part of a longer number on its left
                         if start > 0 and (low[start - 1].isdigit() or low[start - 1] == "."):

@@ -1,0 +1,265 @@
+"""The ``network`` event source: a real mitmproxy (mitmdump) on the host, its flows as
+NetworkFlow / TlsFailure events in the run's timeline, a HAR export at the end.
+
+Record first: the addon's ``flows.jsonl`` and the request bodies stay in ``<run>/network/``
+(bounded), so matching personal values in them is a pure step that ``analyze`` can re-run.
+
+How traffic reaches the proxy (``network_route`` option):
+
+- ``global`` (default on a device with adb): ``adb reverse`` makes the proxy's port reachable on
+  the device's loopback and Android's global HTTP proxy setting points at it; both are undone at
+  stop, whatever happened. Apps that ignore the system proxy stay unseen; the run reports what
+  it saw and what it could not (TLS handshakes refused).
+- ``none``: only start the proxy (clients are pointed at it by other means: mitmproxy's WireGuard
+  mode, a test client, a host-process app).
+
+Certificate trust is the device's business (see README: network capture): the CA is
+``<confdir>/mitmproxy-ca-cert.pem``, kept across runs in ``network_confdir`` so it is installed
+once.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import InfrastructureError, InputError
+from harness.events import ErrorRecord, NetworkFlow
+from harness.instrumentation.sources import SourceBase, SourceSession, register_source
+from harness.network.flows import FlowReader, write_har
+
+if TYPE_CHECKING:
+    from harness.devices.base import Driver
+
+__all__ = ["MitmProxy", "NetworkSource", "default_confdir"]
+
+ADDON = Path(__file__).with_name("mitm_addon.py")
+
+
+def default_confdir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "consent-harness" / "mitmproxy"
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+class MitmProxy:
+    """One mitmdump process with the recording addon, listening on ``host:port`` (loopback by
+    default). ``start`` returns when the port accepts connections or raises
+    InfrastructureError with the proxy's own words; ``stop`` never raises."""
+
+    def __init__(
+        self,
+        out_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        confdir: Path | None = None,
+        extra: Mapping[str, str] | None = None,
+        python: str = sys.executable,
+    ) -> None:
+        self.out_dir = Path(out_dir)
+        self.host = host
+        self.port = port
+        self.confdir = Path(confdir) if confdir is not None else default_confdir()
+        self.extra = dict(extra or {})
+        self.python = python
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = self.out_dir / "mitmdump.log"
+
+    @property
+    def ca_cert(self) -> Path:
+        return self.confdir / "mitmproxy-ca-cert.pem"
+
+    def argv(self) -> list[str]:
+        args = [
+            self.python,
+            "-c",
+            "from mitmproxy.tools.main import mitmdump; mitmdump()",
+            "--listen-host",
+            self.host,
+            "--listen-port",
+            str(self.port),
+            "-s",
+            str(ADDON),
+            "--set",
+            f"ch_out={self.out_dir}",
+            "--set",
+            f"confdir={self.confdir}",
+            "--set",
+            "termlog_verbosity=warn",
+            "--set",
+            "flow_detail=0",
+        ]
+        for k, v in sorted(self.extra.items()):
+            args += ["--set", f"{k}={v}"]
+        return args
+
+    def start(self, timeout: float = 30.0) -> None:
+        try:
+            import mitmproxy  # noqa: F401
+        except ImportError as exc:
+            raise InfrastructureError("network capture needs mitmproxy: pip install 'consent-harness[network]' (mitmproxy 11.0.2)") from exc
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.confdir.mkdir(parents=True, exist_ok=True)
+        if not self.port:
+            self.port = _free_port(self.host)
+        log = self.log_path.open("ab")
+        try:
+            self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        finally:
+            log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise InfrastructureError(f"mitmdump exited at start ({self.proc.returncode}): {self._log_tail()}")
+            try:
+                with socket.create_connection((self.host, self.port), timeout=0.5):
+                    pass
+                if self.proc.poll() is None:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise InfrastructureError(f"mitmdump did not listen on {self.host}:{self.port} within {timeout:.0f} s: {self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")[-600:].strip() or "(no output)"
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        try:
+            if proc.poll() is None:
+                proc.terminate()  # mitmdump shuts down cleanly: the addon writes its stats line
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=5)
+        except Exception:  # noqa: BLE001 - stop never raises
+            pass
+
+
+class NetworkSource(SourceBase):
+    """Runs a MitmProxy for the run and follows its flows into the timeline."""
+
+    name = "network"
+    hook_pack = ""
+
+    def __init__(self, driver: Driver | None, options: Mapping[str, str]) -> None:
+        route = options.get("network_route", "")
+        adb = getattr(driver, "adb", None) if driver is not None else None
+        if route not in ("", "global", "none"):
+            raise InputError(f"network_route must be 'global' or 'none', got {route[:40]!r}")
+        self.route = route or ("global" if adb is not None else "none")
+        if self.route == "global" and adb is None:
+            raise InputError("network_route=global needs a device reached through adb")
+        self.adb = adb
+        confdir = options.get("network_confdir", "")
+        self.confdir = Path(confdir) if confdir else None
+        port = options.get("network_port", "")
+        if port and not (port.isdigit() and 0 < int(port) < 65536):
+            raise InputError(f"network_port must be 1-65535, got {port[:20]!r}")
+        self.port = int(port) if port else 0
+        upstream = options.get("network_upstream_ca", "")
+        self.extra = {"ssl_verify_upstream_trusted_ca": upstream} if upstream else {}
+        self.proxy: MitmProxy | None = None
+        self.reader: FlowReader | None = None
+        self._session: SourceSession | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._device_set = False
+        self.flows: list[NetworkFlow] = []
+
+    def start(self, session: SourceSession) -> None:
+        self._session = session
+        out = (session.run_dir / "network") if session.run_dir is not None else Path(os.environ.get("TMPDIR", "/tmp")) / f"ch-network-{os.getpid()}-{id(self)}"
+        self.proxy = MitmProxy(out, port=self.port, confdir=self.confdir, extra=self.extra)
+        self.proxy.start()
+        self.reader = FlowReader(out / "flows.jsonl", session.clock, time.time)
+        if self.route == "global":
+            self._device_proxy_on()
+        self._thread = threading.Thread(target=self._follow, name="network", daemon=True)
+        self._thread.start()
+
+    # -- the device's way to the proxy ------------------------------------------------------
+    def _device_proxy_on(self) -> None:
+        assert self.proxy is not None and self.adb is not None
+        port = str(self.proxy.port)
+        self.adb.adb(["reverse", f"tcp:{port}", f"tcp:{port}"], timeout=20)
+        self.adb.shell(["settings", "put", "global", "http_proxy", f"127.0.0.1:{port}"], timeout=20)
+        self._device_set = True
+
+    def _device_proxy_off(self) -> None:
+        if not self._device_set or self.adb is None or self.proxy is None:
+            return
+        self._device_set = False
+        for argv, shell in ((["settings", "put", "global", "http_proxy", ":0"], True), (["reverse", "--remove", f"tcp:{self.proxy.port}"], False)):
+            try:
+                (self.adb.shell if shell else self.adb.adb)(argv, timeout=20, check=False)
+            except Exception as exc:  # noqa: BLE001 - keep undoing
+                self._emit_error(f"could not undo the device proxy setting ({' '.join(argv)}): {exc}")
+
+    # -- events -----------------------------------------------------------------------------
+    def _emit_error(self, message: str) -> None:
+        if self._session is not None:
+            self._session.emit([ErrorRecord(t=self._session.clock(), source="network", where="network", message=message[:500])])
+
+    def _drain(self) -> None:
+        if self.reader is None or self._session is None:
+            return
+        events = self.reader.poll()
+        if events:
+            self.flows.extend(e for e in events if isinstance(e, NetworkFlow))
+            self._session.emit(events)
+
+    def _follow(self) -> None:
+        while not self._stop.wait(0.1):
+            try:
+                self._drain()
+            except Exception as exc:  # noqa: BLE001 - the follower must not die silently
+                self._emit_error(f"reading flows: {type(exc).__name__}: {exc}")
+
+    def stop(self) -> None:
+        try:
+            self._device_proxy_off()
+        finally:
+            self._stop.set()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            if self.proxy is not None:
+                self.proxy.stop()
+            try:
+                self._drain()
+                if self.proxy is not None and self.flows:
+                    write_har(self.flows, self.proxy.out_dir / "bodies", self.proxy.out_dir / "flows.har")
+            except Exception as exc:  # noqa: BLE001 - stop never raises
+                self._emit_error(f"finishing network capture: {type(exc).__name__}: {exc}")
+
+
+def _factory(driver: Driver, options: Mapping[str, str]) -> NetworkSource:
+    return NetworkSource(driver, options)
+
+
+register_source(
+    "network",
+    _factory,
+    summary="a real mitmproxy on the host: every request as a NetworkFlow, refused TLS handshakes, bodies kept for matching, a HAR export",
+    options=("network_route", "network_port", "network_confdir", "network_upstream_ca"),
+)
