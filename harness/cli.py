@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="build reports for run folders")
     rp.add_argument("runs", nargs="+", help="run folders")
-    rp.add_argument("--formats", default="html,xlsx,json,junit", help="comma-separated: html, xlsx, json, junit")
+    rp.add_argument("--formats", default="html,xlsx,json,junit", help="comma-separated registered formats: html, xlsx, json, junit (the default), terminal (findings.txt)")
     rp.add_argument("--summary", metavar="DIR", help="also write a summary over all given runs into DIR")
     rp.add_argument("--fail-on", choices=SEVERITY_CHOICES[:-1], default="high", help="JUnit: findings at or above this severity are failures (default: high)")
     rp.add_argument("--no-embed", action="store_true", help="link screenshots from report.html instead of embedding them")

@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import json
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -50,11 +49,12 @@ from harness.events import (
     event_from_dict,
 )
 from harness.findings import SEVERITIES, VERDICTS, Finding
+from harness.reporting.formats import ReportOptions
+from harness.reporting.formats import formats as registered_formats
 from harness.reporting.frames import finding_row
 from harness.rundir import RunDir, RunInfo
 
 __all__ = [
-    "FORMATS",
     "PHASES",
     "PHASE_LABELS",
     "PROBLEM_TYPES",
@@ -76,14 +76,6 @@ __all__ = [
     "build_summary",
     "SUMMARY_EVENT_KINDS",
 ]
-
-#: Report formats ``build_reports`` knows, and the file each one writes.
-FORMATS: dict[str, str] = {
-    "html": "report.html",
-    "xlsx": "report.xlsx",
-    "json": "findings.json",
-    "junit": "junit.xml",
-}
 
 #: Consent phases of a run, in the order they normally follow one another: the detectors' phases
 #: (harness/detectors/phases.py), read from ``analysis.json``, never recomputed by other rules.
@@ -807,42 +799,32 @@ def describe_event(ev: Event) -> str:
 
 def build_reports(
     run_dir: Path,
-    formats: Sequence[str] = ("html", "xlsx", "json", "junit"),
+    formats: Sequence[str] | None = None,
     *,
     fail_on: str = "medium",
     embed_screens: bool = True,
 ) -> dict[str, Path]:
     """Write the reports of one run folder; return {format: path written}.
 
-    ``fail_on`` is the lowest severity that makes a JUnit test case fail. ``embed_screens``
-    puts screenshots into the HTML as data URIs (one self-contained file) up to a size budget;
-    beyond it, or when false, images are linked relative to the run folder."""
-    unknown = [f for f in formats if f not in FORMATS]
+    ``formats`` are names registered in :mod:`harness.reporting.formats` (default: every format
+    registered as a default one). ``fail_on`` is the lowest severity that makes a JUnit test case
+    fail. ``embed_screens`` puts screenshots into the HTML as data URIs (one self-contained file)
+    up to a size budget; beyond it, or when false, images are linked relative to the run folder."""
+    known = registered_formats("run")
+    wanted = list(dict.fromkeys(formats)) if formats is not None else [n for n, f in known.items() if f.default]
+    unknown = [f for f in wanted if f not in known]
     if unknown:
-        raise InputError(f"unknown report format(s) {', '.join(map(repr, unknown))}; choose from {', '.join(FORMATS)}")
+        raise InputError(f"unknown report format(s) {', '.join(map(repr, unknown))}; choose from {', '.join(known)}")
     if fail_on not in SEVERITIES:
         raise InputError(f"fail_on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
     data = load_run(run_dir)
+    options = ReportOptions(fail_on=fail_on, embed_screens=embed_screens)
     out: dict[str, Path] = {}
-    for fmt in dict.fromkeys(formats):
-        target = data.path / FORMATS[fmt]
-        if fmt == "html":
-            from harness.reporting.html import render_run_html
-
-            _write_text(target, render_run_html(data, embed_screens=embed_screens))
-        elif fmt == "xlsx":
-            from harness.reporting.xlsx import write_run_xlsx
-
-            write_run_xlsx(data, target)
-        elif fmt == "json":
-            from harness.reporting.json_report import render_findings_json
-
-            _write_text(target, render_findings_json(data))
-        elif fmt == "junit":
-            from harness.reporting.junit import render_junit
-
-            _write_text(target, render_junit([data], fail_on=fail_on))
-        out[fmt] = target
+    for name in wanted:
+        fmt = known[name]
+        target = data.path / fmt.filename
+        fmt.write_run(data, target, options)
+        out[name] = target
     return out
 
 
@@ -851,9 +833,14 @@ SUMMARY_EVENT_KINDS = frozenset({"error", "agent", "step", "run"})
 
 
 def build_summary(run_dirs: Sequence[Path], out_dir: Path, *, formats: Iterable[str] = ("html", "xlsx")) -> dict[str, Path]:
-    """Write ``summary.html`` and ``summary.xlsx`` for several runs (an app's suite or a batch)
-    into ``out_dir``; return {format: path}. Run folders that do not exist are listed as
-    missing in the summary rather than stopping it."""
+    """Write ``summary.html`` and ``summary.xlsx`` (the registered summary formats asked for) for
+    several runs (an app's suite or a batch) into ``out_dir``; return {format: path}. Run folders
+    that do not exist are listed as missing in the summary rather than stopping it."""
+    known = registered_formats("summary")
+    wanted = list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in known]
+    if unknown:
+        raise InputError(f"unknown summary format(s) {', '.join(map(repr, unknown))}; choose from {', '.join(known)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     runs: list[RunData] = []
@@ -864,29 +851,11 @@ def build_summary(run_dirs: Sequence[Path], out_dir: Path, *, formats: Iterable[
         except InputError:
             missing.append(str(rd))
     runs.sort(key=lambda r: (r.info.package, r.info.scenario, r.run_id))
+    options = ReportOptions(missing=tuple(missing))
     out: dict[str, Path] = {}
-    wanted = list(dict.fromkeys(formats))
-    for fmt in wanted:
-        if fmt == "html":
-            from harness.reporting.html import render_summary_html
-
-            target = out_dir / "summary.html"
-            _write_text(target, render_summary_html(runs, out_dir=out_dir, missing=missing))
-            out["html"] = target
-        elif fmt == "xlsx":
-            from harness.reporting.xlsx import write_summary_xlsx
-
-            target = out_dir / "summary.xlsx"
-            write_summary_xlsx(runs, target, missing=missing)
-            out["xlsx"] = target
-        else:
-            raise InputError(f"unknown summary format {fmt!r}; choose from html, xlsx")
+    for name in wanted:
+        fmt = known[name]
+        target = out_dir / fmt.filename
+        fmt.write_summary(runs, target, options)
+        out[name] = target
     return out
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write through a temporary file so a reader never sees half a report."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-

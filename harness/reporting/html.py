@@ -47,6 +47,7 @@ from harness.reporting.build import (
     describe_event,
     scenario_description,
 )
+from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
 
 __all__ = ["render_run_html", "render_summary_html", "timeline_shapes", "screen_wireframe", "MAX_SUMMARY_FINDINGS"]
 
@@ -531,3 +532,16 @@ def render_summary_html(runs: Sequence[RunData], *, out_dir: Path, missing: Sequ
 
 def _overall_rank(code: str) -> int:
     return {"violation": 3, "needs-review": 2, "not-analysed": 1, "clean": 0}.get(code, 0)
+
+
+# -- registration ----------------------------------------------------------------------------
+
+
+@report_format("html", "report.html", doc="the run report: one self-contained HTML page")
+def write_run_html(data: RunData, target: Path, options: ReportOptions) -> None:
+    write_text_atomic(target, render_run_html(data, embed_screens=options.embed_screens))
+
+
+@report_format("html", "summary.html", scope="summary", doc="the summary page of several runs")
+def write_summary_html(runs: Sequence[RunData], target: Path, options: ReportOptions) -> None:
+    write_text_atomic(target, render_summary_html(runs, out_dir=target.parent, missing=options.missing))

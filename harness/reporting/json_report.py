@@ -39,10 +39,12 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from harness import __version__
 from harness.reporting.build import PHASES, RunData
+from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
 
 __all__ = ["SCHEMA_VERSION", "findings_document", "render_findings_json"]
 
@@ -112,3 +114,8 @@ def _finite(value: Any) -> Any:
 def render_findings_json(data: RunData) -> str:
     """findings.json text: strict UTF-8 JSON, Chinese kept as text, two-space indent."""
     return json.dumps(_finite(findings_document(data)), ensure_ascii=False, indent=2, allow_nan=False, default=str) + "\n"
+
+
+@report_format("json", "findings.json", doc="findings and a summary as JSON (schema in this module)")
+def write_findings_json(data: RunData, target: Path, options: ReportOptions) -> None:
+    write_text_atomic(target, render_findings_json(data))

@@ -30,9 +30,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 
 from harness.findings import SEVERITIES, Finding
 from harness.reporting.build import RunData, clip, describe_event
+from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
 
 __all__ = ["render_junit", "failing"]
 
@@ -162,3 +164,8 @@ def render_junit(runs: Sequence[RunData], *, fail_on: str = "medium") -> str:
         root.set(k, str(v))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+@report_format("junit", "junit.xml", doc="one JUnit test case per rule, for CI")
+def write_junit(data: RunData, target: Path, options: ReportOptions) -> None:
+    write_text_atomic(target, render_junit([data], fail_on=options.fail_on))

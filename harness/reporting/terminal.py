@@ -14,14 +14,21 @@ before printing, colour or not.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sys
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from harness.findings import SEVERITIES
+from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from harness.reporting.build import RunData
 
 __all__ = ["display_width", "fit", "print_findings_table", "summary_line"]
 
@@ -162,3 +169,10 @@ def print_findings_table(
             print("  ".join(cells) + "  " + fit(text, msg_w).rstrip(), file=out)
         print("", file=out)
     return len(rows)
+
+
+@report_format("terminal", "findings.txt", default=False, doc="the findings table the CLI prints, as plain text")
+def write_findings_text(data: RunData, target: Path, options: ReportOptions) -> None:
+    buf = io.StringIO()
+    print_findings_table(data.finding_rows(), buf, color=False, width=120)
+    write_text_atomic(target, buf.getvalue())

@@ -40,6 +40,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from harness.events import ApiCall, Event, PermissionRequest
 from harness.reporting.build import PHASE_LABELS, RunData, clip, describe_event
+from harness.reporting.formats import ReportOptions, report_format
 from harness.reporting.frames import FINDING_COLUMNS
 
 __all__ = ["write_run_xlsx", "write_summary_xlsx", "MAX_API_ROWS", "RUN_COLUMNS"]
@@ -363,3 +364,16 @@ def _save(wb: Workbook, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     wb.save(tmp)
     tmp.replace(path)
+
+
+# -- registration ----------------------------------------------------------------------------
+
+
+@report_format("xlsx", "report.xlsx", doc="the run report as an Excel workbook (findings, evidence, API calls, screens)")
+def _write_run(data: RunData, target: Path, options: ReportOptions) -> None:
+    write_run_xlsx(data, target)
+
+
+@report_format("xlsx", "summary.xlsx", scope="summary", doc="every finding of several runs, and one row per run")
+def _write_summary(runs: Sequence[RunData], target: Path, options: ReportOptions) -> None:
+    write_summary_xlsx(runs, target, missing=options.missing)
