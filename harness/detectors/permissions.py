@@ -8,6 +8,8 @@ tapped a feature needing that group within the trigger window before it.
 
 from __future__ import annotations
 
+import bisect
+
 from collections.abc import Iterator
 
 from harness.detectors.context import Context
@@ -212,6 +214,27 @@ def _what(e: object) -> str:
     return "left"
 
 
+def _rationale_instances(ctx: Context) -> list[UiSnapshot]:
+    """In-app permission pre-prompts, one per time one comes on screen: a dialog that stays on
+    screen across several reads (the same hierarchy, no tap, no other screen in between) is one
+    request, not one per read."""
+    taps = sorted(a.seq for a in ctx.of(UiAction) if a.action in ("tap", "back", "launch", "relaunch", "home"))
+    out: list[UiSnapshot] = []
+    prev: UiSnapshot | None = None
+    for s in ctx.of(UiSnapshot):
+        if s.screen_kind == "permission_rationale":
+            same = (
+                prev is not None
+                and prev.screen_kind == "permission_rationale"
+                and prev.hierarchy_hash == s.hierarchy_hash
+                and bisect.bisect_right(taps, prev.seq) == bisect.bisect_left(taps, s.seq)
+            )
+            if not same:
+                out.append(s)
+        prev = s
+    return out
+
+
 @detector("R22", "rerequest_after_denial")
 def rerequest_after_denial(ctx: Context) -> Iterator[Finding]:
     """After group G is denied: requests for G (hooked, so counted even when Android shows no
@@ -219,7 +242,7 @@ def rerequest_after_denial(ctx: Context) -> Iterator[Finding]:
     session, (b) after a later cold start."""
     window = ctx.num("R22", "trigger_window_s")
     ph = ctx.phases
-    rationale = [s for s in ctx.of(UiSnapshot) if s.screen_kind == "permission_rationale"]
+    rationale = _rationale_instances(ctx)
     for d in ph.denials:
         g = d.group
         sess = ph.session_at(d.start) if ph.sessions else 0

@@ -259,7 +259,7 @@ def policy_unreachable(ctx: Context) -> Iterator[Finding]:
     yield ctx.finding(
         "R02",
         verdict="violation",
-        message=f"Privacy policy {how}; the limit is {limit} taps from the main screen.",
+        message=f"Privacy policy {how}; the limit is {limit} taps from the main screen (a page counts as the policy when its heading is on the policy-title word list of the explore step).",
         evidence=[ex.marker.seq],
     )
 
@@ -314,7 +314,7 @@ def category_not_disclosed(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R05",
             verdict="violation",
-            message=f"{cat} was read {calls} time(s) after acceptance (first at t={first.t_first:.1f} s via {first.api or 'an unnamed API'}) but the privacy policy never names it.",
+            message=f"{cat} was read {calls} time(s) after acceptance (first at t={first.t_first:.1f} s via {first.api or 'an unnamed API'}) but the privacy policy never names it (synonyms: policy_terms categories).",
             evidence=[snap.seq, *sorted({e for r in rows for e in r.evidence})[:19]],
             t=first.t_first,
             category=cat,
@@ -372,7 +372,7 @@ def sdk_not_disclosed(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R06",
             verdict="violation",
-            message=f"SDK {sdk} read {cats} ({sum(r.calls for r in rows)} call(s)) but the privacy policy names neither it nor its vendor ({', '.join(names[:4])}).",
+            message=f"SDK {sdk} read {cats} ({sum(r.calls for r in rows)} call(s)) but the privacy policy names neither it nor its vendor ({', '.join(names[:4])}; names from sdks.yaml and policy_terms sdk_aliases, vendor_aliases).",
             evidence=[snap.seq, *sorted({e for r in rows for e in r.evidence})[:19]],
             t=first.t_first,
             sdk=sdk,
@@ -398,7 +398,7 @@ def no_withdrawal(ctx: Context) -> Iterator[Finding]:
     yield ctx.finding(
         "R16",
         verdict="violation",
-        message=f"No way to withdraw consent within {limit} taps of the main screen, and {where}.",
+        message=f"No way to withdraw consent within {limit} taps of the main screen, and {where} (decided by word lists: the explore step's withdraw words and policy_terms withdraw_words).",
         evidence=[ex.marker.seq, *([got[1].seq] if got else [])],
     )
 
@@ -424,7 +424,7 @@ def no_account_deletion(ctx: Context) -> Iterator[Finding]:
     yield ctx.finding(
         "R40",
         verdict="violation",
-        message=f"Account deletion {found} (limit {limit} taps) although {why}.",
+        message=f"Account deletion {found} (limit {limit} taps) although {why} (deletion controls are recognised by the explore step's word list).",
         evidence=[ex.marker.seq, *([gate.seq] if gate else [])],
     )
 

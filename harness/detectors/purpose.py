@@ -250,7 +250,7 @@ def permission_without_purpose(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R07",
             verdict=verdict,
-            message=f"{ask.group} permission requested at t={ask.dialog.t:.1f} s; what the user saw ({where}, and the dialog) {said}.",
+            message=f"{ask.group} permission requested at t={ask.dialog.t:.1f} s; what the user saw ({where}, and the dialog) {said} (word lists: permission_purpose groups and purpose_markers).",
             evidence=sorted(evidence),
             t=(ask.hook or ask.dialog).t,
         )
@@ -299,8 +299,12 @@ def no_personalisation_optout(ctx: Context) -> Iterator[Finding]:
     found = f"first found after {clicks} taps" if clicks is not None else f"not found within {limit} taps"
     yield ctx.finding(
         "R36",
-        verdict="violation",
-        message=f"The app speaks of {', '.join(said[:3])} but a switch to turn personalisation off was {found} of the main screen.",
+        verdict="needs-review",
+        message=(
+            f"The app speaks of {', '.join(said[:3])} but a switch to turn personalisation off was {found} of the main screen. "
+            "Decided by word lists (personalisation_words, the explore step's personalisation words): a reviewer decides "
+            "whether the content or ads are personalised with personal information (PIPL 24)."
+        ),
         evidence=[source.seq, ex.marker.seq],
     )
 

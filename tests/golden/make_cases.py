@@ -1321,7 +1321,7 @@ def personalisation_no_switch() -> Case:
     }
     marker = _explore_targets(c, 5.0, found, _ALL_TARGETS)
     c.end(40.0)
-    c.expect("R36", "violation", [policy, marker])
+    c.expect("R36", "needs-review", [policy, marker])
     return c
 
 

@@ -139,3 +139,15 @@ def test_an_optional_login_link_opened_by_the_user_is_no_forced_login() -> None:
         UiSnapshot(t=11.0, screen_kind="login_gate", package=PKG, reading='{"controls":[{"role":"login","text":"登录"},{"role":"other","text":"暂不登录"}]}'),
     )
     assert "R24" not in _rules(guest, profile="short_video")
+
+
+def test_one_pre_prompt_on_screen_across_several_reads_is_one_request() -> None:
+    pre = '{"controls":[{"role":"other","text":"去开启"}],"permission_group":"LOCATION"}'
+    reads = [UiSnapshot(t=20.0 + i, screen_kind="permission_rationale", package=PKG, hierarchy_hash="h1", reading=pre) for i in range(4)]
+    run = _denied("LOCATION", *reads)
+    r22 = [f for f in analyze(Timeline.from_events(run), _info("utilities")).findings if f.rule_id == "R22"]
+    assert len(r22) == 1 and "1 time(s)" in r22[0].message
+    # shown, closed by a tap, shown again: two requests
+    again = _denied("LOCATION", reads[0], UiAction(t=21.5, action="tap", text="取消"), UiSnapshot(t=22.0, screen_kind="other", package=PKG, hierarchy_hash="h0"), reads[2])
+    r22 = [f for f in analyze(Timeline.from_events(again), _info("utilities")).findings if f.rule_id == "R22"]
+    assert len(r22) == 1 and "2 time(s)" in r22[0].message
