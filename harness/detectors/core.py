@@ -974,10 +974,12 @@ def _r30(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
 
 def _r31(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     mode = x.loc_mode[c.run + c.r0]
-    loc = _cat_is(c, x, "LOCATION") & ~c.trig & ((mode == 1) | (mode == 2))
+    loc = _cat_is(c, x, "LOCATION") & ((mode == 1) | (mode == 2))
     cont = x.loc_continuous[c.api]
+    # a tap justifies one fix, not a subscription: a continuous subscription is judged even
+    # when the user tapped just before it (2026 CAC draft: single fix for search / nearby)
     c.collect(acc, np.flatnonzero(loc & cont), 0)
-    c.collect(acc, np.flatnonzero(loc & ~cont), 1)
+    c.collect(acc, np.flatnonzero(loc & ~c.trig & ~cont), 1)
 
 
 def _r32(c: _Chunk, x: _Ctx, acc: _Acc) -> None:

@@ -9,7 +9,6 @@ tapped a feature needing that group within the trigger window before it.
 from __future__ import annotations
 
 import bisect
-
 from collections.abc import Iterator
 
 from harness.detectors.context import Context

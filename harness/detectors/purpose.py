@@ -42,7 +42,7 @@ from harness.detectors.phases import PROMPT_KINDS
 from harness.detectors.policy import exploration, policy_text
 from harness.detectors.registry import detector
 from harness.errors import CatalogError
-from harness.events import PermissionRequest, StepMarker, UiSnapshot
+from harness.events import PermissionRequest, UiSnapshot
 from harness.findings import Finding
 
 __all__ = [
@@ -310,17 +310,13 @@ def no_personalisation_optout(ctx: Context) -> Iterator[Finding]:
 
 
 def _cmp_refusal_reached(ctx: Context, result_seq: int) -> bool:
-    """Whether the exploration (bounded by its tap limit) showed one of the app's screens that
-    reads as a consent-management layer offering a refusal control."""
-    begin = -1
-    for m in ctx.of(StepMarker):
-        if m.step == "explore" and m.phase == "begin" and m.seq < result_seq:
-            begin = m.seq
-    if begin < 0:
-        return False
+    """Whether the run (up to the exploration's result) showed one of the app's screens that
+    reads as a consent-management dialog or layer offering a refusal control."""
     refuse = set(ctx.catalog.roles.get("refuse", ())) | {"decline", "manage_options"}
     for snap in ctx.of(UiSnapshot):
-        if not begin < snap.seq < result_seq or snap.package != ctx.info.package or snap.screen_kind != "cmp_dialog":
+        # the first-run CMP or a CMP layer the exploration reached: either way the app shows a
+        # consent-management dialog in which personalised processing can be refused
+        if snap.seq >= result_seq or snap.package != ctx.info.package or snap.screen_kind != "cmp_dialog":
             continue
         if ctx.reading(snap).roles() & refuse:
             return True

@@ -7,7 +7,16 @@ from __future__ import annotations
 from harness.catalog.rules import load_rules
 from harness.detectors import analyze
 from harness.detectors.core import foreground_service_tag
-from harness.events import ApiCall, AppState, ConsentDecision, Event, PermissionRequest, PermissionResult, UiAction, UiSnapshot
+from harness.events import (
+    ApiCall,
+    AppState,
+    ConsentDecision,
+    Event,
+    PermissionRequest,
+    PermissionResult,
+    UiAction,
+    UiSnapshot,
+)
 from harness.rundir import RunInfo
 from harness.timeline import Timeline
 
@@ -151,3 +160,13 @@ def test_one_pre_prompt_on_screen_across_several_reads_is_one_request() -> None:
     again = _denied("LOCATION", reads[0], UiAction(t=21.5, action="tap", text="取消"), UiSnapshot(t=22.0, screen_kind="other", package=PKG, hierarchy_hash="h0"), reads[2])
     r22 = [f for f in analyze(Timeline.from_events(again), _info("utilities")).findings if f.rule_id == "R22"]
     assert len(r22) == 1 and "2 time(s)" in r22[0].message
+
+
+def test_a_continuous_subscription_is_judged_even_right_after_a_tap() -> None:
+    tap = UiAction(t=10.0, action="tap", text="附近酒店", user_intent="location")
+    sub = _accepted(tap, ApiCall(t=10.5, category="LOCATION", sdk="app", api_id="LocationManager.requestLocationUpdates"))
+    assert _rules(sub, profile="hotel_booking").get("R31") == ["LOCATION"]
+    one = _accepted(tap, ApiCall(t=10.5, category="LOCATION", sdk="app", api_id="LocationManager.getLastKnownLocation"))
+    assert "R31" not in _rules(one, profile="hotel_booking")
+    # a type whose function is continuous location (route recording) is not judged
+    assert "R31" not in _rules(sub, profile="sports_fitness")
