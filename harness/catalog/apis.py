@@ -29,6 +29,7 @@ __all__ = [
     "PI_CATEGORIES",
     "HIGH_RISK_CATEGORIES",
     "KINDS",
+    "ORIGINS",
     "FILTER_OPS",
     "load_apis",
     "parse_apis",
@@ -71,8 +72,15 @@ HIGH_RISK_CATEGORIES: frozenset[str] = frozenset(
 """Categories the Chinese rules treat as sensitive or high-frequency abuse targets."""
 
 KINDS: tuple[str, ...] = ("java", "native", "lifecycle")
-FILTER_OPS: tuple[str, ...] = ("equals", "prefix", "contains", "glob", "fd_path", "foreign_package", "foreign_component")
-_VALUE_OPS = frozenset({"equals", "prefix", "contains", "glob", "fd_path"})
+ORIGINS: tuple[str, ...] = ("sdk", "hidden", "library", "vendor", "libc")
+"""Where a hook point lives: ``sdk`` a public Android/Java SDK method (checked against the public
+API data in the coverage bench), ``hidden`` framework code outside the public SDK (hidden classes
+and methods), ``library`` a class an app bundles (Play services, androidx, third-party SDKs),
+``vendor`` OEM system code, ``libc`` native."""
+FILTER_OPS: tuple[str, ...] = (
+    "equals", "prefix", "contains", "glob", "fd_path", "foreign_package", "foreign_component", "sensor_type", "path_glob",
+)
+_VALUE_OPS = frozenset({"equals", "prefix", "contains", "glob", "fd_path", "sensor_type", "path_glob"})
 LIFE_STATES: tuple[str, ...] = ("started", "foreground", "background")
 
 _CLASS_RE = re.compile(r"^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)*$")
@@ -82,7 +90,7 @@ _SIG_RE = re.compile(r"^\(([\w$.\[\]]+(,[\w$.\[\]]+)*)?\)$")
 _KNOWN_KEYS = frozenset(
     {
         "id", "class", "classes", "method", "category", "api", "overloads", "filter", "keep_return",
-        "kind", "desc", "perms_arg", "life", "symbols", "ret_arg", "enabled",
+        "kind", "desc", "perms_arg", "life", "symbols", "ret_arg", "enabled", "origin",
     }
 )
 _MAX_ENTRIES = 5000
@@ -123,6 +131,7 @@ class Api:
     symbols: tuple[str, ...] = ()
     ret_arg: int | None = None
     enabled: bool = True
+    origin: str = "sdk"
 
     @property
     def hook_classes(self) -> tuple[str, ...]:
@@ -150,6 +159,7 @@ class Api:
             "cls": list(self.hook_classes),
             "m": self.method,
             "ret": self.keep_return,
+            "api": [self.api_min, self.api_max],
         }
         if self.overloads:
             out["ov"] = list(self.overloads)
@@ -224,6 +234,10 @@ def _filter(v: Any, where: str, kind: str) -> ArgFilter | None:
             raise _fail(where, "filter.values", "empty value")
     elif v.get("values"):
         raise _fail(where, "filter.values", f"op {op!r} takes no values")
+    if op == "sensor_type":
+        bad = [x for x in values if not x.lstrip("-").isdigit()]
+        if bad:
+            raise _fail(where, "filter.values", f"sensor types are integers (Sensor.TYPE_*), got {bad[0]!r}")
     return ArgFilter(arg=arg, op=str(op), values=values)
 
 
@@ -321,6 +335,14 @@ def _entry(raw: Any, index: int, defaults: Mapping[str, Any]) -> Api:
         if e.get("symbols") is not None or ret_arg is not None:
             raise _fail(where, "symbols", "symbols/ret_arg are only for native entries")
 
+    origin = e.get("origin")
+    if origin is None:
+        origin = "libc" if kind == "native" else ("sdk" if cls.startswith(("android.", "java.", "javax.")) else "library")
+    if origin not in ORIGINS:
+        raise _fail(where, "origin", f"must be one of {', '.join(ORIGINS)}, got {origin!r}")
+    if (origin == "libc") != (kind == "native"):
+        raise _fail(where, "origin", "'libc' is the origin of native entries and only of them")
+
     return Api(
         id=api_id,
         cls=cls,
@@ -339,6 +361,7 @@ def _entry(raw: Any, index: int, defaults: Mapping[str, Any]) -> Api:
         symbols=symbols,
         ret_arg=ret_arg,
         enabled=bool(enabled),
+        origin=str(origin),
     )
 
 

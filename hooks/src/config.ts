@@ -4,7 +4,7 @@
 
 export interface ArgFilter {
   arg: number;
-  op: "equals" | "prefix" | "contains" | "glob" | "fd_path" | "foreign_package" | "foreign_component";
+  op: "equals" | "prefix" | "contains" | "glob" | "fd_path" | "foreign_package" | "foreign_component" | "sensor_type" | "path_glob";
   values: string[];
 }
 
@@ -15,6 +15,7 @@ export interface ApiSpec {
   cls: string[];
   m: string;
   ret: boolean;
+  api?: [number, number | null]; // API levels where the method exists; others are skipped
   ov?: string[];
   f?: ArgFilter;
   perms?: number;
@@ -57,6 +58,7 @@ export interface Config {
   waitJavaMs: number;
   searchLoaders: boolean;
   framework: string[];
+  sdk: number; // the device's API level; 0 = read android.os.Build$VERSION.SDK_INT (none on a JVM: no level check)
 }
 
 export const config: Config = {
@@ -77,6 +79,7 @@ export const config: Config = {
   native: true,
   waitJavaMs: 15000,
   searchLoaders: true,
+  sdk: 0,
   framework: ["java", "javax", "android", "androidx", "kotlin", "kotlinx", "dalvik", "com.android", "sun", "jdk", "libcore"],
 };
 
@@ -88,6 +91,7 @@ const LIMITS: Record<string, [number, number]> = {
   siteLimit: [0, 50000],
   maxStr: [16, 2048],
   waitJavaMs: [0, 120000],
+  sdk: [0, 100],
 };
 
 // Copies known keys from the host's object, clamping numbers to sane bounds.

@@ -23,6 +23,7 @@ let initialized = false;
 let readySent = false;
 let javaPath = "";
 let stackMode = "";
+let installMs = -1; // wall time of installing every Java hook
 const extraSkipped: string[] = [];
 
 function sendReady(): void {
@@ -34,7 +35,7 @@ function sendReady(): void {
     hooks: javaState.hooked + nativeState.hooked,
     skipped: [...extraSkipped, ...javaState.skipped, ...nativeState.skipped].slice(0, 2000),
     pid: Process.id,
-    version: `${VERSION} java=${javaPath || "none"} sites=${stackMode || "none"}`,
+    version: `${VERSION} java=${javaPath || "none"} sites=${stackMode || "none"} sdk=${javaState.sdk || "any"}`,
     stacks: stackMode || "none",
   });
 }
@@ -43,9 +44,11 @@ function installJavaNow(): void {
   const tid = Process.getCurrentThreadId();
   const wasQuiet = nativeState.quiet.has(tid);
   nativeState.quiet.add(tid);
+  const t0 = Date.now();
   try {
     stackMode = initStacks();
     installJava(config.apis);
+    installMs = Date.now() - t0;
     nativeState.javaReady = true;
   } catch (e) {
     reportError("java hooks", e);
@@ -147,7 +150,8 @@ rpc.exports = {
     return { sent: n, calls: counters.calls, events: counters.events, batches: counters.batches, folded: counters.folded };
   },
   stats(): Record<string, unknown> {
-    return { ...counters, buffered: buffered(), sites: siteCount(), hooks: javaState.hooked + nativeState.hooked, overloads: javaState.overloads, ready: readySent };
+    return { ...counters, buffered: buffered(), sites: siteCount(), hooks: javaState.hooked + nativeState.hooked, overloads: javaState.overloads, ready: readySent,
+             installMs, lateHooks: javaState.late, sdk: javaState.sdk };
   },
   dispose(): void {
     stopTimer();

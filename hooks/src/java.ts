@@ -19,7 +19,13 @@ interface Group {
   variants: ApiSpec[]; // filtered first, then the unfiltered fallback (if any)
 }
 
-export const javaState = { hooked: 0, overloads: 0, skipped: [] as string[], pending: [] as Group[] };
+export const javaState = { hooked: 0, overloads: 0, skipped: [] as string[], pending: [] as Group[], sdk: 0, late: 0 };
+// Groups whose class is an interface or abstract (e.g. FusedLocationProviderClient since
+// play-services-location 21): hooked on the concrete class of the first object a hooked factory
+// returns with that declared type (LocationServices.getFusedLocationProviderClient).
+const abstractGroups = new Map<string, Group[]>();
+const implHooked = new Set<string>();
+const globCache = new Map<string, RegExp>();
 const hookedHandles = new Set<string>();
 const depth = new Map<string, number>();
 
@@ -79,6 +85,22 @@ function passes(spec: ApiSpec, args: any[]): boolean {
       const target = intentTarget(a);
       return target !== "" && target !== ownPackage();
     }
+    case "sensor_type": {
+      if (a === null || a === undefined) return false;
+      let t = "";
+      try {
+        t = String(typeof a === "number" ? a : a.getType());
+      } catch (e) {
+        return false;
+      }
+      return f.values.includes(t);
+    }
+    case "path_glob": {
+      if (a === null || a === undefined) return false;
+      const text = typeof a === "string" ? a : javaText(a);
+      for (const v of f.values) if (globRe(v).test(text)) return true;
+      return false;
+    }
     default: {
       if (a === null || a === undefined) return false;
       const text = typeof a === "string" ? a : javaText(a);
@@ -88,6 +110,20 @@ function passes(spec: ApiSpec, args: any[]): boolean {
       return false;
     }
   }
+}
+
+// A path glob: "*" is any run of characters within one path segment, "**" crosses segments.
+function globRe(glob: string): RegExp {
+  let re = globCache.get(glob);
+  if (re === undefined) {
+    const body = glob
+      .split("**")
+      .map((part) => part.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*"))
+      .join(".*");
+    re = new RegExp("^" + body + "$");
+    globCache.set(glob, re);
+  }
+  return re;
 }
 
 function permsOf(v: any): string[] {
@@ -193,6 +229,7 @@ function makeImpl(g: Group, ov: any): (this: any, ...args: any[]) => any {
       if (d === 0) depth.delete(key);
       else depth.set(key, d);
     }
+    if (threw === null && ret !== null && abstractGroups.has(info.retType)) hookImplementation(info.retType, ret);
     if (d === 0) {
       try {
         record(spec, info, this, args, ts, tid, ret, threw);
@@ -269,14 +306,64 @@ function hookGroup(g: Group, klass: any): string | null {
     }
   }
   if (n > 0) return null;
-  if (abstractSeen > 0) return `${g.cls}.${g.method} is abstract (hook a concrete class)`;
+  if (abstractSeen > 0) {
+    const list = abstractGroups.get(g.cls) ?? [];
+    if (!list.includes(g)) list.push(g);
+    abstractGroups.set(g.cls, list);
+    return `${g.cls}.${g.method} is abstract: hooked later on the implementation a hooked factory returns`;
+  }
   return `no overload of ${g.cls}.${g.method} matches ${[...wanted].join(" ")}`;
 }
 
-export function installJava(specs: ApiSpec[]): void {
+// The concrete class behind an interface-typed return value: hook the interface's groups there.
+function hookImplementation(iface: string, obj: any): void {
+  let name = "";
+  try {
+    const klass = obj.getClass();
+    name = String(klass.getName());
+    if (implHooked.has(iface + ">" + name)) return;
+    implHooked.add(iface + ">" + name);
+    const loader = klass.getClassLoader();
+    const factory = loader === null ? null : Java.ClassFactory.get(loader);
+    const impl = factory === null ? Java.use(name) : factory.use(name);
+    for (const g of abstractGroups.get(iface) ?? []) {
+      const why = hookGroup({ cls: name, method: g.method, variants: g.variants }, impl);
+      if (why === null) javaState.late++;
+      else reportError(`hook ${g.variants[0]?.id ?? g.method} on ${name}`, why);
+    }
+  } catch (e) {
+    reportError(`hook implementation ${name || iface}`, e);
+  }
+}
+
+// The device's API level: the host's value, else Build.VERSION.SDK_INT, else 0 (a desktop JVM:
+// no Build class, every entry is tried).
+function deviceSdk(): number {
+  if (config.sdk > 0) return config.sdk;
+  try {
+    const v = Java.use("android.os.Build$VERSION").SDK_INT.value;
+    return typeof v === "number" && v > 0 ? v : 0;
+  } catch (e) {
+    return 0;
+  }
+}
+
+export function installJava(all: ApiSpec[]): void {
   const failures = new Map<string, string>();
   const hookedIds = new Set<string>();
   const missing: Group[] = [];
+  const sdk = deviceSdk();
+  javaState.sdk = sdk;
+  const specs: ApiSpec[] = [];
+  for (const a of all) {
+    if (a.kind === "native") continue;
+    const r = a.api;
+    if (sdk > 0 && r !== undefined && (sdk < r[0] || (r[1] !== null && sdk > r[1]))) {
+      javaState.skipped.push(cut(`${a.id}: not on API ${sdk} (exists in ${r[0]}-${r[1] === null ? "" : r[1]})`, 290));
+      continue;
+    }
+    specs.push(a);
+  }
   for (const g of groupSpecs(specs)) {
     const klass = useClass(g.cls);
     if (klass === null) {

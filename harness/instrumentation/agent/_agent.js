@@ -1,5 +1,5 @@
 📦
-477689 /src/index.js
+480723 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -13513,6 +13513,7 @@ var config2 = {
   native: true,
   waitJavaMs: 15e3,
   searchLoaders: true,
+  sdk: 0,
   framework: ["java", "javax", "android", "androidx", "kotlin", "kotlinx", "dalvik", "com.android", "sun", "jdk", "libcore"]
 };
 var LIMITS = {
@@ -13522,7 +13523,8 @@ var LIMITS = {
   stackDepth: [2, 64],
   siteLimit: [0, 5e4],
   maxStr: [16, 2048],
-  waitJavaMs: [0, 12e4]
+  waitJavaMs: [0, 12e4],
+  sdk: [0, 100]
 };
 function applyConfig(raw) {
   if (raw === null || typeof raw !== "object")
@@ -13920,7 +13922,10 @@ function reportError(where2, e) {
 }
 
 // src/java.ts
-var javaState = { hooked: 0, overloads: 0, skipped: [], pending: [] };
+var javaState = { hooked: 0, overloads: 0, skipped: [], pending: [], sdk: 0, late: 0 };
+var abstractGroups = /* @__PURE__ */ new Map();
+var implHooked = /* @__PURE__ */ new Set();
+var globCache = /* @__PURE__ */ new Map();
 var hookedHandles = /* @__PURE__ */ new Set();
 var depth = /* @__PURE__ */ new Map();
 function groupSpecs(specs) {
@@ -13982,6 +13987,26 @@ function passes(spec, args) {
       const target = intentTarget(a);
       return target !== "" && target !== ownPackage();
     }
+    case "sensor_type": {
+      if (a === null || a === void 0)
+        return false;
+      let t = "";
+      try {
+        t = String(typeof a === "number" ? a : a.getType());
+      } catch (e) {
+        return false;
+      }
+      return f.values.includes(t);
+    }
+    case "path_glob": {
+      if (a === null || a === void 0)
+        return false;
+      const text = typeof a === "string" ? a : javaText(a);
+      for (const v of f.values)
+        if (globRe(v).test(text))
+          return true;
+      return false;
+    }
     default: {
       if (a === null || a === void 0)
         return false;
@@ -13993,6 +14018,15 @@ function passes(spec, args) {
       return false;
     }
   }
+}
+function globRe(glob) {
+  let re = globCache.get(glob);
+  if (re === void 0) {
+    const body = glob.split("**").map((part) => part.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")).join(".*");
+    re = new RegExp("^" + body + "$");
+    globCache.set(glob, re);
+  }
+  return re;
 }
 function permsOf(v) {
   if (v === null || v === void 0)
@@ -14100,6 +14134,8 @@ function makeImpl(g, ov) {
       else
         depth.set(key, d);
     }
+    if (threw === null && ret !== null && abstractGroups.has(info.retType))
+      hookImplementation(info.retType, ret);
     if (d === 0) {
       try {
         record(spec, info, this, args, ts, tid, ret, threw);
@@ -14178,14 +14214,64 @@ function hookGroup(g, klass) {
   }
   if (n > 0)
     return null;
-  if (abstractSeen > 0)
-    return `${g.cls}.${g.method} is abstract (hook a concrete class)`;
+  if (abstractSeen > 0) {
+    const list = abstractGroups.get(g.cls) ?? [];
+    if (!list.includes(g))
+      list.push(g);
+    abstractGroups.set(g.cls, list);
+    return `${g.cls}.${g.method} is abstract: hooked later on the implementation a hooked factory returns`;
+  }
   return `no overload of ${g.cls}.${g.method} matches ${[...wanted].join(" ")}`;
 }
-function installJava(specs) {
+function hookImplementation(iface, obj) {
+  let name = "";
+  try {
+    const klass = obj.getClass();
+    name = String(klass.getName());
+    if (implHooked.has(iface + ">" + name))
+      return;
+    implHooked.add(iface + ">" + name);
+    const loader = klass.getClassLoader();
+    const factory = loader === null ? null : frida_java_bridge_default.ClassFactory.get(loader);
+    const impl = factory === null ? frida_java_bridge_default.use(name) : factory.use(name);
+    for (const g of abstractGroups.get(iface) ?? []) {
+      const why = hookGroup({ cls: name, method: g.method, variants: g.variants }, impl);
+      if (why === null)
+        javaState.late++;
+      else
+        reportError(`hook ${g.variants[0]?.id ?? g.method} on ${name}`, why);
+    }
+  } catch (e) {
+    reportError(`hook implementation ${name || iface}`, e);
+  }
+}
+function deviceSdk() {
+  if (config2.sdk > 0)
+    return config2.sdk;
+  try {
+    const v = frida_java_bridge_default.use("android.os.Build$VERSION").SDK_INT.value;
+    return typeof v === "number" && v > 0 ? v : 0;
+  } catch (e) {
+    return 0;
+  }
+}
+function installJava(all) {
   const failures = /* @__PURE__ */ new Map();
   const hookedIds = /* @__PURE__ */ new Set();
   const missing = [];
+  const sdk = deviceSdk();
+  javaState.sdk = sdk;
+  const specs = [];
+  for (const a of all) {
+    if (a.kind === "native")
+      continue;
+    const r = a.api;
+    if (sdk > 0 && r !== void 0 && (sdk < r[0] || r[1] !== null && sdk > r[1])) {
+      javaState.skipped.push(cut(`${a.id}: not on API ${sdk} (exists in ${r[0]}-${r[1] === null ? "" : r[1]})`, 290));
+      continue;
+    }
+    specs.push(a);
+  }
   for (const g of groupSpecs(specs)) {
     const klass = useClass(g.cls);
     if (klass === null) {
@@ -14575,6 +14661,7 @@ var initialized = false;
 var readySent = false;
 var javaPath = "";
 var stackMode = "";
+var installMs = -1;
 var extraSkipped = [];
 function sendReady() {
   if (readySent)
@@ -14586,7 +14673,7 @@ function sendReady() {
     hooks: javaState.hooked + nativeState.hooked,
     skipped: [...extraSkipped, ...javaState.skipped, ...nativeState.skipped].slice(0, 2e3),
     pid: Process.id,
-    version: `${VERSION} java=${javaPath || "none"} sites=${stackMode || "none"}`,
+    version: `${VERSION} java=${javaPath || "none"} sites=${stackMode || "none"} sdk=${javaState.sdk || "any"}`,
     stacks: stackMode || "none"
   });
 }
@@ -14594,9 +14681,11 @@ function installJavaNow() {
   const tid = Process.getCurrentThreadId();
   const wasQuiet = nativeState.quiet.has(tid);
   nativeState.quiet.add(tid);
+  const t0 = Date.now();
   try {
     stackMode = initStacks();
     installJava(config2.apis);
+    installMs = Date.now() - t0;
     nativeState.javaReady = true;
   } catch (e) {
     reportError("java hooks", e);
@@ -14700,7 +14789,17 @@ rpc.exports = {
     return { sent: n, calls: counters.calls, events: counters.events, batches: counters.batches, folded: counters.folded };
   },
   stats() {
-    return { ...counters, buffered: buffered(), sites: siteCount(), hooks: javaState.hooked + nativeState.hooked, overloads: javaState.overloads, ready: readySent };
+    return {
+      ...counters,
+      buffered: buffered(),
+      sites: siteCount(),
+      hooks: javaState.hooked + nativeState.hooked,
+      overloads: javaState.overloads,
+      ready: readySent,
+      installMs,
+      lateHooks: javaState.late,
+      sdk: javaState.sdk
+    };
   },
   dispose() {
     stopTimer();

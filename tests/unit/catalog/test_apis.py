@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,45 +54,8 @@ REQUIRED = {
     "Application.attach": "LIFECYCLE",
 }
 
-# The best-known open tool's hook points (reference/apis.md 2a), as (class simple name, method):
-# each must be covered by some entry, through `class` or `classes`.
-CAMILLE = [
-    ("ActivityCompat", "requestPermissions"),
-    *[("TelephonyManager", m) for m in (
-        "getDeviceId", "getImei", "getMeid", "getLine1Number", "getSimSerialNumber", "getSubscriberId",
-        "getSimOperator", "getNetworkOperator", "getSimCountryIso", "getCellLocation", "getAllCellInfo",
-        "requestCellInfoUpdate", "getServiceState")],
-    ("CdmaCellLocation", "getBaseStationId"), ("CdmaCellLocation", "getNetworkId"),
-    ("GsmCellLocation", "getCid"), ("GsmCellLocation", "getLac"),
-    *[("SmsManager", m) for m in ("sendTextMessageInternal", "getDefault", "sendTextMessageWithSelfPermissions",
-                                  "sendMultipartTextMessageInternal", "sendDataMessage", "sendDataMessageWithSelfPermissions")],
-    ("Settings$Secure", "getString"), ("Settings$System", "getString"), ("Build", "getSerial"),
-    ("DevicePolicyManager", "getWifiMacAddress"), ("ClipboardManager", "getPrimaryClip"),
-    ("ClipboardManager", "setPrimaryClip"), ("UiccCardInfo", "getIccId"),
-    *[("IdProviderImpl", m) for m in ("getUDID", "getOAID", "getVAID", "getAAID")],
-    *[("IDeviceIdService$Stub$Proxy", m) for m in ("getOAID", "getVAID", "getAAID")],
-    ("ContentResolver", "query"),
-    *[("ApplicationPackageManager", m) for m in ("getInstalledPackages", "getInstalledApplications", "queryIntentActivities",
-                                                 "getApplicationInfo", "getPackageInfoAsUser", "getInstallerPackageName")],
-    ("ActivityManager", "getRunningAppProcesses"), ("ActivityManager", "getRunningServiceControlPanel"),
-    *[("LocationManager", m) for m in ("requestLocationUpdates", "getLastKnownLocation", "getBestProvider",
-                                       "getGnssHardwareModelName", "getGnssYearOfHardware", "getProvider",
-                                       "requestSingleUpdate", "getCurrentLocation")],
-    *[("Location", m) for m in ("getAccuracy", "getAltitude", "getBearing", "getBearingAccuracyDegrees",
-                                "getElapsedRealtimeNanos", "getExtras", "getLatitude", "getLongitude", "getProvider",
-                                "getSpeed", "getSpeedAccuracyMetersPerSecond", "getTime", "getVerticalAccuracyMeters")],
-    ("Geocoder", "getFromLocation"), ("Geocoder", "getFromLocationName"),
-    ("Camera", "open"), ("CameraManager", "openCamera"), ("ImageCapture", "takePicture"),
-    *[("WifiInfo", m) for m in ("getMacAddress", "getSSID", "getBSSID", "getIpAddress")],
-    *[("WifiManager", m) for m in ("getConnectionInfo", "getConfiguredNetworks", "getScanResults", "getWifiState")],
-    ("InetAddress", "getHostAddress"), ("InetAddress", "getAddress"), ("InetAddress", "getHostName"),
-    ("Inet4Address", "getHostAddress"), ("Inet6Address", "getHostAddress"), ("NetworkInterface", "getHardwareAddress"),
-    *[("NetworkInfo", m) for m in ("getType", "getTypeName", "getExtraInfo", "isAvailable", "isConnected")],
-    ("ConnectivityManager", "getActiveNetworkInfo"), ("InetSocketAddress", "getAddress"), ("InetSocketAddress", "getHostName"),
-    ("BluetoothDevice", "getName"), ("BluetoothDevice", "getAddress"), ("BluetoothAdapter", "getName"),
-    ("RandomAccessFile", "$init"), ("File", "mkdirs"), ("File", "mkdir"),
-    ("MediaRecorder", "start"), ("AudioRecord", "startRecording"), ("SensorManager", "getSensorList"),
-]
+# camille's Java hook points (class simple name, method), kept as data beside the coverage bench.
+CAMILLE = [tuple(p) for p in json.loads((Path(__file__).resolve().parents[3] / "bench" / "data" / "camille_points.json").read_text(encoding="utf-8"))["points"]]
 
 
 def _doc() -> dict[str, Any]:
@@ -114,11 +79,18 @@ def test_required_ids_and_categories(api_id: str, category: str) -> None:
     assert A.api_by_id(api_id).category == category
 
 
-def test_every_camille_hook_point_is_covered() -> None:
-    have = {(c.rsplit(".", 1)[-1], a.method) for a in A.load_apis() for c in (a.cls, *a.hook_classes)}
-    missing = [p for p in CAMILLE if p not in have]
-    assert not missing
+def test_every_camille_hook_point_is_in_the_catalogue_and_most_are_on_by_default() -> None:
+    def have(apis: tuple[A.Api, ...] | list[A.Api]) -> set[tuple[str, str]]:
+        return {(c.rsplit(".", 1)[-1], a.method) for a in apis for c in (a.cls, *a.hook_classes)}
+
     assert len(CAMILLE) >= 100
+    assert not [p for p in CAMILLE if p not in have(A.load_apis())]
+    on = [p for p in CAMILLE if p in have(A.select_apis())]
+    # the honest claim (README): the rest are noisy getters kept off by default (InetAddress,
+    # NetworkInfo, Location details, File.mkdir...); they are all reported as off, never dropped
+    assert len(on) >= 79, len(on)
+    off = {p for p in CAMILLE if p not in on}
+    assert ("Location", "getLatitude") not in off and ("InetAddress", "getHostAddress") in off
 
 
 def test_category_sets() -> None:
@@ -140,7 +112,7 @@ def test_entry_fields_are_filled() -> None:
     native = A.api_by_id("libc.open#net_address")
     assert native.symbols[0] == "open" and native.arg_filter is not None and native.arg_filter.op == "glob"
     imei = A.api_by_id("TelephonyManager.getImei")
-    assert imei.available_on(26) and not imei.available_on(25)
+    assert imei.available_on(26) and imei.available_on(21) and not imei.available_on(20)  # hidden from 21, public from 26
     assert not A.api_by_id("TelephonyManager.getNeighboringCellInfo").available_on(29)
 
 
@@ -148,7 +120,7 @@ def test_to_agent_is_compact_and_complete() -> None:
     d = A.api_by_id("Settings$Secure.getString#android_id").to_agent()
     assert d == {
         "id": "Settings$Secure.getString#android_id", "kind": "java", "cat": "DEVICE_ID",
-        "cls": ["android.provider.Settings$Secure"], "m": "getString", "ret": True,
+        "cls": ["android.provider.Settings$Secure"], "m": "getString", "ret": True, "api": [3, None],
         "ov": ["(android.content.ContentResolver,java.lang.String)"],
         "f": {"arg": 1, "op": "equals", "values": ["android_id"]},
     }
@@ -224,3 +196,74 @@ def test_two_unfiltered_hooks_of_one_method_are_refused() -> None:
                           "category": "CAMERA", "desc": "same concrete method hooked twice"})
 
     assert re.search(r"Cam\.open.*android\.hardware\.Camera\.open is already hooked unfiltered by Camera\.open", _bad(dup))
+
+
+def test_api_range_and_origin_reach_the_agent() -> None:
+    d = A.api_by_id("TelephonyManager.getNeighboringCellInfo").to_agent()
+    assert d["api"] == [3, 28]
+    assert A.api_by_id("SystemProperties.get#serial").origin == "hidden"
+    assert A.api_by_id("AdvertisingIdClient.getAdvertisingIdInfo").origin == "library"
+    assert A.api_by_id("IdProviderImpl.getOAID").origin == "vendor"
+    assert A.api_by_id("libc.open#arp").origin == "libc"
+    assert A.api_by_id("Camera.open").origin == "sdk"
+
+
+def test_new_filter_ops_validate() -> None:
+    s = A.api_by_id("SensorManager.registerListener#health")
+    assert s.arg_filter is not None and s.arg_filter.op == "sensor_type" and "19" in s.arg_filter.values and "21" in s.arg_filter.values
+    f = A.api_by_id("FileInputStream.<init>#shared_storage").arg_filter
+    assert f is not None and f.op == "path_glob" and "/storage/emulated/**" in f.values
+
+    def bad_sensor(d: dict[str, Any]) -> None:
+        _find(d, "SensorManager.registerListener#health")["filter"]["values"] = ["heart"]
+
+    assert re.search(r"registerListener#health.*'filter\.values'.*integers", _bad(bad_sensor))
+
+    def bad_origin(d: dict[str, Any]) -> None:
+        _find(d, "Camera.open")["origin"] = "libc"
+
+    assert re.search(r"Camera\.open.*'origin'", _bad(bad_origin))
+
+
+@pytest.mark.parametrize(
+    ("api_id", "category"),
+    [
+        ("LocationServices.getFusedLocationProviderClient", "DEVICE_INFO"),
+        ("ContentResolver.openFileDescriptor#media", "MEDIA"),
+        ("ContentResolver.openAssetFileDescriptor#media", "MEDIA"),
+        ("ContentResolver.openTypedAssetFileDescriptor#media", "MEDIA"),
+        ("ContentResolver.loadThumbnail#media", "MEDIA"),
+        ("ImageDecoder.createSource#media", "MEDIA"),
+        ("FileInputStream.<init>#shared_storage", "MEDIA"),
+        ("TelephonyManager.getNai", "DEVICE_ID"),
+        ("TelephonyManager.getCallState", "DEVICE_INFO"),
+        ("SubscriptionManager.getAllSubscriptionInfoList", "PHONE_NUMBER"),
+        ("ConnectivityManager.registerNetworkCallback", "NET_ID"),
+        ("NetworkCapabilities.getTransportInfo", "NET_ID"),
+        ("WifiManager.registerScanResultsCallback", "NET_ID"),
+        ("BluetoothDevice.getAlias", "NET_ID"),
+        ("BluetoothDevice.getBluetoothClass", "DEVICE_INFO"),
+        ("BluetoothDevice.getType", "DEVICE_INFO"),
+        ("PackageManager.getPackageUid#other", "APP_LIST"),
+        ("PackageManager.checkSignatures#other", "APP_LIST"),
+        ("PackageManager.resolveActivity#foreign", "APP_LIST"),
+        ("NetworkStatsManager.querySummary", "APP_LIST"),
+        ("UsageStatsManager.queryEventStats", "APP_LIST"),
+        ("ExifInterface.getAttribute#gps", "LOCATION"),
+        ("MediaMetadataRetriever.extractMetadata#location", "LOCATION"),
+        ("SensorManager.registerListener#health", "SENSOR"),
+        ("SystemProperties.getInt#probe", "DEVICE_INFO"),
+    ],
+)
+def test_issue_13_named_gaps_are_hooked_by_default(api_id: str, category: str) -> None:
+    a = A.api_by_id(api_id)
+    assert a.category == category and a.enabled
+
+
+def test_corrected_descriptions() -> None:
+    assert "02:00:00:00:00:00" in A.api_by_id("WifiInfo.getMacAddress").description
+    assert "API 23" in A.api_by_id("BluetoothAdapter.getAddress").description
+    assert "API 21" in A.api_by_id("ActivityManager.getRunningTasks").description
+    for i in ("TelephonyManager.getDeviceId", "TelephonyManager.getImei", "TelephonyManager.getSubscriberId"):
+        assert "API 29" in A.api_by_id(i).description
+    assert "ril.cdma.meid" in A.api_by_id("SystemProperties.get#imei").arg_filter.values  # type: ignore[union-attr]
