@@ -319,7 +319,8 @@ function hookGroup(g: Group, klass: any): string | null {
 function hookImplementation(iface: string, obj: any): void {
   let name = "";
   try {
-    const klass = obj.getClass();
+    // an interface-typed wrapper has no Object methods: cast before asking for the class
+    const klass = Java.cast(obj, Java.use("java.lang.Object")).getClass();
     name = String(klass.getName());
     if (implHooked.has(iface + ">" + name)) return;
     implHooked.add(iface + ">" + name);

@@ -1,5 +1,5 @@
 📦
-480723 /src/index.js
+480806 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -14226,7 +14226,7 @@ function hookGroup(g, klass) {
 function hookImplementation(iface, obj) {
   let name = "";
   try {
-    const klass = obj.getClass();
+    const klass = frida_java_bridge_default.cast(obj, frida_java_bridge_default.use("java.lang.Object")).getClass();
     name = String(klass.getName());
     if (implHooked.has(iface + ">" + name))
       return;

@@ -13,4 +13,7 @@ public class TelephonyManager {
     public String getSubscriberId() { return "460001234567890"; }
     public String getLine1Number() { return "+8613800000000"; }
     public String getSimOperator() { return "46000"; }
+    public String getNai() { return "user@nai.example"; }
+    /** Removed from Android in API 29: on the stub's API 33 the agent must not hook it. */
+    public java.util.List<String> getNeighboringCellInfo() { return java.util.List.of("cell-1"); }
 }

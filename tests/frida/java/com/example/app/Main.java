@@ -7,6 +7,9 @@ import android.content.ClipboardManager;
 import android.content.ComponentName;
 import android.content.ContentResolver;
 import android.content.Intent;
+import android.graphics.ImageDecoder;
+import android.hardware.Sensor;
+import android.hardware.SensorManager;
 import android.location.LocationManager;
 import android.net.Uri;
 import android.net.wifi.WifiInfo;
@@ -15,8 +18,12 @@ import android.telephony.TelephonyManager;
 import androidx.core.app.ActivityCompat;
 import cn.jpush.android.service.JCoreHelper;
 import com.google.android.gms.ads.identifier.AdvertisingIdClient;
+import com.google.android.gms.location.FusedLocationProviderClient;
+import com.google.android.gms.location.LocationServices;
 import com.umeng.analytics.UMCollector;
 import java.io.BufferedReader;
+import java.io.File;
+import java.io.FileInputStream;
 import java.io.InputStreamReader;
 import java.net.NetworkInterface;
 import java.util.ArrayList;
@@ -33,6 +40,8 @@ import java.util.List;
  *   flood MS T                T threads call getDeviceId as fast as they can for MS milliseconds
  *   bench N ROUNDS            timed loops of getDeviceId(), one line per round with ns/call
  *   macs                      reads every interface MAC through java.net.NetworkInterface
+ *   reads ROOT                fused location, media by file descriptor, direct file reads under
+ *                             ROOT/storage/emulated/0, sensors by type, a method removed in API 29
  *   exit                      System.exit(0) (never detach a live JVM: end it)
  * Every command ends with a line "done <command> <calls>".
  */
@@ -71,6 +80,7 @@ public final class Main {
                 case "flood": calls = flood(Long.parseLong(w[1]), Integer.parseInt(w[2])); break;
                 case "bench": calls = bench(Integer.parseInt(w[1]), Integer.parseInt(w[2])); break;
                 case "macs": calls = macs().size(); break;
+                case "reads": calls = reads(w[1]); break;
                 case "exit": System.exit(0); return;
                 default: out("unknown " + w[0]); continue;
             }
@@ -100,6 +110,34 @@ public final class Main {
         UMCollector.collectOnWorker(TM);                                        // thread umeng-worker
         ACTIVITY.pauseForTest();                                                // life background
         return 17;
+    }
+
+    /** Reads that do not go through a query or a concrete client class; the tests know the order. */
+    static long reads(String root) throws Exception {
+        ContentResolver cr = CTX.getContentResolver();
+        FusedLocationProviderClient fused = LocationServices.getFusedLocationProviderClient(CTX); // factory
+        fused.getLastLocation();                                                // on the implementation
+        fused.getCurrentLocation(100, null);
+        Uri photo = Uri.parse("content://media/external/images/media/42");
+        cr.openFileDescriptor(photo, "r");
+        cr.openAssetFileDescriptor(photo, "r");
+        cr.openTypedAssetFileDescriptor(photo, "image/*", null);
+        cr.loadThumbnail(photo, null, null);
+        cr.openFileDescriptor(Uri.parse("content://com.example.app.files/own/1"), "r"); // own provider: filtered out
+        ImageDecoder.createSource(cr, photo);
+        try (FileInputStream in = new FileInputStream(new File(root + "/storage/emulated/0/DCIM/Camera/IMG_0001.jpg"))) {
+            sink += in.read();
+        }
+        try (FileInputStream in = new FileInputStream(root + "/data/own.txt")) {  // app-private: filtered out
+            sink += in.read();
+        }
+        SensorManager sm = new SensorManager();
+        sm.registerListener(null, new Sensor(Sensor.TYPE_STEP_COUNTER), 0);
+        sm.registerListener(null, new Sensor(Sensor.TYPE_ACCELEROMETER), 0);
+        sm.registerListener(null, new Sensor(99), 0, 0);                        // unknown type: the fallback
+        sink += TM.getNeighboringCellInfo().size();                             // not hooked on API 33
+        TM.getNai();
+        return 13;                                                              // calls that must be recorded
     }
 
     static long burst(int n, int threads, boolean distinct) throws InterruptedException {
