@@ -153,6 +153,9 @@ class FridaInstrumentation:
         }
         if java is not None:
             self._options["java"] = java
+        if sdk_level is not None:
+            # the agent reads Build.VERSION.SDK_INT itself; a known level is also passed on
+            self._options["sdk"] = int(sdk_level)
         if agent_options:
             self._options.update(agent_options)
         self._lock = threading.Lock()

@@ -131,8 +131,15 @@ function init(raw: unknown): Record<string, unknown> {
     // On Android this runs once the app's class loader is known (before Application.onCreate);
     // on a running JVM at once.
     Java.perform(() => {
+      const t0 = Date.now();
       installJavaNow();
-      sendReady();
+      // On HotSpot frida-java-bridge applies the method replacements on the next tick (one VM
+      // operation for all of them): report ready only after that, or the host starts the app's
+      // work while the old methods still run.
+      Script.nextTick(() => {
+        installMs = Date.now() - t0;
+        sendReady();
+      });
     });
   } else if (config.java === "wait") {
     waitForJvm();

@@ -106,3 +106,25 @@ def test_hooks_are_chosen_by_the_device_api_level(reads_run: tuple[Run, Path]) -
     assert status.hooks + len(skipped) == len(ids)
     stats = run.inst.stats()
     assert stats["sdk"] == 33 and stats["lateHooks"] >= 3 and stats["installMs"] >= 0
+
+
+def test_a_level_known_to_the_host_overrides_the_device_value(java_exe: str, java_classes: Path, tmp_path: Path) -> None:
+    """sdk_level=28 from the host: entries of API 29+ are not sent, and the agent (whose stub device
+    says 33) hooks what exists on 28, such as getNeighboringCellInfo (removed in 29)."""
+    photo = tmp_path / "storage" / "emulated" / "0" / "DCIM" / "Camera" / "IMG_0001.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"jpeg")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "own.txt").write_text("private")
+    apis = [a for a in _rooted(tmp_path) if a.available_on(28)]
+    run = start_spawned((java_exe, "-cp", str(java_classes), "com.example.app.Main"), APP_PACKAGE, apis=apis, sdk_level=28)
+    try:
+        mark = run.mark()
+        run.command(f"reads {tmp_path}")
+        ids = [e.api_id for e in run.since(mark) if isinstance(e, ApiCall)]
+        assert "TelephonyManager.getNeighboringCellInfo" in ids
+        assert "ContentResolver.loadThumbnail#media" not in ids  # API 29+
+        assert "ContentResolver.openFileDescriptor#media" in ids
+        assert run.inst.stats()["sdk"] == 28
+    finally:
+        run.close()

@@ -557,9 +557,15 @@ def _check_refs(v: _V, m: AppModel) -> None:
                 raise AppModelError(f"{v.file}:{a.line}: field 'goto': unknown screen '{a.arg}'")
             if a.op == "call":
                 try:
-                    api_by_id(a.arg["api"])
+                    api = api_by_id(a.arg["api"])
                 except KeyError:
                     raise AppModelError(f"{v.file}:{a.line}: field 'call.api': '{a.arg['api']}' is not in the API catalogue") from None
+                if not api.available_on(m.api_level):
+                    # the real agent skips hook points outside the device's API level: so does the sim
+                    raise AppModelError(
+                        f"{v.file}:{a.line}: field 'call.api': '{api.id}' does not exist on API {m.api_level} "
+                        f"(catalogue range {api.api_min}-{api.api_max if api.api_max is not None else ''})"
+                    )
     for f in m.features.values():
         ids = {e.id for s in m.screens.values() for e in s.elements}
         texts = {e.text for s in m.screens.values() for e in s.elements}

@@ -1,5 +1,5 @@
 📦
-480806 /src/index.js
+480914 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -14771,8 +14771,12 @@ function init(raw) {
   } else if (frida_java_bridge_default.available) {
     javaPath = "perform";
     frida_java_bridge_default.perform(() => {
+      const t0 = Date.now();
       installJavaNow();
-      sendReady();
+      Script.nextTick(() => {
+        installMs = Date.now() - t0;
+        sendReady();
+      });
     });
   } else if (config2.java === "wait") {
     waitForJvm();

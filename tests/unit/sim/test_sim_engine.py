@@ -63,6 +63,8 @@ def driver_with(text: str = BASE) -> tuple[SimDriver, str]:
         (("label: T", "label: T\ncolour: red"), "unknown field 'colour'", 5),
         (("on_granted: [call: CameraManager.openCamera]", "on_granted: [call: Nope.nothing]"), "'Nope.nothing' is not in the API catalogue", 9),
         (("permissions: [CAMERA]", "permissions: [TELEPORT]"), "'TELEPORT' is not a runtime permission", 9),
+        (("on_granted: [call: CameraManager.openCamera]", "on_granted: [call: TelephonyManager.getNeighboringCellInfo]"),
+         "'TelephonyManager.getNeighboringCellInfo' does not exist on API 33 (catalogue range 3-28)", 9),
         (("package: com.example.t", "package: 'com.example.t; rm -rf /'"), "not a valid Android package name", 3),
         (("type: checkbox", "type: hologram"), "must be one of", 12),
         (("{seconds: 2,", "{seconds: -2,"), "seconds from 0.01", 11),
