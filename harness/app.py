@@ -1,6 +1,6 @@
 """What the harness knows about the app under test, beyond its package: :class:`AppConfig`.
 
-A device kind builds the first version (:meth:`harness.devices.kinds.DeviceKind.resolve_app`:
+:func:`resolve_app` asks the device kind for the first version (:meth:`harness.devices.kinds.DeviceKind.resolve_app`:
 a reference model's features and manifest, or an APK's manifest facts); an app-config file
 (``--app-config``) and an app list's ``label`` / ``profile`` columns refine it with
 :meth:`AppConfig.refined`, which never drops what it does not replace (the manifest facts in
@@ -12,12 +12,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness import yamlio
 from harness.errors import InputError
 
-__all__ = ["AppFeature", "AppConfig", "features_from", "load_app_config"]
+if TYPE_CHECKING:
+    from harness.devices.base import Driver
+
+__all__ = ["AppFeature", "AppConfig", "features_from", "load_app_config", "resolve_app"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +79,17 @@ def load_app_config(path: str | Path, package: str) -> AppConfig:
     if not isinstance(data, dict):
         raise InputError(f"{path}: an app config is a mapping (label, profile, features)")
     return AppConfig(package=package, label=str(data.get("label", package)), profile=str(data.get("profile", "")), features=features_from(data.get("features"), str(path)))
+
+
+def resolve_app(driver: Driver, app: str, app_config: str | None = None, *, label: str = "", profile: str = "") -> AppConfig:
+    """Install or identify the app under test and say what the harness knows about it: the
+    device kind's own knowledge (a reference model's features and manifest, an APK's manifest
+    facts), refined by an app-config file and then by ``label`` / ``profile`` overrides. The
+    manifest facts are never dropped by a refinement."""
+    from harness.devices.kinds import kind_of
+
+    cfg = kind_of(driver).resolve_app(driver, app)
+    if app_config:
+        extra = load_app_config(app_config, cfg.package)
+        cfg = cfg.refined(label=extra.label, profile=extra.profile, features=extra.features)
+    return cfg.refined(label=label, profile=profile)

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from harness.app import AppConfig, load_app_config
+from harness.app import AppConfig, resolve_app
 from harness.devices.kinds import DeviceKind, DeviceRequest, default_device, kind_for, kind_of
 from harness.errors import InputError
 from harness.findings import Finding
@@ -82,18 +82,6 @@ class RunOutcome:
     @property
     def run_dir(self) -> Path:
         return self.result.run_dir
-
-
-def resolve_app(driver: Driver, app: str, app_config: str | None = None, *, label: str = "", profile: str = "") -> AppConfig:
-    """Install or identify the app under test and say what the harness knows about it: the
-    device kind's own knowledge (a reference model's features and manifest, an APK's manifest
-    facts), refined by an app-config file and then by ``label`` / ``profile`` overrides. The
-    manifest facts are never dropped by a refinement."""
-    cfg = kind_of(driver).resolve_app(driver, app)
-    if app_config:
-        extra = load_app_config(app_config, cfg.package)
-        cfg = cfg.refined(label=extra.label, profile=extra.profile, features=extra.features)
-    return cfg.refined(label=label, profile=profile)
 
 
 def sources_for(driver: Driver, *, extra: Sequence[str] = (), options: Mapping[str, str] | None = None) -> list[Source]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
+from harness.app import resolve_app  # kept here for code written before harness.assemble
 from harness.errors import InputError
 from harness.findings import FAIL_ON, Finding, fails, worst_severity
 from harness.rundir import RunDir
@@ -52,11 +52,3 @@ def read_findings(run_dir: str | Path) -> list[Finding]:
         if line.strip():
             out.append(Finding.from_dict(json.loads(line)))
     return out
-
-
-def resolve_app(driver: Any, app: str, app_config: str | None = None) -> Any:
-    """Kept for callers written before :mod:`harness.assemble`: the same as
-    :func:`harness.assemble.resolve_app` (the device kind resolves the app)."""
-    from harness.assemble import resolve_app as resolve
-
-    return resolve(driver, app, app_config)

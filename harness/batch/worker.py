@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.batch.index import utc_now
 from harness.batch.leases import DeviceSlot
-from harness.batch.task import TaskOutcome, TaskSpec, write_outcome
+from harness.batch.spec import TaskOutcome, TaskSpec, write_outcome
 from harness.devices.base import Driver
 from harness.errors import HarnessError, InfrastructureError, InputError
 

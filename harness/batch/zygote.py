@@ -101,7 +101,7 @@ class ZygoteClient:
     """The owner's handle on its zygote process."""
 
     def __init__(self) -> None:
-        from harness.batch.task import child_env
+        from harness.batch.spec import child_env
 
         self.address = f"\0consent-harness-zygote-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.proc = subprocess.Popen(
@@ -193,7 +193,7 @@ def _warm() -> None:
     """Import the harness and fill its caches with one throw-away test on the reference device
     kind (which needs no hardware)."""
     from harness.batch.leases import DeviceSlot
-    from harness.batch.task import TaskSpec
+    from harness.batch.spec import TaskSpec
     from harness.batch.worker import run_cycle
     from harness.devices.kinds import reference_kind
     from harness.scenarios import resolve_scenarios

@@ -8,11 +8,12 @@ line and field before anything touches a device.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Param", "StepSpec", "register", "get_step", "step_names", "STEPS"]
+__all__ = ["Param", "StepSpec", "register", "get_step", "step_names", "STEPS", "BUILTIN_STEPS"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,8 @@ class StepSpec:
 
 
 STEPS: dict[str, StepSpec] = {}
+#: Modules that register the standard steps (imported on first use of the registry).
+BUILTIN_STEPS: tuple[str, ...] = ("harness.scenarios.steps",)
 _loaded = False
 
 
@@ -73,4 +76,5 @@ def _ensure_loaded() -> None:
     if _loaded:
         return
     _loaded = True
-    import harness.scenarios.steps  # noqa: F401  (registers the standard steps)
+    for module in BUILTIN_STEPS:
+        importlib.import_module(module)

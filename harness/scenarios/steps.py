@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 from harness.consent_ui.parse import Hierarchy
 from harness.errors import HarnessError, StepError
 from harness.events import ConsentDecision, ErrorRecord, StepMarker
+from harness.scenarios.context import register_answerer
 from harness.scenarios.registry import Param, register
 
 if TYPE_CHECKING:
     from harness.app import AppFeature
-    from harness.runner import Screen, StepContext
+    from harness.scenarios.context import Screen, StepContext
 
 __all__ = ["decide_privacy_once", "decide_cmp_once", "find_node", "background_window", "BACKGROUND_WINDOW_ENV", "EXPLORE_TARGETS", "EXPLORE_RESULT_PHASE"]
 
@@ -160,6 +161,11 @@ def decide_cmp_once(ctx: StepContext, screen: Screen, choice: str) -> bool:
     ctx.record(ConsentDecision(t=ctx.now(), subject="cmp", choice="decline", how=f"tap:{m.text} > tap:{c.text}", taps=2, screen_seq=_snap_seq(screen)))
     ctx.tap_control(c)
     return True
+
+
+# ``settle`` answers prompts that come back on their own with the scenario's standing answers
+register_answerer(("privacy_dialog", "second_confirm"), "privacy", lambda ctx, screen, choice: decide_privacy_once(ctx, screen, choice, standing=True))
+register_answerer(("cmp_dialog",), "cmp", decide_cmp_once)
 
 
 def _wait_for(ctx: StepContext, kinds: tuple[str, ...], seconds: float) -> Screen:

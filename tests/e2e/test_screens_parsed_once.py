@@ -13,7 +13,7 @@ from xml.parsers import expat
 
 import pytest
 
-import harness.runner as runner_mod
+import harness.scenarios.context as runner_mod
 from harness.assemble import resolve_app
 from harness.consent_ui.parse import MAX_NODES
 from harness.devices.sim import SimDriver, SimInstrumentation

@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from corpus_batch4 import batch4_screens  # noqa: E402
 from corpus_kit import (  # noqa: E402
     N,
     Stack,
@@ -45,7 +46,6 @@ from corpus_kit import (  # noqa: E402
 from corpus_kit import (
     ids as make_ids,
 )
-from corpus_batch4 import batch4_screens  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "corpus"

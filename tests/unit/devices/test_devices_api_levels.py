@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from adb_script import ScriptedAdb, scripted_device
+
 from harness.devices.adb import LogcatParser, group_states, overlay_packages, parse_dumpsys_package
 from harness.events import AppState
 
