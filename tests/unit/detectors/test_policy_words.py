@@ -88,3 +88,28 @@ def test_expected_result_is_found_inside_a_longer_text() -> None:
     )
     tree = parse_hierarchy(xml)
     assert _shows(tree, "半程马拉松") and _shows(tree, "训练计划") and not _shows(tree, "全程马拉松")
+
+
+@pytest.mark.parametrize(
+    "group, text",
+    [
+        ("LOCATION", "记录跑步路线和配速需获取您的精确位置。"),
+        ("LOCATION", "系统要求开启位置权限后才能读取当前 Wi-Fi 的名称，我们用它在网络详情中显示您连接的网络。"),
+        ("CAMERA", "参加视频会议需要使用相机和麦克风，让参会人看到和听到您。"),
+        ("LOCATION", "开启定位，以查找附近的门店"),
+        ("LOCATION", "Allow location access for nearby stores."),
+        ("CAMERA", "Camera access is needed to scan the code on the charger."),
+    ],
+)
+def test_purposes_stated_in_other_words_are_read(group: str, text: str) -> None:
+    from harness.detectors.purpose import match_purpose
+
+    m = match_purpose([text], group)
+    assert m.words and m.markers and m.verdict == "", (m.words, m.markers)
+
+
+def test_a_request_naming_only_the_data_still_lacks_a_purpose() -> None:
+    from harness.detectors.purpose import match_purpose
+
+    assert match_purpose(["开启定位"], "LOCATION").verdict == "needs-review"
+    assert match_purpose(["Location"], "LOCATION").verdict == "needs-review"
