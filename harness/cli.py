@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from harness import __version__
-from harness.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INFRA, EXIT_INPUT, HarnessError, InputError
+from harness.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INFRA, EXIT_INPUT, InputError, run_guarded
 from harness.findings import fails
+from harness.textout import guarded_stdio, unfiltered
 
 __all__ = ["main", "build_parser"]
 
@@ -151,7 +152,7 @@ def _progress(items: Sequence[T], desc: str) -> Iterable[T]:
         return items
     from tqdm import tqdm
 
-    bar: Iterable[T] = tqdm(items, desc=desc, unit="scenario", leave=False)
+    bar: Iterable[T] = tqdm(items, desc=desc, unit="scenario", leave=False, file=unfiltered(sys.stderr))
     return bar
 
 
@@ -312,26 +313,19 @@ def _handover_commands() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _handover_commands()
+    # every line printed, by whichever module, loses terminal escapes and bidi controls: app
+    # text (version names, UI texts, error messages quoting them) must not drive the terminal
+    with guarded_stdio():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         a = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) and EXIT_INPUT
-    try:
-        return COMMANDS[a.command](a)
-    except HarnessError as exc:
-        print(f"consent-harness: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("consent-harness: interrupted", file=sys.stderr)
-        return EXIT_INFRA
-    except BrokenPipeError:
-        # output piped into `head` and the like: stop quietly
-        import os
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_CLEAN
+    return run_guarded(lambda: COMMANDS[a.command](a), "consent-harness")
 
 
 if __name__ == "__main__":

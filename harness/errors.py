@@ -16,11 +16,17 @@
     └── StepError                     a scenario step could not do what it was asked
                                       (e.g. no decline control on screen); recorded, run goes on
 
-Errors are caught at boundaries: the CLI maps them to exit codes, the runner records step
-errors into the timeline, the detector registry turns a crashing detector into an error record.
+Errors are caught at boundaries: the CLI maps them to exit codes (:func:`run_guarded`, the one
+error boundary of every command: one line on stderr, never a traceback), the runner records
+step errors into the timeline, the detector registry turns a crashing detector into an error
+record.
 """
 
 from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
 
 __all__ = [
     "EXIT_CLEAN",
@@ -38,6 +44,8 @@ __all__ = [
     "DeviceError",
     "InstrumentationError",
     "StepError",
+    "one_line",
+    "run_guarded",
 ]
 
 EXIT_CLEAN = 0
@@ -104,3 +112,39 @@ class InstrumentationError(InfrastructureError):
 
 class StepError(HarnessError):
     """A scenario step could not do what it was asked; recorded, the run goes on."""
+
+
+def one_line(exc: BaseException, limit: int = 2000) -> str:
+    """An error's message on one bounded line (messages may quote multi-line tool output)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def run_guarded(command: Callable[[], int], prog: str) -> int:
+    """Run a CLI command and map what escapes it to an exit code and one line on stderr.
+
+    HarnessError: its own code (2 input, 3 infrastructure). An OSError that reached here is
+    the machine's (disk full, a file vanished): 3, naming the file. Anything else is a bug in
+    the harness: 3 with the exception's type and message; ``CONSENT_HARNESS_DEBUG=1`` shows
+    the traceback. Ctrl-C is 3; a closed pipe (output piped into ``head``) ends quietly."""
+    try:
+        return command()
+    except HarnessError as exc:
+        print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return EXIT_INFRA
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_CLEAN
+    except Exception as exc:
+        if os.environ.get("CONSENT_HARNESS_DEBUG"):
+            raise
+        if isinstance(exc, OSError):
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"{prog}: error: {where}{exc.strerror or one_line(exc)}", file=sys.stderr)
+        else:
+            print(f"{prog}: internal error ({type(exc).__name__}): {one_line(exc)} (CONSENT_HARNESS_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_INFRA

@@ -6,7 +6,7 @@
     batch resume DIR [--devices ...]         run again what is not done (after a crash too)
     batch status DIR [--json]                tasks by status, devices and who holds them
     batch export DIR                         (re)write DIR/store/*.parquet
-    batch query DIR "SQL" | --canned NAME | --list   [--format table|csv|json]
+    batch query DIR "SQL" | --canned NAME | --list   [--format table|csv|json] [--unsafe]
 
 Wiring into harness/cli.py: ``add_parser(sub)`` registers the ``batch`` sub-command and
 ``cmd_batch(args)`` runs it; ``python -m harness.batch`` runs the same parser on its own.
@@ -24,7 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.errors import EXIT_CLEAN, EXIT_INFRA, EXIT_INPUT, HarnessError, InputError
+from harness.errors import EXIT_CLEAN, EXIT_INPUT, InputError, run_guarded
+from harness.textout import guard_formula, guarded_stdio
 
 __all__ = ["add_parser", "build_parser", "cmd_batch", "main"]
 
@@ -81,6 +82,7 @@ def _fill(bp: argparse.ArgumentParser) -> None:
     q.add_argument("--canned", metavar="NAME", help="a canned query (see --list)")
     q.add_argument("--list", action="store_true", help="list the canned queries")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--unsafe", action="store_true", help="run the SQL on an unrestricted DuckDB connection (any statement, any file the user can read or write); off by default: queries are one read-only SELECT over the store's views")
     q.add_argument("--max-rows", type=int, default=200, help="rows shown in table format (default 200)")
 
 
@@ -242,8 +244,15 @@ def _query(a: argparse.Namespace) -> int:
         return EXIT_CLEAN
     if bool(a.sql) == bool(a.canned):
         raise InputError("give either an SQL statement or --canned NAME (see --list)")
-    frame = canned(a.results, a.canned) if a.canned else query(a.results, a.sql)
+    frame = canned(a.results, a.canned) if a.canned else query(a.results, a.sql, unsafe=a.unsafe)
     if a.format == "csv":
+        # app text such as "=cmd|' /C calc'!A0" must stay text when the CSV is opened in a
+        # spreadsheet: OWASP's guard, a leading quote on every cell a spreadsheet reads as a formula
+        import pandas as pd
+
+        for c in [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]:
+            frame[c] = frame[c].map(lambda v: guard_formula(v) if isinstance(v, str) else v)
+        frame.columns = [guard_formula(str(c)) for c in frame.columns]
         frame.to_csv(sys.stdout, index=False)
     elif a.format == "json":
         print(frame.to_json(orient="records", force_ascii=False))
@@ -295,11 +304,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         a = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) and EXIT_INPUT
-    try:
-        return cmd_batch(a)
-    except HarnessError as exc:
-        print(f"consent-harness batch: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("consent-harness batch: interrupted", file=sys.stderr)
-        return EXIT_INFRA
+    with guarded_stdio():
+        return run_guarded(lambda: cmd_batch(a), "consent-harness batch")

@@ -5,6 +5,12 @@ The store's Parquet files (harness/batch/store.py) appear as the views ``finding
 needs, so questions over thousands of runs stay quick. When the store does not exist yet it
 is exported first.
 
+The connection is confined: it can read the four store files and nothing else on the machine,
+cannot write any file, install or load extensions, or change its own settings, and it runs one
+read-only statement (checked with DuckDB's own parser). ``--unsafe`` gives an unrestricted
+connection for an operator who needs more (other files, several statements); it is off by
+default and says so in ``--help``.
+
 Canned questions (``--canned NAME``), for regulators' usual asks:
 
 ====================  ==========================================================================
@@ -31,7 +37,7 @@ from harness.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CannedQuery", "CANNED", "connect", "query", "canned", "PRE_CONSENT_PHASES"]
+__all__ = ["CannedQuery", "CANNED", "connect", "check_statement", "query", "canned", "PRE_CONSENT_PHASES"]
 
 PRE_CONSENT_PHASES = ("pre_prompt", "prompt", "dismissed", "declined")
 _PRE = ", ".join(f"'{p}'" for p in PRE_CONSENT_PHASES)
@@ -119,9 +125,20 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def connect(results: str | Path, *, export_if_missing: bool = True) -> Any:
+#: Statement types a query may be (DuckDB's own parse); ``--unsafe`` lifts the restriction.
+_READ_ONLY = ("SELECT",)
+
+
+def connect(results: str | Path, *, export_if_missing: bool = True, unsafe: bool = False) -> Any:
     """A DuckDB connection with the store's views (``findings``, ``runs``, ``api_calls``,
-    ``tasks``). Exports the store first when it is missing and ``export_if_missing``."""
+    ``tasks``). Exports the store first when it is missing and ``export_if_missing``.
+
+    Confined (the default): the views are the only files the connection can read
+    (``allowed_paths`` = the four store files), every other file-system access is off
+    (``enable_external_access = false``: no ``read_text('/etc/passwd')``, no ``COPY ... TO``,
+    no ``ATTACH``), extensions are neither installed nor loaded automatically, and the
+    configuration is locked so a query cannot switch any of that back on. ``unsafe`` gives an
+    ordinary DuckDB connection (the operator's own responsibility)."""
     try:
         import duckdb
     except ImportError as exc:  # pragma: no cover - depends on the installation
@@ -132,21 +149,52 @@ def connect(results: str | Path, *, export_if_missing: bool = True) -> Any:
         if not export_if_missing:
             raise InputError(f"no batch store in {root / 'store'}: run 'consent-harness batch export {root}'")
         export_store(root)
-    con = duckdb.connect(":memory:")
-    for name in STORE_FILES:
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_quote(paths[name].resolve())})")
+    files = {name: paths[name].resolve() for name in STORE_FILES}
+    if unsafe:
+        con = duckdb.connect(":memory:")
+    else:
+        con = duckdb.connect(
+            ":memory:",
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False, "allow_community_extensions": False},
+        )
+        con.execute("SET allowed_paths = [" + ", ".join(_quote(p) for p in files.values()) + "]")
+    for name, path in files.items():
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_quote(path)})")
+    if not unsafe:
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
     return con
 
 
-def query(results: str | Path, sql: str, *, export_if_missing: bool = True) -> pd.DataFrame:
-    """Run one SQL statement over the store; return the result as a DataFrame. A failing
-    statement is an InputError carrying DuckDB's message."""
+def check_statement(con: Any, sql: str) -> str:
+    """``sql`` if it is exactly one read-only statement (SELECT, WITH ... SELECT, FROM ...,
+    DESCRIBE, SUMMARIZE), by DuckDB's own parser; InputError otherwise."""
+    import duckdb
+
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise InputError(f"query does not parse: {str(exc)[:1000]}") from None
+    if len(statements) != 1:
+        raise InputError(f"give exactly one SQL statement, not {len(statements)} (batch query is read-only: one SELECT over the store's views)")
+    kind = str(statements[0].type).rsplit(".", 1)[-1]
+    if kind not in _READ_ONLY:
+        raise InputError(f"{kind} statements are not allowed: batch query runs one read-only SELECT over the views findings, runs, api_calls and tasks (--unsafe lifts this)")
+    return sql
+
+
+def query(results: str | Path, sql: str, *, export_if_missing: bool = True, unsafe: bool = False) -> pd.DataFrame:
+    """Run one read-only SQL statement over the store on a confined connection (see
+    :func:`connect`); return the result as a DataFrame. A refused or failing statement is an
+    InputError carrying the reason (DuckDB's message when DuckDB refused it)."""
     import duckdb
 
     if not sql.strip():
         raise InputError("empty SQL query")
-    con = connect(results, export_if_missing=export_if_missing)
+    con = connect(results, export_if_missing=export_if_missing, unsafe=unsafe)
     try:
+        if not unsafe:
+            check_statement(con, sql)
         return con.execute(sql).df()
     except duckdb.Error as exc:
         raise InputError(f"query failed: {str(exc)[:1000]}") from None

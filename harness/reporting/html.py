@@ -6,7 +6,8 @@ no external fetch, so it reads the same in a browser, in a mail client or printe
 
 Safety: every text that can come from the app under test (UI texts, stacks, arguments, return
 values, error messages) goes through Jinja2 autoescaping, attribute values included, so a
-hostile string such as ``<script>`` or ``"><img onerror=...>`` shows as text. SVG shapes are
+hostile string such as ``<script>`` or ``"><img onerror=...>`` shows as text, and bidi controls
+(U+202E ...) show as visible ``[U+202E]`` markers instead of reordering the text. SVG shapes are
 built here as (tag, attributes) whose names are fixed in this module; only values vary, and
 those are escaped too.
 
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from harness import __version__
 from harness.events import ApiCall, ConsentDecision, Event, PermissionRequest
@@ -48,6 +50,7 @@ from harness.reporting.build import (
     scenario_description,
 )
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
+from harness.textout import neutralise_bidi
 
 __all__ = ["render_run_html", "render_summary_html", "timeline_shapes", "screen_wireframe", "MAX_SUMMARY_FINDINGS"]
 
@@ -79,11 +82,22 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_no_bidi,
     )
     env.filters["sec"] = _fmt_t
     env.filters["clip"] = clip
     env.globals["category_color"] = category_color
     return env
+
+
+def _no_bidi(value: object) -> object:
+    """Every ``{{ }}`` output: bidi controls become visible ``[U+202E]`` markers, so an app
+    text cannot reorder what the reader sees ("gnp\u202e.exe" shown as "exe.png")."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(neutralise_bidi(str(value)))
+    if isinstance(value, str):
+        return neutralise_bidi(value)
+    return value
 
 
 def _fmt_t(value: object) -> str:

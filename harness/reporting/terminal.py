@@ -8,8 +8,8 @@ characters (Chinese UI texts) take two cells, combining marks none (``unicodedat
 columns stay aligned with Chinese text.
 
 Colour (ANSI) is used only when the stream is a terminal and ``NO_COLOR`` is not set. Control
-characters in the rows (an app could plant terminal escape sequences in its texts) are removed
-before printing, colour or not.
+characters, escape sequences and bidi controls in the rows (an app could plant them in its texts)
+are removed by :func:`harness.textout.for_terminal` before printing, colour or not.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from harness.findings import SEVERITIES
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
+from harness.textout import for_terminal, unfiltered
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,17 +40,13 @@ _SIM = "\x1b[1;30;43m"
 
 
 def _clean(s: object) -> str:
-    """One line of printable text: control characters (ESC included) dropped, newlines and tabs
-    turned into spaces."""
-    out = []
-    for ch in str(s):
-        if ch in "\n\r\t":
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\u200d":
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
+    """One line of printable text: terminal escapes, control and bidi characters removed
+    (:func:`harness.textout.for_terminal`), newlines and tabs turned into spaces, and other
+    zero-width format characters (but the emoji joiner) dropped so columns stay aligned."""
+    text = for_terminal(s, one_line=True)
+    if text.isprintable():
+        return text
+    return "".join(ch for ch in text if ch == "\u200d" or unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 def _char_width(ch: str) -> int:
@@ -116,7 +113,9 @@ def print_findings_table(
 
     ``width`` is the line width in cells (default: the terminal's, at least 80); ``color``
     forces colour on or off (default: only on a TTY without NO_COLOR)."""
-    out = file if file is not None else sys.stdout
+    # every text cell below goes through _clean, so the table may write colour codes to the
+    # stream under a terminal guard (harness.textout.guarded_stdio)
+    out = unfiltered(file if file is not None else sys.stdout)
     use_color = _use_color(out, color)
     total = width or max(80, shutil.get_terminal_size((120, 24)).columns)
     rows = list(rows)

@@ -17,9 +17,11 @@ with its status and counts).
 
 Every sheet has a bold frozen header row, an autofilter and column widths set for reading.
 Workbooks are written in openpyxl's streaming mode, so memory stays flat for large runs.
-Cells are written as text, never as formulas: a UI text such as ``=HYPERLINK(...)`` stays
-text (no spreadsheet formula injection); characters Excel refuses are removed and cells are
-bounded to Excel's 32,767-character limit. Chinese text is stored as-is (UTF-8 XML).
+Cells are written as text, never as formulas, and text a spreadsheet would read as a formula
+(starting with = + - @, tab or CR) gets a leading single quote (OWASP's guard), so a UI text
+such as ``=HYPERLINK(...)`` stays text even after the sheet is re-saved as CSV; bidi controls
+become visible ``[U+202E]`` markers (:mod:`harness.textout`); characters Excel refuses are
+removed and cells are bounded to Excel's 32,767-character limit. Chinese text is stored as-is (UTF-8 XML).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from harness.events import ApiCall, Event, PermissionRequest
 from harness.reporting.build import PHASE_LABELS, RunData, clip, describe_event
 from harness.reporting.formats import ReportOptions, report_format
 from harness.reporting.frames import FINDING_COLUMNS
+from harness.textout import guard_formula, neutralise_bidi
 
 __all__ = ["write_run_xlsx", "write_summary_xlsx", "MAX_API_ROWS", "RUN_COLUMNS"]
 
@@ -104,7 +107,8 @@ def _value(v: Any) -> Any:
         return v
     if isinstance(v, (int, float)):
         return v if not isinstance(v, float) or math.isfinite(v) else ""
-    return clip(v, MAX_CELL)
+    # bidi overrides shown as visible markers, formula starts behind a quote (harness.textout)
+    return guard_formula(neutralise_bidi(clip(v, MAX_CELL)))
 
 
 class _Sheet:
@@ -162,7 +166,7 @@ class _Sheet:
         out: list[Any] = []
         for col in self.columns:
             v = _value(row.get(col, ""))
-            if isinstance(v, str) and v.startswith("="):
+            if isinstance(v, str) and v.startswith("'"):
                 c = WriteOnlyCell(self.ws, value=v)
                 c.data_type = "s"
                 v = c
