@@ -174,7 +174,7 @@ def check_statement(con: Any, sql: str) -> str:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
-        raise InputError(f"query does not parse: {str(exc)[:1000]}") from None
+        raise InputError(f"query failed: the SQL does not parse: {str(exc)[:1000]}") from None
     if len(statements) != 1:
         raise InputError(f"give exactly one SQL statement, not {len(statements)} (batch query is read-only: one SELECT over the store's views)")
     kind = str(statements[0].type).rsplit(".", 1)[-1]

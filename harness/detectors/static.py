@@ -31,9 +31,12 @@ __all__ = [
     "manifest_wakeup_receivers",
     "static_detectors",
     "QUERY_ALL_PACKAGES",
+    "MAX_PROVIDER_FINDINGS",
 ]
 
 QUERY_ALL_PACKAGES = "android.permission.QUERY_ALL_PACKAGES"
+#: R39 names at most this many exposed providers one by one; the rest get one finding with a count.
+MAX_PROVIDER_FINDINGS = 50
 
 
 @detector("R39", "static_leak_risk")
@@ -49,8 +52,10 @@ def static_leak_risk(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding("R39", verdict="info", message=f"Cleartext (unencrypted HTTP) traffic is allowed ({why}).", evidence=(), subject="cleartext")
     if facts.allow_backup and not facts.backup_rules:
         yield ctx.finding("R39", verdict="info", message="allowBackup is on with no backup rules: the app's private data can be copied off the device by backup.", evidence=(), subject="backup")
-    providers = [c for c in facts.exported_unprotected if c.kind == "provider"]
-    for c in providers:
+    # every exposed provider (the full list, not the cut exported_unprotected), one finding
+    # each up to MAX_PROVIDER_FINDINGS, then one finding with the count of the rest
+    providers = facts.exposed_providers
+    for c in providers[:MAX_PROVIDER_FINDINGS]:
         yield ctx.finding(
             "R39",
             verdict="info",
@@ -58,6 +63,15 @@ def static_leak_risk(ctx: Context) -> Iterator[Finding]:
             evidence=(),
             sdk=c.sdk,
             subject=f"provider {c.name}",
+        )
+    if len(providers) > MAX_PROVIDER_FINDINGS:
+        rest = len(providers) - MAX_PROVIDER_FINDINGS
+        yield ctx.finding(
+            "R39",
+            verdict="info",
+            message=f"{rest} more content providers ({len(providers)} in all) are exported with no permission: any app on the device can query them.",
+            evidence=(),
+            subject="providers beyond the first ones named",
         )
 
 

@@ -17,8 +17,10 @@ android namespace are identified by resource id (robust against obfuscated name 
 from __future__ import annotations
 
 import os
+import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,8 +99,8 @@ class ApkManifest:
     package: str
     version_code: int = 0
     version_name: str = ""
-    min_sdk: int = 0
-    target_sdk: int = 0
+    min_sdk: int = 0  # 0: not declared (the platform then uses 1)
+    target_sdk: int = 0  # 0: not declared (the platform then uses minSdk); harness.static.effective_sdks
     permissions: tuple[str, ...] = ()
     launcher_activity: str = ""  # fully qualified class name, '' when none
     split: str = ""  # split name for a split APK, '' for the base
@@ -152,6 +154,8 @@ def _string_pool(r: _Reader, start: int, size: int, header_size: int) -> list[st
                 raise r.fail("string out of range")
             n = r.data[off]
             if n & 0x80:
+                if off + 1 >= end:
+                    raise r.fail("string length out of range")
                 n = ((n & 0x7F) << 8) | r.data[off + 1]
                 off += 2
             else:
@@ -251,13 +255,11 @@ def parse_binary_manifest(data: bytes, where: str = "AndroidManifest.xml") -> Ap
                     raise r.fail(f"root element is <{name[:40]}>, not <manifest>")
                 package = str(attrs.get("package", ""))
                 split = str(attrs.get("split", ""))
-                vc = attrs.get("versionCode", 0)
-                version_code = vc if isinstance(vc, int) else int(vc) if str(vc).isdigit() else 0
+                version_code = _number(attrs.get("versionCode"), "versionCode", r)
                 version_name = str(attrs.get("versionName", ""))[:200]
             elif name == "uses-sdk":
-                mn, tg = attrs.get("minSdkVersion", 0), attrs.get("targetSdkVersion", 0)
-                min_sdk = mn if isinstance(mn, int) else int(mn) if str(mn).isdigit() else 0
-                target_sdk = tg if isinstance(tg, int) else int(tg) if str(tg).isdigit() else 0
+                min_sdk = _number(attrs.get("minSdkVersion"), "minSdkVersion", r, sdk=True)
+                target_sdk = _number(attrs.get("targetSdkVersion"), "targetSdkVersion", r, sdk=True)
             elif name in ("uses-permission", "uses-permission-sdk-23", "uses-permission-sdk-m"):
                 perm = str(attrs.get("name", ""))
                 if perm and len(perm) <= 255:
@@ -325,6 +327,33 @@ def parse_binary_manifest(data: bytes, where: str = "AndroidManifest.xml") -> Ap
     )
 
 
+#: What the platform reads a preview SDK codename ("S", "UpsideDownCake") as: the current
+#: development level (Build.VERSION_CODES.CUR_DEVELOPMENT).
+SDK_CODENAME_LEVEL = 10000
+_DECIMAL = re.compile(r"[0-9]{1,10}")
+_CODENAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+
+
+def _number(v: str | int | bool | None, name: str, r: _Reader, *, sdk: bool = False) -> int:
+    """An integer attribute (versionCode, min/targetSdkVersion); 0 when absent or a resource
+    reference. A string must be plain ASCII digits (``int()`` would also take superscripts and
+    other scripts' digits, and refuses 4,300+ digits with a ValueError); an SDK level may also
+    be a preview codename. Anything else is an InputError naming the file and attribute."""
+    if v is None or isinstance(v, bool):
+        return 0
+    if isinstance(v, int):
+        return v
+    text = v.strip()
+    if text.startswith("@0x"):
+        return 0
+    if _DECIMAL.fullmatch(text):
+        return int(text)
+    if sdk and _CODENAME.fullmatch(text):
+        return SDK_CODENAME_LEVEL
+    shown = text if len(text) <= 40 else f"{text[:37]}... ({len(text)} characters)"
+    raise r.fail(f"android:{name} is {shown!r}, not a number")
+
+
 def _flag(v: str | int | bool | None) -> bool | None:
     """A boolean attribute: True/False when literal, None when absent or a resource reference."""
     if isinstance(v, bool):
@@ -374,10 +403,16 @@ def read_manifest(apk: str | os.PathLike[str]) -> ApkManifest:
                 raise InputError(f"{where}: no AndroidManifest.xml inside (not an APK?)") from None
             if info.file_size > MAX_MANIFEST_BYTES:
                 raise InputError(f"{where}: AndroidManifest.xml is {info.file_size} bytes, over the limit")
+            if info.flag_bits & 0x1:
+                raise InputError(f"{where}: AndroidManifest.xml is encrypted (Android cannot read it either)")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise InputError(f"{where}: AndroidManifest.xml uses zip compression method {info.compress_type}; Android reads only stored or deflated entries")
             with zf.open(info) as fh:
                 data = fh.read(MAX_MANIFEST_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-        raise InputError(f"{where}: not a readable APK (zip) file: {exc}") from exc
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError, struct.error) as exc:
+        # zlib.error: corrupt deflate data; RuntimeError: zipfile's "password required";
+        # ValueError / struct.error: header fields out of range
+        raise InputError(f"{where}: not a readable APK (zip) file: {' '.join(str(exc).split())[:300] or type(exc).__name__}") from exc
     if len(data) > MAX_MANIFEST_BYTES:
         raise InputError(f"{where}: AndroidManifest.xml is over the size limit")
     return parse_binary_manifest(data, where)
