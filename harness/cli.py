@@ -119,6 +119,9 @@ def _report(run_dir: Path, formats: Sequence[str], *, fail_on: str = "high", emb
 
 def cmd_run(a: argparse.Namespace) -> int:
     from harness.assemble import AppRequest, run_app
+    from harness.rundir import results_folder
+
+    results_folder(a.results)  # a bad --results is an input error before anything runs
 
     request = AppRequest(
         app=a.app,

@@ -19,13 +19,14 @@ def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdict
     from harness.devices.kinds import reference_kind
     from harness.pipeline import read_findings
     from harness.reporting.frames import finding_row
+    from harness.rundir import results_folder
     from harness.scenarios import resolve_scenarios
 
     started = time.perf_counter()
     kind = reference_kind()
     names = apps or list(kind.bundled_apps() if kind.bundled_apps is not None else ())
     scenarios = resolve_scenarios(scenario)
-    root = results / f"demo-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    root = results_folder(results) / f"demo-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
     root.mkdir(parents=True, exist_ok=True)
     print(f"consent-harness demo: {len(names)} reference apps x {len(scenarios)} scenarios on the reference device (SIMULATED)")
     runs: list[Path] = []
@@ -36,7 +37,9 @@ def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdict
     if sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = tqdm(total=len(work), unit="run", desc="demo")
+        from harness.textout import unfiltered
+
+        bar = tqdm(total=len(work), unit="run", desc="demo", file=unfiltered(sys.stderr))
     for name in names:
         request = AppRequest(app=name, device=kind.name, results=str(root), jurisdiction=jurisdiction, reports=("html", "json", "junit", "xlsx"))
         with Assembly(request) as asm:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 
@@ -30,7 +31,7 @@ from harness.devices.frida_server import (
     host_frida_version,
 )
 from harness.devices.kinds import DeviceRequest, DoctorCheck, kinds
-from harness.errors import EXIT_CLEAN, EXIT_INFRA, HarnessError, InputError
+from harness.errors import EXIT_CLEAN, EXIT_INFRA, EXIT_INPUT, HarnessError, InputError
 
 __all__ = ["Check", "run_doctor", "main", "format_checks", "MIN_API_LEVEL"]
 
@@ -243,6 +244,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--appium", metavar="URL", help="Appium server to check, e.g. http://127.0.0.1:4723")
     parser.add_argument("--json", action="store_true", help="print the checks as JSON")
     args = parser.parse_args(list(argv) if argv is not None else None)
+    # a malformed argument is the user's input (exit 2), not a finding about the machine (3)
+    from harness.devices.appium import validate_url
+
+    try:
+        if args.device is not None:
+            validate_serial(args.device)
+        if args.appium is not None:
+            validate_url(args.appium)
+    except InputError as exc:
+        print(f"consent-harness doctor: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     checks = run_doctor(args.device, args.appium)
     if args.json:
         print(json.dumps([asdict(c) for c in checks], ensure_ascii=False, indent=2))

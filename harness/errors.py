@@ -135,6 +135,8 @@ def run_guarded(command: Callable[[], int], prog: str) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return EXIT_INFRA
+    except SystemExit as exc:  # a sub-command's own argument parser (it printed its usage)
+        return exc.code if isinstance(exc.code, int) else (EXIT_INPUT if exc.code else EXIT_CLEAN)
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 from harness.app import resolve_app  # kept here for code written before harness.assemble
-from harness.errors import InputError
 from harness.findings import FAIL_ON, Finding, fails, worst_severity
 from harness.rundir import RunDir
 from harness.timeline import Timeline
@@ -22,11 +21,7 @@ def analyze_run(run_dir: str | Path, *, jurisdiction: str = "cn", app_type: str 
     from harness.catalog.profiles import app_profile
     from harness.detectors import analyze
 
-    rd = RunDir(run_dir)
-    if not rd.timeline.is_file():
-        raise InputError(f"{rd.path}: no timeline.jsonl (is this a run folder?)")
-    if not rd.run_json.is_file():
-        raise InputError(f"{rd.path}: no run.json (is this a run folder?)")
+    rd = RunDir(run_dir).require()
     info = rd.read_info()
     timeline = Timeline.read(rd.timeline)
     profile = app_profile(app_type) if app_type else None

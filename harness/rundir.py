@@ -17,7 +17,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RunDir", "RunInfo"]
+from harness.errors import InputError
+
+__all__ = ["RunDir", "RunInfo", "results_folder"]
 
 
 @dataclass(slots=True)
@@ -91,10 +93,67 @@ class RunDir:
         return self.path / "junit.xml"
 
     def read_info(self) -> RunInfo:
-        return RunInfo.from_dict(json.loads(self.run_json.read_text(encoding="utf-8")))
+        """run.json; InputError naming the folder (and what it looks like instead) when it is
+        not a readable run folder."""
+        self.require()
+        try:
+            return RunInfo.from_dict(json.loads(self.run_json.read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise InputError(f"{self.run_json}: cannot read: {exc.strerror}") from None
+        except (ValueError, TypeError, KeyError) as exc:
+            raise InputError(f"{self.run_json}: not a valid run.json ({' '.join(str(exc).split())[:200]})") from None
+
+    def require(self) -> RunDir:
+        """This folder if it holds run.json and timeline.jsonl; otherwise an InputError that
+        says what it is instead (missing, a file, a batch results folder, a folder of runs)."""
+        if self.run_json.is_file() and self.timeline.is_file():
+            return self
+        p = self.path
+        if not p.exists():
+            why = "no such folder"
+        elif not p.is_dir():
+            why = "not a folder"
+        elif (p / "batch.sqlite").exists():
+            why = "a batch results folder, not a run folder: use 'consent-harness batch status|export|query' on it, or give one of its run folders"
+        else:
+            runs = sorted(c.name for c in _subdirs(p) if (c / "run.json").is_file())
+            if runs:
+                why = f"a folder of {len(runs)} run folders, not a run folder: give the runs themselves (e.g. {p / runs[0]})"
+            else:
+                missing = [f.name for f in (self.run_json, self.timeline) if not f.is_file()]
+                why = f"no {' or '.join(missing)} (is this a run folder?)"
+        raise InputError(f"{p}: {why}")
 
     def write_info(self, info: RunInfo) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         tmp = self.run_json.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(info.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
         tmp.replace(self.run_json)
+
+
+def _subdirs(p: Path, limit: int = 10_000) -> list[Path]:
+    out: list[Path] = []
+    try:
+        for c in p.iterdir():
+            if len(out) >= limit:
+                break
+            if c.is_dir() and not c.is_symlink():
+                out.append(c)
+    except OSError:
+        return out
+    return out
+
+
+def results_folder(path: str | Path, option: str = "--results") -> Path:
+    """The folder run folders go into, created when missing and checked writable (a probe file
+    is created and removed) before anything runs: an InputError naming it otherwise."""
+    import tempfile
+
+    p = Path(path)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=p, prefix=".write-probe-"):
+            pass
+    except OSError as exc:
+        raise InputError(f"{option} {p}: cannot create or write the results folder: {exc.strerror or exc}") from None
+    return p

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import re
 import traceback
 from collections.abc import Callable, Sequence
@@ -70,7 +71,7 @@ class Runner:
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         base = f"{stamp}-{_slug(package)}-{_slug(scenario)}"
         candidate, n = base, 1
-        while (self.results / candidate).exists():
+        while os.path.lexists(self.results / candidate):  # a dangling symlink is taken too
             n += 1
             candidate = f"{base}-{n}"
         return candidate

@@ -303,6 +303,7 @@ def facts_from_manifest(m: ApkManifest, source: str = "apk") -> ManifestFacts:
     declared = tuple(dict.fromkeys(p for p in m.permissions if p))
     perms = declared[:_MAX_PERMS]
     classes = {p: permission_class(p) for p in perms}
+    # runtime permissions the group table does not know yet (the XR ones of API 36) count as OTHER
     dangerous = {p: group_of(p) or "OTHER" for p in perms if classes[p] == "dangerous"}
     special = tuple(p for p in perms if classes[p] == "special" or p in SPECIAL_PERMISSIONS)
     min_sdk, target_sdk = effective_sdks(m)

@@ -2,8 +2,10 @@
 
 ``load(text, file)`` returns plain Python data in which every mapping is a :class:`MarkedDict`
 (a dict that also knows the line of each key) and every list a :class:`MarkedList`. Only the
-safe YAML subset is accepted (no tags that build objects). Documents over ``MAX_BYTES`` and
-alias bombs are refused.
+safe YAML subset is accepted (no tags that build objects). Documents over ``MAX_BYTES``, alias
+bombs (aliases adding more than ``MAX_EXPANDED_NODES`` nodes), nesting deeper than
+``MAX_DEPTH`` and integers longer than ``MAX_INT_DIGITS`` digits are refused with an InputError
+naming file and line; a large document without aliases is not an alias bomb.
 """
 
 from __future__ import annotations
@@ -15,10 +17,16 @@ import yaml
 
 from harness.errors import InputError
 
-__all__ = ["MarkedDict", "MarkedList", "load", "load_file", "line_of", "MAX_BYTES"]
+__all__ = ["MarkedDict", "MarkedList", "load", "load_file", "line_of", "MAX_BYTES", "MAX_DEPTH", "MAX_INT_DIGITS"]
 
 MAX_BYTES = 4 * 1024 * 1024
+#: Nodes that aliases may add to a document once expanded (the document's own nodes are bounded
+#: by MAX_BYTES).
 MAX_EXPANDED_NODES = 200_000
+#: Deepest nesting of mappings and sequences (real scenario and model files use under 10).
+MAX_DEPTH = 64
+#: Longest integer accepted, in digits (Python refuses to convert 4,300+ digits at all).
+MAX_INT_DIGITS = 100
 
 
 class MarkedDict(dict[str, Any]):
@@ -76,25 +84,57 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> MarkedList:
     return out
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    digits = sum(ch.isalnum() for ch in str(node.value))
+    if digits > MAX_INT_DIGITS:
+        raise yaml.constructor.ConstructorError(None, None, f"integer of {digits} digits (at most {MAX_INT_DIGITS})", node.start_mark)
+    value: int = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """Nodes the document has once every alias is expanded (memoised, so cheap to compute)."""
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    memo[key] = 1  # a recursive alias counts once; PyYAML refuses real recursion later
-    size = 1
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            size += _expanded_size(k, memo) + _expanded_size(v, memo)
-    elif isinstance(node, yaml.SequenceNode):
-        for v in node.value:
-            size += _expanded_size(v, memo)
-    memo[key] = size
-    return size
+def _check_shape(text: str, file: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before anything recursive (PyYAML's composer and
+    constructor recurse once per level) sees the document. Reads parser events: no recursion."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_EVENTS):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(f"{file}:{event.start_mark.line + 1}: YAML nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+_EVENTS = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _alias_growth(root: yaml.Node) -> int:
+    """Nodes that aliases add once expanded: the expanded size minus the distinct nodes.
+    Iterative and memoised (a node's expanded size is computed once)."""
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        if done:
+            size[key] = 1 + sum(size.get(id(c), 1) for c in children)
+            continue
+        if key in size:
+            continue
+        size[key] = 1  # a recursive alias counts once; PyYAML refuses real recursion later
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+    return size[id(root)] - len(size)
 
 
 def load(text: str, file: str = "<string>") -> Any:
@@ -102,13 +142,14 @@ def load(text: str, file: str = "<string>") -> Any:
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise InputError(f"{file}: larger than {MAX_BYTES} bytes")
     try:
+        _check_shape(text, file)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
             if node is None:
                 return None
-            if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
-                raise InputError(f"{file}: too many YAML aliases: the document expands past {MAX_EXPANDED_NODES} nodes")
+            if _alias_growth(node) > MAX_EXPANDED_NODES:
+                raise InputError(f"{file}: too many YAML aliases: they expand the document by more than {MAX_EXPANDED_NODES} nodes")
             return loader.construct_document(node)  # type: ignore[no-untyped-call]
         finally:
             loader.dispose()  # type: ignore[no-untyped-call]

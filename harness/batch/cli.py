@@ -269,10 +269,11 @@ def cmd_batch(a: argparse.Namespace) -> int:
     cmd = a.batch_command
     if cmd == "run":
         from harness.batch.applist import read_app_list
+        from harness.rundir import results_folder
 
         backend = _backend(a.devices, a.appium or "")
         entries = read_app_list(a.app_list, backend=backend)
-        return _run(a, Path(a.results), entries, a.scenario)
+        return _run(a, results_folder(a.results), entries, a.scenario)
     if cmd == "resume":
         results = Path(a.results)
         from harness.batch.index import INDEX_NAME

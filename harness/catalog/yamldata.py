@@ -25,6 +25,10 @@ def parse_yaml(text: str, where: str) -> Any:
         return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise CatalogError(f"{where}: not valid YAML: {exc}") from exc
+    except RecursionError:
+        raise CatalogError(f"{where}: YAML nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of 4,300+ digits
+        raise CatalogError(f"{where}: not valid YAML: {' '.join(str(exc).split())[:200]}") from None
 
 
 def read_bounded(path: Path, what: str, max_bytes: int) -> str:

@@ -201,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     try:
         validate_device_path(args.remote, roots=("/data/local/tmp/",))  # before touching any device
+        if args.action == "push" and args.binary and not Path(args.binary).is_file():
+            raise InputError(f"{args.binary}: no such file (give the unpacked frida-server binary)")
         fs = FridaServer(AdbClient().device(args.device), args.remote)
         if args.action == "push":
             if not args.binary:
