@@ -17,7 +17,10 @@ tasks.parquet        the run index (every task, whatever its status; attempts an
 Only run folders of ``done`` tasks are exported, so an (app, scenario) appears once however
 often it was tried. Runs are read a chunk at a time and written as Parquet row groups, so
 memory stays bounded by the chunk, not the batch. Files are written beside their final name
-and renamed into place: a reader sees the old store or the new one, never half of one.
+and swapped in as one set: the four files and export.json are written into a staging folder
+beside ``store/`` and exchanged with it in one step (Linux ``renameat2``; elsewhere the old
+folder is moved aside first), so a reader sees the old set or the new one, never a mix; the
+staging folder of a killed export is removed by the next one.
 
 A run folder that cannot be read (deleted, truncated timeline in the middle, malformed
 run.json) is left out with a note naming it; the export goes on.
@@ -25,9 +28,14 @@ run.json) is left out with a note naming it; the export goes on.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import math
 import os
+import re
+import secrets
+import shutil
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -285,8 +293,56 @@ def _chunks(rows: Sequence[TaskRow], size: int) -> Iterator[Sequence[TaskRow]]:
         yield rows[i : i + size]
 
 
-def _tmp(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+_STAGING = re.compile(r"^\.store\.(?P<pid>\d{1,10})\.[0-9a-f]{8}\.tmp$")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE); False where the
+    system or file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(rc == 0)
+
+
+def _swap_in(staging: Path, store: Path) -> None:
+    """Make ``staging`` the store as one set: readers see the old four files or the new four,
+    never a mix. Where an atomic exchange is not available the old store is moved aside first
+    (a reader can then briefly find no store, never a mixed one)."""
+    if not store.exists():
+        os.rename(staging, store)
+        return
+    if _exchange(staging, store):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the old set
+        return
+    old = store.with_name(f".store.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    os.rename(store, old)
+    os.rename(staging, store)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_stale_staging(root: Path) -> None:
+    """Staging folders of an export that was killed (its process is gone)."""
+    for p in root.glob(".store.*.tmp"):
+        m = _STAGING.match(p.name)
+        if not m or not p.is_dir() or p.is_symlink():
+            continue
+        pid = int(m.group("pid"))
+        try:
+            os.kill(pid, 0)
+            alive = pid != 0
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            alive = True
+        if not alive:
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def export_store(results: str | Path, *, index: RunIndex | None = None, chunk_runs: int = CHUNK_RUNS) -> ExportResult:
@@ -297,8 +353,12 @@ def export_store(results: str | Path, *, index: RunIndex | None = None, chunk_ru
     idx = index if index is not None else RunIndex.open(root / INDEX_NAME, create=False)
     out = ExportResult()
     paths = store_paths(root)
-    next(iter(paths.values())).parent.mkdir(parents=True, exist_ok=True)
-    tmps = {name: _tmp(p) for name, p in paths.items()}
+    store = next(iter(paths.values())).parent
+    _remove_stale_staging(root)
+    # the whole set is written into a staging folder beside the store and swapped in at once
+    staging = root / f".store.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    staging.mkdir()
+    tmps = {name: staging / p.name for name, p in paths.items()}
     writers: dict[str, pq.ParquetWriter] = {}
     try:
         tasks = idx.tasks()
@@ -331,20 +391,17 @@ def export_store(results: str | Path, *, index: RunIndex | None = None, chunk_ru
         for w in writers.values():
             w.close()
         writers = {}
-        for name, p in paths.items():
-            os.replace(tmps[name], p)
-        out.paths = dict(paths)
-        notes_path = paths["runs"].parent / "export.json"
-        notes_path.write_text(
+        (staging / "export.json").write_text(
             json.dumps({"runs": out.runs, "findings": out.findings, "api_calls": out.api_calls, "tasks": out.tasks, "notes": out.notes}, ensure_ascii=False, indent=2),
             encoding="utf-8",
         )
+        _swap_in(staging, store)
+        out.paths = dict(paths)
     finally:
         for w in writers.values():
             w.close()
-        for t in tmps.values():
-            if t.exists():
-                t.unlink()
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
         if own:
             idx.close()
     out.seconds = round(time.perf_counter() - t0, 3)
