@@ -110,7 +110,7 @@ class RunDir:
             return self
         p = self.path
         if not p.exists():
-            why = "no such folder"
+            why = "run folder not found"
         elif not p.is_dir():
             why = "not a folder"
         elif (p / "batch.sqlite").exists():

@@ -38,13 +38,11 @@ def cmd_explain(a: argparse.Namespace) -> int:
 def cmd_checklist(a: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from harness.errors import InputError
     from harness.reporting.checklist import write_checklist
+    from harness.rundir import RunDir
 
-    runs = [Path(r) for r in a.runs]
-    missing = [str(r) for r in runs if not r.is_dir()]
-    if missing:
-        raise InputError(f"run folder not found: {', '.join(missing)}")
+    # each must be a run folder: a missing folder, a folder of runs or a batch folder is named
+    runs = [RunDir(r).require().path for r in a.runs]
     out = Path(a.out) if a.out else runs[0].resolve().parent
     formats = [f.strip() for f in a.formats.split(",") if f.strip()]
     for package, paths in write_checklist(runs, out, formats=formats, lang=a.lang, jurisdiction=a.jurisdiction).items():

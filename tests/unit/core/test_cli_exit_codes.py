@@ -140,6 +140,10 @@ CASES: list[Case] = [
     Case("validate: model with a huge integer", lambda t: ["validate", "model", str(_file(t, "im.yaml", "model: m\npackage: com.x.y\nversion_code: " + "9" * 100_000 + "\nscreens: {}\n"))]),
     Case("validate: escape codes in the file name", lambda t: ["validate", "scenario", str(_file(t, "e\x1b[2Jx.yaml", "{"))], names_file=False),
     Case("validate: a folder", lambda t: ["validate", "model", str(t)]),
+    # checklist
+    Case("checklist: missing folder", lambda t: ["checklist", str(t / "missing")]),
+    Case("checklist: folder of runs", lambda t: ["checklist", str(_runs_folder(t)), "--formats", "json"]),
+    Case("checklist: batch folder", lambda t: ["checklist", str(_batch_folder(t)), "--formats", "json"]),
     # explain
     Case("explain: unknown rule", lambda t: ["explain", "R99"], names_file=False),
     # batch
