@@ -34,6 +34,9 @@ def analyze_run(run_dir: str | Path, *, jurisdiction: str = "cn", app_type: str 
     analysis = result.to_dict() if hasattr(result, "to_dict") else {}
     analysis.pop("findings", None)
     analysis.setdefault("jurisdiction", jurisdiction)
+    from harness.handover.identity import judged_with
+
+    analysis["judged_with"] = judged_with(jurisdiction)
     rd.analysis.write_text(json.dumps(analysis, ensure_ascii=False, indent=2), encoding="utf-8")
     return list(result.findings)
 

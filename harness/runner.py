@@ -96,6 +96,9 @@ class Runner:
         )
         if app.manifest is not None:
             info.extra["manifest"] = app.manifest
+        from harness.handover.identity import run_identity
+
+        info.extra["identity"] = run_identity(device=info.device, app_ref=app_ref, manifest=app.manifest, hook_pack=self.hook_pack, package=app.package)
         rd.write_info(info)
         t0 = self.driver.now()
 

@@ -1,5 +1,5 @@
 """Sub-commands of the hand-over features, registered into the main parser by harness.cli:
-``explain``, ``checklist``.
+``explain``, ``checklist``, ``bundle``.
 
 Each command maps its errors the same way as the rest of the CLI (HarnessError -> exit code).
 """
@@ -27,6 +27,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     ck.add_argument("--lang", choices=("zh", "en"), default="", help="report language (default: zh for the cn profile, en for eu)")
     ck.add_argument("--jurisdiction", choices=("cn", "eu"), default="", help="profile to list items for (default: the one the runs were judged under)")
 
+    bd = sub.add_parser("bundle", help="seal run folders into a zip with a SHA-256 manifest of every file, or verify one (--verify)")
+    bd.add_argument("runs", nargs="*", help="run folders to bundle")
+    bd.add_argument("-o", "--out", metavar="FILE.zip", help="the bundle to write")
+    bd.add_argument("--include", action="append", default=[], metavar="FILE", help="another file to seal with the runs (e.g. a checklist PDF); repeatable")
+    bd.add_argument("--verify", metavar="FILE.zip", help="verify a bundle: exit 0 when every file matches its manifest, 1 when not")
+    bd.add_argument("--expect", metavar="DIGEST", default="", help="with --verify: the bundle digest stated by the sender")
+
 
 def cmd_explain(a: argparse.Namespace) -> int:
     from harness.handover.explain import explain_json, explain_text
@@ -51,7 +58,37 @@ def cmd_checklist(a: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def cmd_bundle(a: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from harness.errors import EXIT_FINDINGS, InputError
+    from harness.handover.bundle import verify_bundle, write_bundle
+
+    if a.verify:
+        if a.runs or a.out:
+            raise InputError("--verify takes one bundle and no run folders or -o")
+        v = verify_bundle(Path(a.verify), expect=a.expect)
+        if v.ok:
+            print(f"{a.verify}: OK, {v.files} files match the manifest; bundle digest {v.digest}")
+            return EXIT_CLEAN
+        print(f"{a.verify}: VERIFICATION FAILED ({len(v.problems)} problem(s)); bundle digest {v.digest or '-'}")
+        for p in v.problems[:200]:
+            print(f"  {p}")
+        return EXIT_FINDINGS
+    if a.expect:
+        raise InputError("--expect goes with --verify")
+    if not a.runs or not a.out:
+        raise InputError("bundle needs run folders and -o FILE.zip (or --verify FILE.zip)")
+    res = write_bundle([Path(r) for r in a.runs], Path(a.out), extra_files=[Path(f) for f in a.include])
+    print(f"bundle: {res.path} ({res.files} files sealed)")
+    print(f"bundle digest (state it with the hand-over; check with --verify --expect): {res.digest}")
+    for s in res.skipped:
+        print(f"  skipped (not a regular file): {s}")
+    return EXIT_CLEAN
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "bundle": cmd_bundle,
     "explain": cmd_explain,
     "checklist": cmd_checklist,
 }
