@@ -23,7 +23,7 @@ from harness import __version__
 from harness.app import AppConfig, AppFeature
 from harness.consent_ui.parse import Hierarchy
 from harness.devices.base import Driver
-from harness.errors import HarnessError, InfrastructureError, StepError
+from harness.errors import HarnessError, InfrastructureError, InputError, StepError
 from harness.events import (
     ErrorRecord,
     RunMarker,
@@ -96,9 +96,16 @@ class Runner:
         )
         if app.manifest is not None:
             info.extra["manifest"] = app.manifest
+        from harness.devices.kinds import kind_of
         from harness.handover.identity import run_identity
 
-        info.extra["identity"] = run_identity(device=info.device, app_ref=app_ref, manifest=app.manifest, hook_pack=self.hook_pack, package=app.package)
+        try:
+            app_file = kind_of(self.driver).app_file(app_ref) if app_ref else None
+        except (InputError, LookupError):
+            app_file = None
+        info.extra["identity"] = run_identity(
+            device=info.device, app_ref=app_ref, manifest=app.manifest, hook_pack=self.hook_pack, package=app.package, app_file=app_file
+        )
         rd.write_info(info)
         t0 = self.driver.now()
 

@@ -90,6 +90,10 @@ def _no_facts(app: str) -> tuple[Any, str] | None:
     return None
 
 
+def _no_file(app: str) -> Path | None:
+    return None
+
+
 def _no_inspection(app: str) -> None:
     return None
 
@@ -118,7 +122,9 @@ class DeviceKind:
     once on this kind without hardware to warm its caches ('' = none); ``preload``: fills the
     kind's caches before a zygote forks workers. ``describe_app``: one line about a bundled app
     (``list models``); ``validate_app_file``: checks an app-model file of this kind and says
-    what it holds (``validate model``).
+    what it holds (``validate model``); ``app_file``: the local file an app reference of this
+    kind stands for when it is not an APK (a reference model's YAML), hashed into the run's
+    evidence identity, or None.
     """
 
     name: str
@@ -139,6 +145,7 @@ class DeviceKind:
     preload: Callable[[], None] | None = None
     describe_app: Callable[[str], str] = str
     validate_app_file: Callable[[str], str] | None = None
+    app_file: Callable[[str], Path | None] = _no_file
     priority: int = 0
 
 

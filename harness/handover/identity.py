@@ -225,25 +225,23 @@ def apk_identity(app_ref: str) -> dict[str, Any] | None:
     }
 
 
-def _model_identity(app_ref: str) -> dict[str, Any] | None:
-    """A reference model: the SHA-256 of its YAML (bundled name or path)."""
-    p = Path(app_ref)
-    if not (p.is_file() and p.suffix.lower() in (".yaml", ".yml")):
-        try:
-            from harness.devices.sim.model import model_path
-
-            p = model_path(app_ref)
-        except Exception:  # noqa: BLE001 - not a bundled model name
-            return None
+def _model_identity(app_ref: str, app_file: Path | None) -> dict[str, Any] | None:
+    """An app that is a file but no APK (a reference model): the SHA-256 of that file."""
+    p = app_file
+    if p is None:
+        return None
     try:
         return {"source": "reference model (SIMULATED, no APK)", "model_sha256": sha256_file(p), "apk_sha256": "", "signing": {"scheme": "", "sha256": [], "error": "reference model: no APK"}}
     except OSError:
         return None
 
 
-def run_identity(*, device: Mapping[str, Any], app_ref: str, manifest: Mapping[str, Any] | None, hook_pack: str, package: str) -> dict[str, Any]:
-    """The identity block of a run (run.json ``extra["identity"]``)."""
-    app: dict[str, Any] = apk_identity(app_ref) or _model_identity(app_ref) or {
+def run_identity(
+    *, device: Mapping[str, Any], app_ref: str, manifest: Mapping[str, Any] | None, hook_pack: str, package: str, app_file: Path | None = None
+) -> dict[str, Any]:
+    """The identity block of a run (run.json ``extra["identity"]``). ``app_file``: the file a
+    non-APK app reference stands for (the device kind's ``app_file``)."""
+    app: dict[str, Any] = apk_identity(app_ref) or _model_identity(app_ref, app_file) or {
         "source": "installed package (no local APK: pull it with adb to hash it)",
         "apk_sha256": "",
         "signing": {"scheme": "", "sha256": [], "error": "no local APK"},

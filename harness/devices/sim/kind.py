@@ -105,6 +105,15 @@ def _preload() -> None:
         load_bundled(name)
 
 
+def _app_file(app: str) -> Path | None:
+    from harness.devices.sim.model import available_models, model_path
+
+    p = Path(app)
+    if p.suffix.lower() in (".yaml", ".yml") and p.is_file():
+        return p
+    return model_path(app) if app in available_models() else None
+
+
 def _describe(app: str) -> str:
     from harness.devices.sim.model import load_bundled
 
@@ -144,6 +153,7 @@ KIND = register_kind(
         preload=_preload,
         describe_app=_describe,
         validate_app_file=_validate_file,
+        app_file=_app_file,
         priority=100,
     ),
     replace=True,
