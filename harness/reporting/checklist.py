@@ -38,6 +38,7 @@ from harness.errors import InputError
 from harness.events import AgentStatus, ApiCall, ConsentDecision, PermissionResult, StepMarker, UiSnapshot
 from harness.findings import Finding
 from harness.reporting.build import PROBLEM_TYPES, RunData, clip, describe_event, detector_errors, load_run
+from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
 
 __all__ = [
     "VERDICT_CODES",
@@ -546,6 +547,23 @@ def write_checklist(
                 html_path.unlink(missing_ok=True)
         written[package] = out
     return written
+
+
+@report_format(
+    "checklist",
+    "checklists.json",
+    scope="summary",
+    default=False,
+    doc="the 认定方法 checklist of each app among the runs (checklist-<package>.html and .xlsx; an index in checklists.json)",
+)
+def write_summary_checklists(runs: Sequence[RunData], target: Path, options: ReportOptions) -> None:
+    """Summary-scope writer: the runs are re-read with the events a checklist needs (the summary
+    loads only error records), one checklist per app goes beside ``target``, and ``target`` indexes them."""
+    written = write_checklist([r.path for r in runs], target.parent, formats=("html", "xlsx"))
+    index = []
+    for package, paths in written.items():
+        index.append({"package": package, "files": {k: p.name for k, p in paths.items()}})
+    write_text_atomic(target, json.dumps({"checklists": index}, ensure_ascii=False, indent=2) + "\n")
 
 
 def checklist_json(ac: AppChecklist) -> dict[str, Any]:

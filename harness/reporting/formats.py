@@ -38,6 +38,7 @@ FORMAT_MODULES = (
     "harness.reporting.json_report",
     "harness.reporting.junit",
     "harness.reporting.terminal",
+    "harness.reporting.checklist",
 )
 
 

@@ -112,3 +112,16 @@ def test_cli_checklist_and_bad_input(parking_all: list[Path], tmp_path: Path, ca
     assert "run folder not found" in capsys.readouterr().err
     assert main(["checklist", str(parking_all[0]), "--formats", "doc"]) == 2
     assert "unknown checklist format" in capsys.readouterr().err
+
+
+def test_checklist_is_a_registered_summary_format(parking_all: list[Path], tmp_path: Path) -> None:
+    from harness.reporting.build import build_summary
+    from harness.reporting.formats import formats
+
+    fmt = formats("summary")["checklist"]
+    assert fmt.default is False  # opt-in: a batch of thousands of apps does not get one by default
+    out = build_summary(parking_all, tmp_path, formats=("html", "checklist"))
+    index = json.loads(out["checklist"].read_text("utf-8"))
+    (entry,) = index["checklists"]
+    assert entry["package"] == "com.refapp.etingche.pay"
+    assert (tmp_path / entry["files"]["html"]).is_file() and (tmp_path / entry["files"]["xlsx"]).is_file()
