@@ -38,7 +38,8 @@ def test_built_in_formats_are_registered() -> None:
         "junit": "junit.xml",
         "terminal": "findings.txt",
     }
-    assert {n: f.filename for n, f in formats("summary").items()} == {"html": "summary.html", "xlsx": "summary.xlsx"}
+    assert {n: f.filename for n, f in formats("summary").items()} == {"html": "summary.html", "xlsx": "summary.xlsx", "checklist": "checklists.json"}
+    assert [n for n, f in formats("summary").items() if f.default] == ["html", "xlsx"]
     assert all(f.doc for f in run.values())
 
 
