@@ -705,14 +705,16 @@ class _Chunk:
 
     def foreground_services(self, x: _Ctx) -> _Table:
         """Spans (per run and category) in which a user-started foreground service whose type
-        covers the category runs: from Service.startForeground within the trigger window of a
-        tap, to stopForeground or the end of the process session."""
+        covers the category runs: from Service.startForeground, called in front within
+        ``fgs_user_start_s`` of a tap, to stopForeground or the end of the process session."""
         if "fgs" not in self._spans:
             rows: list[tuple[int, int, int, int, int]] = []
             starts = np.flatnonzero(x.fgs_start[self.api])
             if len(starts):
                 ends = self._run_ends(np.flatnonzero(x.fgs_stop[self.api]))
-                user = self.any_tap(starts)
+                # started by the user: in front, with a tap shortly before (a route is computed,
+                # a workout counts down before the service starts)
+                user = self._recent(self.tables.taps, self.run, max(x.fgs_start_us, self.p.trigger_us), starts, by_cat=False) & ~self.bg[starts]
                 for k, i in enumerate(starts.tolist()):
                     cover = x.fgs_cover.get(int(self.target[i]), [])
                     if not user[k] or not cover:
@@ -883,6 +885,7 @@ class _Ctx:
                     covered.update(catalog.foreground_service_types.get(t, (0, ()))[1])
                 self.fgs_cover[ti] = sorted(self.code[cc] for cc in covered if cc in self.code)
         self.picker_us = round(float(catalog.settings.get("picker_window_s", 0) or 0) * 1e6)
+        self.fgs_start_us = round(float(catalog.settings.get("fgs_user_start_s", 0) or 0) * 1e6)
         self.clip_desc = api_mask("clipboard_description_only")
         self.loc_continuous = api_mask("location_continuous")
         tcode = {p: i for i, p in enumerate(api.target_names)}

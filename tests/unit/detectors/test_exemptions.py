@@ -45,11 +45,11 @@ def _rules(events: list[Event], profile: str = "sports_fitness") -> dict[str, li
     return out
 
 
-def _fgs_run(args: str, *, tap_at: float = 10.0, stop_at: float | None = None, category: str = "LOCATION") -> list[Event]:
+def _fgs_run(args: str, *, tap_at: float = 10.0, start_at: float = 10.5, stop_at: float | None = None, category: str = "LOCATION") -> list[Event]:
     api = {"LOCATION": "Location.getLatitude", "MIC": "AudioRecord.startRecording"}[category]
     evs: list[Event] = [
         UiAction(t=tap_at, action="tap", text="开始跑步", user_intent="location"),
-        ApiCall(t=10.5, category="LIFECYCLE", sdk="app", api_id="Service.startForeground", args=args),
+        ApiCall(t=start_at, category="LIFECYCLE", sdk="app", api_id="Service.startForeground", args=args),
         AppState(t=20.0, state="background", package=PKG),
         ApiCall(t=40.0, category=category, sdk="app", api_id=api),
         ApiCall(t=90.0, category=category, sdk="app", api_id=api),
@@ -80,7 +80,8 @@ def test_service_type_that_does_not_cover_the_data_exempts_nothing() -> None:
 
 
 def test_a_service_nobody_started_or_that_stopped_exempts_nothing() -> None:
-    assert "R27" in _rules(_fgs_run("type=location", tap_at=1.5))  # no tap within the trigger window
+    assert "R27" in _rules(_fgs_run("type=location", start_at=25.0))  # started from the background
+    assert "R27" not in _rules(_fgs_run("type=location", start_at=18.0))  # 8 s after the tap, in front
     assert "R27" in _rules(_fgs_run("type=location", stop_at=30.0))  # reads after stopForeground
 
 
