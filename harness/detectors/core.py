@@ -774,6 +774,22 @@ class _Chunk:
         out: B = (idx >= 0) & ((h >> SHIFT) == g) & (t - (h & T_MASK) <= window_us)
         return out
 
+    def started_in_session(self, table: _Table, sel: I64, within_us: int | None = None) -> B:
+        """True where a mark of the event's (run, category) lies earlier in the same process
+        session (and, with ``within_us``, no longer ago than that)."""
+        hay, _ = self._hay(table, by_cat=True)
+        if len(hay) == 0 or len(sel) == 0:
+            return np.zeros(len(sel), dtype=bool)
+        g = self.rc[sel]
+        t = self.t_us[sel]
+        idx = np.searchsorted(hay, (g << SHIFT) | t, side="right") - 1
+        h = hay[np.maximum(idx, 0)]
+        mark_t = h & T_MASK
+        out: B = (idx >= 0) & ((h >> SHIFT) == g) & (mark_t + 1 >= self.session_of(sel))
+        if within_us is not None:
+            out &= t - mark_t <= within_us
+        return out
+
     def in_span(self, table: _Table, sel: I64) -> B:
         """True where the event lies inside a [start, end) span of its (run, category)."""
         hay, sl = self._hay(table, by_cat=True)
@@ -871,6 +887,7 @@ class _Ctx:
         self.fgs_start = api_mask("foreground_service_start")
         self.fgs_stop = api_mask("foreground_service_stop")
         self.picker = api_mask("user_picker")
+        self.single_item = api_mask("single_item_read")
         # R11: categories whose bypass counts only through named APIs (e.g. location proxies)
         self.bypass_api = np.ones((len(names), max(len(api.api_names), 1)), dtype=bool)
         for c, i in self.code.items():
@@ -938,6 +955,15 @@ def _r11(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
         sel = sel[c.in_span(c.tables.denials, sel)]
     if len(sel):
         sel = sel[~c.in_span(c.picked(x), sel)]
+    if len(sel):
+        # a single item opened (by URI) after the user started a media feature in this session:
+        # the item the user picked, even when the picker itself left no trace
+        one = x.single_item[c.api[sel]]
+        if one.any():
+            started = c.started_in_session(c.tables.triggers, sel[one], x.picker_us)
+            keep = np.ones(len(sel), dtype=bool)
+            keep[np.flatnonzero(one)[started]] = False
+            sel = sel[keep]
     c.collect(acc, sel, 0)
 
 
@@ -947,6 +973,12 @@ def _r27(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     if len(sel):
         # a user-started foreground service of a type that covers the category (rules.md R27)
         base[sel[c.in_span(c.foreground_services(x), sel)]] = False
+    sel = np.flatnonzero(base & _cat_is(c, x, "LOCATION") & (x.loc_mode[c.run + c.r0] == _LOC_MODES["continuous"]))
+    if len(sel):
+        # where the app type's function IS continuous location (navigation, route recording,
+        # ride hailing), a location feature the user started in this process session goes on in
+        # the background (rules.md R27's navigation example), even when no service start was seen
+        base[sel[c.started_in_session(c.tables.triggers, sel)]] = False
     late = (c.t_us - c.bg_since) > c.p.grace_us
     c.collect(acc, np.flatnonzero(base & late), 0)
     c.collect(acc, np.flatnonzero(base & ~late), 1)

@@ -416,10 +416,15 @@ def build_phases(events: Iterable[Event], catalog: RuleCatalog, *, package: str 
             elif act == "tap":
                 taps.append(Mark(t, ev.seq, ev.role))
             intent = ev.user_intent.strip().lower()
-            if not intent and act == "tap" and ev.role not in _CONSENT_ROLES:
-                intent = catalog.intent_from_text(ev.text)
+            worded = catalog.intent_from_text(ev.text) if act == "tap" and ev.role not in _CONSENT_ROLES else ""
+            if not intent:
+                intent = worded
             if intent:
                 triggers.append(Mark(t, ev.seq, intent))
+            if worded and worded != intent:
+                # the control's own words name a feature too (a "录制视频" button recorded as a
+                # camera tap also starts the microphone)
+                triggers.append(Mark(t, ev.seq, worded))
         elif isinstance(ev, PermissionResult):
             group = ev.group.strip().upper()
             if ev.state in _DENIED:

@@ -37,7 +37,7 @@ def _accepted(*events: Event) -> list[Event]:
     ]
 
 
-def _rules(events: list[Event], profile: str = "sports_fitness") -> dict[str, list[str]]:
+def _rules(events: list[Event], profile: str = "utilities") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for f in analyze(Timeline.from_events(events), _info(profile)).findings:
         if f.verdict != "info":
@@ -171,3 +171,50 @@ def test_a_continuous_subscription_is_judged_even_right_after_a_tap() -> None:
     assert "R31" not in _rules(one, profile="hotel_booking")
     # a type whose function is continuous location (route recording) is not judged
     assert "R31" not in _rules(sub, profile="sports_fitness")
+
+
+def test_one_picked_item_after_a_media_tap_is_no_bypass_but_a_library_query_is() -> None:
+    def run(api: str) -> list[Event]:
+        return _accepted(
+            UiAction(t=10.0, action="tap", text="选择照片", user_intent="media"),
+            PermissionRequest(t=10.2, groups=("MEDIA",), via="hook"),
+            PermissionResult(t=11.0, group="MEDIA", state="denied"),
+            ApiCall(t=17.0, category="MEDIA", sdk="app", api_id=api),
+        )
+
+    assert "R11" not in _rules(run("ContentResolver.openInputStream#media"), profile="photo_beauty")
+    assert _rules(run("ContentResolver.query#media"), profile="photo_beauty").get("R11") == ["MEDIA"]
+
+
+def test_navigation_started_by_the_user_goes_on_in_the_background_without_a_service_trace() -> None:
+    def run(tap: bool) -> list[Event]:
+        evs: list[Event] = [ApiCall(t=10.5, category="LOCATION", sdk="app", api_id="LocationManager.requestLocationUpdates")]
+        if tap:
+            evs.insert(0, UiAction(t=10.0, action="tap", text="开始导航", user_intent="location"))
+        evs += [
+            AppState(t=20.0, state="background", package=PKG),
+            ApiCall(t=40.0, category="LOCATION", sdk="app", api_id="Location.getLatitude"),
+            ApiCall(t=90.0, category="LOCATION", sdk="app", api_id="Location.getLatitude"),
+        ]
+        return _accepted(*evs)
+
+    assert "R27" not in _rules(run(True), profile="map_navigation")
+    assert "R27" in _rules(run(False), profile="map_navigation")
+    assert "R27" in _rules(run(True), profile="hotel_booking")  # one fix is all a hotel search needs
+
+
+def test_a_record_video_control_recorded_as_a_camera_tap_also_starts_the_microphone() -> None:
+    run = _accepted(
+        UiAction(t=10.0, action="tap", text="拍摄视频", user_intent="camera"),
+        PermissionRequest(t=10.3, groups=("CAMERA", "MICROPHONE"), via="hook"),
+        PermissionResult(t=11.0, group="CAMERA", state="granted"),
+        PermissionResult(t=11.0, group="MICROPHONE", state="granted"),
+        ApiCall(t=11.5, category="CAMERA", sdk="app", api_id="CameraManager.openCamera"),
+        UiAction(t=15.0, action="tap", text="开始录制", user_intent="camera"),
+        ApiCall(t=15.2, category="MIC", sdk="app", api_id="MediaRecorder.start"),
+    )
+    got = _rules(run, profile="short_video")
+    assert not {"R19", "R20", "R28"} & set(got), got
+    # a plain photo button asking for the microphone too is still a bundle
+    photo = _accepted(UiAction(t=10.0, action="tap", text="拍照", user_intent="camera"), PermissionRequest(t=10.3, groups=("CAMERA", "MICROPHONE"), via="hook"))
+    assert "R20" in _rules(photo, profile="short_video")
