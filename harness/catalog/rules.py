@@ -183,6 +183,7 @@ class RuleCatalog:
         jurisdictions: Mapping[str, Jurisdiction],
         rules: Mapping[str, Rule],
         foreground_service_types: Mapping[str, tuple[int, tuple[str, ...]]] | None = None,
+        background_features: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.problem_types = dict(problem_types)
         self.documents = dict(documents)
@@ -200,6 +201,8 @@ class RuleCatalog:
         self.jurisdictions = dict(jurisdictions)
         self.rules = dict(rules)
         self.foreground_service_types = dict(foreground_service_types or {})
+        self.background_features = dict(background_features or {})
+        """Category -> app-type profile ids whose user-started features of it go on in the background."""
         """Foreground-service type -> (ServiceInfo bit, categories it covers): exemptions.foreground_service_types."""
         self._cite_cache: dict[tuple[str, str], tuple[Citation, ...]] = {}
         self._parts_cache: dict[tuple[str, str, tuple[str, ...] | None, str], FindingParts] = {}
@@ -484,7 +487,10 @@ def parse_rules(data: Any) -> RuleCatalog:
         settings[k] = v
     fgs_types: dict[str, tuple[int, tuple[str, ...]]] = {}
     ex = _map(root.get("exemptions", {}), "exemptions")
-    _keys(ex, "exemptions", (), ("foreground_service_types",))
+    _keys(ex, "exemptions", (), ("foreground_service_types", "background_features"))
+    bg_features = {str(c): _strs(v, f"exemptions.background_features.{c}") for c, v in _map(ex.get("background_features", {}), "exemptions.background_features").items()}
+    for c in bg_features:
+        _cats([c], "exemptions.background_features")
     for tname, raw in _map(ex.get("foreground_service_types", {}), "exemptions.foreground_service_types").items():
         w = f"exemptions.foreground_service_types.{tname}"
         m = _map(raw, w)
@@ -620,6 +626,7 @@ def parse_rules(data: Any) -> RuleCatalog:
         jurisdictions=jurisdictions,
         rules=rules,
         foreground_service_types=fgs_types,
+        background_features=bg_features,
     )
 
 

@@ -418,6 +418,7 @@ class RunTables:
     denials: _Table
     loc_mode: npt.NDArray[np.int8]
     app_list_ok: B
+    bg_features: B | None = None  # (run, category code): a user-started feature goes on in the background
 
     @classmethod
     def build(
@@ -432,6 +433,7 @@ class RunTables:
         cmp: list[tuple[int, int, int, int, int]] = []
         deny: list[tuple[int, int, int, int, int]] = []
         loc = np.zeros(len(runs), dtype=np.int8)
+        bg_features = np.zeros((len(runs), max(len(cat_names), 1)), dtype=bool)
         app_list_ok = np.zeros(len(runs), dtype=bool)
         for r, (ph, prof) in enumerate(runs):
             # the stored consent phases (one change per microsecond), the same the reports read
@@ -459,6 +461,11 @@ class RunTables:
             if prof is not None:
                 loc[r] = _LOC_MODES.get(prof.location, 0)
                 app_list_ok[r] = prof.app_list
+                for c, profiles in catalog.background_features.items():
+                    if prof.id in profiles and c in cat_code:
+                        bg_features[r, cat_code[c]] = True
+                if prof.location == "continuous" and "LOCATION" in cat_code:
+                    bg_features[r, cat_code["LOCATION"]] = True
         return cls(
             n_runs=len(runs),
             packages=tuple(ph.package for ph, _ in runs),
@@ -471,6 +478,7 @@ class RunTables:
             denials=_Table.build(deny),
             loc_mode=loc,
             app_list_ok=app_list_ok,
+            bg_features=bg_features,
         )
 
 
@@ -973,11 +981,13 @@ def _r27(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     if len(sel):
         # a user-started foreground service of a type that covers the category (rules.md R27)
         base[sel[c.in_span(c.foreground_services(x), sel)]] = False
-    sel = np.flatnonzero(base & _cat_is(c, x, "LOCATION") & (x.loc_mode[c.run + c.r0] == _LOC_MODES["continuous"]))
+    feats = c.tables.bg_features
+    sel = np.flatnonzero(base & feats[c.run + c.r0, c.cat]) if feats is not None else np.zeros(0, dtype=np.int64)
     if len(sel):
-        # where the app type's function IS continuous location (navigation, route recording,
-        # ride hailing), a location feature the user started in this process session goes on in
-        # the background (rules.md R27's navigation example), even when no service start was seen
+        # where the app type's function goes on in the background (continuous location for
+        # navigation / route recording; exemptions.background_features), a feature of that
+        # category the user started in this process session goes on (rules.md R27's navigation
+        # example), even when no service start was seen
         base[sel[c.started_in_session(c.tables.triggers, sel)]] = False
     late = (c.t_us - c.bg_since) > c.p.grace_us
     c.collect(acc, np.flatnonzero(base & late), 0)

@@ -218,3 +218,16 @@ def test_a_record_video_control_recorded_as_a_camera_tap_also_starts_the_microph
     # a plain photo button asking for the microphone too is still a bundle
     photo = _accepted(UiAction(t=10.0, action="tap", text="拍照", user_intent="camera"), PermissionRequest(t=10.3, groups=("CAMERA", "MICROPHONE"), via="hook"))
     assert "R20" in _rules(photo, profile="short_video")
+
+
+def test_music_the_user_started_goes_on_in_the_background_but_identifier_reads_do_not() -> None:
+    run = _accepted(
+        UiAction(t=10.0, action="tap", text="播放本地音乐", user_intent="media"),
+        ApiCall(t=10.5, category="MEDIA", sdk="app", api_id="ContentResolver.query#media"),
+        AppState(t=20.0, state="background", package=PKG),
+        ApiCall(t=200.0, category="MEDIA", sdk="app", api_id="ContentResolver.openInputStream#media"),
+        ApiCall(t=260.0, category="DEVICE_ID", sdk="com.bytedance.sdk.openadsdk", api_id="Settings$Secure.getString#android_id"),
+    )
+    got = _rules(run, profile="audio_video")
+    assert got.get("R27") == ["DEVICE_ID"], got
+    assert "MEDIA" in _rules(run, profile="news").get("R27", []), "only types whose feature goes on in the background"
