@@ -1,6 +1,6 @@
 """Consent-UI recogniser: what a screen is and which control does what, from a hierarchy dump.
 
-``read_screen(xml)`` is a pure function (no device, no files) from a uiautomator dump or an Appium
+``read_screen(xml, context=None)`` is a pure function (no device, no files) from a uiautomator dump or an Appium
 UiAutomator2 page source to a :class:`ScreenReading`:
 
 - ``kind``: one of :data:`KINDS` -- system permission dialog, privacy-policy dialog, CMP dialog,
@@ -14,6 +14,9 @@ UiAutomator2 page source to a :class:`ScreenReading`:
 - ``asymmetry``: accept vs decline area, decline styled as a link, taps needed to refuse;
 - ``ambiguous_only``: the only answer is 好的 / 我知道了 / OK / Got it and there is no decline;
 - ``language``, ``package``, ``confidence`` and ``reasons`` (every signal that decided).
+
+``context`` (:class:`ReadContext`) says what the runner did just before the screen appeared: a
+consent prompt right after a refusal is read as a second confirm, whatever its words.
 
 Input limits (see :mod:`harness.consent_ui.parse`): at most :data:`MAX_BYTES` (20 MiB); no DTD or
 entities; at most 200 000 nodes and 512 levels.  Bad input raises
@@ -30,6 +33,7 @@ from harness.consent_ui.model import (
     Asymmetry,
     Checkbox,
     Control,
+    ReadContext,
     ScreenReading,
 )
 from harness.consent_ui.parse import MAX_BYTES, MAX_DEPTH, MAX_NODES
@@ -39,6 +43,7 @@ __all__ = [
     "read_screen",
     "read_hierarchy",
     "ScreenReading",
+    "ReadContext",
     "Control",
     "Checkbox",
     "Asymmetry",

@@ -10,7 +10,9 @@ The labels file is tab-separated with a header.  Columns (extra columns are igno
 - ``decline`` or ``expected_decline``: text or resource id of the control that refuses, ``-``
   for none (a trailing " (content-desc)" note is allowed);
 - ``pre_ticked`` or ``preticked_checkbox``: yes/no (optional);
-- ``ambiguous``: yes/no (optional); ``group``: permission group or ``-`` (optional).
+- ``ambiguous``: yes/no (optional); ``group``: permission group or ``-`` (optional);
+- ``after``: what the runner did just before the screen appeared, ``decline`` or ``-``
+  (optional); passed to the recogniser as its :class:`ReadContext`.
 
 ``collapse`` maps label kinds and predicted kinds onto a common set before comparing, e.g. the
 shared real-world set labels every non-consent screen ``other_dialog`` or ``normal_screen`` and
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.consent_ui.model import CONSENT_KINDS, Control, ScreenReading
+from harness.consent_ui.model import AFTER_VALUES, CONSENT_KINDS, Control, ReadContext, ScreenReading
 from harness.consent_ui.reader import read_screen
 from harness.errors import HarnessError, InputError
 
@@ -44,6 +46,7 @@ class Case:
     pre_ticked: bool | None = None
     ambiguous: bool | None = None
     group: str | None = None
+    after: str = ""
 
 
 @dataclass(slots=True)
@@ -128,6 +131,10 @@ def load_labels(path: str | Path) -> list[Case]:
             raise InputError(f"{p}:{i}: 'file' and 'kind' are required")
         decline = (r.get("decline") or r.get("expected_decline") or "-").strip()
         group = r.get("group")
+        after = (r.get("after") or "").strip()
+        after = "" if after == "-" else after
+        if after not in AFTER_VALUES:
+            raise InputError(f"{p}:{i}: 'after' must be one of {', '.join(v or '-' for v in AFTER_VALUES)}, not {after!r}")
         cases.append(
             Case(
                 file=file,
@@ -136,6 +143,7 @@ def load_labels(path: str | Path) -> list[Case]:
                 pre_ticked=_yes(r.get("pre_ticked", r.get("preticked_checkbox"))),
                 ambiguous=_yes(r.get("ambiguous")),
                 group=None if group is None else ("" if group.strip() in ("-", "") else group.strip()),
+                after=after,
             )
         )
     return cases
@@ -180,7 +188,7 @@ def evaluate(cases: Iterable[Case], folder: str | Path, *, collapse: Mapping[str
         for _ in range(max(1, repeat)):
             t0 = time.perf_counter()
             try:
-                reading = read_screen(data)
+                reading = read_screen(data, ReadContext(after=case.after))
             except HarnessError as e:
                 error = str(e)
             best = min(best, (time.perf_counter() - t0) * 1000)

@@ -22,6 +22,8 @@ __all__ = [
     "Checkbox",
     "Asymmetry",
     "ScreenReading",
+    "ReadContext",
+    "AFTER_VALUES",
 ]
 
 #: Screen kinds.  ``permission_rationale`` is an app's own pre-prompt or "go to settings" prompt;
@@ -65,10 +67,38 @@ DECLINE_ORDER: Mapping[str, tuple[str, ...]] = {
     "privacy_dialog": ("decline", "decline_exit", "browse_only", "close"),
     "cmp_dialog": ("decline",),
     "second_confirm": ("confirm_decline", "decline_exit", "decline", "browse_only"),
-    "permission_rationale": ("decline", "close"),
+    # a rationale whose only way out is leaving the app: the exit is the refusal (a block, not an escape)
+    "permission_rationale": ("decline", "close", "decline_exit"),
     "login_gate": ("browse_only", "close"),
     "other": (),
 }
+
+#: What the runner may say came just before a screen (:attr:`ReadContext.after`).
+AFTER_VALUES: tuple[str, ...] = ("", "decline")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadContext:
+    """What the harness knows about the moment a screen was read, beyond the dump itself.
+
+    ``after`` is ``"decline"`` when the last input the runner sent refused a consent prompt (a
+    privacy-policy decline, a second-confirm refusal) and nothing else was sent since; ``""``
+    otherwise.  A consent prompt that appears right after a refusal is the app's answer to that
+    refusal -- a second confirm -- however much it looks like the first prompt (same layout, same
+    words, or just "please agree to all terms" with one OK).  The recogniser stays a pure
+    function: the same dump with the same context always reads the same.
+    """
+
+    after: str = ""
+
+    def __post_init__(self) -> None:
+        if self.after not in AFTER_VALUES:
+            raise ValueError(f"ReadContext.after must be one of {AFTER_VALUES}, not {self.after!r}")
+
+    @property
+    def after_decline(self) -> bool:
+        return self.after == "decline"
+
 
 _ACCEPT_ORDER: tuple[str, ...] = ("accept", "allow_always", "allow_foreground", "allow_once")
 

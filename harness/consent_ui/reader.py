@@ -44,6 +44,7 @@ from harness.consent_ui.model import (
     Asymmetry,
     Checkbox,
     Control,
+    ReadContext,
     ScreenReading,
 )
 from harness.consent_ui.parse import Hierarchy, RawNode, parse_hierarchy
@@ -73,7 +74,6 @@ _DECISION = frozenset(
 _REFUSAL_ROLES = frozenset({"decline", "decline_exit", "deny", "deny_dont_ask", "confirm_decline", "browse_only"})
 _AFFIRM_CLASSES = frozenset({"pos", "pos_all", "consent", "allow", "allow_always", "allow_fg", "allow_once", "cont"})
 _NOT_TOGGLES = frozenset({"RadioButton"})
-_FIELD_WORDS = re.compile(r"手机号(码)?|phone number|e-?mail( address)?")
 _KIND_PRIORITY = ("permission_dialog", "cmp_dialog", "second_confirm", "privacy_dialog", "permission_rationale", "login_gate")
 _THRESHOLD = {
     "permission_dialog": 4.0,
@@ -96,7 +96,6 @@ _RE_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _RE_WORD = re.compile(r"[a-z\u00e0-\u00ff']+")
 _RE_BRACKETED = re.compile(r"《[^》]{1,40}》")
 _RE_BUTTONISH_ID = re.compile(r"btn|button")
-_RE_LOGIN_FIELD = re.compile(r"手机|电话|验证码|密码|账号|邮箱|phone|mobile|password|e-?mail|user ?name|code|验证")
 
 #: Label class -> role, per screen kind.  Classes not listed become ``other``.
 ROLE_MAP: dict[str, dict[str, str]] = {
@@ -130,7 +129,9 @@ ROLE_MAP: dict[str, dict[str, str]] = {
         "settings": "accept", "allow": "accept", "pos": "accept", "ack": "accept", "cont": "accept", "pos_all": "accept",
         "allow_fg": "accept", "allow_always": "accept", "allow_once": "accept",
         "cancel": "decline", "later": "decline", "neg": "decline", "deny": "decline", "think": "decline",
-        "no_consent": "decline", "neg_exit": "decline",
+        "no_consent": "decline",
+        # leaving the app is no escape from a permission block: it is told apart from "not now"
+        "neg_exit": "decline_exit",
         "close": "close", "policy": "policy_link", "learn": "policy_link",
     },
     "login_gate": {
@@ -179,9 +180,10 @@ def _label_of(n: RawNode) -> str:
 
 
 class _Reader:
-    def __init__(self, h: Hierarchy, lex: Lexicon) -> None:
+    def __init__(self, h: Hierarchy, lex: Lexicon, context: ReadContext | None = None) -> None:
         self.h = h
         self.lex = lex
+        self.context = context or ReadContext()
         self.notes = list(h.notes)
         nodes = h.nodes
         pk = {n.package for n in nodes if n.package}
@@ -464,7 +466,7 @@ class _Reader:
         toggles = [n for n in self.active if n.checkable and n.short_cls not in _NOT_TOGGLES]
         edit_texts = [n for n in self.active if n.short_cls in ("EditText", "AutoCompleteTextView") or n.password]
         login_fields = [
-            n for n in edit_texts if n.password or _RE_LOGIN_FIELD.search(normalise_text(" ".join((n.text, n.hint, n.desc, n.local_id))))
+            n for n in edit_texts if n.password or lex.signal("login_field", normalise_text(" ".join((n.text, n.hint, n.desc, n.local_id)))) is not None
         ]
 
         # permission evidence
@@ -527,10 +529,13 @@ class _Reader:
             kr.add(1, "not-now button")
         if classes.keys() & {"allow", "cont", "ack", "pos"}:
             kr.add(0.5, "go-ahead button")
+        if has("neg_exit") and not classes.keys() & {"cancel", "later", "neg", "deny", "allow", "cont", "ack", "pos"}:
+            kr.add(1, "no way on but out of the app")
         n_decision = sum(1 for c in decision if c.cls in _DECISION)
         # a pre-prompt offers a choice (go ahead / not now) or a way to settings; a page that
         # merely explains before its own start button is not one
-        kr.gate = (bool(rat) or app_question) and (2 <= n_decision <= 4 or (n_decision == 1 and has("settings"))) and len(cands) <= 8
+        # a block offers one way only: to settings, or out of the app
+        kr.gate = (bool(rat) or app_question) and (2 <= n_decision <= 4 or (n_decision == 1 and (has("settings") or has("neg_exit")))) and len(cands) <= 8
 
         # -- privacy dialog
         kv = k["privacy_dialog"]
@@ -607,6 +612,9 @@ class _Reader:
             ks.add(-2, "long text (a policy, not a prompt)")
         if refs:
             ks.add(0.5, "policy reference")
+        ack_only = n_decision == 1 and bool(classes.keys() & {"ack", "pos", "cont"})
+        if sc and ack_only:
+            ks.add(1, "demands agreement and offers one answer")
         ks.gate = context and (has("still_neg") or bool(sc)) and n_decision >= 1
 
         # -- login gate
@@ -628,12 +636,27 @@ class _Reader:
             kl.add(1, "agreement checkbox")
         if has("browse"):
             kl.add(0.5, "browse / skip option")
+        sign_in_words = any(lex.signal("field_label", t.strip()) is None for _, t in login_text)
         kl.gate = (bool(login_ctrls) and bool(login_fields or edit_texts or implied or agreement_boxes or login_ctrls >= 2 or login_text)) or (
             # a phone field on a booking or contact form is not a login: without a login control
             # it takes sign-in wording (not just the field's own label such as 手机号 / phone
             # number), implied-consent wording or an agreement box to make a sign-up gate
-            bool(login_fields) and bool(implied or agreement_boxes or any(not _FIELD_WORDS.fullmatch(t.strip().lower()) for _, t in login_text))
+            # (an agreement box beside a bare contact field is a newsletter or contact form; beside
+            # a password it is a sign-up)
+            bool(login_fields) and bool(implied or (agreement_boxes and any(n.password for n in login_fields)) or sign_in_words)
         )
+
+        # what came just before: a consent prompt right after a refusal is the app's answer to
+        # that refusal, however much it looks like the first prompt (a login wall or a CMP that
+        # follows is still what it is)
+        answers = classes.keys() & {"pos", "pos_all", "consent", "ack", "cont", "neg", "neg_all", "no_consent", "still_neg", "neg_exit", "think", "browse"}
+        other_kind = any(k[x].gate and k[x].score >= _THRESHOLD[x] for x in ("login_gate", "cmp_dialog", "permission_dialog", "permission_rationale"))
+        if self.context.after_decline and answers and n_decision <= 4 and len(cands) <= 10 and (body_hits("consent_context") or title or refs) and not other_kind:
+            ks.add(3, "appeared right after a decline")
+            ks.gate = True
+            if kv.gate and kv.score >= _THRESHOLD["privacy_dialog"] and kv.score >= ks.score:
+                # the same layout and words as the privacy prompt: only the context tells them apart
+                ks.add(kv.score - ks.score + 1, "the privacy prompt again, right after a decline")
 
         # -- decide
         gated = [(kind, k[kind]) for kind in _KIND_PRIORITY if k[kind].gate and k[kind].score >= _THRESHOLD[kind]]
@@ -760,6 +783,8 @@ class _Reader:
     def roles(self, kind: str, cands: list[_Cand], consent_on: int) -> tuple[tuple[Control, ...], list[str]]:
         rmap = ROLE_MAP[kind]
         ranks = self.lex.class_rank
+        # beside a go-to-settings button, "OK" / "我知道了" dismisses the notice: an escape
+        ack_dismisses = kind == "permission_rationale" and any(c.cls == "settings" for c in cands)
         out: list[tuple[int, float, int, int, Control]] = []
         reasons: list[str] = []
         for c in cands:
@@ -770,6 +795,8 @@ class _Reader:
             elif c.cls is not None:
                 role = rmap.get(c.cls, "other")
                 why = f"{c.via} class {c.cls}"
+                if ack_dismisses and c.cls == "ack":
+                    role, why = "close", "acknowledgement beside go-to-settings dismisses the notice"
                 if kind == "cmp_dialog" and c.cls == "save":
                     role = "decline" if consent_on == 0 else "accept"
                     why = "save with every purpose off" if consent_on == 0 else f"save keeps {consent_on} pre-ticked purpose(s)"
@@ -854,15 +881,17 @@ def _replace(r: ScreenReading, **kw: object) -> ScreenReading:
     return dataclasses.replace(r, **kw)  # type: ignore[arg-type]
 
 
-def read_hierarchy(h: Hierarchy) -> ScreenReading:
-    """Read an already parsed hierarchy."""
-    return _Reader(h, lexicon()).read()
+def read_hierarchy(h: Hierarchy, context: ReadContext | None = None) -> ScreenReading:
+    """Read an already parsed hierarchy (``context``: see :func:`read_screen`)."""
+    return _Reader(h, lexicon(), context).read()
 
 
-def read_screen(xml: str | bytes) -> ScreenReading:
+def read_screen(xml: str | bytes, context: ReadContext | None = None) -> ScreenReading:
     """Read one UI hierarchy dump (uiautomator or Appium page source).
 
-    Pure: no device, no files, no network.  Raises :class:`harness.errors.ScreenParseError` for
-    malformed, hostile (DTD, entities) or oversized (> 20 MiB) input.
+    ``context`` says what came just before the screen (:class:`ReadContext`); without it a
+    screen is read on its own.  Pure: no device, no files, no network.  Raises
+    :class:`harness.errors.ScreenParseError` for malformed, hostile (DTD, entities) or oversized
+    (> 20 MiB) input.
     """
-    return read_hierarchy(parse_hierarchy(xml))
+    return read_hierarchy(parse_hierarchy(xml), context)
