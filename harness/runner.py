@@ -60,7 +60,7 @@ class Runner:
     or :class:`~harness.instrumentation.base.Instrumentation`, or None. ``hook_pack`` (run.json)
     defaults to what the sources say they watch with. ``read``: the recogniser (tests)."""
 
-    def __init__(self, driver: Driver, sources: Source | Instrumentation | Sequence[Source | Instrumentation] | None, results: str | Path = "results", *, hook_pack: str = "", read: Callable[[Hierarchy], Any] | None = None) -> None:
+    def __init__(self, driver: Driver, sources: Source | Instrumentation | Sequence[Source | Instrumentation] | None, results: str | Path = "results", *, hook_pack: str = "", read: Callable[[Hierarchy, Any], Any] | None = None) -> None:
         self.driver = driver
         self.sources = as_sources(sources, hook_pack)
         self.results = Path(results)

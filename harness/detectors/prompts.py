@@ -246,6 +246,10 @@ def refusal_harder(ctx: Context) -> Iterator[Finding]:
     for d in declines:
         if d.subject in reported:
             continue
+        # a refusal walked through several confirmations may be recorded once per confirmation,
+        # each time with every tap so far, against the same prompt: the largest count is the refusal's
+        same = [x for x in declines if x.subject == d.subject and d.screen_seq >= 0 and x.screen_seq == d.screen_seq]
+        d = max(same, key=lambda x: (x.taps, -x.seq), default=d)
         extra = d.taps - 1
         if extra <= 0:
             continue

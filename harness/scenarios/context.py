@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.app import AppConfig
+from harness.consent_ui.model import ReadContext
 from harness.consent_ui.parse import Hierarchy, page_texts, parse_hierarchy
 from harness.devices.base import Driver
 from harness.errors import HarnessError, ScreenParseError
@@ -97,22 +98,26 @@ class Screen:
         return str(self.reading.kind)
 
 
-def read_tree(tree: Hierarchy) -> Any:
-    """The consent-UI recogniser's reading of a parsed screen (the default ``read``)."""
+def read_tree(tree: Hierarchy, context: ReadContext | None = None) -> Any:
+    """The consent-UI recogniser's reading of a parsed screen (the default ``read``), told what
+    came just before it (:class:`harness.consent_ui.ReadContext`)."""
     from harness.consent_ui import read_hierarchy
 
-    return read_hierarchy(tree)
+    return read_hierarchy(tree, context)
 
 
 class Recorder:
     """Writes events to the timeline, stamped with the run's clock."""
 
-    __slots__ = ("timeline", "clock", "acted")
+    __slots__ = ("timeline", "clock", "acted", "after")
 
     def __init__(self, timeline: Timeline, clock: Callable[[], float]) -> None:
         self.timeline = timeline
         self.clock = clock
         self.acted = False  # an input was sent since the last screen read
+        #: what the last input did, told to the recogniser with each read ("decline": it refused
+        #: a privacy prompt, set by the step right after its tap; any other input clears it)
+        self.after = ""
 
     def record(self, event: Event) -> Event:
         return self.timeline.append(event)
@@ -123,6 +128,7 @@ class Recorder:
     def action(self, action: str, *, x: int = -1, y: int = -1, text: str = "", resource_id: str = "", role: str = "", intent: str = "") -> Event:
         """Record an input *before* it is sent (its effects are never earlier than it)."""
         self.acted = True  # the next screen read is recorded even if unchanged: it shows the effect
+        self.after = ""
         return self.record(UiAction(t=self.now(), action=action, x=x, y=y, text=text[:200], resource_id=resource_id[:200], role=role, user_intent=intent))
 
 
@@ -131,7 +137,7 @@ class ScreenReader:
 
     __slots__ = ("driver", "run_dir", "recorder", "read", "last_hash", "shots")
 
-    def __init__(self, driver: Driver, run_dir: RunDir, recorder: Recorder, read: Callable[[Hierarchy], Any] = read_tree) -> None:
+    def __init__(self, driver: Driver, run_dir: RunDir, recorder: Recorder, read: Callable[[Hierarchy, ReadContext], Any] = read_tree) -> None:
         self.driver = driver
         self.run_dir = run_dir
         self.recorder = recorder
@@ -148,7 +154,7 @@ class ScreenReader:
         tree: Hierarchy | None
         try:
             tree = parse_hierarchy(xml)  # the one bounded parser; nothing else parses this dump
-            reading = self.read(tree)
+            reading = self.read(tree, ReadContext(after=self.recorder.after))
         except ScreenParseError as exc:
             # a malformed or hostile dump: recorded, read as an unknown screen; the run goes on
             from harness.consent_ui.model import ScreenReading
@@ -280,7 +286,7 @@ class StepContext:
     timeline: Timeline
     run_dir: RunDir
     clock: Callable[[], float]
-    read: Callable[[Hierarchy], Any] = read_tree  # the recogniser, applied to the parsed tree
+    read: Callable[[Hierarchy, ReadContext], Any] = read_tree  # the recogniser, applied to the parsed tree and a ReadContext
     sources: SourceSet | None = None  # the run's event sources, told about launches and stops
     recorder: Recorder = field(init=False)
     reader: ScreenReader = field(init=False)
@@ -305,6 +311,15 @@ class StepContext:
     @property
     def last_hash(self) -> str:
         return self.reader.last_hash
+
+    @property
+    def after(self) -> str:
+        """What the last input did, as the recogniser is told ("decline" or "")."""
+        return self.recorder.after
+
+    @after.setter
+    def after(self, value: str) -> None:
+        self.recorder.after = value
 
     def record(self, event: Event) -> Event:
         return self.recorder.record(event)

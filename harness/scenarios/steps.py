@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 __all__ = ["decide_privacy_once", "decide_cmp_once", "find_node", "background_window", "BACKGROUND_WINDOW_ENV", "EXPLORE_TARGETS", "EXPLORE_RESULT_PHASE"]
 
 PERMISSION_CHOICES = ("allow", "allow_while_using", "allow_once", "deny", "deny_dont_ask_again")
+#: Most "are you sure?" prompts walked through after one privacy refusal.
+MAX_CONFIRMS = 5
+#: Most CMP layers (first layer, settings layer, vendor layer) walked to refuse.
+MAX_CMP_LAYERS = 4
+#: Most purpose / vendor switches turned off on one layer.
+MAX_CMP_TOGGLES = 200
 
 
 class _Node:
@@ -87,6 +93,8 @@ def decide_privacy_once(ctx: StepContext, screen: Screen, choice: str, *, standi
             return False
         ctx.record(ConsentDecision(t=ctx.now(), subject="privacy_policy", choice=choice, how=f"tap:{c.text or c.resource_id}", taps=1, screen_seq=_snap_seq(screen)))
         ctx.tap_control(c)
+        if choice != "accept":
+            ctx.after = "decline"  # the next screen is read knowing a refusal came just before it
         return True
     if choice == "accept":
         taps = 0
@@ -117,24 +125,48 @@ def decide_privacy_once(ctx: StepContext, screen: Screen, choice: str, *, standi
     c = _first(r, "decline", "decline_exit", "browse_only")
     first_seq = _snap_seq(screen)
     ctx.tap_control(c)
+    ctx.after = "decline"  # the next screen is read knowing a refusal came just before it
     ctx.driver.sleep(0.3)
     nxt = ctx.screen()
     taps = 1
     how = f"tap:{c.text or c.resource_id}"
-    if nxt.kind == "second_confirm":
+    recorded = False
+    # Walk every confirmation the app puts between the refusal and its end ("are you sure?",
+    # then "really leave?"...). The decision is recorded before the tap expected to end the
+    # refusal (what the app does on that tap comes after it); when yet another confirmation
+    # follows, a decision for the same prompt with every tap so far is recorded again (R43 reads
+    # the largest count for one prompt).
+    for _ in range(MAX_CONFIRMS):
+        if nxt.kind != "second_confirm":
+            break
         c2 = _first(nxt.reading, "confirm_decline", "decline_exit", "decline", "browse_only")
-        if c2 is not None:
-            taps = 2
-            how += f" > tap:{c2.text or c2.resource_id}"
-            ctx.record(ConsentDecision(t=ctx.now(), subject="privacy_policy", choice="decline", how=how, taps=taps, screen_seq=first_seq))
-            ctx.tap_control(c2)
-            return True
-        ctx.record(ErrorRecord(t=ctx.now(), where="decide_privacy", message="second-confirm prompt offers no way to keep the refusal"))
-    ctx.record(ConsentDecision(t=ctx.now(), subject="privacy_policy", choice="decline", how=how, taps=taps, screen_seq=first_seq))
+        if c2 is None:
+            ctx.record(ErrorRecord(t=ctx.now(), where="decide_privacy", message="second-confirm prompt offers no way to keep the refusal"))
+            break
+        taps += 1
+        how += f" > tap:{c2.text or c2.resource_id}"
+        ctx.record(ConsentDecision(t=ctx.now(), subject="privacy_policy", choice="decline", how=how[:500], taps=taps, screen_seq=first_seq))
+        recorded = True
+        ctx.tap_control(c2)
+        ctx.after = "decline"
+        ctx.driver.sleep(0.3)
+        nxt = ctx.screen()
+    if not recorded:
+        ctx.record(ConsentDecision(t=ctx.now(), subject="privacy_policy", choice="decline", how=how, taps=taps, screen_seq=first_seq))
     return True
 
 
+def _label(c: Any) -> str:
+    return str(c.text or c.resource_id or "?")[:60]
+
+
 def decide_cmp_once(ctx: StepContext, screen: Screen, choice: str) -> bool:
+    """Answer one consent-management dialog. ``accept`` taps its accept; ``decline`` refuses
+    without ever accepting on the user's behalf: "reject all" (or an equivalent) where the layer
+    has one; else the settings layer ("manage options"), where "reject all" is tapped, or every
+    purpose and vendor switch that is on is switched off and the choice saved. Every tap of the
+    refusal is counted in one ConsentDecision (R43). False when no refusal path was found (the
+    dialog is left as it is and an ErrorRecord says why)."""
     r = screen.reading
     if choice == "accept":
         c = _first(r, "accept")
@@ -143,24 +175,45 @@ def decide_cmp_once(ctx: StepContext, screen: Screen, choice: str) -> bool:
         ctx.record(ConsentDecision(t=ctx.now(), subject="cmp", choice="accept", how=f"tap:{c.text}", taps=1, screen_seq=_snap_seq(screen)))
         ctx.tap_control(c)
         return True
-    c = _first(r, "decline")
-    if c is not None:
-        ctx.record(ConsentDecision(t=ctx.now(), subject="cmp", choice="decline", how=f"tap:{c.text}", taps=1, screen_seq=_snap_seq(screen)))
-        ctx.tap_control(c)
-        return True
-    m = _first(r, "manage_options")
-    if m is None:
-        return False
-    ctx.tap_control(m)
-    ctx.driver.sleep(0.5)
-    nxt = ctx.screen()
-    c = _first(nxt.reading, "decline", "confirm_decline")
-    if c is None:
-        ctx.record(ErrorRecord(t=ctx.now(), where="decide_cmp", message="no reject control after 'manage options'"))
-        return False
-    ctx.record(ConsentDecision(t=ctx.now(), subject="cmp", choice="decline", how=f"tap:{m.text} > tap:{c.text}", taps=2, screen_seq=_snap_seq(screen)))
-    ctx.tap_control(c)
-    return True
+    first_seq = _snap_seq(screen)
+    path: list[str] = []
+    cur = screen
+    for _layer in range(MAX_CMP_LAYERS):
+        rd = cur.reading
+        if cur.kind != "cmp_dialog":
+            break
+        c = _first(rd, "decline")
+        if c is not None:
+            path.append(f"tap:{_label(c)}")
+            ctx.record(ConsentDecision(t=ctx.now(), subject="cmp", choice="decline", how=" > ".join(path)[:500], taps=len(path), screen_seq=first_seq))
+            ctx.tap_control(c)
+            return True
+        on = [b for b in getattr(rd, "checkboxes", ()) if b.consent and b.checked and getattr(b, "enabled", True)]
+        if on:
+            # a settings layer whose purposes / vendors are on: switch each off, then read again
+            # (saving now refuses, and the reading says so)
+            for b in on[:MAX_CMP_TOGGLES]:
+                x1, y1, x2, y2 = b.bounds
+                ctx.action("tap", x=(x1 + x2) // 2, y=(y1 + y2) // 2, text=str(b.text)[:200], resource_id=b.resource_id, role="consent_toggle_off")
+                ctx.driver.tap((x1 + x2) // 2, (y1 + y2) // 2)
+                path.append(f"off:{str(b.text or b.resource_id)[:40]}")
+            ctx.driver.sleep(0.3)
+            nxt = ctx.screen()
+            still = [b for b in getattr(nxt.reading, "checkboxes", ()) if b.consent and b.checked and getattr(b, "enabled", True)]
+            if nxt.kind == "cmp_dialog" and len(still) >= len(on):
+                ctx.record(ErrorRecord(t=ctx.now(), where="decide_cmp", message="the consent switches did not turn off when tapped"))
+                return False
+            cur = nxt
+            continue
+        m = _first(rd, "manage_options")
+        if m is None or any(p == f"tap:{_label(m)}" for p in path):
+            break
+        path.append(f"tap:{_label(m)}")
+        ctx.tap_control(m)
+        ctx.driver.sleep(0.5)
+        cur = ctx.screen()
+    ctx.record(ErrorRecord(t=ctx.now(), where="decide_cmp", message=f"no way to refuse the consent-management dialog (path so far: {' > '.join(path) or 'none'})"[:1000]))
+    return False
 
 
 # ``settle`` answers prompts that come back on their own with the scenario's standing answers
@@ -272,16 +325,36 @@ def observe(ctx: StepContext, seconds: float, background: bool) -> None:
         "choice": Param(str, "decline", choices=("accept", "decline", "dismiss")),
         "wait": Param(float, 10.0, minimum=0, maximum=120, doc="how long to wait for the prompt"),
         "standing": Param(bool, True, doc="apply the same choice whenever the prompt comes back"),
+        "cmp": Param(str, "", choices=("", "accept", "reject"),
+                     doc="also answer a consent-management (CMP) dialog met on the way, and any later one; an app that asks "
+                         "for consent only through its CMP then passes the step"),
     },
     shorthand="choice",
 )
-def decide_privacy(ctx: StepContext, choice: str, wait: float, standing: bool) -> None:
+def decide_privacy(ctx: StepContext, choice: str, wait: float, standing: bool, cmp: str) -> None:
     """Answer the in-app privacy-policy prompt: accept, decline (through any second confirm)
-    or dismiss (back / close)."""
+    or dismiss (back / close). With ``cmp``, a CMP consent dialog shown before or instead of it
+    is answered too (reject: "reject all", or through its settings layer)."""
     if standing:
         ctx.standing["privacy"] = choice
-    screen = _wait_for(ctx, ("privacy_dialog", "second_confirm"), wait)
+    kinds: tuple[str, ...] = ("privacy_dialog", "second_confirm")
+    cmp_done = False
+    if cmp:
+        ctx.standing["cmp"] = "accept" if cmp == "accept" else "decline"
+        kinds += ("cmp_dialog",)
+    screen = _wait_for(ctx, kinds, wait)
+    for _ in range(3):
+        if screen.kind != "cmp_dialog":
+            break
+        if not decide_cmp_once(ctx, screen, ctx.standing["cmp"]):
+            raise StepError(f"could not {cmp} the consent-management dialog met before the privacy prompt")
+        cmp_done = True
+        ctx.driver.sleep(1.0)
+        screen = _wait_for(ctx, kinds, wait)
     if screen.kind not in ("privacy_dialog", "second_confirm"):
+        if cmp_done:
+            ctx.settle()
+            return  # consent is asked through the CMP only
         raise StepError(f"no privacy-policy prompt seen within {wait:g} s (screen reads as '{screen.kind}')")
     if not decide_privacy_once(ctx, screen, choice):
         raise StepError(f"could not {choice} the privacy prompt: no matching control")

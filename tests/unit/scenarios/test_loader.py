@@ -23,7 +23,7 @@ def test_standard_suite_loads() -> None:
     s2 = next(s for s in suite if s.id == "S2")
     names = [st.name for st in s2.steps]
     assert names[:3] == ["launch", "wait_idle", "decide_privacy"]
-    assert s2.steps[2].params == {"choice": "decline", "wait": 10.0, "standing": True}
+    assert s2.steps[2].params == {"choice": "decline", "wait": 10.0, "standing": True, "cmp": "reject"}
     assert "assert_functional" in names and "relaunch" in names
 
 
