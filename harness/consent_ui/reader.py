@@ -591,7 +591,9 @@ class _Reader:
             kc.add(1 if cmp_pats or cmp_sdk else 0.5, "accept / OK button")
         if classes.keys() & {"neg", "no_consent", "deny"}:
             kc.add(1 if cmp_pats or cmp_sdk else 0.5, "reject button")
-        kc.gate = (cmp_sdk or bool(cmp_pats)) and bool(classes.keys() & (_CMP_CHOICES | {"pos", "ack", "neg", "cont"}))
+        # a CMP asks for a decision: a page whose only "choice" is a way to more settings (a
+        # privacy-settings page that talks about cookies) is not one
+        kc.gate = (cmp_sdk or bool(cmp_pats)) and bool(classes.keys() & ((_CMP_CHOICES - {"manage"}) | {"pos", "ack", "neg", "cont", "allow", "deny"}))
 
         # -- second confirm
         ks = k["second_confirm"]

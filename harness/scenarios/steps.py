@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.consent_ui.parse import Hierarchy
 from harness.errors import HarnessError, StepError
-from harness.events import ConsentDecision, ErrorRecord, StepMarker
+from harness.events import ConsentDecision, ErrorRecord, StepMarker, UiSnapshot
 from harness.scenarios.context import register_answerer
 from harness.scenarios.registry import Param, register
 
@@ -81,6 +81,15 @@ def _snap_seq(screen: Screen) -> int:
     return screen.snapshot.seq if screen.snapshot is not None else -1
 
 
+def _prompt_seq(ctx: StepContext, screen: Screen) -> int:
+    """The snapshot that shows ``screen``: its own, or (a read that changed nothing is not
+    recorded again) the last one recorded."""
+    if screen.snapshot is not None:
+        return screen.snapshot.seq
+    snaps = ctx.timeline.of(UiSnapshot)
+    return snaps[-1].seq if snaps else -1
+
+
 def decide_privacy_once(ctx: StepContext, screen: Screen, choice: str, *, standing: bool = False) -> bool:
     """Answer one privacy prompt (and its second-confirm) with ``choice``. True if it acted."""
     r = screen.reading
@@ -123,7 +132,7 @@ def decide_privacy_once(ctx: StepContext, screen: Screen, choice: str, *, standi
             ctx.driver.back()
         return True
     c = _first(r, "decline", "decline_exit", "browse_only")
-    first_seq = _snap_seq(screen)
+    first_seq = _prompt_seq(ctx, screen)
     ctx.tap_control(c)
     ctx.after = "decline"  # the next screen is read knowing a refusal came just before it
     ctx.driver.sleep(0.3)
@@ -175,7 +184,7 @@ def decide_cmp_once(ctx: StepContext, screen: Screen, choice: str) -> bool:
         ctx.record(ConsentDecision(t=ctx.now(), subject="cmp", choice="accept", how=f"tap:{c.text}", taps=1, screen_seq=_snap_seq(screen)))
         ctx.tap_control(c)
         return True
-    first_seq = _snap_seq(screen)
+    first_seq = _prompt_seq(ctx, screen)
     path: list[str] = []
     cur = screen
     for _layer in range(MAX_CMP_LAYERS):
