@@ -9,7 +9,8 @@ from pathlib import Path
 
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.events import ApiCall, ConsentDecision, ErrorRecord, StepMarker, UiAction, UiSnapshot
-from harness.pipeline import analyze_run, resolve_app
+from harness.assemble import resolve_app
+from harness.pipeline import analyze_run
 from harness.rundir import RunDir
 from harness.runner import Runner
 from harness.scenarios import resolve_scenarios
