@@ -73,8 +73,11 @@ def test_every_run_completes_and_the_prompt_is_decided_as_the_scenario_says(corp
     for o in corpus["outcomes"]:
         assert o.status == "completed" and not o.infrastructure_error, f"{o.app} {o.scenario}: {o.status} {o.infrastructure_error} ({o.run_dir})"
         assert not o.detector_errors, f"{o.app} {o.scenario}: {o.detector_errors} ({o.run_dir})"
-        choices = [e.choice for e in Timeline.read(o.run_dir / "timeline.jsonl") if isinstance(e, ConsentDecision) and e.subject == "privacy_policy"]
-        ambiguous_only = any(t.get("rule") == "R12" for t in corpus["models"][o.app].truth)
+        # an app that asks for consent through a CMP (and no privacy prompt) is decided on its CMP
+        m = corpus["models"][o.app]
+        subject = "cmp" if any(s.id.startswith(("consent_form", "home_banner")) for s in m.screens.values()) else "privacy_policy"
+        choices = [e.choice for e in Timeline.read(o.run_dir / "timeline.jsonl") if isinstance(e, ConsentDecision) and e.subject == subject]
+        ambiguous_only = subject == "privacy_policy" and any(t.get("rule") == "R12" for t in m.truth)
         expected = {"S1": [], "S2": ["dismiss" if ambiguous_only else "decline"], "S3": ["accept"], "S4": ["accept"], "S5": ["accept"]}[o.scenario]
         assert choices[:1] == expected, f"{o.app} {o.scenario}: privacy decisions {choices} ({o.run_dir})"
 

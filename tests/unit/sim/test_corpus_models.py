@@ -127,7 +127,10 @@ def test_truth_sdk_packages_are_known_to_the_sdk_catalogue() -> None:
 def test_pre_ticked_plant_is_a_ticked_checkbox_on_the_privacy_prompt() -> None:
     for m in MODELS.values():
         if any(t.get("rule") == "R13" for t in m.truth):
+            # a consent box on the privacy prompt, or purpose switches on a CMP layer
             boxes = [e for s in m.screens.values() if s.layout == "dialog" for e in s.elements if e.type == "checkbox"]
+            if not boxes:
+                boxes = [e for s in m.screens.values() if s.id.startswith("consent_") for e in s.elements if e.type == "switch"]
             assert boxes and all(b.checked for b in boxes), m.name
         if m.clean:
             assert not any(e.checked for s in m.screens.values() for e in s.elements if e.type == "checkbox"), m.name
@@ -146,6 +149,16 @@ def _reading(m: AppModel, screen_id: str) -> Any:
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_consent_screens_read_as_intended(name: str) -> None:
     m = MODELS[name]
+    cmp_layers = [s.id for s in m.screens.values() if s.id.startswith(("consent_form", "consent_manage", "home_banner", "cmp_settings"))]
+    if cmp_layers:
+        # an app that asks through a CMP: every layer reads as one, and none can refuse by accepting
+        for sid in cmp_layers:
+            r = _reading(m, sid)
+            assert r.kind == "cmp_dialog", f"{name}.{sid} reads as {r.kind}"
+            assert r.control("accept") is not None
+        first = _reading(m, cmp_layers[0])
+        assert (first.decline_control() is not None) != any(t.get("rule") == "R12" for t in m.truth), f"{name}: refusal on the first layer vs R12 truth"
+        return
     prompts = [s.id for s in m.screens.values() if s.layout == "dialog" and s.id in ("privacy", "notice")]
     assert prompts, f"{name}: no privacy prompt"
     for sid in prompts:
