@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.assemble import resolve_app
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.events import ApiCall, ConsentDecision, ErrorRecord, StepMarker, UiAction, UiSnapshot
-from harness.assemble import resolve_app
 from harness.pipeline import analyze_run
 from harness.rundir import RunDir
 from harness.runner import Runner
