@@ -113,10 +113,9 @@ def test_every_run_ends_within_its_scenario_on_virtual_time(corpus: dict[str, An
 
 # The second corpus (written independently, docs/corpus.md): misses / false positives that are
 # known and owned elsewhere. Each entry names why; remove it when the gap closes.
-KNOWN_GAPS_SECOND: dict[tuple[str, str, str], str] = {
-    ("miss", "job-hunt", "R43"): "S2 walks at most one second confirm before the standing decision; the walk "
-    "through every confirmation (all taps counted) comes with the consent-UI work of issue 17",
-}
+# (empty: the last one, job-hunt's three-tap refusal, closed when S2 began to walk every
+# confirmation)
+KNOWN_GAPS_SECOND: dict[tuple[str, str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +137,8 @@ def test_second_corpus_flags_no_clean_app_and_scores_above_the_bar(second: dict[
     extra = [u for u in sc.false_positives if ("fp", u.app, u.rule) not in KNOWN_GAPS_SECOND]
     assert not extra, "\n".join(f"{u.label()}: {u.message} ({u.run_dir})" for u in extra)
     assert sc.precision >= 0.97 and sc.recall >= 0.97, (sc.precision, sc.recall)
+    if not KNOWN_GAPS_SECOND:
+        assert sc.precision == 1.0 and sc.recall == 1.0
 
 
 def _bench_cli(*args: str) -> tuple[int, str]:
