@@ -1,5 +1,5 @@
 """Sub-commands of the hand-over features, registered into the main parser by harness.cli:
-``explain``, ``checklist``, ``bundle``.
+``explain``, ``checklist``, ``bundle``, ``compare``.
 
 Each command maps its errors the same way as the rest of the CLI (HarnessError -> exit code).
 """
@@ -33,6 +33,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     bd.add_argument("--include", action="append", default=[], metavar="FILE", help="another file to seal with the runs (e.g. a checklist PDF); repeatable")
     bd.add_argument("--verify", metavar="FILE.zip", help="verify a bundle: exit 0 when every file matches its manifest, 1 when not")
     bd.add_argument("--expect", metavar="DIGEST", default="", help="with --verify: the bundle digest stated by the sender")
+
+    cp = sub.add_parser("compare", help="new / fixed / unchanged findings between two runs, two suites of an app, or two batches")
+    cp.add_argument("a", help="before: a run folder, a folder of run folders, or a batch results folder")
+    cp.add_argument("b", help="after: the same kinds")
+    cp.add_argument("--html", metavar="FILE", help="also write the comparison as HTML")
+    cp.add_argument("--json", metavar="FILE", help="also write the comparison as JSON")
+    cp.add_argument("--format", choices=("text", "json"), default="text", help="what to print (default text)")
+    cp.add_argument("--fail-on", choices=("info", "low", "medium", "high", "never"), default="low", help="exit 1 when B has a new finding at or above this severity (default low: any new non-informational finding)")
+    cp.add_argument("--include-info", action="store_true", help="compare informational findings too")
 
 
 def cmd_explain(a: argparse.Namespace) -> int:
@@ -87,7 +96,25 @@ def cmd_bundle(a: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def cmd_compare(a: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from harness.errors import EXIT_FINDINGS
+    from harness.handover.compare import compare, render_text, to_json, write_outputs
+
+    cmp = compare(Path(a.a), Path(a.b), include_info=a.include_info)
+    if a.format == "json":
+        sys.stdout.write(json.dumps(to_json(cmp), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(cmp))
+    for p in write_outputs(cmp, html_path=Path(a.html) if a.html else None, json_path=Path(a.json) if a.json else None):
+        print(f"written: {p}", file=sys.stderr)
+    return EXIT_FINDINGS if cmp.new_at_or_above(a.fail_on) else EXIT_CLEAN
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "compare": cmd_compare,
     "bundle": cmd_bundle,
     "explain": cmd_explain,
     "checklist": cmd_checklist,
