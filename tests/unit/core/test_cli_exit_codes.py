@@ -146,6 +146,12 @@ CASES: list[Case] = [
     Case("checklist: batch folder", lambda t: ["checklist", str(_batch_folder(t)), "--formats", "json"]),
     # explain
     Case("explain: unknown rule", lambda t: ["explain", "R99"], names_file=False),
+    # bundle
+    Case("bundle: missing folder", lambda t: ["bundle", str(t / "missing"), "-o", str(t / "b.zip")]),
+    Case("bundle: verify a file that is no zip", lambda t: ["bundle", "--verify", str(_file(t, "x.zip", b"PK\x03\x04junk"))]),
+    # compare
+    Case("compare: missing folder", lambda t: ["compare", str(t / "missing"), str(t)]),
+    Case("compare: folder without analysed runs", lambda t: ["compare", str(_runs_folder(t)), str(_runs_folder(t / "b") if (t / "b").mkdir() is None else t)]),
     # batch
     Case("batch run: missing list", lambda t: ["batch", "run", str(t / "no-list.txt"), "--results", str(t / "b")]),
     Case("batch run: --results under a file", lambda t: ["batch", "run", str(_file(t, "apps.txt", "demo-clean\n")), "--results", str(_a_file(t) / "b"), "-q"]),
