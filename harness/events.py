@@ -12,8 +12,12 @@ emitted. ``to_dict``/``event_from_dict`` give the JSONL form; ``kind`` names the
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from harness.observations import MAX_JSON_CHARS, ScreenObservation
 
 __all__ = [
     "Event",
@@ -28,6 +32,9 @@ __all__ = [
     "AppState",
     "AgentStatus",
     "ErrorRecord",
+    "ExploreFound",
+    "ExploreResult",
+    "explore_result",
     "NetworkFlow",
     "TlsFailure",
     "HoneyPlant",
@@ -50,7 +57,9 @@ class Event:
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
             if isinstance(v, tuple):
-                v = [list(x) if isinstance(x, tuple) else x for x in v]
+                v = [list(x) if isinstance(x, tuple) else x.to_dict() if hasattr(x, "to_dict") else x for x in v]
+            elif hasattr(v, "to_dict"):
+                v = v.to_dict()
             out[f.name] = v
         return out
 
@@ -87,9 +96,16 @@ class StepMarker(Event):
 
 @dataclass(frozen=True, slots=True)
 class UiSnapshot(Event):
-    """Emitted by the runner each time it reads the screen (after launch, before and after a
-    decision, at each step end). ``screen_kind`` is the consent-UI recogniser's reading;
-    ``reading`` keeps its compact JSON summary (controls, roles, pre-ticked boxes, asymmetry)."""
+    """Emitted by the runner when the screen read differs from the previous read, and on the
+    first read after any input. ``screen_kind`` is the consent-UI recogniser's verdict;
+    ``reading`` its typed reading (:class:`~harness.observations.ScreenObservation`: controls and
+    roles, pre-ticked boxes, asymmetry; bounded, with a count of what the bounds left out);
+    ``texts`` the page's visible texts (at most 200 of 400 characters, 30 000 in all, from
+    :func:`harness.consent_ui.parse.page_texts`) and ``texts_omitted`` how many texts those
+    bounds left out.
+
+    Older run folders hold ``reading`` as JSON text with the texts inside; that form is still
+    read (also when passed to the constructor)."""
 
     kind: ClassVar[str] = "ui"
     screen_id: str = ""
@@ -99,7 +115,25 @@ class UiSnapshot(Event):
     package: str = ""
     screen_kind: str = "other"
     confidence: float = 0.0
-    reading: str = ""  # JSON text of the recogniser's reading (bounded)
+    reading: ScreenObservation = field(default_factory=ScreenObservation)
+    texts: tuple[str, ...] = ()
+    texts_omitted: int = 0
+
+    def __post_init__(self) -> None:
+        raw: object = self.reading
+        if isinstance(raw, ScreenObservation):
+            return
+        if isinstance(raw, str):  # the older form: JSON text, page texts inside
+            obs = ScreenObservation.from_json(raw)
+            if not self.texts and not obs.error and raw:
+                texts, omitted = _legacy_texts(raw)
+                object.__setattr__(self, "texts", texts)
+                object.__setattr__(self, "texts_omitted", self.texts_omitted + omitted)
+        elif isinstance(raw, Mapping):
+            obs = ScreenObservation.from_mapping(raw)
+        else:
+            obs = ScreenObservation(error=f"reading of type {type(raw).__name__} ignored")
+        object.__setattr__(self, "reading", obs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +307,54 @@ class HoneyPlant(Event):
     api_id: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ExploreFound:
+    """One target ``explore`` reached: the fewest taps from the main screen, the labels of the
+    controls tapped (each at most 24 characters; at most max_depth + 1 of them), the screen id of
+    the page the target is (the policy page, the deletion page it opened) and of the page where
+    its control was seen (``near``), each '' when not recorded."""
+
+    target: str
+    clicks: int
+    path: tuple[str, ...] = ()
+    screen: str = ""
+    near: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"target": self.target, "clicks": self.clicks, "path": list(self.path), "screen": self.screen, "near": self.near}
+
+    def entry(self) -> dict[str, Any]:
+        """The older JSON entry form: clicks, path and the screen ids that were recorded."""
+        out: dict[str, Any] = {"clicks": self.clicks, "path": list(self.path)}
+        if self.screen:
+            out["screen"] = self.screen
+        if self.near:
+            out["near"] = self.near
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ExploreResult(Event):
+    """Emitted once by the ``explore`` step when it ends: each target found (``found``, at most
+    one per target of the step's list, which has at most the five known targets), the targets
+    not found (``missing``), the depth limit, the screens visited, the taps made and whether the
+    search ended before its limits (``complete``). Bounded by construction: nothing is cut.
+
+    Older run folders hold the same as JSON in the message of a ``StepMarker(step='explore',
+    phase='result')``; :func:`explore_result` reads both."""
+
+    kind: ClassVar[str] = "explore"
+    found: tuple[ExploreFound, ...] = ()
+    missing: tuple[str, ...] = ()
+    max_depth: int = 0
+    screens: int = 0
+    taps: int = 0
+    complete: bool = False
+
+    def target(self, name: str) -> ExploreFound | None:
+        return next((f for f in self.found if f.target == name), None)
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -287,6 +369,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AppState,
         AgentStatus,
         ErrorRecord,
+        ExploreResult,
         NetworkFlow,
         TlsFailure,
         HoneyPlant,
@@ -295,6 +378,32 @@ EVENT_TYPES: dict[str, type[Event]] = {
 
 _FIELDS: dict[str, dict[str, dataclasses.Field[Any]]] = {
     k: {f.name: f for f in dataclasses.fields(c)} for k, c in EVENT_TYPES.items()
+}
+
+
+def _decode_found(v: Any) -> tuple[ExploreFound, ...]:
+    if not isinstance(v, list):
+        raise ValueError("explore.found: expected a list")
+    out: list[ExploreFound] = []
+    for x in v[:_MAX_FOUND]:
+        if not isinstance(x, Mapping):
+            raise ValueError("explore.found: expected objects")
+        found = _found(str(x.get("target", "")), x)
+        if found is not None:
+            out.append(found)
+    return tuple(out)
+
+
+def _decode_reading(v: Any) -> ScreenObservation:
+    if isinstance(v, (str, Mapping)):
+        return v  # type: ignore[return-value]  # UiSnapshot.__post_init__ reads either form
+    raise ValueError("ui.reading: expected an object (or, in older runs, JSON text)")
+
+
+#: Fields whose JSON form is not a plain value: (event kind, field) -> decoder.
+_DECODERS: dict[tuple[str, str], Callable[[Any], Any]] = {
+    ("ui", "reading"): _decode_reading,
+    ("explore", "found"): _decode_found,
 }
 
 
@@ -311,6 +420,10 @@ def event_from_dict(data: dict[str, Any]) -> Event:
         if name not in data:
             continue
         v = data[name]
+        decoder = _DECODERS.get((cls.kind, name))
+        if decoder is not None:
+            kwargs[name] = decoder(v)
+            continue
         default = f.default if f.default is not dataclasses.MISSING else None
         if isinstance(default, tuple):
             if not isinstance(v, list):
@@ -331,3 +444,74 @@ def event_from_dict(data: dict[str, Any]) -> Event:
         kwargs[name] = v
     return cls(**kwargs)
 
+
+_MAX_FOUND = 50
+_MAX_LEGACY_MESSAGE = 4000
+
+
+def _found(target: str, entry: Mapping[str, Any]) -> ExploreFound | None:
+    clicks = entry.get("clicks")
+    if not target or not isinstance(clicks, int) or isinstance(clicks, bool) or clicks < 0:
+        return None
+    path = entry.get("path")
+    screen = entry.get("screen")
+    near = entry.get("near")
+    return ExploreFound(
+        target=target[:40],
+        clicks=clicks,
+        path=tuple(str(p)[:40] for p in path[:20]) if isinstance(path, list) else (),
+        screen=screen[:64] if isinstance(screen, str) else "",
+        near=near[:64] if isinstance(near, str) else "",
+    )
+
+
+def explore_result(ev: Event) -> ExploreResult | None:
+    """The explore result an event holds: an :class:`ExploreResult` as is, or the older form (a
+    ``StepMarker(step='explore', phase='result')`` whose message is the result as JSON, read
+    tolerantly); None for any other event or an unreadable older record."""
+    if isinstance(ev, ExploreResult):
+        return ev
+    if not isinstance(ev, StepMarker) or ev.step != "explore" or ev.phase != "result":
+        return None
+    try:
+        data = json.loads(ev.message[:_MAX_LEGACY_MESSAGE])
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("found"), dict):
+        return None
+    found = [f for k, v in list(data["found"].items())[:_MAX_FOUND] if isinstance(v, dict) and (f := _found(str(k), v)) is not None]
+    missing = data.get("missing")
+
+    def num(key: str) -> int:
+        v = data.get(key, 0)
+        return v if isinstance(v, int) and not isinstance(v, bool) else 0
+
+    return ExploreResult(
+        seq=ev.seq,
+        t=ev.t,
+        source=ev.source,
+        found=tuple(found),
+        missing=tuple(str(x)[:40] for x in missing[:_MAX_FOUND]) if isinstance(missing, list) else (),
+        max_depth=num("max_depth"),
+        screens=num("screens"),
+        taps=num("taps"),
+        complete=bool(data.get("complete", False)),
+    )
+
+
+def _legacy_texts(raw: str) -> tuple[tuple[str, ...], int]:
+    """Page texts kept inside an older reading's JSON text (bounded as the runner bounds them)."""
+    if len(raw) > MAX_JSON_CHARS:
+        return (), 0
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return (), 0
+    texts = data.get("texts") if isinstance(data, dict) else None
+    if not isinstance(texts, list):
+        return (), 0
+    kept = [t for t in texts[:_MAX_LEGACY_TEXTS] if isinstance(t, str)]
+    return tuple(kept), max(0, len(texts) - _MAX_LEGACY_TEXTS)
+
+
+_MAX_LEGACY_TEXTS = 400

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ from harness.catalog.profiles import AppProfile
 from harness.catalog.rules import Jurisdiction, RuleCatalog, ThresholdDef
 from harness.detectors.core import HitRow, JudgeResult
 from harness.detectors.phases import PROMPT_KINDS, Phases
-from harness.detectors.readings import Reading, parse_reading
+from harness.detectors.readings import Reading
 from harness.events import AppState, ConsentDecision, Event, PermissionRequest, UiSnapshot
 from harness.findings import Finding
 from harness.rundir import RunInfo
@@ -62,7 +62,6 @@ class Context:
     run_index: int = 0
     timeline: Timeline | None = None
     detector_name: str = ""
-    _readings: dict[int, Reading] = field(default_factory=dict, repr=False)
 
     # -- events -----------------------------------------------------------------------------
     def of(self, *types: type[E]) -> list[E]:
@@ -89,10 +88,8 @@ class Context:
         return self.judge.rows(rule_id, self.run_index)
 
     def reading(self, snap: UiSnapshot) -> Reading:
-        r = self._readings.get(snap.seq)
-        if r is None:
-            r = self._readings[snap.seq] = parse_reading(snap.reading)
-        return r
+        """The recogniser's typed reading recorded with the snapshot."""
+        return snap.reading
 
     def is_launcher(self, package: str) -> bool:
         return package in self.catalog.lexicon("launcher_packages")

@@ -18,7 +18,6 @@ in harness/catalog/policy_terms.yaml.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from harness.detectors.context import Context
 from harness.detectors.core import HitRow
 from harness.detectors.registry import detector
 from harness.errors import CatalogError
-from harness.events import StepMarker, UiSnapshot
+from harness.events import Event, ExploreResult, StepMarker, UiSnapshot, explore_result
 from harness.findings import Finding
 
 __all__ = [
@@ -174,10 +173,11 @@ def load_terms() -> PolicyTerms:
 class Exploration:
     """What the explore step recorded: target -> (clicks, texts tapped, screen id)."""
 
-    marker: StepMarker
+    marker: Event  # the ExploreResult (or, in older runs, the StepMarker holding it as JSON)
     found: Mapping[str, Mapping[str, Any]]
     complete: bool
     screens: int
+    missing: tuple[str, ...] = ()
 
     def clicks(self, target: str) -> int | None:
         entry = self.found.get(target)
@@ -187,33 +187,26 @@ class Exploration:
     def path(self, target: str) -> str:
         entry = self.found.get(target) or {}
         p = entry.get("path")
-        return " > ".join(str(x)[:40] for x in p[:10]) if isinstance(p, list) else ""
+        return " > ".join(str(x)[:40] for x in p[:10]) if isinstance(p, (list, tuple)) else ""
 
 
 def exploration(ctx: Context) -> Exploration | None:
-    """The run's last explore result, or None when the run did not explore (or the record is
-    unreadable, which is treated the same: no evidence)."""
-    for ev in reversed(ctx.of(StepMarker)):
-        if ev.step != "explore" or ev.phase != "result":
+    """The run's last explore result (the typed event, or the older StepMarker form), or None
+    when the run did not explore (or the record is unreadable, which is treated the same: no
+    evidence)."""
+    for ev in reversed(ctx.of(ExploreResult, StepMarker)):
+        if isinstance(ev, StepMarker) and (ev.step != "explore" or ev.phase != "result"):
             continue
-        try:
-            data = json.loads(ev.message[:4000])
-        except ValueError:
+        res = explore_result(ev)
+        if res is None:
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("found"), dict):
-            return None
-        found = {str(k): v for k, v in data["found"].items() if isinstance(v, dict)}
-        return Exploration(ev, found, bool(data.get("complete", False)), int(data.get("screens", 0) or 0))
+        found = {f.target: f.entry() for f in res.found}
+        return Exploration(ev, found, res.complete, res.screens, res.missing)
     return None
 
 
 def _texts(snap: UiSnapshot) -> list[str]:
-    try:
-        data = json.loads(snap.reading[:_MAX_TEXT]) if snap.reading else {}
-    except ValueError:
-        return []
-    texts = data.get("texts") if isinstance(data, dict) else None
-    return [t for t in texts[:400] if isinstance(t, str)] if isinstance(texts, list) else []
+    return list(snap.texts)
 
 
 def policy_text(ctx: Context, ex: Exploration) -> tuple[str, UiSnapshot] | None:

@@ -28,7 +28,6 @@ anything the app supplies.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -154,13 +153,8 @@ def match_purpose(texts: Sequence[str], group: str, terms: PurposeTerms | None =
 
 
 def snapshot_texts(snap: UiSnapshot) -> list[str]:
-    """The page texts the runner kept in a snapshot's reading (empty when absent or unreadable)."""
-    try:
-        data = json.loads(snap.reading[:_MAX_READING]) if snap.reading else {}
-    except (ValueError, RecursionError):
-        return []
-    texts = data.get("texts") if isinstance(data, dict) else None
-    return [t for t in texts[:_MAX_TEXTS] if isinstance(t, str)] if isinstance(texts, list) else []
+    """The page texts the runner kept with a snapshot (empty when absent)."""
+    return list(snap.texts[:_MAX_TEXTS])
 
 
 def _dialog_texts(ctx: Context, snap: UiSnapshot, terms: PurposeTerms) -> list[str]:
@@ -268,7 +262,7 @@ def no_personalisation_optout(ctx: Context) -> Iterator[Finding]:
     ex = exploration(ctx)
     if ex is None:
         return
-    looked = "personalisation" in ex.found or "personalisation" in _missing(ex.marker.message)
+    looked = "personalisation" in ex.found or "personalisation" in ex.missing
     if not looked:
         return
     limit = int(ctx.num("R36", "settings_max_taps"))
@@ -323,10 +317,3 @@ def _cmp_refusal_reached(ctx: Context, result_seq: int) -> bool:
     return False
 
 
-def _missing(message: str) -> list[str]:
-    try:
-        data = json.loads(message[:4000])
-    except ValueError:
-        return []
-    miss = data.get("missing") if isinstance(data, dict) else None
-    return [str(x) for x in miss[:50]] if isinstance(miss, list) else []

@@ -40,6 +40,7 @@ from harness.events import (
     ConsentDecision,
     ErrorRecord,
     Event,
+    ExploreResult,
     PermissionRequest,
     PermissionResult,
     RunMarker,
@@ -418,7 +419,7 @@ class RunData:
         for ev in self.events:
             if not isinstance(ev, UiSnapshot):
                 continue
-            reading, reading_error = _parse_reading(ev.reading)
+            reading, reading_error = ev.reading.to_dict(), clip(ev.reading.error, 200)
             kind = ev.screen_kind or str(reading.get("kind", "other"))
             if kind not in _CONSENT_SCREEN_KINDS and ev.seq not in evidence:
                 continue
@@ -477,18 +478,6 @@ def _rule_sort_key(rule_id: str) -> tuple[str, int, str]:
     if m:
         return (m.group(1), int(m.group(2)), m.group(3))
     return (rule_id, 0, "")
-
-
-def _parse_reading(text: str) -> tuple[dict[str, Any], str]:
-    if not text:
-        return {}, ""
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        return {}, f"unreadable recogniser reading: {clip(exc, 200)}"
-    if not isinstance(value, dict):
-        return {}, "recogniser reading is not an object"
-    return value, ""
 
 
 def _read_png(path: Path, limit: int) -> bytes | None:
@@ -785,6 +774,10 @@ def describe_event(ev: Event) -> str:
         st = f" {ev.status}" if ev.status else ""
         msg = f": {ev.message}" if ev.message else ""
         return clip(f"step {ev.index} {ev.step} {ev.phase}{st}{msg}", 400)
+    if isinstance(ev, ExploreResult):
+        got = ", ".join(f"{f.target} in {f.clicks} tap{'s' if f.clicks != 1 else ''}" for f in ev.found) or "nothing"
+        miss = f"; not found: {', '.join(ev.missing)}" if ev.missing else ""
+        return clip(f"explored {ev.screens} screens with {ev.taps} taps: found {got}{miss}", 400)
     if isinstance(ev, RunMarker):
         return clip(f"run {ev.phase} {ev.status}".strip(), 400)
     if isinstance(ev, AgentStatus):

@@ -35,7 +35,14 @@ from harness import __version__
 from harness.catalog.checklist import UNAVAILABLE, Checklist, ChecklistItem, load_checklist
 from harness.catalog.rules import RuleCatalog, load_rules
 from harness.errors import InputError
-from harness.events import AgentStatus, ApiCall, ConsentDecision, PermissionResult, StepMarker, UiSnapshot
+from harness.events import (
+    AgentStatus,
+    ApiCall,
+    ConsentDecision,
+    PermissionResult,
+    UiSnapshot,
+    explore_result,
+)
 from harness.findings import Finding
 from harness.reporting.build import PROBLEM_TYPES, RunData, clip, describe_event, detector_errors, load_run
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
@@ -145,7 +152,7 @@ def run_conditions(runs: Sequence[RunData]) -> dict[str, bool]:
                 met["deny"] = True
             elif isinstance(e, ConsentDecision) and e.subject.startswith("permission:") and e.choice == "decline":
                 met["deny"] = True
-            elif isinstance(e, StepMarker) and e.step == "explore" and e.phase == "result":
+            elif explore_result(e) is not None:
                 met["explore"] = True
             elif isinstance(e, UiSnapshot) and e.screen_kind in _PROMPT_KINDS:
                 met["prompt"] = True

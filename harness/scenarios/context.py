@@ -20,7 +20,6 @@ below the runner and the steps: neither imports the other through it.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,11 +39,11 @@ from harness.events import (
     UiSnapshot,
 )
 from harness.instrumentation.sources import SourceSet
+from harness.observations import ScreenObservation
 from harness.rundir import RunDir
 from harness.timeline import Timeline
 
 __all__ = [
-    "MAX_READING_CHARS",
     "MAX_SAVED_DUMP_CHARS",
     "HOME_PACKAGES",
     "Screen",
@@ -58,7 +57,6 @@ __all__ = [
     "StepContext",
 ]
 
-MAX_READING_CHARS = 64_000
 MAX_SAVED_DUMP_CHARS = 8 * 1024 * 1024  # a larger (hostile) dump is kept cut at this size
 #: Home-screen packages of common Android builds (exact names). The driver's own
 #: ``launcher_package`` (the device's default HOME activity, when it can tell) comes first.
@@ -183,14 +181,8 @@ class ScreenReader:
                     shot = f"screens/{png.name}"
             except HarnessError:
                 shot = ""
-            summary = reading.to_dict()
-            summary["texts"] = list(page_texts(tree).texts)  # bounded: the page text policy rules read
-            text = json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
-            if len(text) > MAX_READING_CHARS:
-                summary.pop("texts")
-                text = json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
-            if len(text) > MAX_READING_CHARS:
-                text = json.dumps({"kind": reading.kind, "truncated": True}, ensure_ascii=False)
+            observed = ScreenObservation.from_mapping(reading.to_dict())  # typed and bounded
+            texts = page_texts(tree)  # bounded, with a count of what was left out
             snap_ev = rec.record(
                 UiSnapshot(
                     t=rec.now(),
@@ -202,7 +194,9 @@ class ScreenReader:
                     package=pkg,
                     screen_kind=str(reading.kind),
                     confidence=float(reading.confidence),
-                    reading=text,
+                    reading=observed,
+                    texts=texts.texts,
+                    texts_omitted=texts.omitted,
                 )
             )
             assert isinstance(snap_ev, UiSnapshot)

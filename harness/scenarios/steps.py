@@ -8,14 +8,13 @@ exercise, assert_functional, tap, back, home, explore.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from harness.consent_ui.parse import Hierarchy
 from harness.errors import HarnessError, StepError
-from harness.events import ConsentDecision, ErrorRecord, StepMarker, UiSnapshot
+from harness.events import ConsentDecision, ErrorRecord, ExploreFound, ExploreResult, UiSnapshot
 from harness.scenarios.context import register_answerer
 from harness.scenarios.registry import Param, register
 
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from harness.app import AppFeature
     from harness.scenarios.context import Screen, StepContext
 
-__all__ = ["decide_privacy_once", "decide_cmp_once", "find_node", "background_window", "BACKGROUND_WINDOW_ENV", "EXPLORE_TARGETS", "EXPLORE_RESULT_PHASE"]
+__all__ = ["decide_privacy_once", "decide_cmp_once", "find_node", "background_window", "BACKGROUND_WINDOW_ENV", "EXPLORE_TARGETS"]
 
 PERMISSION_CHOICES = ("allow", "allow_while_using", "allow_once", "deny", "deny_dont_ask_again")
 #: Most "are you sure?" prompts walked through after one privacy refusal.
@@ -583,8 +582,6 @@ EXPLORE_TARGETS: dict[str, tuple[str, ...]] = {
     "personalisation": ("个性化推荐", "个性化广告", "程序化广告", "个性化内容推荐", "personalised ads", "personalized ads",
                         "ad personalisation", "ad personalization", "personalised recommendations", "personalized recommendations"),
 }
-#: ``StepMarker.phase`` of the record ``explore`` leaves with what it found (JSON in ``message``).
-EXPLORE_RESULT_PHASE = "result"
 
 # Controls explore never taps: destructive or irreversible (recorded when they match a target,
 # never executed), leaving the app, or deciding consent.
@@ -818,8 +815,8 @@ def explore(ctx: StepContext, max_depth: int, max_screens: int, targets: str) ->
     删除 / Delete / 确认 are noted when they match a target, never tapped), nor start a data
     feature (camera, location, ...), nor leave the app; goes back with Back (relaunching when
     Back does not lead home). Every new screen becomes a UiSnapshot and every tap a UiAction; the
-    result is one StepMarker (phase ``result``) whose message is JSON: target -> shortest click
-    count and the texts tapped. Stops when every target was found, or at the limits."""
+    result is one typed :class:`~harness.events.ExploreResult` event: per target found the
+    shortest click count, the texts tapped and (policy) the page's screen id. Stops when every target was found, or at the limits."""
     wanted = tuple(dict.fromkeys(t.strip() for t in targets.split(",") if t.strip()))
     unknown = [t for t in wanted if t not in EXPLORE_TARGETS]
     if unknown or not wanted:
@@ -864,18 +861,18 @@ def explore(ctx: StepContext, max_depth: int, max_screens: int, targets: str) ->
             on_path = {p.key for p in path}
             queue.extend(path + [c] for c in _candidates(screen, ctx.package) if c.key not in on_path)
     _home(ctx, main_sig, max_depth)
-    found = {t: state.found[t] for t in wanted if t in state.found}
-    result: dict[str, Any] = {
-        "found": found,
-        "missing": [t for t in wanted if t not in state.found],
-        "max_depth": max_depth,
-        "screens": state.screens,
-        "taps": state.taps,
-        "complete": complete,
-    }
-    message = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
-    if len(message) > 1000:
-        for entry in found.values():
-            entry["path"] = [p[:8] for p in entry["path"]]
-        message = json.dumps(result, ensure_ascii=False, separators=(",", ":"))[:1000]
-    ctx.record(StepMarker(t=ctx.now(), index=-1, step="explore", phase=EXPLORE_RESULT_PHASE, status="ok", message=message))
+    ctx.record(
+        ExploreResult(
+            t=ctx.now(),
+            found=tuple(
+                ExploreFound(t, state.found[t]["clicks"], tuple(state.found[t]["path"]), state.found[t].get("screen", ""), state.found[t].get("near", ""))
+                for t in wanted
+                if t in state.found
+            ),
+            missing=tuple(t for t in wanted if t not in state.found),
+            max_depth=max_depth,
+            screens=state.screens,
+            taps=state.taps,
+            complete=complete,
+        )
+    )

@@ -3,7 +3,6 @@ targets at the right depth, never taps a destructive or consent control, and sta
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +12,10 @@ from harness.assemble import resolve_app
 from harness.consent_ui.parse import PageTexts, page_texts, parse_hierarchy
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.errors import ScreenParseError
-from harness.events import StepMarker, UiAction, UiSnapshot
+from harness.events import ExploreResult, StepMarker, UiAction, UiSnapshot
 from harness.runner import Runner
 from harness.scenarios import resolve_scenarios
 from harness.scenarios.loader import load_scenario
-from harness.scenarios.steps import EXPLORE_RESULT_PHASE
 from harness.timeline import Timeline
 
 
@@ -44,15 +42,14 @@ def _run(
         resolve_app(drv, app), scenario, app_ref=app
     )
     events = list(Timeline.read(res.run_dir / "timeline.jsonl"))
-    marker = next(
-        (
-            e
-            for e in events
-            if isinstance(e, StepMarker) and e.step == "explore" and e.phase == EXPLORE_RESULT_PHASE
-        ),
-        None,
-    )
-    return events, (json.loads(marker.message) if marker is not None else None), drv
+    results = [e for e in events if isinstance(e, ExploreResult)]
+    assert len(results) <= 1
+    if not results:
+        return events, None, drv
+    r = results[0]
+    found = {f.target: f.entry() for f in r.found}
+    out = {"found": found, "missing": list(r.missing), "max_depth": r.max_depth, "screens": r.screens, "taps": r.taps, "complete": r.complete}
+    return events, out, drv
 
 
 def _explore_taps(events: list[Any]) -> list[str]:
@@ -72,7 +69,7 @@ def test_clean_control_policy_one_tap_settings_two(tmp_path: Path) -> None:
     assert found["complaint"]["clicks"] == 2
     # the policy screen id names a recorded snapshot whose texts hold the policy
     snap = next(e for e in events if isinstance(e, UiSnapshot) and e.screen_id == found["policy"]["screen"])
-    texts = json.loads(snap.reading)["texts"]
+    texts = snap.texts
     assert any("privacy@suixinchong.example" in t for t in texts)
     # every step of the run ended ok
     assert all(e.status == "ok" for e in events if isinstance(e, StepMarker) and e.phase == "end")
@@ -141,9 +138,14 @@ def test_page_texts_are_bounded_and_say_what_they_left_out() -> None:
 
 
 @pytest.mark.parametrize("app", ["clean-parking", "demo-precollect"])
-def test_explore_result_fits_the_marker(tmp_path: Path, app: str) -> None:
-    _, result, _ = _run(tmp_path, app)
+def test_explore_result_is_one_typed_event_nothing_cut(tmp_path: Path, app: str) -> None:
+    events, result, _ = _run(tmp_path, app)
     assert result is not None
+    # typed and whole: no JSON in a step message, every path label as explore recorded it
+    assert not [e for e in events if isinstance(e, StepMarker) and e.step == "explore" and e.phase not in ("begin", "end")]
+    [ev] = [e for e in events if isinstance(e, ExploreResult)]
+    assert all(len(label) <= 24 for f in ev.found for label in f.path)
+    assert all(len(f.path) <= f.clicks for f in ev.found)
     assert set(result) == {"found", "missing", "max_depth", "screens", "taps", "complete"}
     assert set(result["found"]) | set(result["missing"]) == {
         "policy",
