@@ -124,6 +124,7 @@ class FridaInstrumentation:
         on_output: Callable[[int, bytes], None] | None = None,
         agent_options: dict[str, Any] | None = None,
         tap: Callable[[Any], None] | None = None,
+        source: str = "frida",
     ) -> None:
         self._device_kind, self._device_value = parse_device_spec(device)
         if mode is not None and mode not in _MODES:
@@ -136,6 +137,7 @@ class FridaInstrumentation:
             raise InputError(f"frida java must be 'auto', 'wait' or 'off', got {java!r}")
         if stdio not in ("inherit", "pipe"):
             raise InputError(f"frida stdio must be 'inherit' or 'pipe', got {stdio!r}")
+        self.source_name = source if re.fullmatch(r"frida(:[A-Za-z0-9_.]{1,60})?", source) else "frida"
         self.device_spec = device
         self.mode = mode
         self.end = end
@@ -194,7 +196,7 @@ class FridaInstrumentation:
         self.package = package
         self._emit = emit
         self._clock = clock
-        self.decoder = AgentDecoder(clock, source="frida", attribute=attributor_for(package), package=package)
+        self.decoder = AgentDecoder(clock, source=self.source_name, attribute=attributor_for(package), package=package)
         try:
             self._device = self._resolve_device(frida)
             argv: list[str] = []
@@ -261,6 +263,11 @@ class FridaInstrumentation:
                 self._device.off("output", self._output_handler)
         except Exception:  # noqa: BLE001
             pass
+
+    @property
+    def gone(self) -> bool:
+        """True once the instrumented process has ended or its session was lost."""
+        return self._gone.is_set()
 
     # -- extras ----------------------------------------------------------------------------------
     def flush(self, timeout: float = 5.0) -> dict[str, Any]:
@@ -400,7 +407,7 @@ class FridaInstrumentation:
             return
         state = "crashed" if crash is not None else ("exited" if reason == "process-terminated" else "died")
         events: list[Event] = [
-            AppState(t=self._clock(), source="frida", state=state, package=self.package, pid=self.pid or 0, cause=str(reason)[:60])
+            AppState(t=self._clock(), source=self.source_name, state=state, package=self.package, pid=self.pid or 0, cause=str(reason)[:60])
         ]
         if reason not in ("process-terminated", "application-requested"):
             events.append(ErrorRecord(t=self._clock(), source="frida", where="frida.session", message=f"session lost: {reason}"[:300]))
@@ -429,7 +436,7 @@ def _source_factory(driver: Any, options: Mapping[str, str]) -> Any:
     the device the driver's adb talks to, so Frida instruments the device the scenario drives;
     'usb' when the driver has no local adb device), usb (Frida's first USB device), local,
     remote:HOST:PORT or a device id."""
-    from harness.instrumentation.sources import InstrumentationSource
+    from harness.instrumentation.frida_follow import FridaSource
 
     mode = options.get("frida", "spawn") or "spawn"
     if mode == "off":
@@ -438,7 +445,10 @@ def _source_factory(driver: Any, options: Mapping[str, str]) -> Any:
     if device == "auto":
         serial = getattr(getattr(driver, "adb", None), "serial", "")
         device = serial if isinstance(serial, str) and serial else "usb"
-    return InstrumentationSource(FridaInstrumentation(device=device, mode=mode), hook_pack_hash())
+    if mode not in _MODES:
+        raise InputError(f"frida mode must be 'spawn', 'attach' or 'off', got {mode[:40]!r}")
+    parse_device_spec(device)
+    return FridaSource(device=device, mode=mode)
 
 
 def _register() -> None:

@@ -1,0 +1,158 @@
+"""The ``frida`` event source: the Frida agent bound to the app's processes, not to the run.
+
+A real scenario kills the app again and again: ``launch: {clear: true}`` runs ``pm clear``,
+``relaunch`` and cold starts run ``am force-stop``. An agent loaded once at the start of the run
+would be gone after the first step, and the rest of the run would look clean. So this source
+follows the app through the lifecycle hooks of :mod:`harness.instrumentation.sources`:
+
+- ``launch`` (spawn mode): when no instrumented process of the app is alive, the source spawns
+  the app itself under the agent, hooks in before any app code runs, then resumes it, and tells
+  the runner it took the launch. A warm launch (the instrumented process is alive, e.g. after
+  Home) is left to the driver.
+- ``on_launched`` (attach mode): attach to the app's process as soon as it runs.
+- ``on_app_stopped``: the instrumented processes are gone (force-stop, clear): the source lets go
+  of them, and the next launch spawns afresh.
+- ``on_process_event``: a process of the package that started without the agent (a sub-process
+  such as ``:push``, or the app restarted by the system) is attached to, its events tagged with
+  the process name (source ``frida:<process>``); if that fails, an ErrorRecord says from when the
+  process ran uninstrumented. A death of an instrumented process is recorded by the agent's side
+  (AppState from the Frida session) as well as by logcat.
+
+Each spawn or attach is its own :class:`~harness.instrumentation.frida.FridaInstrumentation`
+(own session, own decoder); they all emit through the one session ``emit``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from harness.events import AppState, ErrorRecord
+from harness.instrumentation.base import Target
+from harness.instrumentation.frida import FridaInstrumentation, hook_pack_hash
+from harness.instrumentation.sources import SourceBase, SourceSession
+
+__all__ = ["FridaSource"]
+
+Factory = Callable[..., FridaInstrumentation]
+
+
+class FridaSource(SourceBase):
+    name = "frida"
+
+    def __init__(self, device: str = "usb", mode: str = "spawn", *, factory: Factory | None = None, options: Mapping[str, Any] | None = None) -> None:
+        self.device = device
+        self.mode = mode
+        self.hook_pack = hook_pack_hash()
+        self._factory: Factory = factory or FridaInstrumentation
+        self._options = dict(options or {})
+        self._session: SourceSession | None = None
+        self._lock = threading.RLock()
+        self.main: FridaInstrumentation | None = None
+        self.children: dict[int, FridaInstrumentation] = {}
+        self.launches = 0
+        self._reported: set[int] = set()
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _new(self, mode: str, **extra: Any) -> FridaInstrumentation:
+        return self._factory(device=self.device, mode=mode, **{**self._options, **extra})
+
+    def _error(self, message: str) -> None:
+        s = self._session
+        if s is not None:
+            try:
+                s.emit([ErrorRecord(t=s.clock(), source="frida", where="frida.follow", message=message[:500])])
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _alive(self, inst: FridaInstrumentation | None) -> bool:
+        return inst is not None and inst.pid is not None and not inst.gone
+
+    def _instrumented_pids(self) -> set[int]:
+        pids = {p for p, i in self.children.items() if not i.gone}
+        if self._alive(self.main) and self.main is not None and self.main.pid is not None:
+            pids.add(self.main.pid)
+        return pids
+
+    def _let_go(self) -> None:
+        with self._lock:
+            insts = [i for i in (self.main, *self.children.values()) if i is not None]
+            self.main = None
+            self.children.clear()
+        for inst in insts:
+            inst.stop()
+
+    # -- Source -----------------------------------------------------------------------------
+    def start(self, session: SourceSession) -> None:
+        self._session = session
+        if self.mode == "attach":
+            self._attach_main()
+
+    def stop(self) -> None:
+        self._let_go()
+
+    def launch(self, package: str) -> bool:
+        if self.mode != "spawn" or self._session is None:
+            return False
+        with self._lock:
+            if self._alive(self.main):
+                return False  # a warm launch: the instrumented process is still there
+            old = [i for i in (self.main, *self.children.values()) if i is not None]
+            self.main = None
+            self.children.clear()
+        for inst in old:
+            inst.stop()
+        s = self._session
+        inst = self._new("spawn")
+        inst.start(Target(package=s.target.package, argv=s.target.argv), s.emit, s.clock)
+        with self._lock:
+            self.main = inst
+            self.launches += 1
+        return True
+
+    def on_launched(self, package: str) -> None:
+        if self.mode == "attach" and not self._alive(self.main):
+            self._attach_main()
+
+    def _attach_main(self) -> None:
+        s = self._session
+        if s is None:
+            return
+        inst = self._new("attach")
+        try:
+            inst.start(Target(package=s.target.package, pid=s.target.pid, spawn=False), s.emit, s.clock)
+        except Exception as exc:  # noqa: BLE001 - the app may not run yet; on_launched retries
+            self._error(f"could not attach to {s.target.package}: {exc}")
+            return
+        with self._lock:
+            self.main = inst
+
+    def on_app_stopped(self, package: str, how: str) -> None:
+        self._let_go()
+
+    def on_process_event(self, event: AppState) -> None:
+        s = self._session
+        if s is None or event.state != "started" or event.pid <= 0:
+            return
+        with self._lock:
+            if event.pid in self._instrumented_pids() or event.pid in self._reported:
+                return
+            self._reported.add(event.pid)
+        process = ""
+        if "process=" in event.cause:
+            process = event.cause.rsplit("process=", 1)[1].split()[0]
+        tag = process.split(":", 1)[1] if ":" in process else ""
+        if not tag and self.mode == "spawn" and self._alive(self.main):
+            return  # the main process we spawned, reported by another source under its pid
+        inst = self._new("attach", source=f"frida:{tag}" if tag else "frida")
+        try:
+            inst.start(Target(package=s.target.package, pid=event.pid, spawn=False), s.emit, s.clock)
+        except Exception as exc:  # noqa: BLE001
+            self._error(f"{process or s.target.package} (pid {event.pid}) runs without the agent from t={event.t:.2f} s: {exc}")
+            return
+        with self._lock:
+            if tag:
+                self.children[event.pid] = inst
+            else:
+                self.main = inst
