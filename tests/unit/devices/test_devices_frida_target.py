@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from harness.instrumentation.sources import InstrumentationSource, make_sources
+from harness.instrumentation.frida_follow import FridaSource
+from harness.instrumentation.sources import make_sources
 
 pytest.importorskip("frida")
 
@@ -19,8 +20,8 @@ def _driver(serial: str | None) -> object:
 
 def instrumentation_for(driver: object, *, frida: str, frida_device: str = "auto") -> tuple[Any, str]:
     (src,) = make_sources(["frida"], driver, {"frida": frida, "frida_device": frida_device})  # type: ignore[arg-type]
-    assert isinstance(src, InstrumentationSource)
-    return src.instrumentation, src.hook_pack
+    assert isinstance(src, FridaSource)
+    return SimpleNamespace(device_spec=src.device, mode=src.mode), src.hook_pack
 
 
 def test_auto_follows_the_driven_device() -> None:
