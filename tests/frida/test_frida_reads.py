@@ -93,6 +93,7 @@ def test_fused_location_media_fds_files_and_sensors_are_recorded(reads_run: tupl
     text = " ".join(c.args for c in calls)
     assert "com.example.app.files" not in text and "own.txt" not in text
     assert "TelephonyManager.getNeighboringCellInfo" not in {c.api_id for c in calls}
+    assert run.inst.stats()["lateHooks"] >= 3  # getLastLocation, getCurrentLocation, requestLocationUpdates on zzbp
 
 
 def test_hooks_are_chosen_by_the_device_api_level(reads_run: tuple[Run, Path]) -> None:
@@ -104,8 +105,8 @@ def test_hooks_are_chosen_by_the_device_api_level(reads_run: tuple[Run, Path]) -
     assert "abstract" in skipped["FusedLocationProviderClient.getLastLocation"]
     ids = {a.id for a in select_apis()}
     assert status.hooks + len(skipped) == len(ids)
-    stats = run.inst.stats()
-    assert stats["sdk"] == 33 and stats["lateHooks"] >= 3 and stats["installMs"] >= 0
+    stats = run.inst.stats()  # (this test may run on its own xdist worker: no "reads" before it)
+    assert stats["sdk"] == 33 and stats["installMs"] >= 0
 
 
 def test_a_level_known_to_the_host_overrides_the_device_value(java_exe: str, java_classes: Path, tmp_path: Path) -> None:
