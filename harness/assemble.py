@@ -35,9 +35,7 @@ if TYPE_CHECKING:
     from harness.runner import RunResult
     from harness.scenarios.model import Scenario
 
-__all__ = ["AppRequest", "RunOutcome", "Assembly", "resolve_app", "sources_for", "run_app", "DEFAULT_REPORTS"]
-
-DEFAULT_REPORTS: tuple[str, ...] = ("html", "xlsx", "json", "junit")
+__all__ = ["AppRequest", "RunOutcome", "Assembly", "resolve_app", "sources_for", "run_app", "check_request"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +47,8 @@ class AppRequest:
     ``app_config``: YAML with label, profile and features. ``label`` / ``profile``: overrides
     (an app list's columns) that refine, never replace, what was resolved. ``sources``: event
     sources added to the kind's defaults (``--source``). ``source_options``: what sources read
-    (``frida`` = spawn | attach | off, ``frida_device``)."""
+    (``frida`` = spawn | attach | off, ``frida_device``). ``reports``: report formats to build
+    after each run (None: every format registered as a default one; (): none)."""
 
     app: str
     device: str = ""
@@ -61,7 +60,7 @@ class AppRequest:
     results: str = "results"
     jurisdiction: str = "cn"
     app_type: str = ""
-    reports: tuple[str, ...] = DEFAULT_REPORTS
+    reports: tuple[str, ...] | None = None
     fail_on: str = "high"
     sources: tuple[str, ...] = ()
     source_options: Mapping[str, str] = field(default_factory=dict)
@@ -157,13 +156,14 @@ class Assembly:
         from harness.reporting.build import build_reports
 
         fail_on = self.request.fail_on if self.request.fail_on != "never" else "high"
-        return build_reports(Path(run_dir), tuple(formats if formats is not None else self.request.reports), fail_on=fail_on)
+        wanted = formats if formats is not None else self.request.reports
+        return build_reports(Path(run_dir), tuple(wanted) if wanted is not None else None, fail_on=fail_on)
 
     def run(self, scenario: Scenario) -> RunOutcome:
         """Record, judge and report one scenario."""
         res = self.record(scenario)
         findings = self.judge(res.run_dir)
-        reports = self.report(res.run_dir) if self.request.reports else {}
+        reports = self.report(res.run_dir) if self.request.reports != () else {}
         return RunOutcome(res, findings, reports)
 
 

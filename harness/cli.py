@@ -132,7 +132,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         results=a.results,
         jurisdiction=a.jurisdiction,
         app_type=a.app_type or "",
-        reports=() if a.no_report else ("html", "xlsx", "json", "junit"),
+        reports=() if a.no_report else None,
         fail_on=a.fail_on,
         sources=tuple(a.source or ()),
         source_options={"frida": a.frida, "frida_device": a.frida_device},
@@ -172,7 +172,9 @@ def cmd_analyze(a: argparse.Namespace) -> int:
 
 def cmd_report(a: argparse.Namespace) -> int:
     formats = [f.strip() for f in a.formats.split(",") if f.strip()]
-    bad = [f for f in formats if f not in ("html", "xlsx", "json", "junit")]
+    from harness.reporting.formats import formats as registered_formats
+
+    bad = [f for f in formats if f not in registered_formats("run")]
     if bad:
         raise InputError(f"unknown report format(s): {', '.join(bad)}")
     for run in a.runs:

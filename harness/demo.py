@@ -41,7 +41,7 @@ def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdict
 
         bar = tqdm(total=len(work), unit="run", desc="demo", file=unfiltered(sys.stderr))
     for name in names:
-        request = AppRequest(app=name, device=kind.name, results=str(root), jurisdiction=jurisdiction, reports=("html", "json", "junit", "xlsx"))
+        request = AppRequest(app=name, device=kind.name, results=str(root), jurisdiction=jurisdiction)
         with Assembly(request) as asm:
             asm.resolve()
             for sc in scenarios:
