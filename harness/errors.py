@@ -12,7 +12,9 @@
     │                                 recorded as an error, never fatal to a run
     ├── InfrastructureError  (exit 3) the harness's own tools failed: adb, device, Frida, Appium
     │   ├── DeviceError               a device or driver call failed
-    │   └── InstrumentationError      Frida / the agent could not be started
+    │   ├── InstrumentationError      Frida / the agent could not be started
+    │   └── RecordError               the run's record could not be written (disk, a folder
+    │                                 or timeline that already exists)
     └── StepError                     a scenario step could not do what it was asked
                                       (e.g. no decline control on screen); recorded, run goes on
 
@@ -43,6 +45,7 @@ __all__ = [
     "InfrastructureError",
     "DeviceError",
     "InstrumentationError",
+    "RecordError",
     "StepError",
     "one_line",
     "run_guarded",
@@ -108,6 +111,11 @@ class DeviceError(InfrastructureError):
 
 class InstrumentationError(InfrastructureError):
     """Instrumentation could not be started or talked to."""
+
+
+class RecordError(InfrastructureError):
+    """The run's record could not be written: a failed write to the timeline, or a run folder
+    or timeline that already exists (runs never share one)."""
 
 
 class StepError(HarnessError):

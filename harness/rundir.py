@@ -8,18 +8,28 @@
     findings.jsonl    one Finding per line, written by ``analyze`` (re-written on re-analysis)
     analysis.json     detector errors and the profile used by the last analysis
     report.html, report.xlsx, findings.json, junit.xml   reports built from the above
+
+A run folder is created with one ``mkdir`` (:meth:`RunDir.create`): when the name is taken, by
+an earlier run or by a task running in parallel for the same package and scenario, the next
+suffix is tried, so two runs never share a folder. Files are replaced through unique temporary
+names (``harness.fsio``); run files are read without following symlinks, and a folder that is
+opened again drops the temporaries a killed process left behind.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.errors import InputError
+from harness import fsio
+from harness.errors import InputError, RecordError
 
-__all__ = ["RunDir", "RunInfo", "results_folder"]
+__all__ = ["RunDir", "RunInfo", "results_folder", "MAX_SUFFIX"]
+
+MAX_SUFFIX = 10_000
 
 
 @dataclass(slots=True)
@@ -55,6 +65,31 @@ class RunDir:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+
+    @classmethod
+    def create(cls, parent: str | Path, name: str) -> RunDir:
+        """Create a new, empty run folder ``parent/name`` atomically; if that name exists
+        (a file, a folder, a dangling symlink), ``name-2``, ``name-3``... Raises RecordError
+        when ``parent`` cannot hold it."""
+        parent = Path(parent)
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RecordError(f"{parent}: cannot create the results folder: {exc.strerror or exc}") from None
+        for n in range(1, MAX_SUFFIX + 1):
+            path = parent / (name if n == 1 else f"{name}-{n}")
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise RecordError(f"{path}: cannot create the run folder: {exc.strerror or exc}") from None
+            return cls(path)
+        raise RecordError(f"{parent}: {MAX_SUFFIX} run folders named {name} already exist")
+
+    def remove_stale_temps(self) -> list[Path]:
+        """Drop temporaries a killed process left in this folder (harness.fsio)."""
+        return fsio.remove_stale_temps(self.path)
 
     @property
     def run_json(self) -> Path:
@@ -97,7 +132,7 @@ class RunDir:
         not a readable run folder."""
         self.require()
         try:
-            return RunInfo.from_dict(json.loads(self.run_json.read_text(encoding="utf-8")))
+            return RunInfo.from_dict(json.loads(fsio.read_text(self.run_json)))  # never through a symlink
         except OSError as exc:
             raise InputError(f"{self.run_json}: cannot read: {exc.strerror}") from None
         except (ValueError, TypeError, KeyError) as exc:
@@ -125,10 +160,9 @@ class RunDir:
         raise InputError(f"{p}: {why}")
 
     def write_info(self, info: RunInfo) -> None:
+        """Replace run.json atomically (unique temporary name: parallel writers never clash)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        tmp = self.run_json.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(info.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-        tmp.replace(self.run_json)
+        fsio.write_text(self.run_json, json.dumps(info.to_dict(), ensure_ascii=False, indent=2))
 
 
 def _subdirs(p: Path, limit: int = 10_000) -> list[Path]:

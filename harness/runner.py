@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import re
 import traceback
 from collections.abc import Callable, Sequence
@@ -67,18 +66,15 @@ class Runner:
         self.hook_pack = hook_pack or "+".join(s.hook_pack for s in self.sources if s.hook_pack)
         self.read = read or read_tree
 
-    def _run_id(self, package: str, scenario: str) -> str:
+    def _run_dir(self, package: str, scenario: str) -> RunDir:
+        """A new run folder, created atomically (RunDir.create): parallel tasks of one package
+        and scenario each get their own."""
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        base = f"{stamp}-{_slug(package)}-{_slug(scenario)}"
-        candidate, n = base, 1
-        while os.path.lexists(self.results / candidate):  # a dangling symlink is taken too
-            n += 1
-            candidate = f"{base}-{n}"
-        return candidate
+        return RunDir.create(self.results, f"{stamp}-{_slug(package)}-{_slug(scenario)}")
 
     def run(self, app: AppConfig, scenario: Scenario, *, app_ref: str = "") -> RunResult:
-        run_id = self._run_id(app.package, scenario.id)
-        rd = RunDir(self.results / run_id)
+        rd = self._run_dir(app.package, scenario.id)
+        run_id = rd.path.name
         dev = self.driver.info()
         info = RunInfo(
             run_id=run_id,

@@ -5,7 +5,15 @@ returns (``flush`` without ``fsync``), so a run killed with SIGKILL at any momen
 event recorded up to then: the kernel owns the bytes once ``write`` returns. A batch of events
 from an agent costs one write.
 
-``Timeline.read(path)`` tolerates a truncated last line (a kill in the middle of a write).
+Write first: a batch is kept in memory only after its write succeeded, so what the detectors see
+in memory is never more than what is on disk. An event whose text cannot be encoded (a lone
+UTF-16 surrogate that slipped past the input sanitiser, ``harness.sanitize``) is written with that
+text cleaned, and an ``ErrorRecord`` in the same batch says so; a failing write raises
+``RecordError`` and keeps nothing. A timeline file is created, never appended to: opening an
+existing one raises ``RecordError`` (two runs must never share one).
+
+``Timeline.read(path)`` tolerates a truncated last line (a kill in the middle of a write); it
+reads through the one JSON Lines reader (``harness.fsio.read_jsonl``).
 """
 
 from __future__ import annotations
@@ -16,7 +24,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from harness.events import Event, event_from_dict
+from harness.errors import RecordError
+from harness.events import ErrorRecord, Event, event_from_dict
+from harness.fsio import read_jsonl
+from harness.sanitize import clean_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,8 +64,21 @@ def _dumps(ev: Event) -> str:
     return json.dumps(ev.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 
+def _encodable(ev: Event) -> tuple[Event, str]:
+    """(event, its JSON line) with text that UTF-8 can carry; the event is rebuilt with cleaned
+    text when the original could not be encoded."""
+    line = _dumps(ev)
+    try:
+        line.encode("utf-8")
+        return ev, line
+    except UnicodeEncodeError:
+        fixed = event_from_dict(clean_value(ev.to_dict()))
+        return fixed, _dumps(fixed)
+
+
 class Timeline:
-    """Append-only sequence of events. ``path`` (optional) is the JSONL mirror."""
+    """Append-only sequence of events. ``path`` (optional) is the JSONL mirror; it must not
+    exist yet."""
 
     def __init__(self, path: str | Path | None = None) -> None:
         self._events: list[Event] = []
@@ -63,22 +87,47 @@ class Timeline:
         self.path = Path(path) if path is not None else None
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
+            try:
+                self._fh = open(self.path, "x", encoding="utf-8", newline="\n")  # noqa: SIM115
+            except FileExistsError:
+                raise RecordError(f"{self.path}: a timeline already exists there; a run never appends to another run's timeline") from None
 
     # -- writing -----------------------------------------------------------------------------
     def append(self, event: Event) -> Event:
-        """Stamp ``seq``, keep the event, write it through. Returns the stamped event."""
+        """Stamp ``seq``, write the event through, then keep it. Returns the stamped event."""
         return self.extend((event,))[0]
 
     def extend(self, events: Iterable[Event]) -> list[Event]:
-        """Append a batch with one write. Returns the stamped events."""
+        """Append a batch with one write, then keep it in memory. Returns the stamped events
+        (cleaned where their text could not be encoded, plus an ErrorRecord saying so).
+        Raises RecordError, keeping nothing of the batch, when the write fails."""
         with self._lock:
             start = len(self._events)
             stamped = [ev.stamped(start + i) for i, ev in enumerate(events)]
-            self._events.extend(stamped)
             if self._fh is not None and stamped:
-                self._fh.write("".join(_dumps(ev) + "\n" for ev in stamped))
-                self._fh.flush()
+                lines: list[str] = []
+                cleaned = 0
+                for i, ev in enumerate(stamped):
+                    fixed, line = _encodable(ev)
+                    if fixed is not ev:
+                        stamped[i] = fixed
+                        cleaned += 1
+                    lines.append(line)
+                if cleaned:
+                    note = ErrorRecord(
+                        t=stamped[-1].t,
+                        source="timeline",
+                        where="timeline",
+                        message=f"{cleaned} event(s) held text that UTF-8 cannot carry (lone UTF-16 surrogates); recorded with U+FFFD in its place",
+                    ).stamped(start + len(stamped))
+                    stamped.append(note)
+                    lines.append(_dumps(note))
+                try:
+                    self._fh.write("".join(line + "\n" for line in lines))
+                    self._fh.flush()
+                except (OSError, ValueError) as exc:
+                    raise RecordError(f"{self.path}: writing {len(lines)} event(s) failed: {exc}") from exc
+            self._events.extend(stamped)
             return stamped
 
     def close(self) -> None:
@@ -122,17 +171,16 @@ class Timeline:
         with ``strict`` any bad line raises ValueError naming the line."""
         tl = cls()
         events: list[Event] = []
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().split("\n")
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
+        for line in read_jsonl(path):
             try:
-                events.append(event_from_dict(json.loads(line)))
+                if not line.ok:
+                    raise ValueError(line.error)
+                if not isinstance(line.value, dict):
+                    raise ValueError("not a JSON object")
+                events.append(event_from_dict(line.value))
             except (ValueError, TypeError) as exc:
-                is_last = all(not rest.strip() for rest in lines[lineno:])
-                if strict or not is_last:
-                    raise ValueError(f"{path}:{lineno}: unreadable event: {exc}") from exc
+                if strict or not line.last:
+                    raise ValueError(f"{path}:{line.lineno}: unreadable event: {exc}") from exc
         # keep the recorded seq numbers
         tl._events = events
         return tl

@@ -5,7 +5,9 @@
 safe YAML subset is accepted (no tags that build objects). Documents over ``MAX_BYTES``, alias
 bombs (aliases adding more than ``MAX_EXPANDED_NODES`` nodes), nesting deeper than
 ``MAX_DEPTH`` and integers longer than ``MAX_INT_DIGITS`` digits are refused with an InputError
-naming file and line; a large document without aliases is not an alias bomb.
+naming file and line; a large document without aliases is not an alias bomb. Every string
+passes the input sanitiser (``harness.sanitize``): a ``"\\ud83d"`` escape (a lone UTF-16
+surrogate) becomes U+FFFD, so a reference-device model cannot smuggle unencodable text in.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import yaml
 
 from harness.errors import InputError
+from harness.sanitize import clean_text
 
 __all__ = ["MarkedDict", "MarkedList", "load", "load_file", "line_of", "MAX_BYTES", "MAX_DEPTH", "MAX_INT_DIGITS"]
 
@@ -94,7 +97,12 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return clean_text(str(loader.construct_scalar(node)))  # type: ignore[no-untyped-call]
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
 def _check_shape(text: str, file: str) -> None:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from harness import fsio
 from harness.batch.leases import DeviceSlot, parse_devices
 from harness.errors import InputError
 
@@ -131,9 +132,7 @@ def write_outcome(path: str | Path, outcome: TaskOutcome) -> None:
     """Write a result file atomically (a reader never sees half of it)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(outcome.to_dict(), ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, p)
+    fsio.write_text(p, json.dumps(outcome.to_dict(), ensure_ascii=False))
 
 
 def read_outcome(path: str | Path, *, task_id: int, attempt: int) -> TaskOutcome | None:

@@ -45,6 +45,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from harness import fsio
 from harness.batch.index import INDEX_NAME, TASK_COLUMNS, RunIndex, TaskRow
 from harness.errors import InputError
 from harness.events import Event
@@ -268,14 +269,11 @@ def _read_timeline(path: Path) -> tuple[list[Event], list[dict[str, Any]]]:
 
     control: list[Event] = []
     calls: list[dict[str, Any]] = []
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        lines = fh.read().split("\n")
-    last = max((i for i, ln in enumerate(lines) if ln.strip()), default=-1)
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
+    for line in fsio.read_jsonl(path):
         try:
-            d = json.loads(line)
+            if not line.ok:
+                raise ValueError(line.error)
+            d = line.value
             if not isinstance(d, dict):
                 raise TypeError("not an object")
             if d.get("kind") == "api":
@@ -283,8 +281,8 @@ def _read_timeline(path: Path) -> tuple[list[Event], list[dict[str, Any]]]:
             else:
                 control.append(event_from_dict(d))
         except (ValueError, TypeError, KeyError) as exc:
-            if i != last:
-                raise ValueError(f"{path}:{i + 1}: unreadable event: {exc}") from exc
+            if not line.last:
+                raise ValueError(f"{path}:{line.lineno}: unreadable event: {exc}") from exc
     return control, calls
 
 

@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness import fsio
 from harness.batch.index import utc_now
 from harness.batch.leases import DeviceSlot
 from harness.batch.spec import TaskOutcome, TaskSpec, write_outcome
@@ -120,11 +121,9 @@ def progress_path(spec: TaskSpec) -> Path:
 def _note_progress(spec: TaskSpec, **values: str) -> None:
     """Best effort: a note that cannot be written only makes a later heal less precise."""
     p = progress_path(spec)
-    tmp = p.with_name(p.name + ".tmp")
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(values), encoding="utf-8")
-        os.replace(tmp, p)
+        fsio.write_text(p, json.dumps(values))
     except OSError:
         pass
 

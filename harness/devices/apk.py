@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import InputError
+from harness.sanitize import clean_text
 
 __all__ = ["ApkManifest", "Component", "COMPONENT_KINDS", "MAX_COMPONENTS", "parse_binary_manifest", "read_manifest", "apk_files", "MAX_MANIFEST_BYTES"]
 
@@ -209,7 +210,7 @@ def parse_binary_manifest(data: bytes, where: str = "AndroidManifest.xml") -> Ap
             return ""
         if idx >= len(strings):
             raise r.fail(f"string index {idx} out of range")
-        return strings[idx]
+        return clean_text(strings[idx])  # the one input sanitiser (lone surrogates -> U+FFFD)
 
     chunks = 0
     while off + 8 <= total:

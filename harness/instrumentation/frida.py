@@ -33,7 +33,7 @@ from harness.errors import InputError, InstrumentationError
 from harness.events import AgentStatus, AppState, ErrorRecord, Event
 from harness.instrumentation.agent import agent_source, hook_pack_hash
 from harness.instrumentation.base import Emit, Target
-from harness.instrumentation.protocol import AgentDecoder
+from harness.instrumentation.protocol import AgentDecoder, EmitGuard
 
 __all__ = ["FridaInstrumentation", "hook_pack_hash", "parse_device_spec", "doctor"]
 
@@ -176,7 +176,7 @@ class FridaInstrumentation:
         self.decoder: AgentDecoder | None = None
         self.ready_status: AgentStatus | None = None
         self.detach_reason = ""
-        self.emit_errors = 0
+        self._guard: EmitGuard | None = None
 
     # -- Instrumentation protocol -------------------------------------------------------------
     def start(self, target: Target, emit: Emit, clock: Callable[[], float]) -> None:
@@ -196,6 +196,7 @@ class FridaInstrumentation:
         self.package = package
         self._emit = emit
         self._clock = clock
+        self._guard = EmitGuard(emit, clock, self.source_name)
         self.decoder = AgentDecoder(clock, source=self.source_name, attribute=attributor_for(package), package=package)
         try:
             self._device = self._resolve_device(frida)
@@ -263,6 +264,8 @@ class FridaInstrumentation:
                 self._device.off("output", self._output_handler)
         except Exception:  # noqa: BLE001
             pass
+        if self._guard is not None:
+            self._guard.finish()
 
     @property
     def gone(self) -> bool:
@@ -373,13 +376,17 @@ class FridaInstrumentation:
             return "wait"
         return "auto"
 
+    @property
+    def emit_errors(self) -> int:
+        """Emits that failed during this session (each one is recorded as an ErrorRecord when
+        the timeline can still take it; ``stop`` records the totals)."""
+        return self._guard.failures if self._guard is not None else 0
+
     def _safe_emit(self, events: list[Event]) -> None:
-        if not events or self._emit is None:
-            return
-        try:
-            self._emit(events)
-        except Exception:  # noqa: BLE001 - a failing consumer must not kill Frida's thread
-            self.emit_errors += 1
+        """Emit from Frida's thread: a failing consumer never kills it, and its failure is
+        recorded, not swallowed (protocol.EmitGuard)."""
+        if self._guard is not None:
+            self._guard(events)
 
     def handle_message(self, message: Any, data: Any = None) -> None:
         """Frida's message callback: decode one agent message and emit its events. Never raises;

@@ -24,8 +24,21 @@ Events inside a batch (``k`` says which)::
 Control goes the other way through rpc exports (``init``, ``flush``, ``dispose``).
 
 A hostile app controls what its process sends, so every field is type-checked and bounded:
-strings are cut, lists are cut, unknown keys are ignored, a malformed event becomes one
-``ErrorRecord`` (at most ``MAX_ERRORS_PER_BATCH`` per batch) and never stops decoding.
+strings are cleaned of lone UTF-16 surrogates (``harness.sanitize``) and cut, lists are cut,
+unknown keys are ignored, a malformed event becomes one ``ErrorRecord`` (at most
+``MAX_ERRORS_PER_BATCH`` per batch) and never stops decoding. ``decode_safe`` never raises,
+whatever the message holds (a non-string state, a 400-digit timestamp, a nested list where a
+string belongs): the bad event becomes a bounded ErrorRecord and the other events of the
+message go on.
+
+Device clocks are not trusted: an event whose aligned time falls outside the run window
+(before the run's start or after "now", with ``CLOCK_SLACK_S`` of slack) is clamped to the
+window's edge (``t_device`` keeps the device's stamp) and each batch with such events gets
+one ``ErrorRecord(where="agent-clock")``; the report turns those into a note.
+
+:func:`guarded_emit` hands decoded events to the timeline; an emit that fails (a full disk, a
+consumer bug) is reported as an ErrorRecord when anything can still be recorded, and counted
+in ``emit_failures`` otherwise; the instrumentation reports that count when it stops.
 """
 
 from __future__ import annotations
@@ -40,10 +53,14 @@ from typing import Any
 from harness.catalog.permissions import groups_of
 from harness.errors import ProtocolError
 from harness.events import AgentStatus, ApiCall, AppState, ErrorRecord, Event, PermissionRequest
+from harness.sanitize import clean_text
 
 __all__ = [
     "AgentDecoder",
     "Attributor",
+    "CLOCK_SLACK_S",
+    "CLOCK_WHERE",
+    "EmitGuard",
     "MAX_MESSAGE_CHARS",
     "MAX_EVENTS_PER_BATCH",
     "MAX_STR",
@@ -62,6 +79,9 @@ MAX_PERMS = 32
 MAX_SKIPPED = 2000
 MAX_STACK_SITES = 50_000
 MAX_ERRORS_PER_BATCH = 5
+CLOCK_SLACK_S = 5.0  # device times this far outside the run window are clamped and flagged
+CLOCK_WHERE = "agent-clock"
+MAX_ERROR_CHARS = 300
 LIFE_STATES = frozenset({"started", "foreground", "background", "exited", "died", "crashed", "anr"})
 
 Attributor = Callable[[Sequence[str], str], str]
@@ -73,22 +93,31 @@ def _cut(v: Any, limit: int = MAX_STR) -> str:
         return ""
     if not isinstance(v, str):
         if isinstance(v, (int, float, bool)):
-            v = str(v)
+            try:
+                v = str(v)
+            except ValueError:  # an integer past Python's digit limit for str()
+                v = f"<integer of about {int(v.bit_length() * 0.30103)} digits>"
         else:
             try:
                 v = json.dumps(v, ensure_ascii=False, default=str)[: limit + 1]
             except (TypeError, ValueError, RecursionError):
                 v = "<unprintable>"
-    text = str(v)
+    text = clean_text(str(v))
     if len(text) > limit:
         return text[: limit - 1] + "…"
     return text
 
 
 def _num(v: Any, name: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise ProtocolError(f"field '{name}' must be a finite number, got {type(v).__name__}")
-    return float(v)
+    try:
+        f = float(v)
+    except OverflowError:
+        raise ProtocolError(f"field '{name}' is a number too large for a time") from None
+    if not math.isfinite(f):
+        raise ProtocolError(f"field '{name}' must be a finite number, got {f}")
+    return f
 
 
 def _int(v: Any, name: str, default: int = 0) -> int:
@@ -136,6 +165,9 @@ class AgentDecoder:
         self.skipped: tuple[str, ...] = ()
         self.received = 0
         self.rejected = 0
+        self.clamped = 0
+        self._now = 0.0
+        self._clamps: list[str] = []
 
     # -- public --------------------------------------------------------------------------
     def decode(self, message: Any) -> list[Event]:
@@ -159,12 +191,21 @@ class AgentDecoder:
         raise ProtocolError(f"unknown message type {_cut(mtype, 60)!r}")
 
     def decode_safe(self, message: Any) -> list[Event]:
-        """Like ``decode`` but a bad message becomes one ErrorRecord instead of an exception."""
+        """Like ``decode`` but never raises: a bad message becomes one ErrorRecord."""
         try:
             return self.decode(message)
         except ProtocolError as exc:
             self.rejected += 1
-            return [ErrorRecord(t=self.clock(), source=self.source, where="agent-protocol", message=_cut(str(exc), 500))]
+            return [ErrorRecord(t=self._safe_clock(), source=self.source, where="agent-protocol", message=_cut(str(exc), 500))]
+        except Exception as exc:  # noqa: BLE001 - hostile input must never stop a run
+            self.rejected += 1
+            return [ErrorRecord(t=self._safe_clock(), source=self.source, where="agent-protocol", message=_cut(f"undecodable message: {type(exc).__name__}: {exc}", 500))]
+
+    def _safe_clock(self) -> float:
+        try:
+            return float(self.clock())
+        except Exception:  # noqa: BLE001
+            return 0.0
 
     # -- internals -----------------------------------------------------------------------
     def _payload(self, message: Any) -> dict[str, Any]:
@@ -213,9 +254,17 @@ class AgentDecoder:
         )
 
     def _t(self, ts: float) -> float:
+        """Run time of a device stamp, clamped to the run window (see module docstring)."""
         if self._offset is None:
-            self._offset = self.clock() - ts / 1000.0
-        return ts / 1000.0 + self._offset
+            self._offset = self._now - ts / 1000.0
+        t = ts / 1000.0 + self._offset
+        if -CLOCK_SLACK_S <= t <= self._now + CLOCK_SLACK_S:
+            return t
+        self.clamped += 1
+        clamped = min(max(t, 0.0), self._now)
+        if len(self._clamps) < 3:
+            self._clamps.append(f"device {ts:.0f} ms -> {t:.3f} s, clamped to {clamped:.3f} s")
+        return clamped
 
     def _stack(self, ev: dict[str, Any]) -> tuple[str, ...]:
         sid = ev.get("sid")
@@ -251,20 +300,38 @@ class AgentDecoder:
         out: list[Event] = []
         errors = 0
         dropped = max(0, len(events) - MAX_EVENTS_PER_BATCH)
+        self._now = self.clock()
+        self._clamps = []
+        clamped_before = self.clamped
         for raw in events[:MAX_EVENTS_PER_BATCH]:
             try:
                 out.append(self._event(raw))
                 self.received += 1
-            except ProtocolError as exc:
+            except Exception as exc:  # noqa: BLE001 - one bad event never loses the others
                 self.rejected += 1
                 errors += 1
                 if errors <= MAX_ERRORS_PER_BATCH:
-                    out.append(ErrorRecord(t=self.clock(), source=self.source, where="agent-event", message=_cut(str(exc), 300)))
+                    why = str(exc) if isinstance(exc, ProtocolError) else f"undecodable event: {type(exc).__name__}: {exc}"
+                    out.append(ErrorRecord(t=self._now, source=self.source, where="agent-event", message=_cut(why, MAX_ERROR_CHARS)))
         if errors > MAX_ERRORS_PER_BATCH:
-            out.append(ErrorRecord(t=self.clock(), source=self.source, where="agent-event", message=f"{errors - MAX_ERRORS_PER_BATCH} more malformed events in this batch"))
+            out.append(ErrorRecord(t=self._now, source=self.source, where="agent-event", message=f"{errors - MAX_ERRORS_PER_BATCH} more malformed events in this batch"))
         if dropped:
             self.rejected += dropped
-            out.append(ErrorRecord(t=self.clock(), source=self.source, where="agent-protocol", message=f"batch over {MAX_EVENTS_PER_BATCH} events: {dropped} dropped"))
+            out.append(ErrorRecord(t=self._now, source=self.source, where="agent-protocol", message=f"batch over {MAX_EVENTS_PER_BATCH} events: {dropped} dropped"))
+        n_clamped = self.clamped - clamped_before
+        if n_clamped:
+            out.append(
+                ErrorRecord(
+                    t=self._now,
+                    source=self.source,
+                    where=CLOCK_WHERE,
+                    message=_cut(
+                        f"{n_clamped} event(s) stamped outside the run window (0 to {self._now:.3f} s, {CLOCK_SLACK_S:.0f} s slack) were clamped to its edge: "
+                        + "; ".join(self._clamps),
+                        MAX_ERROR_CHARS,
+                    ),
+                )
+            )
         return out
 
     def _event(self, ev: Any) -> Event:
@@ -315,7 +382,7 @@ class AgentDecoder:
             )
         if k == "life":
             state = ev.get("state")
-            if state not in LIFE_STATES:
+            if not isinstance(state, str) or state not in LIFE_STATES:
                 raise ProtocolError(f"life event has unknown state {_cut(state, 40)!r}")
             return AppState(
                 t=t,
@@ -327,6 +394,55 @@ class AgentDecoder:
                 activity=_cut(ev.get("activity"), 300),
             )
         raise ProtocolError(f"unknown event kind {_cut(k, 40)!r}")
+
+
+class EmitGuard:
+    """Hands events to an ``emit`` callback and never raises. A failing emit (a full disk, a
+    consumer bug) is recorded as an ErrorRecord naming how many events were lost and why; when
+    even that cannot be recorded it is counted in ``unreported``. ``finish`` records the totals
+    once more at the end of a run (call it before the run's end marker)."""
+
+    def __init__(self, emit: Callable[[list[Event]], Any], clock: Callable[[], float], source: str) -> None:
+        self.emit = emit
+        self.clock = clock
+        self.source = source
+        self.failures = 0
+        self.lost = 0
+        self.unreported = 0
+        self.last_error = ""
+
+    def _t(self) -> float:
+        try:
+            return float(self.clock())
+        except Exception:  # noqa: BLE001
+            return 0.0
+
+    def __call__(self, events: list[Event]) -> None:
+        if not events:
+            return
+        try:
+            self.emit(events)
+            return
+        except Exception as exc:  # noqa: BLE001 - a failing consumer must not kill the source
+            self.failures += 1
+            self.lost += len(events)
+            self.last_error = _cut(f"{type(exc).__name__}: {exc}", MAX_ERROR_CHARS)
+        try:
+            self.emit([ErrorRecord(t=self._t(), source=self.source, where="emit", message=f"{len(events)} event(s) could not be recorded: {self.last_error}")])
+        except Exception:  # noqa: BLE001
+            self.unreported += 1
+
+    def finish(self) -> None:
+        """Record the totals when anything failed (once; never raises)."""
+        if not self.failures:
+            return
+        msg = f"{self.failures} emit(s) failed during the run, {self.lost} event(s) lost; {self.unreported} failure(s) could not be recorded when they happened; last: {self.last_error}"
+        try:
+            self.emit([ErrorRecord(t=self._t(), source=self.source, where="emit", message=_cut(msg, 500))])
+            self.unreported = 0
+        except Exception:  # noqa: BLE001
+            pass
+        self.failures = 0
 
 
 def encode_batch(events: list[dict[str, Any]]) -> dict[str, Any]:

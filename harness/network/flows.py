@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +163,7 @@ class FlowReader:
 def write_har(flows: Iterable[NetworkFlow], bodies: Path, out: Path, limit: int = 64 << 10) -> int:
     """A HAR 1.2 file of the requests (what users open in a browser's network tools): method,
     URL, headers, and the body as text when it is small and text-like. Returns the entry count."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     entries: list[dict[str, Any]] = []
     for f in flows:
@@ -186,7 +187,7 @@ def write_har(flows: Iterable[NetworkFlow], bodies: Path, out: Path, limit: int 
                 req["postData"] = {"mimeType": ctype, "text": data.decode("utf-8", errors="replace")}
             except OSError:
                 pass
-        started = datetime.fromtimestamp(f.t_wall or 0, tz=timezone.utc).isoformat()
+        started = datetime.fromtimestamp(f.t_wall or 0, tz=UTC).isoformat()
         entries.append(
             {
                 "startedDateTime": started,

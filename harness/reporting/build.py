@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness import fsio
 from harness.detectors.phases import PHASE_LABELS, PHASE_NAMES, ConsentPhases
 from harness.errors import InputError
 from harness.events import (
@@ -464,6 +465,8 @@ class RunData:
             candidates.append(p if p.is_absolute() else self.path / p)
         candidates.append(self.path / "screens" / f"{seq}{suffix}")
         for c in candidates:
+            if _has_link(c, self.path):
+                continue  # symlinks inside a run folder are never followed
             try:
                 r = c.resolve()
             except (OSError, RuntimeError):
@@ -471,6 +474,20 @@ class RunData:
             if r.suffix.lower() == suffix and r.is_file() and root in r.parents:
                 return r
         return None
+
+
+def _has_link(path: Path, root: Path) -> bool:
+    """True when ``path`` or a folder between ``root`` and it is a symlink."""
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return True
+    cur = root
+    for part in rel.parts:
+        cur = cur / part
+        if cur.is_symlink():
+            return True
+    return False
 
 
 def _rule_sort_key(rule_id: str) -> tuple[str, int, str]:
@@ -482,9 +499,9 @@ def _rule_sort_key(rule_id: str) -> tuple[str, int, str]:
 
 def _read_png(path: Path, limit: int) -> bytes | None:
     try:
-        if path.stat().st_size > limit:
+        data = fsio.read_bytes(path, limit + 1)  # never through a symlink
+        if len(data) > limit:
             return None
-        data = path.read_bytes()
     except OSError:
         return None
     return data if data.startswith(_PNG_MAGIC) else None
@@ -510,10 +527,13 @@ def detector_errors(analysis: Mapping[str, Any] | None) -> list[dict[str, str]]:
 
 
 def _read_json_object(path: Path, what: str, notes: list[Note]) -> dict[str, Any] | None:
-    if not path.is_file():
+    if not path.is_file() and not fsio.is_link(path):
         return None
     try:
-        value = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        value = json.loads(fsio.read_text(path))
+    except OSError as exc:
+        notes.append(Note("warning", f"{what} ({path.name}) could not be read: {clip(exc, 200)}"))
+        return None
     except (ValueError, RecursionError) as exc:
         notes.append(Note("warning", f"{what} ({path.name}) is not valid JSON: {clip(exc, 200)}"))
         return None
@@ -530,21 +550,19 @@ def _kind_filter(kinds: frozenset[str]) -> re.Pattern[str]:
 
 def _read_jsonl(path: Path, what: str, notes: list[Note], *, keep: re.Pattern[str] | None = None) -> Iterator[tuple[int, Any]]:
     """(line number, parsed value) of each readable line, streamed so a long timeline is never
-    held twice in memory; bad lines become notes. With ``keep``, lines not matching it are
-    skipped unparsed."""
+    held twice in memory (the one reader, ``harness.fsio.read_jsonl``); bad lines become notes.
+    With ``keep``, lines not matching it are skipped unparsed."""
     bad = 0
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip() or (keep is not None and not keep.search(line)):
-                continue
-            try:
-                value = json.loads(line)
-            except (ValueError, RecursionError) as exc:
+    try:
+        for line in fsio.read_jsonl(path, keep=keep.search if keep is not None else None):
+            if not line.ok:
                 bad += 1
                 if bad <= MAX_BAD_LINES_NOTED:
-                    notes.append(Note("warning", f"{what} line {lineno} is unreadable and was skipped: {clip(exc, 160)}"))
+                    notes.append(Note("warning", f"{what} line {line.lineno} is unreadable and was skipped: {clip(line.error, 160)}"))
                 continue
-            yield lineno, value
+            yield line.lineno, line.value
+    except OSError as exc:
+        notes.append(Note("warning", f"{what} could not be read: {clip(exc, 200)}"))
     if bad > MAX_BAD_LINES_NOTED:
         notes.append(Note("warning", f"{what}: {bad - MAX_BAD_LINES_NOTED} more unreadable lines skipped"))
 
@@ -596,6 +614,7 @@ def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None)
     rd = RunDir(run_dir)
     if not rd.path.is_dir():
         raise InputError(f"run folder not found: {rd.path}")
+    rd.remove_stale_temps()  # temporaries a killed writer left behind
     notes: list[Note] = []
 
     info_raw = _read_json_object(rd.run_json, "run description", notes)
@@ -628,6 +647,8 @@ def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None)
             notes.append(Note("warning", f"timeline.jsonl: {bad - MAX_BAD_LINES_NOTED} more invalid events skipped"))
     else:
         notes.append(Note("warning", "timeline.jsonl is missing: no events, evidence or screens can be shown"))
+
+    _recording_notes(events, notes)
 
     findings: list[Finding] = []
     has_findings = rd.findings.is_file()
@@ -674,6 +695,26 @@ def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None)
     )
     _derive(data, rebuild_phases=events_kinds is None)
     return data
+
+
+def _recording_notes(events: Sequence[Event], notes: list[Note]) -> None:
+    """Notes for what the recording itself flagged: device times clamped to the run window,
+    events that could not be recorded, an event budget that was reached."""
+    clamped = [e for e in events if isinstance(e, ErrorRecord) and e.where == "agent-clock"]
+    if clamped:
+        n = sum(_leading_int(e.message) for e in clamped)
+        notes.append(Note("warning", f"{n} instrumentation event(s) carried device times outside the run window and were clamped to its edge: their times (and any timing rule built on them) are not trustworthy; see the error records"))
+    lost = [e for e in events if isinstance(e, ErrorRecord) and e.where in ("emit", "timeline")]
+    if lost:
+        notes.append(Note("warning", f"{len(lost)} error record(s) say events could not be recorded as sent; see the error records"))
+    budget = [e for e in events if isinstance(e, ErrorRecord) and e.where == "event-budget"]
+    if budget:
+        notes.append(Note("warning", "the run reached its event budget: later instrumentation events were counted, not stored; see the error records"))
+
+
+def _leading_int(text: str) -> int:
+    m = re.match(r"\s*(\d+)", text)
+    return int(m.group(1)) if m else 1
 
 
 def _sanitize_finding(f: Finding) -> Finding:

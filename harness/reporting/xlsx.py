@@ -40,6 +40,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from harness import fsio
 from harness.events import ApiCall, Event, PermissionRequest
 from harness.reporting.build import PHASE_LABELS, RunData, clip, describe_event
 from harness.reporting.formats import ReportOptions, report_format
@@ -365,9 +366,12 @@ def write_summary_xlsx(runs: Iterable[RunData], path: Path, *, missing: Sequence
 
 
 def _save(wb: Workbook, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    tmp = fsio.temp_path(path)  # unique: two writers of one report never share a temporary
+    try:
+        wb.save(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 # -- registration ----------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from harness.events import (
 from harness.instrumentation.sources import SourceSet
 from harness.observations import ScreenObservation
 from harness.rundir import RunDir
+from harness.sanitize import clean_text
 from harness.timeline import Timeline
 
 __all__ = [
@@ -147,8 +148,9 @@ class ScreenReader:
         """Read the screen; record a UiSnapshot when it changed since the last one, or when an
         input was sent since the last read (so the record shows a prompt that ignored it)."""
         rec = self.recorder
-        xml = self.driver.hierarchy()
-        pkg = self.driver.foreground_package()
+        # app-controlled text enters here: the one input sanitiser (lone surrogates -> U+FFFD)
+        xml = clean_text(self.driver.hierarchy())
+        pkg = clean_text(self.driver.foreground_package())
         tree: Hierarchy | None
         try:
             tree = parse_hierarchy(xml)  # the one bounded parser; nothing else parses this dump

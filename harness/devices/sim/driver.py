@@ -12,7 +12,7 @@ from harness.devices.sim.engine import SimDevice
 from harness.devices.sim.model import load_bundled
 from harness.devices.sim.render import LAUNCHER_PACKAGE
 from harness.instrumentation.base import Emit, Target
-from harness.instrumentation.protocol import AgentDecoder
+from harness.instrumentation.protocol import AgentDecoder, EmitGuard
 
 __all__ = ["SimDriver", "SimInstrumentation"]
 
@@ -102,7 +102,7 @@ class SimInstrumentation:
         self.driver = driver
         self._attribute_for = attribute
         self._decoder: AgentDecoder | None = None
-        self._emit: Emit | None = None
+        self._emit: EmitGuard | None = None
 
     def start(self, target: Target, emit: Emit, clock: Callable[[], float]) -> None:
         attribute = None
@@ -113,7 +113,7 @@ class SimInstrumentation:
 
             attribute = attributor_for(target.package)
         self._decoder = AgentDecoder(clock, source="sim", attribute=attribute, package=target.package)
-        self._emit = emit
+        self._emit = EmitGuard(emit, clock, "sim")
         self.driver.device.subscribe(self._on_message)
 
     def _on_message(self, message: dict[str, Any]) -> None:
@@ -130,4 +130,6 @@ class SimInstrumentation:
             pass
         if self._on_message in self.driver.device.listeners:
             self.driver.device.listeners.remove(self._on_message)
+        if isinstance(self._emit, EmitGuard):
+            self._emit.finish()
         self._decoder = None
