@@ -98,7 +98,7 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
-    return clean_text(str(loader.construct_scalar(node)))  # type: ignore[no-untyped-call]
+    return clean_text(str(loader.construct_scalar(node)))
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)

@@ -554,7 +554,8 @@ def _read_jsonl(path: Path, what: str, notes: list[Note], *, keep: re.Pattern[st
     With ``keep``, lines not matching it are skipped unparsed."""
     bad = 0
     try:
-        for line in fsio.read_jsonl(path, keep=keep.search if keep is not None else None):
+        wanted = (lambda text: keep.search(text) is not None) if keep is not None else None
+        for line in fsio.read_jsonl(path, keep=wanted):
             if not line.ok:
                 bad += 1
                 if bad <= MAX_BAD_LINES_NOTED:

@@ -2,6 +2,8 @@
 // The hook list is the catalogue (harness/catalog/apis.yaml) serialized by Api.to_agent():
 // the agent holds no list of its own, so the catalogue stays data.
 
+import { head } from "./text.js";
+
 export interface ArgFilter {
   arg: number;
   op: "equals" | "prefix" | "contains" | "glob" | "fd_path" | "foreign_package" | "foreign_component" | "sensor_type" | "path_glob";
@@ -108,7 +110,7 @@ export function applyConfig(raw: any): void {
     } else if (typeof cur === "boolean" && typeof v === "boolean") {
       c[key] = v;
     } else if (typeof cur === "string" && typeof v === "string") {
-      c[key] = v.substring(0, 300);
+      c[key] = head(v, 300);
     } else if (Array.isArray(cur) && Array.isArray(v)) {
       c[key] = v;
     }

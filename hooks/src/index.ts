@@ -17,6 +17,7 @@ import { installJava, javaState } from "./java.js";
 import { installNative, nativeState } from "./native.js";
 import { initStacks, siteCount } from "./stacks.js";
 import { reportError } from "./report.js";
+import { head } from "./text.js";
 
 const VERSION = "1.0.0";
 let initialized = false;
@@ -52,7 +53,7 @@ function installJavaNow(): void {
     nativeState.javaReady = true;
   } catch (e) {
     reportError("java hooks", e);
-    extraSkipped.push(`java: hooks not installed: ${String(e).substring(0, 200)}`);
+    extraSkipped.push(`java: hooks not installed: ${head(String(e), 200)}`);
   } finally {
     if (!wasQuiet) nativeState.quiet.delete(tid);
   }
@@ -63,7 +64,7 @@ function javaSpecs(): boolean {
 }
 
 function skipAllJava(why: string): void {
-  for (const a of config.apis) if (a.kind !== "native") extraSkipped.push(`${a.id}: ${why}`.substring(0, 290));
+  for (const a of config.apis) if (a.kind !== "native") extraSkipped.push(head(`${a.id}: ${why}`, 290));
 }
 
 // Spawned JVM: libjvm.so is not loaded when the script starts. Hook JNI_CreateJavaVM and install

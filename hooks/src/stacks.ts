@@ -9,6 +9,7 @@
 import Java from "frida-java-bridge";
 import { config } from "./config.js";
 import { cut } from "./summary.js";
+import { head } from "./text.js";
 
 // Platform and neutral-library code is skipped when naming the caller; the list comes from the
 // host (harness/catalog/sdks.yaml: framework + libraries) in config.framework.
@@ -108,7 +109,7 @@ export function initStacks(): string {
       return "jvmti";
     } catch (e) {
       siteKeyFn = null;
-      why = ` (JVMTI call-site keys failed: ${String(e).substring(0, 120)})`;
+      why = ` (JVMTI call-site keys failed: ${head(String(e), 120)})`;
     }
   }
   return "throwable" + why;

@@ -4,6 +4,7 @@
 // evidence (a Uri, an Intent, an Account...), which costs one JNI call.
 import Java from "frida-java-bridge";
 import { config } from "./config.js";
+import { head } from "./text.js";
 
 const VALUE_TYPES = new Set([
   "android.net.Uri",
@@ -20,8 +21,9 @@ const VALUE_TYPES = new Set([
   "java.lang.Float",
 ]);
 
+// `s` cut to at most `limit` UTF-16 units, ending with "…" when cut; pair-safe (see head).
 export function cut(s: string, limit: number = config.maxStr): string {
-  return s.length > limit ? s.substring(0, limit - 1) + "\u2026" : s;
+  return s.length > limit ? head(s, limit - 1) + "\u2026" : s;
 }
 
 let JString: any = null;

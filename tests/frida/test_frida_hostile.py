@@ -3,6 +3,7 @@ thousands of permissions, rapid fire from several threads, and malformed agent m
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,20 @@ def test_huge_values_are_bounded(hostile_jvm: Run) -> None:
     perm = next(e for e in events if isinstance(e, PermissionRequest))
     assert len(perm.permissions) == 32 and all(len(p) <= 160 for p in perm.permissions)
     assert hostile_jvm.inst.decoder is not None and hostile_jvm.inst.decoder.rejected == 0
+
+
+def test_the_agent_never_splits_a_surrogate_pair(hostile_jvm: Run) -> None:
+    """An emoji straddling the agent's cut used to be split, leaving a lone surrogate that made
+    the timeline write fail. The cut now stops before the pair; the host sees no U+FFFD."""
+    mark = hostile_jvm.mark()
+    assert hostile_jvm.command("emoji", timeout=60) == 1
+    events = hostile_jvm.since(mark)
+    assert not [e for e in events if isinstance(e, ErrorRecord)]
+    (call,) = [e for e in events if isinstance(e, ApiCall)]
+    assert call.thread == "E" * 118 + "\u2026"
+    assert call.ret == "R" * 510 + "\u2026"
+    assert "\ufffd" not in call.thread + call.ret
+    json.dumps(call.to_dict(), ensure_ascii=False).encode("utf-8")
 
 
 def test_rapid_fire_from_threads_loses_nothing(hostile_jvm: Run) -> None:

@@ -1,5 +1,5 @@
 📦
-480914 /src/index.js
+481074 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -13494,6 +13494,16 @@ Script.bindWeak(runtime, () => {
 });
 var frida_java_bridge_default = runtime;
 
+// src/text.ts
+function head(s, n) {
+  if (s.length <= n)
+    return s;
+  if (n <= 0)
+    return "";
+  const last = s.charCodeAt(n - 1);
+  return s.substring(0, last >= 55296 && last <= 56319 ? n - 1 : n);
+}
+
 // src/config.ts
 var config2 = {
   apis: [],
@@ -13541,7 +13551,7 @@ function applyConfig(raw) {
     } else if (typeof cur === "boolean" && typeof v === "boolean") {
       c[key] = v;
     } else if (typeof cur === "string" && typeof v === "string") {
-      c[key] = v.substring(0, 300);
+      c[key] = head(v, 300);
     } else if (Array.isArray(cur) && Array.isArray(v)) {
       c[key] = v;
     }
@@ -13633,7 +13643,7 @@ var VALUE_TYPES = /* @__PURE__ */ new Set([
   "java.lang.Float"
 ]);
 function cut(s, limit = config2.maxStr) {
-  return s.length > limit ? s.substring(0, limit - 1) + "\u2026" : s;
+  return s.length > limit ? head(s, limit - 1) + "\u2026" : s;
 }
 var JString = null;
 function javaText(v) {
@@ -13784,7 +13794,7 @@ function initStacks() {
       return "jvmti";
     } catch (e) {
       siteKeyFn = null;
-      why = ` (JVMTI call-site keys failed: ${String(e).substring(0, 120)})`;
+      why = ` (JVMTI call-site keys failed: ${head(String(e), 120)})`;
     }
   }
   return "throwable" + why;
@@ -13918,7 +13928,7 @@ function reportError(where2, e) {
   if (errors2 > 50)
     return;
   const msg = e instanceof Error ? `${e.message}` : String(e);
-  send({ type: "agent:error", where: where2.substring(0, 200), message: (errors2 === 50 ? "(further errors suppressed) " : "") + msg.substring(0, 1e3) });
+  send({ type: "agent:error", where: head(where2, 200), message: (errors2 === 50 ? "(further errors suppressed) " : "") + head(msg, 1e3) });
 }
 
 // src/java.ts
@@ -14689,7 +14699,7 @@ function installJavaNow() {
     nativeState.javaReady = true;
   } catch (e) {
     reportError("java hooks", e);
-    extraSkipped.push(`java: hooks not installed: ${String(e).substring(0, 200)}`);
+    extraSkipped.push(`java: hooks not installed: ${head(String(e), 200)}`);
   } finally {
     if (!wasQuiet)
       nativeState.quiet.delete(tid);
@@ -14701,7 +14711,7 @@ function javaSpecs() {
 function skipAllJava(why) {
   for (const a of config2.apis)
     if (a.kind !== "native")
-      extraSkipped.push(`${a.id}: ${why}`.substring(0, 290));
+      extraSkipped.push(head(`${a.id}: ${why}`, 290));
 }
 function waitForJvm() {
   let done = false;

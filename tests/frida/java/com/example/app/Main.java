@@ -37,6 +37,7 @@ import java.util.List;
  *   run                       the full scenario (see scenario())
  *   burst N T same|distinct   T threads call getDeviceId N times each
  *   hostile                   huge strings, a huge thread name, a deep stack, a huge permission list
+ *   emoji                     a thread name and a return value with an emoji pair across the agent's cut
  *   flood MS T                T threads call getDeviceId as fast as they can for MS milliseconds
  *   bench N ROUNDS            timed loops of getDeviceId(), one line per round with ns/call
  *   macs                      reads every interface MAC through java.net.NetworkInterface
@@ -77,6 +78,7 @@ public final class Main {
                 case "run": calls = scenario(); break;
                 case "burst": calls = burst(Integer.parseInt(w[1]), Integer.parseInt(w[2]), w.length > 3 && w[3].equals("distinct")); break;
                 case "hostile": calls = hostile(); break;
+                case "emoji": calls = emoji(); break;
                 case "flood": calls = flood(Long.parseLong(w[1]), Integer.parseInt(w[2])); break;
                 case "bench": calls = bench(Integer.parseInt(w[1]), Integer.parseInt(w[2])); break;
                 case "macs": calls = macs().size(); break;
@@ -175,6 +177,18 @@ public final class Main {
         for (int i = 0; i < perms.length; i++) perms[i] = "android.permission." + big('P', 1000) + i;
         ActivityCompat.requestPermissions(ACTIVITY, perms, 9); calls++;
         return calls;
+    }
+
+    /** Strings whose UTF-16 surrogate pair straddles the agent's cut (120 for thread names,
+     *  512 for values): a naive cut leaves half an emoji, a lone surrogate. */
+    static long emoji() throws InterruptedException {
+        String pair = "\uD83D\uDE00";
+        StringBuilder name = new StringBuilder(big('E', 118));
+        StringBuilder ret = new StringBuilder(big('R', 510));
+        for (int i = 0; i < 10; i++) { name.append(pair); ret.append(pair); }
+        Thread named = new Thread(() -> new TelephonyManager(ret.toString()).getDeviceId(), name.toString());
+        named.start(); named.join();
+        return 1;
     }
 
     static long flood(long ms, int threads) throws InterruptedException {
