@@ -94,7 +94,7 @@ export function initStacks(): string {
       useBacktrace = true;
       return "art-backtrace";
     } catch (e) {
-      return `art-throwable (Java.backtrace unavailable: ${String(e).substring(0, 120)})`;
+      return `art-throwable (Java.backtrace unavailable: ${head(String(e), 120)})`;
     }
   }
   if (flavor === "jvm" && (api.jvmti === undefined || api.jvmti === null)) why = " (no JVMTI environment)";
@@ -186,7 +186,7 @@ let stackFailures = 0;
 function noStack(e: unknown): SiteInfo {
   stackFailures++;
   if (stackFailures === 1 || stackFailures % 1000 === 0) {
-    send({ type: "agent:error", where: "stack", message: `stack capture failed (${stackFailures}x), events sent without a stack: ${String(e).substring(0, 200)}` });
+    send({ type: "agent:error", where: "stack", message: `stack capture failed (${stackFailures}x), events sent without a stack: ${head(String(e), 200)}` });
   }
   return { sid: "", caller: "", stack: null };
 }

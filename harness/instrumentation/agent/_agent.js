@@ -1,5 +1,5 @@
 📦
-481074 /src/index.js
+481060 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -13779,7 +13779,7 @@ function initStacks() {
       useBacktrace = true;
       return "art-backtrace";
     } catch (e) {
-      return `art-throwable (Java.backtrace unavailable: ${String(e).substring(0, 120)})`;
+      return `art-throwable (Java.backtrace unavailable: ${head(String(e), 120)})`;
     }
   }
   if (flavor === "jvm" && (api2.jvmti === void 0 || api2.jvmti === null))
@@ -13866,7 +13866,7 @@ var stackFailures = 0;
 function noStack(e) {
   stackFailures++;
   if (stackFailures === 1 || stackFailures % 1e3 === 0) {
-    send({ type: "agent:error", where: "stack", message: `stack capture failed (${stackFailures}x), events sent without a stack: ${String(e).substring(0, 200)}` });
+    send({ type: "agent:error", where: "stack", message: `stack capture failed (${stackFailures}x), events sent without a stack: ${head(String(e), 200)}` });
   }
   return { sid: "", caller: "", stack: null };
 }
