@@ -26,11 +26,13 @@ from harness.pipeline import resolve_app
 from harness.runner import Runner
 from harness.scenarios import resolve_scenarios
 
-model, results, start, RUNS = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+model, results, RUNS = sys.argv[1], sys.argv[2], int(sys.argv[3])
 driver = SimDriver()
 app = resolve_app(driver, model)
 (sc,) = resolve_scenarios("S1")
 runner = Runner(driver, SimInstrumentation(driver), results, hook_pack="sim")
+print("ready", flush=True)
+start = float(sys.stdin.readline())
 time.sleep(max(0.0, start - time.time()))
 for _ in range(RUNS):
     print(runner.run(app, sc, app_ref=model).run_dir, flush=True)
@@ -46,10 +48,10 @@ def test_parallel_runs_of_one_package_and_scenario_never_share_a_folder(tmp_path
         m.write_text(text.replace("label: 惠买商城", f"label: 惠买商城 v{i}"), encoding="utf-8")
         models.append(m)
     results = tmp_path / "results"
-    start = math.ceil(time.time()) + 4.0  # all four start in the same second, after imports
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(m), str(results), str(start), str(RUNS)],
+            [sys.executable, "-c", CHILD, str(m), str(results), str(RUNS)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -57,6 +59,13 @@ def test_parallel_runs_of_one_package_and_scenario_never_share_a_folder(tmp_path
         )
         for m in models
     ]
+    for p in procs:  # every child has imported everything and built its runner
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    start = math.floor(time.time()) + 1.05  # all four start together, early in one second
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write(f"{start}\n")
+        p.stdin.flush()
     outs = [p.communicate(timeout=300) for p in procs]
     for p, (_out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err[-2000:]
