@@ -31,7 +31,7 @@ from typing import Any
 
 import jinja2
 
-from harness import __version__
+from harness import __version__, fsio
 from harness.catalog.checklist import UNAVAILABLE, Checklist, ChecklistItem, load_checklist
 from harness.catalog.rules import RuleCatalog, load_rules
 from harness.errors import InputError
@@ -605,6 +605,4 @@ def checklist_json(ac: AppChecklist) -> dict[str, Any]:
 
 
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    fsio.write_text(path, text)  # unique temporary, atomic rename
