@@ -18,7 +18,6 @@ with a registered writer, plus its name in :data:`FORMAT_MODULES`.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +101,7 @@ def formats(scope: Scope = "run") -> dict[str, ReportFormat]:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file so a reader never sees half a report."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    """Write through a unique temporary file so a reader never sees half a report."""
+    from harness import fsio
+
+    fsio.write_text(path, text)
