@@ -97,6 +97,8 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
 def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
     return clean_text(str(loader.construct_scalar(node)))
 
@@ -107,9 +109,20 @@ _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 def _check_shape(text: str, file: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH before anything recursive (PyYAML's composer and
-    constructor recurse once per level) sees the document. Reads parser events: no recursion."""
+    constructor recurse once per level) sees the document. Reads parser events: no recursion.
+    libyaml refuses a few escapes the Python parser accepts (a ``"\\ud83d"`` surrogate escape,
+    which the sanitiser turns into U+FFFD): then the Python parser decides."""
+    try:
+        _check_depth(text, file, _EVENTS)
+    except yaml.YAMLError:
+        if _EVENTS is yaml.SafeLoader:
+            raise
+        _check_depth(text, file, yaml.SafeLoader)
+
+
+def _check_depth(text: str, file: str, loader: Any) -> None:
     depth = 0
-    for event in yaml.parse(text, Loader=_EVENTS):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
