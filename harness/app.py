@@ -58,6 +58,23 @@ class AppConfig:
         return dataclasses.replace(self, label=label or self.label, profile=profile or self.profile, features=features or self.features)
 
 
+#: Keys an app config may hold, at the top and in each feature.
+APP_CONFIG_KEYS = ("label", "profile", "features")
+FEATURE_KEYS = ("taps", "intent", "basic", "expect")
+
+
+def _check_keys(data: dict[Any, Any], allowed: tuple[str, ...], file: str, where: str) -> None:
+    """Unknown keys are an error naming the line and the closest known key: a typo must not
+    silently drop a feature check."""
+    import difflib
+
+    for key in data:
+        if str(key) not in allowed:
+            near = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            hint = f"; did you mean '{near[0]}'?" if near else f" (known: {', '.join(allowed)})"
+            raise InputError(f"{file}:{yamlio.line_of(data, key)}: unknown key '{key}' in {where}{hint}")
+
+
 def features_from(data: Any, file: str) -> tuple[AppFeature, ...]:
     """The ``features:`` mapping of an app config (name -> taps, intent, basic, expect)."""
     if data is None:
@@ -66,6 +83,8 @@ def features_from(data: Any, file: str) -> tuple[AppFeature, ...]:
         raise InputError(f"{file}: 'features' must be a mapping of feature name to its path")
     out = []
     for name, f in data.items():
+        if isinstance(f, dict):
+            _check_keys(f, FEATURE_KEYS, file, f"feature '{name}'")
         if not isinstance(f, dict) or not isinstance(f.get("taps"), list) or not f["taps"]:
             raise InputError(f"{file}:{yamlio.line_of(data, name)}: feature '{name}' needs a non-empty 'taps' list")
         out.append(AppFeature(str(name), tuple(str(t) for t in f["taps"]), str(f.get("intent", "")), bool(f.get("basic", False)), str(f.get("expect", ""))))
@@ -78,6 +97,7 @@ def load_app_config(path: str | Path, package: str) -> AppConfig:
     data = yamlio.load_file(path)
     if not isinstance(data, dict):
         raise InputError(f"{path}: an app config is a mapping (label, profile, features)")
+    _check_keys(data, APP_CONFIG_KEYS, str(path), "the app config")
     return AppConfig(package=package, label=str(data.get("label", package)), profile=str(data.get("profile", "")), features=features_from(data.get("features"), str(path)))
 
 

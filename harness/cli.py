@@ -27,7 +27,7 @@ SEVERITY_CHOICES = ("info", "low", "medium", "high", "never")
 
 def _add_common_judge(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jurisdiction", "--profile", dest="jurisdiction", choices=("cn", "eu"), default="cn", help="rules and wording: cn (PIPL, 认定方法, 164号, 26号, GB/T 41391) or eu (GDPR, ePrivacy, EDPB, Google Play)")
-    p.add_argument("--fail-on", choices=SEVERITY_CHOICES, default="high", help="exit 1 when a finding (not merely info) reaches this severity (default: high)")
+    p.add_argument("--fail-on", choices=SEVERITY_CHOICES, default="high", help="exit 1 when a finding (not merely info) reaches this severity; info = any finding, informational ones too (default: high)")
     p.add_argument("--app-type", metavar="ID", help="app-type profile (necessary personal information) to judge by, overriding the one recorded (consent-harness list profiles)")
 
 
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run scenarios on one app, then analyse and report")
     run.add_argument("--device", default="", help="the reference device (the default; simulated) or an adb serial such as emulator-5554 (consent-harness list kinds)")
     run.add_argument("--app", required=True, help="sim: a bundled app model name or model YAML; real device: an APK path or an installed package name")
-    run.add_argument("--scenario", default="all", help="S1..S4, 'all' (the standard suite), a YAML path, or a comma-separated list")
+    run.add_argument("--scenario", default=None, help="S1..S5, 'all' (the standard suite, the default), a YAML path, or a comma-separated list")
     run.add_argument("--results", default="results", help="folder for run folders (default: results)")
     run.add_argument("--app-config", help="YAML with the app's label, app-type profile and feature paths (for real apps)")
     run.add_argument("--appium", metavar="URL", help="drive the device through this Appium server instead of uiautomator2")
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_handover_parsers(sub)
 
     va = sub.add_parser("validate", help="check a scenario or app-model YAML without running it")
-    va.add_argument("kind", choices=("scenario", "model"))
+    va.add_argument("kind", choices=("scenario", "model", "app-config"))
     va.add_argument("file")
     return ap
 
@@ -122,6 +122,14 @@ def cmd_run(a: argparse.Namespace) -> int:
     from harness.rundir import results_folder
 
     results_folder(a.results)  # a bad --results is an input error before anything runs
+    defaults = []
+    if not a.device:
+        defaults.append("no --device given: using the reference device (SIMULATED apps, not a real phone)")
+    if a.scenario is None:
+        a.scenario = "all"
+        defaults.append("no --scenario given: running the standard suite S1..S5")
+    for line in defaults:
+        print(f"consent-harness: {line}", file=sys.stderr)
 
     request = AppRequest(
         app=a.app,
@@ -167,7 +175,20 @@ def cmd_analyze(a: argparse.Namespace) -> int:
         findings = analyze_run(run, jurisdiction=a.jurisdiction, app_type=a.app_type)
         any_fail |= fails(findings, a.fail_on)
         _print_table(_rows(Path(run)))
+        _refresh_reports(Path(run), a.fail_on)
     return EXIT_FINDINGS if any_fail else EXIT_CLEAN
+
+
+def _refresh_reports(run_dir: Path, fail_on: str) -> None:
+    """Re-render the report files a run folder already has, so none is left stale after a new
+    judgement (report.html, report.xlsx, findings.json, junit.xml ...)."""
+    from harness.reporting.build import build_reports
+    from harness.reporting.formats import formats as registered
+
+    present = [name for name, fmt in registered("run").items() if (run_dir / fmt.filename).is_file()]
+    if present:
+        for kind, path in build_reports(run_dir, present, fail_on=fail_on if fail_on != "never" else "high").items():
+            print(f"{kind} re-rendered: {path}")
 
 
 def cmd_report(a: argparse.Namespace) -> int:
@@ -279,6 +300,16 @@ def cmd_validate(a: argparse.Namespace) -> int:
 
         s = load_scenario_file(a.file)
         print(f"{a.file}: OK, scenario {s.id} with {len(s.steps)} steps")
+    elif a.kind == "app-config":
+        from harness.app import load_app_config
+
+        cfg = load_app_config(a.file, "(package from the device)")
+        basic = [f.name for f in cfg.features if f.basic]
+        print(f"{a.file}: OK, app config with profile {cfg.profile or '(none)'} and {len(cfg.features)} feature(s) ({len(basic)} basic: {', '.join(basic) or 'none'})")
+        if cfg.profile:
+            from harness.catalog.profiles import app_profile
+
+            app_profile(cfg.profile)
     else:
         from harness.devices.kinds import kinds
 

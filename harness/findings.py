@@ -127,9 +127,12 @@ def worst_severity(findings: Sequence[Finding]) -> str:
 
 
 def fails(findings: Sequence[Finding], fail_on: str) -> bool:
-    """True when a finding that is not merely informational reaches ``fail_on``."""
+    """True when a finding that is not merely informational reaches ``fail_on``; ``info`` is the
+    strictest bar: any finding at all, informational ones included (so it differs from ``low``)."""
     if fail_on == "never":
         return False
+    if fail_on == "info":
+        return bool(findings)
     bar = SEVERITIES.index(fail_on)
     return any(f.verdict != "info" and f.rank() >= bar for f in findings)
 
