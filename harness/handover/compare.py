@@ -243,8 +243,8 @@ def render_text(cmp: Comparison) -> str:
         "",
         f"{'app':32} {'rule':5} {'new':>4} {'fixed':>6} {'same':>5} {'not re-tested':>14}",
     ]
-    for (pkg, rule), c in sorted(cmp.by_app_rule().items()):
-        lines.append(f"{pkg[:32]:32} {rule:5} {c['new']:>4} {c['fixed']:>6} {c['unchanged']:>5} {c['not-retested']:>14}")
+    for (pkg, rule), n in sorted(cmp.by_app_rule().items()):
+        lines.append(f"{pkg[:32]:32} {rule:5} {n['new']:>4} {n['fixed']:>6} {n['unchanged']:>5} {n['not-retested']:>14}")
     lines.append("")
     for c in _sorted(cmp):
         if c.status == "unchanged":
