@@ -129,7 +129,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         a.scenario = "all"
         defaults.append("no --scenario given: running the standard suite S1..S5")
     for line in defaults:
-        print(f"consent-harness: {line}", file=sys.stderr)
+        print(f"consent-harness: {line}")  # stdout: stderr is kept for errors (one line each)
 
     request = AppRequest(
         app=a.app,

@@ -251,8 +251,8 @@ def render_text(cmp: Comparison) -> str:
             continue
         subj = "/".join(x for x in (c.category, c.sdk, c.subject) if x) or "-"
         lines.append(f"{c.status.upper():13} {c.package} {c.scenario} {c.rule_id} {c.verdict} {c.severity} {subj}  (A {c.before} -> B {c.after})  {c.title}")
-    for n in cmp.notes:
-        lines.append(f"note: {n}")
+    for note in cmp.notes:
+        lines.append(f"note: {note}")
     return "\n".join(lines) + "\n"
 
 

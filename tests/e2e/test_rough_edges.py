@@ -53,12 +53,12 @@ def test_validate_app_config_ok(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_run_says_what_it_defaulted_to(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--app", "demo-clean", "--results", str(tmp_path), "--no-report"]) == 0
-    err = capsys.readouterr().err
+    err = capsys.readouterr().out
     assert "no --device given: using the reference device (SIMULATED" in err
     assert "no --scenario given: running the standard suite S1..S5" in err
     assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 5
     assert main(["run", "--app", "demo-clean", "--device", "sim", "--scenario", "S1", "--results", str(tmp_path), "--no-report"]) == 0
-    assert "no --" not in capsys.readouterr().err
+    assert "no --" not in capsys.readouterr().out
 
 
 def test_fail_on_info_is_stricter_than_low() -> None:
