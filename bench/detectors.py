@@ -62,7 +62,7 @@ MIX = {
     "CONTACTS": (0.02, ["ContentResolver.query#contacts"]),
     "MEDIA": (0.03, ["ContentResolver.query#media"]),
     "DEVICE_INFO": (0.25, ["Build.MODEL", "Build.MANUFACTURER", "Settings.Global.getString"]),
-    "LIFECYCLE": (0.14, ["Activity.onResume", "Activity.onPause"]),
+    "LIFECYCLE": (0.14, ["Activity.onStart", "Activity.onStop"]),
     "APP_START": (0.01, ["Context.startActivity", "Context.startService"]),
 }
 

@@ -81,7 +81,7 @@ FILTER_OPS: tuple[str, ...] = (
     "equals", "prefix", "contains", "glob", "fd_path", "foreign_package", "foreign_component", "sensor_type", "path_glob",
 )
 _VALUE_OPS = frozenset({"equals", "prefix", "contains", "glob", "fd_path", "sensor_type", "path_glob"})
-LIFE_STATES: tuple[str, ...] = ("started", "foreground", "background")
+LIFE_STATES: tuple[str, ...] = ("started", "foreground", "background", "visible", "hidden")
 
 _CLASS_RE = re.compile(r"^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)*$")
 _METHOD_RE = re.compile(r"^(\$init|[A-Za-z_][\w$]*)$")

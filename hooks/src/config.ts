@@ -21,7 +21,7 @@ export interface ApiSpec {
   ov?: string[];
   f?: ArgFilter;
   perms?: number;
-  life?: "started" | "foreground" | "background";
+  life?: "started" | "foreground" | "background" | "visible" | "hidden";
   sym?: string[];
   retArg?: number;
 }

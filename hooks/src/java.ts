@@ -138,7 +138,24 @@ function permsOf(v: any): string[] {
   return [cut(javaText(v), 160)];
 }
 
+// Foreground and background from the system's view, not from onPause: the app is in the
+// foreground while at least one of its activities is started (visible). A dialog of another
+// app over it (a permission dialog) pauses the activity but does not stop it, so it is not a
+// background period; moving from one of the app's activities to another never reaches zero.
+let visibleActivities = 0;
+
 function lifeEvent(spec: ApiSpec, self: any, ts: number): void {
+  let state: string = spec.life ?? "";
+  if (state === "visible") {
+    visibleActivities++;
+    if (visibleActivities !== 1) return;
+    state = "foreground";
+  } else if (state === "hidden") {
+    if (visibleActivities === 0) return;
+    visibleActivities--;
+    if (visibleActivities !== 0) return;
+    state = "background";
+  }
   let activity = "";
   if (spec.life !== "started") {
     try {
@@ -147,7 +164,7 @@ function lifeEvent(spec: ApiSpec, self: any, ts: number): void {
       activity = "";
     }
   }
-  push({ k: "life", ts, state: spec.life, activity, pid: Process.id, cause: spec.life === "started" ? "process" : "" }, null);
+  push({ k: "life", ts, state, activity, pid: Process.id, cause: state === "started" ? "process" : "" }, null);
 }
 
 // Per-overload constants, read once (the bridge computes some of these properties on access).

@@ -173,6 +173,15 @@ def test_burst_of_identical_calls_is_folded_without_loss(jvm_spawned: Run) -> No
     assert len(calls) < n // 20  # folded per batch, per thread and call site
 
 
+def test_a_dialog_over_the_app_is_not_background(jvm_spawned: Run) -> None:
+    """A permission dialog pauses the activity (onPause/onResume) without stopping it: the agent
+    reports no background period (foreground/background follow onStart/onStop)."""
+    jvm_spawned.command("run")  # foreground ... background, as the scenario checks
+    mark = jvm_spawned.mark()
+    jvm_spawned.command("dialog")
+    assert not [e for e in jvm_spawned.since(mark) if isinstance(e, AppState)]
+
+
 def test_full_stack_crosses_once_per_call_site(jvm_spawned: Run) -> None:
     # runs its own calls: under xdist the other tests of this module may run on another worker
     for _ in range(2):

@@ -1,5 +1,5 @@
 📦
-481060 /src/index.js
+481414 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -14052,7 +14052,22 @@ function permsOf(v) {
   }
   return [cut(javaText(v), 160)];
 }
+var visibleActivities = 0;
 function lifeEvent(spec, self, ts) {
+  let state = spec.life ?? "";
+  if (state === "visible") {
+    visibleActivities++;
+    if (visibleActivities !== 1)
+      return;
+    state = "foreground";
+  } else if (state === "hidden") {
+    if (visibleActivities === 0)
+      return;
+    visibleActivities--;
+    if (visibleActivities !== 0)
+      return;
+    state = "background";
+  }
   let activity = "";
   if (spec.life !== "started") {
     try {
@@ -14061,7 +14076,7 @@ function lifeEvent(spec, self, ts) {
       activity = "";
     }
   }
-  push({ k: "life", ts, state: spec.life, activity, pid: Process.id, cause: spec.life === "started" ? "process" : "" }, null);
+  push({ k: "life", ts, state, activity, pid: Process.id, cause: state === "started" ? "process" : "" }, null);
 }
 function ovInfo(ov) {
   const holder = String(ov.holder.$className);

@@ -49,8 +49,8 @@ REQUIRED = {
     "libc.open#net_address": "NET_ID",
     "libc.open#arp": "NET_ID",
     "libc.__system_property_get#serial": "DEVICE_ID",
-    "Activity.onResume": "LIFECYCLE",
-    "Activity.onPause": "LIFECYCLE",
+    "Activity.onStart": "LIFECYCLE",
+    "Activity.onStop": "LIFECYCLE",
     "Application.attach": "LIFECYCLE",
 }
 
@@ -108,7 +108,8 @@ def test_entry_fields_are_filled() -> None:
     pm = A.api_by_id("PackageManager.getInstalledPackages")
     assert pm.hook_classes == ("android.app.ApplicationPackageManager",)
     assert A.api_by_id("ActivityCompat.requestPermissions").perms_arg == 1
-    assert A.api_by_id("Activity.onResume").life == "foreground"
+    assert A.api_by_id("Activity.onStart").life == "visible"
+    assert A.api_by_id("Activity.onStop").life == "hidden"
     native = A.api_by_id("libc.open#net_address")
     assert native.symbols[0] == "open" and native.arg_filter is not None and native.arg_filter.op == "glob"
     imei = A.api_by_id("TelephonyManager.getImei")
@@ -178,7 +179,7 @@ def _find(doc: dict[str, Any], api_id: str) -> dict[str, Any]:
         (lambda d: _find(d, "Settings$Secure.getString#android_id")["filter"].update(values=[]), r"android_id.*'filter\.values'"),
         (lambda d: _find(d, "Settings$Secure.getString#android_id").update(filter=None), r"android_id.*'filter'"),
         (lambda d: _find(d, "Activity.requestPermissions").pop("perms_arg"), r"requestPermissions.*'perms_arg'"),
-        (lambda d: _find(d, "Activity.onResume").update(life="asleep"), r"onResume.*'life'"),
+        (lambda d: _find(d, "Activity.onStart").update(life="asleep"), r"onStart.*'life'"),
         (lambda d: _find(d, "libc.open#arp").update(filter=None), r"libc\.open#arp.*'filter'"),
         (lambda d: d["apis"].append(copy.deepcopy(d["apis"][0])), r"'id'.*duplicate"),
         (lambda d: d["apis"].append("just text"), r"entry \d+: must be a mapping"),

@@ -82,6 +82,7 @@ public final class Main {
                 case "flood": calls = flood(Long.parseLong(w[1]), Integer.parseInt(w[2])); break;
                 case "bench": calls = bench(Integer.parseInt(w[1]), Integer.parseInt(w[2])); break;
                 case "macs": calls = macs().size(); break;
+                case "dialog": ACTIVITY.dialogOverForTest(); calls = 0; break;
                 case "reads": calls = reads(w[1]); break;
                 case "exit": System.exit(0); return;
                 default: out("unknown " + w[0]); continue;
