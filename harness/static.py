@@ -104,7 +104,12 @@ class SdkEvidence:
     evidence for cross-checks with the policy's SDK list and with runtime attribution)."""
 
     sdk: str
-    components: tuple[str, ...]
+    components: tuple[str, ...]  # the first 20
+    count: int = 0  # how many components name the SDK
+
+    def __post_init__(self) -> None:
+        if self.count < len(self.components):
+            object.__setattr__(self, "count", len(self.components))
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +252,7 @@ class ManifestFacts:
                 WakeupReceiver(rec_text(r, "name", "wakeup_receivers"), strings(r.get("actions", []), "wakeup_receivers.actions"), rec_text(r, "sdk", "wakeup_receivers"))
                 for r in records("wakeup_receivers")
             ),
-            sdks=tuple(SdkEvidence(rec_text(r, "sdk", "sdks"), strings(r.get("components", []), "sdks.components")) for r in records("sdks")),
+            sdks=tuple(SdkEvidence(rec_text(r, "sdk", "sdks"), strings(r.get("components", []), "sdks.components"), _count(r.get("count", 0), where)) for r in records("sdks")),
             components=integer("components"),
             exposed_providers=exposed("exposed_providers", _MAX_PROVIDERS),
             permissions_count=integer("permissions_count"),
@@ -255,6 +260,12 @@ class ManifestFacts:
             wakeup_receivers_count=integer("wakeup_receivers_count"),
             sdks_count=integer("sdks_count"),
         )
+
+
+def _count(v: Any, where: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise InputError(f"{where}: 'sdks.count' must be a non-negative integer")
+    return int(v)
 
 
 def _exported(c: Component, target_sdk: int) -> bool:
@@ -338,7 +349,7 @@ def facts_from_manifest(m: ApkManifest, source: str = "apk") -> ManifestFacts:
         backup_rules=m.backup_rules,
         exported_unprotected=tuple(exposed[:MAX_LISTED]),
         wakeup_receivers=tuple(wakeups[:MAX_LISTED]),
-        sdks=tuple(SdkEvidence(s, tuple(names[:20])) for s, names in sorted(by_sdk.items())[:MAX_LISTED]),
+        sdks=tuple(SdkEvidence(s, tuple(names[:20]), len(names)) for s, names in sorted(by_sdk.items())[:MAX_LISTED]),
         components=len(m.components),
         exposed_providers=tuple(c for c in exposed if c.kind == "provider")[:_MAX_PROVIDERS],
         permissions_count=len(declared),

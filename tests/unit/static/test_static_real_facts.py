@@ -54,6 +54,14 @@ def test_api_demos_sized_app_gets_counts_and_every_provider(tmp_path: Path) -> N
     assert "exported without permission: 543" in out and "more" in out
 
 
+def test_sdk_evidence_lists_twenty_components_and_counts_them_all(tmp_path: Path) -> None:
+    comps = [Element("service", {"android:name": f"cn.jpush.android.service.S{i}", "android:exported": False}) for i in range(35)]
+    f = apk_facts(write_apk(tmp_path / "j.apk", tree(sdk={"android:minSdkVersion": 21, "android:targetSdkVersion": 34}, comps=comps)))
+    (jpush,) = [s for s in f.sdks if s.sdk == "jpush"]
+    assert len(jpush.components) == 20 and jpush.count == 35
+    assert ManifestFacts.from_dict(json.loads(json.dumps(f.to_dict()))).sdks[0].count == 35
+
+
 def test_provider_findings_are_bounded_with_a_count(tmp_path: Path) -> None:
     comps = [Element("provider", {"android:name": f".P{i}", "android:exported": True}) for i in range(120)]
     f = apk_facts(write_apk(tmp_path / "p.apk", tree(sdk={"android:minSdkVersion": 21, "android:targetSdkVersion": 34}, comps=comps)))
