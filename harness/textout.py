@@ -23,6 +23,7 @@ HTML escaping itself stays with Jinja2's autoescaping (harness/reporting/html.py
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import re
 import sys
@@ -35,6 +36,8 @@ __all__ = [
     "for_terminal",
     "guard_formula",
     "neutralise_bidi",
+    "jinja_finalize",
+    "escape_html",
     "SafeTextStream",
     "guarded_stdio",
     "unfiltered",
@@ -87,6 +90,20 @@ def neutralise_bidi(text: str) -> str:
     if not _BIDI.search(text):
         return text
     return _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def jinja_finalize(value: object) -> object:
+    """Jinja ``finalize`` for every HTML environment: each ``{{ }}`` output with bidi controls
+    made visible (markup stays markup; escaping stays with autoescape)."""
+    if isinstance(value, str):
+        text = neutralise_bidi(value)
+        return type(value)(text) if hasattr(value, "__html__") else text
+    return value
+
+
+def escape_html(text: object) -> str:
+    """HTML-escaped text with bidi controls made visible, for HTML built without Jinja."""
+    return html.escape(neutralise_bidi(str(text)))
 
 
 class SafeTextStream(io.TextIOBase):

@@ -20,7 +20,6 @@ Informational findings are left out unless ``include_info``. Output: a terminal 
 
 from __future__ import annotations
 
-import html
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from typing import Any
 
 from harness.errors import InputError
 from harness.findings import SEVERITIES, Finding
+from harness.textout import escape_html
 
 __all__ = ["Side", "Change", "Comparison", "collect_runs", "compare", "render_text", "render_html", "to_json"]
 
@@ -268,7 +268,7 @@ def to_json(cmp: Comparison) -> dict[str, Any]:
 
 
 def render_html(cmp: Comparison) -> str:
-    e = html.escape
+    e = escape_html  # escaped, bidi controls shown as [U+202E] markers
     rows = []
     for c in _sorted(cmp):
         subj = "/".join(x for x in (c.category, c.sdk, c.subject) if x) or "—"

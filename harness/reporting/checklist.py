@@ -46,6 +46,7 @@ from harness.events import (
 from harness.findings import Finding
 from harness.reporting.build import PROBLEM_TYPES, RunData, clip, describe_event, detector_errors, load_run
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
+from harness.textout import jinja_finalize
 
 __all__ = [
     "VERDICT_CODES",
@@ -412,6 +413,7 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=jinja_finalize,  # bidi controls shown as [U+202E] markers (harness.textout)
     )
     env.filters["clip"] = clip
     return env

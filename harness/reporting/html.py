@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import markupsafe
 
 from harness import __version__
 from harness.events import ApiCall, ConsentDecision, Event, PermissionRequest
@@ -50,7 +49,7 @@ from harness.reporting.build import (
     scenario_description,
 )
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
-from harness.textout import neutralise_bidi
+from harness.textout import jinja_finalize
 
 __all__ = ["render_run_html", "render_summary_html", "timeline_shapes", "screen_wireframe", "MAX_SUMMARY_FINDINGS"]
 
@@ -82,22 +81,12 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        finalize=_no_bidi,
+        finalize=jinja_finalize,  # bidi controls shown as [U+202E] markers
     )
     env.filters["sec"] = _fmt_t
     env.filters["clip"] = clip
     env.globals["category_color"] = category_color
     return env
-
-
-def _no_bidi(value: object) -> object:
-    """Every ``{{ }}`` output: bidi controls become visible ``[U+202E]`` markers, so an app
-    text cannot reorder what the reader sees ("gnp\u202e.exe" shown as "exe.png")."""
-    if isinstance(value, markupsafe.Markup):
-        return markupsafe.Markup(neutralise_bidi(str(value)))
-    if isinstance(value, str):
-        return neutralise_bidi(value)
-    return value
 
 
 def _fmt_t(value: object) -> str:

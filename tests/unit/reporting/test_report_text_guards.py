@@ -95,3 +95,24 @@ def test_findings_table_cleans_cells_with_the_same_helper(tmp_path: Path) -> Non
     out = raw.getvalue()
     assert RLO not in out and "\r" not in out and "\x1b]" not in out and "\x1b[2J" not in out
     assert "\x1b[1;31m" in out  # the table's own colour still reaches a colour terminal
+
+
+def test_checklist_and_compare_pages_show_bidi_markers(tmp_path: Path) -> None:
+    from harness.handover.compare import compare, render_html
+    from harness.reporting.checklist import write_checklist
+
+    before, after = tmp_path / "a", tmp_path / "b"
+    _hostile_run(before)
+    run = _hostile_run(after)
+    rd = RunDir(run)
+    # one finding only in the later run, its title and message carrying the override
+    extra = make_finding("R10", "high", "violation", (2,), title=SPOOF, message=f"after {SPOOF}", t=2.0)
+    with open(rd.findings, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(extra.to_dict(), ensure_ascii=False) + "\n")
+    pages = [render_html(compare(before, after))]
+    for paths in write_checklist([run], tmp_path / "ck", formats=["html"], lang="en").values():
+        pages += [Path(p).read_text(encoding="utf-8") for k, p in paths.items() if k == "html"]
+    assert len(pages) == 2
+    for page in pages:
+        assert not any(ch in BIDI_CONTROLS for ch in page)
+    assert "invoice[U+202E]gnp.exe" in pages[0]
