@@ -104,7 +104,12 @@ def main() -> int:
     b4 = [c for c in own_cases if c.file.startswith("b4_")]
     batch4 = show("own corpus, batch 4 only (issue 17: written before the change; first pass kind 0.302, decline 0.418)",
                   evaluate(b4, CORPUS / "corpus", repeat=1))
+    b5 = [c for c in own_cases if c.file.startswith("b5_")]
+    batch5 = show("own corpus, batch 5 only (written after the issue-17 change; first pass kind 0.867, decline 0.615)",
+                  evaluate(b5, CORPUS / "corpus", repeat=1))
     out: dict[str, Any] = {"own": {k: v for k, v in own.items() if k != "misses"}, "own_misses": own["misses"],
+                           "batch_5": {k: batch5[k] for k in ("cases", "kind_accuracy", "decline_accuracy")},
+                           "batch_5_first_pass": {"kind_accuracy": round(26 / 30, 4), "decline_accuracy": round(16 / 26, 4)},
                            "batches_2_3": {k: batch2[k] for k in ("cases", "kind_accuracy", "decline_accuracy")},
                            "batch_4": {k: batch4[k] for k in ("cases", "kind_accuracy", "decline_accuracy")},
                            "batch_4_first_pass": {"kind_accuracy": round(19 / 63, 4), "decline_accuracy": round(23 / 55, 4)}}

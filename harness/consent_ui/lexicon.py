@@ -50,6 +50,7 @@ LABEL_CLASSES: tuple[str, ...] = (
 SIGNAL_GROUPS: tuple[str, ...] = (
     "privacy_title", "privacy_body", "policy_ref", "cmp", "second_confirm", "rationale", "login",
     "implied", "agreement", "consent_context", "necessary_toggle", "permission_question", "login_field", "field_label",
+    "guest_label", "refuse_label", "save_label",
 )
 
 _PERMISSION_ROLES = frozenset({"allow_always", "allow_foreground", "allow_once", "deny", "deny_dont_ask", "other"})

@@ -97,6 +97,13 @@ _RE_WORD = re.compile(r"[a-z\u00e0-\u00ff']+")
 _RE_BRACKETED = re.compile(r"《[^》]{1,40}》")
 _RE_BUTTONISH_ID = re.compile(r"btn|button")
 
+#: Classes a login wall's own controls have (anything else leads elsewhere in the app).
+_LOGIN_WALL_CLASSES = frozenset({"login", "browse", "later", "close", "policy", "learn", "cont", "pos", "ack", "neg", "cancel", "back"})
+
+#: Label pattern groups (lexicon signals) tried on a short label before its phrase lists, and
+#: the class a match gives.
+_LABEL_PATTERNS: tuple[tuple[str, str], ...] = (("refuse_label", "neg"), ("guest_label", "browse"), ("save_label", "save"))
+
 #: Label class -> role, per screen kind.  Classes not listed become ``other``.
 ROLE_MAP: dict[str, dict[str, str]] = {
     "permission_dialog": {
@@ -241,6 +248,10 @@ class _Reader:
         # a label far longer than any button text is a sentence: skip the (costly) normalising
         norm = normalise_label(label) if label and len(label) <= 3 * MAX_LABEL_CHARS else ("~" * (MAX_LABEL_CHARS + 1) if label else "")
         if norm and len(norm) <= MAX_LABEL_CHARS:
+            # patterns first: going on without an account or without accepting, saving choices
+            for group, pcls in _LABEL_PATTERNS:
+                if self.lex.signal(group, norm) is not None:
+                    return pcls, "label", norm
             m = self.lex.label_class(norm)
             if m is not None:
                 return m.cls, "label", norm
@@ -639,7 +650,9 @@ class _Reader:
         if has("browse"):
             kl.add(0.5, "browse / skip option")
         sign_in_words = any(lex.signal("field_label", t.strip()) is None for _, t in login_text)
-        kl.gate = (bool(login_ctrls) and bool(login_fields or edit_texts or implied or agreement_boxes or login_ctrls >= 2 or login_text)) or (
+        # a credential form: a password field beside another field
+        password_form = any(n.password for n in edit_texts) and len(edit_texts) >= 2
+        kl.gate = password_form or (bool(login_ctrls) and bool(login_fields or edit_texts or implied or agreement_boxes or login_ctrls >= 2 or login_text)) or (
             # a phone field on a booking or contact form is not a login: without a login control
             # it takes sign-in wording (not just the field's own label such as 手机号 / phone
             # number), implied-consent wording or an agreement box to make a sign-up gate
@@ -659,6 +672,13 @@ class _Reader:
             if kv.gate and kv.score >= _THRESHOLD["privacy_dialog"] and kv.score >= ks.score:
                 # the same layout and words as the privacy prompt: only the context tells them apart
                 ks.add(kv.score - ks.score + 1, "the privacy prompt again, right after a decline")
+
+        # an optional sign-in on a page that leads elsewhere (a profile page's "Log in" among its
+        # rows) is not a wall: one sign-in control, no field, no agreement, and other ways on
+        nav = [c for c in cands if c.clickable and c.cls not in _LOGIN_WALL_CLASSES]
+        if kl.gate and login_ctrls == 1 and not edit_texts and not implied and not agreement_boxes and len(nav) >= 2:
+            kl.gate = False
+            kl.why.append(f"not a wall: one optional sign-in among {len(nav)} other ways on")
 
         # -- decide
         gated = [(kind, k[kind]) for kind in _KIND_PRIORITY if k[kind].gate and k[kind].score >= _THRESHOLD[kind]]

@@ -12,7 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from corpus_batch4 import H, RN_TEXT, W, _cmp_native, _cmp_web, _login_flutter, _login_native, _login_rn, _privacy_layout, _root, _small_prompt
+from corpus_batch4 import (
+    RN_TEXT,
+    H,
+    W,
+    _cmp_native,
+    _cmp_web,
+    _login_flutter,
+    _login_native,
+    _login_rn,
+    _privacy_layout,
+    _root,
+    _small_prompt,
+)
 from corpus_kit import N, Stack, box, btn, edit, tv
 
 __all__ = ["batch5_screens"]

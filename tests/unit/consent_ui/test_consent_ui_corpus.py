@@ -38,8 +38,14 @@ BATCH4_FIRST_PASS_KIND = 19 / 63
 BATCH4_FIRST_PASS_DECLINE = 23 / 55
 
 
+#: Batch 5 was written after the issue-17 change and scored once unseen: 26/30 kinds, 16/26
+#: decline controls (docs/corpus.md); it too keeps the corpus bars now.
+BATCH5_FIRST_PASS_KIND = 26 / 30
+BATCH5_FIRST_PASS_DECLINE = 16 / 26
+
+
 def _batch4(name: str) -> bool:
-    return name.startswith("b4_")
+    return name.startswith(("b4_", "b5_"))
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +59,11 @@ def report_b4() -> Report:
 
 
 def test_batch4_meets_the_bars(report_b4: Report) -> None:
-    assert len(report_b4.outcomes) == 63
-    assert report_b4.kind_accuracy >= max(BAR_KIND_ACCURACY, BATCH4_FIRST_PASS_KIND), report_b4.summary()["misses"]
-    assert report_b4.decline_accuracy >= max(BAR_DECLINE, BATCH4_FIRST_PASS_DECLINE), report_b4.summary()["misses"]
+    assert len(report_b4.outcomes) == 63 + 30
+    first_kind = max(BATCH4_FIRST_PASS_KIND, BATCH5_FIRST_PASS_KIND)
+    first_decline = max(BATCH4_FIRST_PASS_DECLINE, BATCH5_FIRST_PASS_DECLINE)
+    assert report_b4.kind_accuracy >= max(BAR_KIND_ACCURACY, first_kind), report_b4.summary()["misses"]
+    assert report_b4.decline_accuracy >= max(BAR_DECLINE, first_decline), report_b4.summary()["misses"]
 
 
 def test_whole_corpus_meets_the_bars() -> None:
