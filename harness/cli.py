@@ -234,7 +234,7 @@ def cmd_doctor(a: argparse.Namespace) -> int:
 
 
 def cmd_static(a: argparse.Namespace) -> int:
-    from harness.static import main as static_main
+    from harness.static_check import main as static_main
 
     return int(static_main(list(a.args)))
 

@@ -55,7 +55,7 @@ def test_no_cycles_among_the_recording_side_modules() -> None:
     graph = _graph()
     groups = [
         ("harness.runner", "harness.scenarios.steps", "harness.scenarios.registry", "harness.scenarios.context"),
-        ("harness.static", "harness.pipeline", "harness.assemble"),
+        ("harness.static", "harness.pipeline", "harness.assemble", "harness.detectors.static", "harness.static_check"),
         ("harness.batch.task", "harness.batch.zygote", "harness.batch.worker", "harness.batch.spec"),
         ("harness.assemble", "harness.devices.kinds", "harness.instrumentation.sources", "harness.runner"),
     ]

@@ -1,4 +1,4 @@
-"""``consent-harness static`` (harness.static.main) and the end-to-end path: a reference-device
+"""``consent-harness static`` (harness.static_check.main) and the end-to-end path: a reference-device
 run whose run.json carries the manifest facts and whose analysis holds the static findings."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from harness.pipeline import analyze_run  # noqa: E402
 from harness.rundir import RunDir  # noqa: E402
 from harness.runner import Runner  # noqa: E402
 from harness.scenarios import resolve_scenarios  # noqa: E402
-from harness.static import main  # noqa: E402
+from harness.static_check import main  # noqa: E402
 
 
 def apk(tmp_path: Path, *perms: str, debuggable: bool = False) -> Path:

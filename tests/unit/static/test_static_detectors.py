@@ -9,7 +9,8 @@ from harness.detectors import analyze, registry
 from harness.events import Event, PermissionRequest, RunMarker
 from harness.findings import Finding
 from harness.rundir import RunInfo
-from harness.static import ExposedComponent, ManifestFacts, WakeupReceiver, static_findings
+from harness.static import ExposedComponent, ManifestFacts, WakeupReceiver
+from harness.static_check import static_findings
 from harness.timeline import Timeline
 
 PKG = "com.example.lamp"

@@ -21,7 +21,8 @@ from harness.catalog.permissions import group_of, permission_class, platform_per
 from harness.cli import main as cli_main  # noqa: E402
 from harness.devices.apk import parse_binary_manifest, read_manifest  # noqa: E402
 from harness.errors import InputError  # noqa: E402
-from harness.static import MAX_LISTED, ManifestFacts, apk_facts, static_findings  # noqa: E402
+from harness.static import MAX_LISTED, ManifestFacts, apk_facts  # noqa: E402
+from harness.static_check import static_findings  # noqa: E402
 
 PKG = "com.example.demos"
 
