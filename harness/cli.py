@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     va = sub.add_parser("validate", help="check a scenario or app-model YAML without running it")
     va.add_argument("kind", choices=("scenario", "model", "app-config"))
     va.add_argument("file")
+    va.add_argument("--app-config", metavar="FILE", help="scenario: also check that every feature its steps name is in this app config")
     return ap
 
 
@@ -147,14 +148,20 @@ def cmd_run(a: argparse.Namespace) -> int:
     )
     any_fail = False
     infra = ""
+    step_failures: list[str] = []
     for out in run_app(request, progress=lambda items: _progress(items, a.app)):
         any_fail |= fails(out.findings, a.fail_on)
         _print_table(_rows(out.run_dir))
         print(f"run folder: {out.run_dir}" + ("  [SIMULATED]" if out.result.info.simulated else ""))
         infra = out.result.infrastructure_error or infra
+        if out.result.step_failures:
+            step_failures.append(f"{out.result.info.scenario}: {out.result.step_failures}")
     if infra:
         print(f"consent-harness: infrastructure error: {infra}", file=sys.stderr)
         return EXIT_INFRA
+    if step_failures:
+        print(f"consent-harness: error: scenario steps failed ({', '.join(step_failures)}), so the runs are incomplete (status steps-failed; see each report)", file=sys.stderr)
+        return EXIT_FINDINGS if any_fail else EXIT_INPUT
     return EXIT_FINDINGS if any_fail else EXIT_CLEAN
 
 
@@ -299,6 +306,15 @@ def cmd_validate(a: argparse.Namespace) -> int:
         from harness.scenarios import load_scenario_file
 
         s = load_scenario_file(a.file)
+        if a.app_config:
+            from harness.app import load_app_config
+
+            cfg = load_app_config(a.app_config, "(package from the device)")
+            known = {f.name for f in cfg.features}
+            for i, step in enumerate(s.steps):
+                name = step.params.get("feature")
+                if isinstance(name, str) and name not in ("all", "basic") and name not in known:
+                    raise InputError(f"{a.file}: step {i} ({step.name}) names feature {name!r}, which {a.app_config} does not define (known: {', '.join(sorted(known)) or 'none'})")
         print(f"{a.file}: OK, scenario {s.id} with {len(s.steps)} steps")
     elif a.kind == "app-config":
         from harness.app import load_app_config

@@ -38,6 +38,10 @@ from harness.timeline import Timeline
 
 __all__ = ["AppFeature", "AppConfig", "Runner", "RunResult", "StepContext", "Screen", "HOME_PACKAGES"]
 
+#: Steps whose failure is what they measure (a basic function blocked is a finding, R21/R23),
+#: not a scenario that could not be carried out.
+OBSERVING_STEPS = frozenset({"assert_functional"})
+
 
 @dataclass(slots=True)
 class RunResult:
@@ -65,6 +69,7 @@ class Runner:
         self.results = Path(results)
         self.hook_pack = hook_pack or "+".join(s.hook_pack for s in self.sources if s.hook_pack)
         self.read = read or read_tree
+        self._failed_steps: list[dict[str, Any]] = []
 
     def _run_dir(self, package: str, scenario: str) -> RunDir:
         """A new run folder, created atomically (RunDir.create): parallel tasks of one package
@@ -113,6 +118,7 @@ class Runner:
             sources = SourceSet(self.sources, tl.extend, app.package)
             ctx = StepContext(self.driver, app.package, app, tl, rd, clock, read=self.read, sources=sources)
             tl.append(RunMarker(t=clock(), phase="start", scenario=scenario.id, package=app.package))
+            self._failed_steps = []
             status = "completed"
             message = ""
             try:
@@ -120,6 +126,11 @@ class Runner:
                 for index, step in enumerate(scenario.steps):
                     failed = self._step(ctx, index, step.name, step.params)
                     result.step_failures += failed
+                if result.step_failures:
+                    # the scenario did not do all it says: never reported as a plain "completed"
+                    status = "steps-failed"
+                    message = f"{result.step_failures} step(s) failed: " + "; ".join(f"{f['step']} (step {f['index']}): {f['message']}" for f in self._failed_steps[:5])
+                    info.extra["failed_steps"] = list(self._failed_steps[:100])
             except InfrastructureError as exc:
                 status, message = "error", str(exc)
                 result.infrastructure_error = message
@@ -137,6 +148,7 @@ class Runner:
         return result
 
     def _step(self, ctx: StepContext, index: int, name: str, params: dict[str, Any]) -> int:
+        """Run one step; 1 when it failed in a way that leaves the scenario incomplete."""
         spec = get_step(name)
         ctx.record(StepMarker(t=ctx.now(), index=index, step=name, phase="begin", params=json.dumps(params, ensure_ascii=False, sort_keys=True)[:1000]))
         status, message = "ok", ""
@@ -153,5 +165,8 @@ class Runner:
             status, message = "error", f"{type(exc).__name__}: {exc}"
             ctx.record(ErrorRecord(t=ctx.now(), where=f"step:{name}", message="".join(traceback.format_exception(exc))[-2000:]))
         ctx.record(StepMarker(t=ctx.now(), index=index, step=name, phase="end", status=status, message=message[:1000]))
-        return 0 if status == "ok" else 1
+        if status == "ok" or (status == "failed" and name in OBSERVING_STEPS):
+            return 0
+        self._failed_steps.append({"index": index, "step": name, "status": status, "message": message[:500]})
+        return 1
 

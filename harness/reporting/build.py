@@ -679,6 +679,12 @@ def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None)
 
     if info.status in ("running", "unknown", "") and info_raw is not None:
         notes.append(Note("warning", f"run status is '{info.status or 'empty'}': the run did not finish normally"))
+    elif info.status == "steps-failed":
+        failed = info.extra.get("failed_steps") if isinstance(info.extra, dict) else None
+        detail = "; ".join(
+            clip(f"{f.get('step', '?')} (step {f.get('index', '?')}): {f.get('message', '')}", 300) for f in (failed or [])[:10] if isinstance(f, dict)
+        )
+        notes.append(Note("warning", f"some scenario steps failed, so the run did not do everything its scenario says: {detail or 'see the Errors section'}"))
     elif info.status in ("aborted", "error"):
         notes.append(Note("warning", f"run status is '{info.status}': the scenario did not run to its end"))
 

@@ -67,3 +67,25 @@ def test_fail_on_info_is_stricter_than_low() -> None:
     assert fails([info], "info") and not fails([info], "low")
     assert fails([low], "info") and fails([low], "low") and not fails([low], "medium")
     assert not fails([info, low], "never") and not fails([], "info")
+
+
+BROKEN = "id: S9\nname: broken\ntitle: broken steps\nsteps:\n  - launch: {}\n  - tap: {target: no_such_button}\n  - exercise: {feature: no_such_feature}\n"
+
+
+def test_a_failed_step_shows_in_validate_status_exit_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sc = tmp_path / "broken.yaml"
+    sc.write_text(BROKEN, encoding="utf-8")
+    cfg = tmp_path / "app.yaml"
+    cfg.write_text("features:\n  browse: {taps: [btn_goods], basic: true}\n", encoding="utf-8")
+    assert main(["validate", "scenario", str(sc), "--app-config", str(cfg)]) == 2
+    assert "names feature 'no_such_feature'" in capsys.readouterr().err
+    assert main(["run", "--app", "demo-clean", "--scenario", str(sc), "--results", str(tmp_path / "r")]) == 2
+    assert "scenario steps failed (S9: 2)" in capsys.readouterr().err
+    (run,) = [p for p in (tmp_path / "r").iterdir() if p.is_dir()]
+    info = json.loads((run / "run.json").read_text("utf-8"))
+    assert info["status"] == "steps-failed"
+    assert [f["step"] for f in info["extra"]["failed_steps"]] == ["tap", "exercise"]
+    html = (run / "report.html").read_text("utf-8")
+    assert "some scenario steps failed" in html and "no_such_button" in html
+    junit = (run / "junit.xml").read_text("utf-8")
+    assert "run status is &apos;steps-failed&apos;" in junit or "run status is 'steps-failed'" in junit
