@@ -38,9 +38,11 @@ from harness.timeline import Timeline
 
 __all__ = ["AppFeature", "AppConfig", "Runner", "RunResult", "StepContext", "Screen", "HOME_PACKAGES"]
 
-#: Steps whose failure is what they measure (a basic function blocked is a finding, R21/R23),
-#: not a scenario that could not be carried out.
-OBSERVING_STEPS = frozenset({"assert_functional"})
+#: Steps that carry out one explicit instruction of the scenario: when such a step fails (its
+#: tap target is not on screen) the scenario could not be carried out. Other steps fail by
+#: observing the app (a basic function blocked, a feature unreachable because the app quit is
+#: what the run measures, R21/R23). A step that errs (unknown feature, a bug) always counts.
+INSTRUCTION_STEPS = frozenset({"tap"})
 
 
 @dataclass(slots=True)
@@ -165,7 +167,7 @@ class Runner:
             status, message = "error", f"{type(exc).__name__}: {exc}"
             ctx.record(ErrorRecord(t=ctx.now(), where=f"step:{name}", message="".join(traceback.format_exception(exc))[-2000:]))
         ctx.record(StepMarker(t=ctx.now(), index=index, step=name, phase="end", status=status, message=message[:1000]))
-        if status == "ok" or (status == "failed" and name in OBSERVING_STEPS):
+        if status == "ok" or (status == "failed" and name not in INSTRUCTION_STEPS):
             return 0
         self._failed_steps.append({"index": index, "step": name, "status": status, "message": message[:500]})
         return 1

@@ -99,7 +99,8 @@ def test_huge_dump_is_refused_once_and_parsed_by_nothing_else(tmp_path: Path, mo
     )
     res = Runner(driver, SimInstrumentation(driver), tmp_path).run(app, scenario)
     events = list(Timeline.read(RunDir(res.run_dir).timeline))
-    assert isinstance(events[-1], RunMarker) and events[-1].status == "completed"
+    # the scenario's tap on a control that is not there could not be carried out: steps-failed
+    assert isinstance(events[-1], RunMarker) and events[-1].status == "steps-failed"
     assert driver.huge_reads >= 5  # every step read the screen
     # one parse per read of the screen, and no other parser ran (the forbidden ones would raise):
     # the huge dumps are refused by the node count before expat starts, the others use one each
