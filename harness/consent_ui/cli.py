@@ -61,4 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    from harness.textout import guarded_stdio
+
+    with guarded_stdio():  # screen texts come from the app: no escapes reach the terminal
+        code = main()
+    raise SystemExit(code)
