@@ -18,7 +18,9 @@ interruption, or tasks left pending.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +29,7 @@ from typing import Any
 from harness.errors import EXIT_CLEAN, EXIT_INPUT, InputError, run_guarded
 from harness.textout import guard_formula, guarded_stdio
 
-__all__ = ["add_parser", "build_parser", "cmd_batch", "main"]
+__all__ = ["coordinator_alive", "add_parser", "build_parser", "cmd_batch", "main"]
 
 
 def _default_device() -> str:
@@ -207,6 +209,26 @@ def _pool_kind(devices: str, appium_url: str) -> Any:
     return kind_for(DeviceRequest(_backend(devices, appium_url), appium_url))
 
 
+def coordinator_alive(results: Path) -> bool:
+    """Whether a batch coordinator holds the folder's coordinator lock right now (it holds an
+    exclusive flock for as long as it lives; a killed one holds nothing)."""
+    import fcntl
+
+    from harness.batch.leases import lock_dir
+
+    path = lock_dir(results) / "coordinator.lock"
+    if not path.is_file():
+        return False
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
 def _status(results: Path, as_json: bool) -> int:
     from harness.batch.index import INDEX_NAME, RunIndex
     from harness.batch.leases import DeviceSlot, holder_of, lock_dir
@@ -215,6 +237,11 @@ def _status(results: Path, as_json: bool) -> int:
         counts = idx.counts()
         rows = idx.tasks(status=("infra_failed", "error", "running"))
         meta = idx.meta()
+    alive = coordinator_alive(results)
+    if not alive and counts.get("running"):
+        # a task "running" for a coordinator that is gone is not running: it waits for a resume
+        counts = {**counts, "stale": counts["running"], "running": 0}
+        rows = [dataclasses.replace(r, status="stale") if r.status == "running" else r for r in rows]
     locks = []
     ldir = lock_dir(results)
     if ldir.is_dir():
@@ -224,10 +251,11 @@ def _status(results: Path, as_json: bool) -> int:
             holder = holder_of(ldir, DeviceSlot(p.stem, p.stem))
             locks.append({"slot": p.stem, "held_by": holder})
     if as_json:
-        print(json.dumps({"counts": counts, "meta": meta, "locks": locks, "problems": [r.to_dict() for r in rows]}, ensure_ascii=False, indent=2))
+        print(json.dumps({"counts": counts, "coordinator_running": alive, "meta": meta, "locks": locks, "problems": [r.to_dict() for r in rows]}, ensure_ascii=False, indent=2))
         return EXIT_CLEAN
     total = sum(counts.values())
     print(f"{results}: {total} tasks  " + "  ".join(f"{k} {v}" for k, v in counts.items()))
+    print(f"  coordinator: {'running' if alive else 'not running'}" + ("" if alive or not counts.get("stale") else f" ({counts['stale']} task(s) it left unfinished are stale: `consent-harness batch resume` settles them)"))
     for lk in locks:
         print(f"  device {lk['slot']}: {lk['held_by'] or 'free'}")
     for r in rows[:50]:
