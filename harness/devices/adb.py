@@ -1116,9 +1116,11 @@ class AdbDevice:
         text = self.shell_text(["date", "+%m-%d %H:%M:%S"], check=False, timeout=20).strip()
         return f"{text}.000" if _LOGCAT_TIME_RE.fullmatch(f"{text}.000") else ""
 
-    def logcat(self, package: str, *, raw_path: str | os.PathLike[str] | None = None) -> LogcatCapture:
+    def logcat(self, package: str, *, raw_path: str | os.PathLike[str] | None = None, include_subprocesses: bool = False) -> LogcatCapture:
         """A logcat capture for ``package`` from now on (call ``start(emit, clock)`` on it).
-        Only system_server may write the tracked events (see :class:`LogcatParser`)."""
+        Only system_server may write the tracked events (see :class:`LogcatParser`).
+        ``include_subprocesses``: also the package's ``pkg:name`` processes (their events say
+        ``process=pkg:name`` in ``cause``)."""
         validate_package(package)
         trusted = self.pids_of_system_server()
         argv = self.logcat_argv(since=self.device_time())
@@ -1129,7 +1131,7 @@ class AdbDevice:
                 argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env
             )
 
-        return LogcatCapture(package, popen, trusted_pids=trusted, raw_path=raw_path)
+        return LogcatCapture(package, popen, trusted_pids=trusted, raw_path=raw_path, include_subprocesses=include_subprocesses)
 
     def pids_of_system_server(self) -> frozenset[int]:
         res = self.shell(["pidof", "system_server"], check=False, timeout=20)

@@ -5,9 +5,10 @@ folder."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from harness.events import AppState, Event
 from harness.instrumentation.sources import SourceBase, SourceSession, register_source
 
 if TYPE_CHECKING:
@@ -28,8 +29,24 @@ class LogcatSource(SourceBase):
 
     def start(self, session: SourceSession) -> None:
         raw = session.run_dir / "logcat.txt" if session.run_dir is not None else None
-        self.capture = self.adb.logcat(session.target.package, raw_path=raw)
-        self.capture.start(session.emit, session.clock)
+        self.capture = self.adb.logcat(session.target.package, raw_path=raw, include_subprocesses=True)
+        self.capture.start(lambda events: self._split(session, events), session.clock)
+
+    @staticmethod
+    def _split(session: SourceSession, events: Sequence[Event]) -> None:
+        """The app's own process states go to the timeline; a sub-process's (``:push`` ...) only
+        to the other sources (the Frida source attaches to it), since detectors read the app's
+        own process. The raw lines of both stay in logcat.txt."""
+        sub = f"process={session.target.package}:"
+        keep: list[Event] = []
+        for ev in events:
+            if isinstance(ev, AppState) and sub in ev.cause:
+                if session.notify is not None:
+                    session.notify(ev)
+            else:
+                keep.append(ev)
+        if keep:
+            session.emit(keep)
 
     def stop(self) -> None:
         if self.capture is not None:

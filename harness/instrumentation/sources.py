@@ -75,6 +75,10 @@ class SourceSession:
     clock: Callable[[], float]
     run_dir: Path | None = None
     driver: Driver | None = None
+    #: tell every source of the run about a process event without recording it in the timeline
+    #: (a sub-process such as ``:push`` starting: the Frida source attaches to it, while the
+    #: detectors, which read the app's own process states, never see it)
+    notify: Callable[[AppState], None] | None = None
 
 
 @runtime_checkable
@@ -259,16 +263,20 @@ class SourceSet:
         self._sink(events)
         for ev in events:
             if type(ev) is AppState and ev.package == self.package:
-                for s in self._started:
-                    try:
-                        s.on_process_event(ev)
-                    except Exception as exc:  # noqa: BLE001 - a source's hook never stops the run
-                        self._sink([ErrorRecord(t=ev.t, where=f"source:{s.name}", message=f"on_process_event: {type(exc).__name__}: {exc}"[:1000])])
+                self.notify(ev)
+
+    def notify(self, ev: AppState) -> None:
+        """Pass a process event of the app to every started source's ``on_process_event``."""
+        for s in self._started:
+            try:
+                s.on_process_event(ev)
+            except Exception as exc:  # noqa: BLE001 - a source's hook never stops the run
+                self._sink([ErrorRecord(t=ev.t, where=f"source:{s.name}", message=f"on_process_event: {type(exc).__name__}: {exc}"[:1000])])
 
     def start(self, target: Target, clock: Callable[[], float], run_dir: Path | None, driver: Driver | None) -> None:
         """Start every source in order; when one fails, the started ones are stopped and the
         error propagates."""
-        session = SourceSession(target, self.deliver, clock, run_dir, driver)
+        session = SourceSession(target, self.deliver, clock, run_dir, driver, self.notify)
         for s in self.sources:
             try:
                 s.start(session)

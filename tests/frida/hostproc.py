@@ -91,7 +91,14 @@ class HostProcFrida(FridaSource):
         self.session: SourceSession | None = None
 
     def start(self, session: SourceSession) -> None:
-        self.session = SourceSession(target=session.target.__class__(package=session.target.package, argv=self.driver.argv()), emit=session.emit, clock=session.clock, run_dir=session.run_dir, driver=session.driver)
+        self.session = SourceSession(
+            target=session.target.__class__(package=session.target.package, argv=self.driver.argv()),
+            emit=session.emit,
+            clock=session.clock,
+            run_dir=session.run_dir,
+            driver=session.driver,
+            notify=session.notify,
+        )
         super().start(self.session)
 
     def launch(self, package: str) -> bool:
@@ -106,7 +113,9 @@ class HostProcFrida(FridaSource):
         assert line.startswith(b"ready"), line
         s = self.session
         assert s is not None
-        s.emit([AppState(t=s.clock(), source="hostproc", state="started", package=package, pid=push.pid, cause=f"service process={package}:push")])
+        # as the logcat source does: the other sources hear of it, the timeline does not
+        assert s.notify is not None
+        s.notify(AppState(t=s.clock(), source="logcat", state="started", package=package, pid=push.pid, cause=f"service process={package}:push"))
         child = self.children.get(push.pid)
         if child is not None:  # attached: what the sub-process does from now on is recorded
             assert push.stdin is not None
