@@ -49,7 +49,7 @@ def _run_options(p: argparse.ArgumentParser, *, with_scenario: bool) -> None:
     p.add_argument("--retries", type=int, default=2, help="extra tries after an infrastructure failure, on another device when possible (default 2)")
     p.add_argument("--max-device-failures", type=int, default=3, help="take a device out of the pool after this many failures in a row (default 3)")
     p.add_argument("--jurisdiction", choices=("cn", "eu"), default="cn")
-    p.add_argument("--reports", default="", help="per-run reports to build: comma-separated html, xlsx, json, junit (default none; the batch summary is always built)")
+    p.add_argument("--reports", default="html", help="per-run reports to build: comma-separated html, xlsx, json, junit, or none (default html, so the summary links to each run's report)")
     p.add_argument("--appium", metavar="URL", help="drive real devices through this Appium server")
     p.add_argument("--frida", choices=("spawn", "attach", "off"), default="spawn", help="real devices: how to instrument the app (default spawn)")
     p.add_argument("--driver-factory", default="", metavar="MODULE:FUNCTION", help="open devices with this factory (device farms, fault injection)")
@@ -123,7 +123,7 @@ def _config(a: argparse.Namespace, results: Path) -> Any:
         lease_timeout_s=a.lease_timeout,
         retries=a.retries,
         max_device_failures=a.max_device_failures,
-        reports=tuple(f.strip() for f in a.reports.split(",") if f.strip()),
+        reports=tuple(f.strip() for f in a.reports.split(",") if f.strip() and f.strip() != "none"),
         driver_factory=a.driver_factory,
         driver_options=_options(a.driver_option),
         appium_url=a.appium or "",

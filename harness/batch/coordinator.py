@@ -299,7 +299,8 @@ def run_batch(
             report.counts[r.status] = report.counts.get(r.status, 0) + 1
         report.findings_high = sum(r.n_high for r in final if r.status == "done")
         if not report.interrupted:
-            done_dirs = [results / r.run_dir for r in final if r.status == "done" and r.run_dir]
+            # the summary covers every run the batch folder holds, not only this invocation's list
+            done_dirs = [results / r.run_dir for r in index.tasks(status=("done",)) if r.run_dir]
             if config.export:
                 from harness.batch.store import export_store
 

@@ -1,0 +1,26 @@
+"""The batch summary links to each run's report by default and covers every run the batch
+folder holds, not only the list of the last invocation (reference device, SIMULATED)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from harness.cli import main
+
+
+def test_summary_links_reports_and_covers_the_store(tmp_path: Path) -> None:
+    results = tmp_path / "batch"
+    first = tmp_path / "first.txt"
+    first.write_text("demo-clean\n", encoding="utf-8")
+    second = tmp_path / "second.txt"
+    second.write_text("demo-precollect\n", encoding="utf-8")
+    for lst in (first, second):
+        rc = main(["batch", "run", str(lst), "--results", str(results), "--scenario", "S1", "--no-export", "-q", "--cold"])
+        assert rc in (0, 1)
+    html = (results / "summary" / "summary.html").read_text("utf-8")
+    assert "com.example.cleanshop" in html and "com.example.precollect" in html  # both lists' apps
+    links = re.findall(r'href="([^"]*report\.html)"', html)
+    assert len(links) >= 2
+    for link in links:
+        assert (results / "summary" / link).resolve().is_file()
