@@ -28,7 +28,7 @@ def analyze_run(run_dir: str | Path, *, jurisdiction: str = "cn", app_type: str 
     info = rd.read_info()
     timeline = Timeline.read(rd.timeline)
     profile = app_profile(app_type) if app_type else None
-    result = analyze(timeline, info, jurisdiction=jurisdiction, profile=profile)
+    result = analyze(timeline, info, jurisdiction=jurisdiction, profile=profile, run_dir=rd.path)
     fsio.write_jsonl(rd.findings, (f.to_dict() for f in result.findings))
     analysis = result.to_dict() if hasattr(result, "to_dict") else {}
     analysis.pop("findings", None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.catalog.profiles import AppProfile, load_profiles
@@ -146,8 +147,12 @@ def analyze(
     profile: AppProfile | None = None,
     catalog: RuleCatalog | None = None,
     detectors: Mapping[str, Detector] | None = None,
+    run_dir: Path | None = None,
 ) -> Analysis:
     """Judge one recorded run under a jurisdiction profile (``cn`` or ``eu``).
+
+    ``run_dir``: the run folder, for detectors that read artifacts kept beside the timeline
+    (request bodies); defaults to the timeline file's folder when the timeline has one.
 
     ``profile``: the app-type profile; when None, ``info.profile`` names it (or none is used).
     Raises InputError for an unknown jurisdiction and CatalogError for an unknown profile id.
@@ -165,6 +170,8 @@ def analyze(
     out.consent_phases = phases.consent_phases
     judge = _judge(api, [(phases, prof)], cat, jurisdiction, dets, out_list=[out])
     ctx = Context(info, control, cat.jurisdiction(jurisdiction), prof, cat, phases, judge, 0, timeline)
+    tl_path = getattr(timeline, "path", None)
+    ctx.run_dir = Path(run_dir) if run_dir is not None else (Path(tl_path).parent if tl_path is not None else None)
     _run_detectors(ctx, dets, out)
     return out
 

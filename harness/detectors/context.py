@@ -13,6 +13,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar
 
 from harness.catalog.permissions import GROUPS, groups_of
@@ -62,6 +63,9 @@ class Context:
     run_index: int = 0
     timeline: Timeline | None = None
     detector_name: str = ""
+    #: the run folder, when the run is judged from it (artifacts beside the timeline, such as
+    #: request bodies under network/bodies/); None when judged from a store
+    run_dir: Path | None = None
 
     # -- events -----------------------------------------------------------------------------
     def of(self, *types: type[E]) -> list[E]:

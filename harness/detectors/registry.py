@@ -39,6 +39,7 @@ DETECTOR_MODULES = (
     "harness.detectors.policy",
     "harness.detectors.static",
     "harness.detectors.purpose",
+    "harness.detectors.network",
 )
 
 _REGISTRY: dict[str, Detector] = {}

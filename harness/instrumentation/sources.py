@@ -137,6 +137,11 @@ class InstrumentationSource(SourceBase):
         self.hook_pack = hook_pack
 
     def start(self, session: SourceSession) -> None:
+        # optional: an instrumentation that keeps artifacts (request bodies, raw logs) is told
+        # the run folder first
+        use_run_dir = getattr(self.instrumentation, "use_run_dir", None)
+        if callable(use_run_dir):
+            use_run_dir(session.run_dir)
         self.instrumentation.start(session.target, session.emit, session.clock)
 
     def stop(self) -> None:

@@ -3,7 +3,9 @@ Instrumentation protocols. Always labelled simulated."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from harness.devices.adb import validate_package
@@ -11,6 +13,7 @@ from harness.devices.base import DeviceInfo
 from harness.devices.sim.engine import SimDevice
 from harness.devices.sim.model import load_bundled
 from harness.devices.sim.render import LAUNCHER_PACKAGE
+from harness.events import Event, HoneyPlant, NetworkFlow
 from harness.instrumentation.base import Emit, Target
 from harness.instrumentation.protocol import AgentDecoder, EmitGuard
 
@@ -103,6 +106,10 @@ class SimInstrumentation:
         self._attribute_for = attribute
         self._decoder: AgentDecoder | None = None
         self._emit: EmitGuard | None = None
+        self._clock: Callable[[], float] = lambda: 0.0
+        #: where request bodies of the models' ``send`` actions are kept (see use_run_dir)
+        self.run_dir: Path | None = None
+        self._bodies = 0
 
     def start(self, target: Target, emit: Emit, clock: Callable[[], float]) -> None:
         attribute = None
@@ -114,7 +121,12 @@ class SimInstrumentation:
             attribute = attributor_for(target.package)
         self._decoder = AgentDecoder(clock, source="sim", attribute=attribute, package=target.package)
         self._emit = EmitGuard(emit, clock, "sim")
+        self._clock = clock
         self.driver.device.subscribe(self._on_message)
+
+    def use_run_dir(self, run_dir: Path | None) -> None:
+        """Where request bodies of the models' ``send`` actions are kept (``network/bodies/``)."""
+        self.run_dir = run_dir
 
     def _on_message(self, message: dict[str, Any]) -> None:
         if self._decoder is None or self._emit is None:
@@ -122,10 +134,54 @@ class SimInstrumentation:
         events = self._decoder.decode_safe(message)
         if events:
             self._emit(events)
+        self._drain_network()
+
+    def _drain_network(self) -> None:
+        """Honey plants and requests of the models, as HoneyPlant and NetworkFlow events; the
+        request bodies go to ``<run>/network/bodies/`` like the network source keeps them."""
+        dev = self.driver.device
+        if self._emit is None or not (dev.net_out or dev.honey_out):
+            return
+        lag = dev.clock - self._clock()  # device seconds ahead of run seconds
+        out: list[Event] = []
+        for h in dev.honey_out:
+            out.append(HoneyPlant(t=max(0.0, h["ts"] / 1000.0 - lag), source="sim", name=h["name"], category=h["category"], value=h["value"], api_id=h["api"]))
+        for f in dev.net_out:
+            name = ""
+            self._bodies += 1
+            if self.run_dir is not None:
+                folder = self.run_dir / "network" / "bodies"
+                folder.mkdir(parents=True, exist_ok=True)
+                name = f"sim-{self._bodies}.req"
+                (folder / name).write_bytes(f["body"])
+            out.append(
+                NetworkFlow(
+                    t=max(0.0, f["ts"] / 1000.0 - lag),
+                    source="sim",
+                    flow_id=f"sim-{self._bodies}",
+                    method=f["method"],
+                    scheme=f["scheme"],
+                    host=f["host"],
+                    port=443 if f["scheme"] == "https" else 80,
+                    path=f["path"],
+                    http_version="HTTP/1.1",
+                    tls=f["scheme"] == "https",
+                    sni=f["host"] if f["scheme"] == "https" else "",
+                    headers=tuple(f"{k}: {v}" for k, v in f["headers"]),
+                    req_bytes=len(f["body"]),
+                    body_sha256=hashlib.sha256(f["body"]).hexdigest(),
+                    body=name,
+                    status=200,
+                )
+            )
+        dev.net_out.clear()
+        dev.honey_out.clear()
+        self._emit(out)
 
     def stop(self) -> None:
         try:
             self.driver.device.flush()
+            self._drain_network()
         except Exception:  # noqa: BLE001 - stop never raises
             pass
         if self._on_message in self.driver.device.listeners:
@@ -133,3 +189,4 @@ class SimInstrumentation:
         if isinstance(self._emit, EmitGuard):
             self._emit.finish()
         self._decoder = None
+

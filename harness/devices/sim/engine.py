@@ -9,11 +9,16 @@ agent does on a real device.
 
 from __future__ import annotations
 
+import base64
+import gzip
+import hashlib
 import heapq
 import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from harness.catalog.apis import api_by_id
 from harness.catalog.permissions import groups_of
@@ -44,6 +49,28 @@ _FRAMEWORK_TAIL = (
     "java.lang.reflect.Method.invoke(Native Method)",
     "com.android.internal.os.ZygoteInit.main(ZygoteInit.java:971)",
 )
+
+
+#: Categories whose returned values the reference device treats as planted (honey) values.
+HONEY_CATEGORIES = frozenset({"DEVICE_ID", "AD_ID", "NET_ID", "PHONE_NUMBER", "LOCATION", "CLIPBOARD", "CONTACTS", "ACCOUNTS"})
+
+
+def _encode_value(value: str, how: str) -> str:
+    """A value as a ``send`` action transmits it (model.SEND_ENCODINGS)."""
+    raw = value.encode("utf-8")
+    if how == "md5":
+        return hashlib.md5(raw).hexdigest()
+    if how == "sha1":
+        return hashlib.sha1(raw).hexdigest()
+    if how == "sha256":
+        return hashlib.sha256(raw).hexdigest()
+    if how == "base64":
+        return base64.b64encode(raw).decode("ascii")
+    if how == "md5+base64":
+        return base64.b64encode(hashlib.md5(raw).digest()).decode("ascii")
+    if how == "salted-sha256":
+        return hashlib.sha256(b"per-install salt:" + raw).hexdigest()
+    return value
 
 
 @dataclass
@@ -96,12 +123,16 @@ class SimDevice:
         self._budget = MAX_ACTIONS_PER_INPUT
         self._timer_counts: dict[tuple[int, int], int] = {}
         self._nodes: list[Node] = []
+        self.net_out: list[dict[str, Any]] = []
+        self.honey_out: list[dict[str, Any]] = []
+        self._planted: set[tuple[str, str]] = set()
 
     # -- wire --------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
         # A new instrumentation session starts with an empty call-site table, as a freshly
         # loaded agent does: its decoder has never seen a stack, so every site sends one again.
         self._sites.clear()
+        self._planted.clear()  # each session learns the planted values again, as a new agent would
         self.listeners.append(listener)
         listener({"type": "agent:ready", "now": self.clock * 1000.0, "hooks": 0, "skipped": [], "pid": 0, "version": "sim"})
 
@@ -146,6 +177,12 @@ class SimDevice:
         args = arg.get("args", "")
         if not args and api.arg_filter is not None and api.arg_filter.values:
             args = api.arg_filter.values[0]  # the argument the filtered hook point matches
+        ret = arg.get("ret", "")
+        if ret and api.category in HONEY_CATEGORIES and (api.id, ret) not in self._planted:
+            # the reference device returns planted values: each is a honey plant, so a later
+            # match in a request proves the value left the device
+            self._planted.add((api.id, ret))
+            self.honey_out.append({"ts": self.clock * 1000.0, "name": api.category.lower(), "category": api.category, "value": ret, "api": api.id})
         for _ in range(arg.get("times", 1)):
             ev: dict[str, Any] = {
                 "k": "api",
@@ -164,6 +201,23 @@ class SimDevice:
                 self._sites.add(site)
                 ev["stack"] = frames
             self._wire.append(ev)
+
+    def _send(self, app: SimApp, arg: dict[str, Any]) -> None:
+        """A request leaving the app: queued with its body for the sim source, which keeps the
+        body in the run folder and records a NetworkFlow (see harness.devices.sim.driver)."""
+        fields = {k: _encode_value(v, arg["encode"]) for k, v in arg["data"].items()}
+        headers = [("user-agent", f"{arg['sdk'] or app.package}/1.0 (Linux; Android)")]
+        path = arg["path"]
+        if arg["method"].upper() in ("GET", "HEAD"):
+            path += ("&" if "?" in path else "?") + urlencode(fields)
+            body = b""
+        else:
+            body = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            headers.insert(0, ("content-type", "application/json"))
+        if arg["gzip"] and body:
+            body = gzip.compress(body, mtime=0)
+            headers.append(("content-encoding", "gzip"))
+        self.net_out.append({"ts": self._tick(), "host": arg["host"], "path": path, "scheme": arg["scheme"], "method": arg["method"], "headers": headers, "body": body})
 
     def _emit_life(self, app: SimApp, state: str, cause: str = "", activity: str = "") -> None:
         self._wire.append({"k": "life", "ts": self._tick(), "state": state, "pid": app.pid, "cause": cause, "activity": activity})
@@ -502,6 +556,8 @@ class SimDevice:
                 self._emit_api(app, a.arg)
             elif op == "request":
                 self._request(app, a.arg)
+            elif op == "send":
+                self._send(app, a.arg)
             elif op == "exit":
                 self._kill(app, "exited", str(a.arg))
                 return

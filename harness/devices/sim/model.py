@@ -22,6 +22,10 @@ Actions (a list of one-key mappings)::
                               the app (or the SDK given by package) calls a catalogued API
     request: {permissions: [...], sdk, on_granted: [...], on_denied: [...]}
                               requestPermissions(): system dialogs for groups not yet granted
+    send: {host, path, scheme, method, sdk, data: {field: value}, encode, gzip}
+                              the app (or the SDK) sends a request: a NetworkFlow with its body
+                              kept in the run folder; ``encode`` is how each value travels
+                              (plain, md5, sha1, sha256, base64, md5+base64, salted-sha256)
     exit: <reason>            the app finishes and its process exits
     crash: <message>          the process dies with an exception
     die: <reason>             the system kills the process (low-memory killer, background
@@ -64,6 +68,7 @@ Additions made for the calibration corpus (docs/corpus.md), each backwards compa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -94,7 +99,11 @@ __all__ = [
 ELEMENT_TYPES = ("button", "link", "checkbox", "text", "input", "tab", "image", "switch")
 STYLES = ("primary", "secondary", "link", "plain", "close")
 LAYOUTS = ("page", "dialog")
-ACTION_OPS = ("goto", "close", "consent", "call", "request", "exit", "crash", "die", "set", "if", "after", "every")
+ACTION_OPS = ("goto", "close", "consent", "call", "request", "send", "exit", "crash", "die", "set", "if", "after", "every")
+#: How a ``send`` action encodes each value it sends (see harness.network.encodings for what the
+#: matcher recognises): as is, hashed, base64 of the text or of the MD5 digest, or salted (a
+#: value no one can recognise: the clean control).
+SEND_ENCODINGS = ("plain", "md5", "sha1", "sha256", "base64", "md5+base64", "salted-sha256")
 CONSENT_STATES = ("none", "accepted", "declined")
 PERM_CONDS = ("granted", "denied", "unasked")
 INTENTS = ("", "camera", "scan", "mic", "location", "clipboard", "contacts", "phone", "sms", "storage", "media", "calendar", "browse", "pay", "login", "video")
@@ -290,6 +299,31 @@ def _actions(v: _V, obj: Any, path: str, parent: Any = None, key: str | int | No
                 "on_granted": _actions(v, a.get("on_granted"), f"{apath}.on_granted", a, "on_granted"),
                 "on_denied": _actions(v, a.get("on_denied"), f"{apath}.on_denied", a, "on_denied"),
             }
+        if op == "send":
+            a = v.mapping(arg, apath, d, op)
+            v.known_keys(a, ("host", "path", "scheme", "method", "sdk", "data", "encode", "gzip"), apath)
+            host = v.string(a, "host", apath, required=True, max_len=253)
+            if not re.fullmatch(r"[A-Za-z0-9.-]{1,253}", host):
+                raise v.fail("must be a host name", a, "host", f"{apath}.host")
+            sdk = v.string(a, "sdk", apath)
+            if sdk and not _is_package(sdk):
+                raise v.fail(f"'{sdk}' is not a Java package name", a, "sdk", f"{apath}.sdk")
+            scheme = v.string(a, "scheme", apath, default="https")
+            if scheme not in ("http", "https"):
+                raise v.fail("must be 'http' or 'https'", a, "scheme", f"{apath}.scheme")
+            encode = v.string(a, "encode", apath, default="plain")
+            if encode not in SEND_ENCODINGS:
+                raise v.fail(f"must be one of {SEND_ENCODINGS}", a, "encode", f"{apath}.encode")
+            data = v.mapping(a.get("data"), f"{apath}.data", a, "data")
+            fields = {}
+            for k, val in data.items():
+                if not isinstance(k, str) or not isinstance(val, (str, int, float)) or isinstance(val, bool):
+                    raise v.fail("data maps field names to values", data, k, f"{apath}.data.{k}")
+                fields[k] = str(val)[:500]
+            gz = a.get("gzip", False)
+            if not isinstance(gz, bool):
+                raise v.fail("must be true or false", a, "gzip", f"{apath}.gzip")
+            arg = {"host": host, "path": v.string(a, "path", apath, default="/", max_len=500), "scheme": scheme, "method": v.string(a, "method", apath, default="POST"), "sdk": sdk, "data": fields, "encode": encode, "gzip": gz}
         if op == "set":
             a = v.mapping(arg, apath, d, op)
             arg = dict(a)

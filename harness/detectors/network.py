@@ -1,0 +1,147 @@
+"""Network rules: what left the device, and to whom.
+
+- R34: a planted (honey) value found in a request to a third party (by host: not the app's own
+  domains, not a neutral cloud or CDN domain) before the user accepted the policy, or after a
+  refusal. The evidence is the flow, the plant, and how the value was encoded.
+- R37 (payload part): a planted value found in a request sent without TLS.
+
+Matching is pure and re-runs with ``analyze``: plants come from HoneyPlant events, request bodies
+from ``<run>/network/bodies/`` beside the timeline (a run judged without its folder, e.g. from a
+batch store, is matched on URLs and headers only, and the finding says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from harness.detectors.context import Context
+from harness.detectors.registry import detector
+from harness.events import HoneyPlant, NetworkFlow
+from harness.findings import Finding
+from harness.network.attribution import Attribution, attribute_host, first_party_domains
+from harness.network.matcher import MAX_DECODED, FlowData, Match, Matcher, Plant
+
+__all__ = ["personal_data_to_third_party", "personal_data_in_cleartext", "flow_matches"]
+
+_MAX_FLOWS = 20_000
+
+_WHEN = {
+    "pre_prompt": "before the privacy notice was answered",
+    "prompt": "while the privacy notice was on screen, before it was answered",
+    "declined": "after the user declined the privacy policy",
+    "dismissed": "after the privacy notice was dismissed without consent",
+}
+
+
+@lru_cache(maxsize=8)
+def _matcher(plants: tuple[Plant, ...]) -> Matcher:
+    return Matcher(plants)
+
+
+def _bodies(ctx: Context) -> Path | None:
+    return ctx.run_dir / "network" / "bodies" if ctx.run_dir is not None else None
+
+
+def _body(folder: Path | None, flow: NetworkFlow) -> bytes:
+    if folder is None or not flow.body or "/" in flow.body or flow.body.startswith("."):
+        return b""
+    p = folder / flow.body
+    try:
+        if p.is_symlink() or not p.is_file():
+            return b""
+        with p.open("rb") as fh:
+            return fh.read(MAX_DECODED)
+    except OSError:
+        return b""
+
+
+def flow_matches(ctx: Context) -> list[tuple[NetworkFlow, Attribution, list[Match], dict[str, HoneyPlant]]]:
+    """Every flow of the run with its recipient and the planted values found in it."""
+    plants_ev = ctx.of(HoneyPlant)
+    flows = ctx.of(NetworkFlow)[:_MAX_FLOWS]
+    if not plants_ev or not flows:
+        return []
+    by_name: dict[str, HoneyPlant] = {}
+    plants: list[Plant] = []
+    for h in plants_ev:
+        key = f"{h.name}:{h.value}"
+        if h.value and key not in by_name:
+            by_name[key] = h
+            plants.append(Plant(key, h.value, h.category))
+    m = _matcher(tuple(plants))
+    folder = _bodies(ctx)
+    first = first_party_domains(ctx.info.package)
+    out = []
+    for f in flows:
+        headers = tuple((h.split(": ", 1)[0], h.split(": ", 1)[1] if ": " in h else "") for h in f.headers)
+        hmap = {k.lower(): v for k, v in headers}
+        url = f"{f.scheme or 'https'}://{f.host}{f.path}"
+        found = m.match(FlowData(url, headers, _body(folder, f), hmap.get("content-encoding", ""), hmap.get("content-type", "")))
+        out.append((f, attribute_host(f.host, first), found, by_name))
+    return out
+
+
+def _describe(matches: list[Match], by_name: dict[str, HoneyPlant]) -> str:
+    parts = []
+    for mt in matches[:4]:
+        plant = by_name.get(mt.plant)
+        what = plant.category.lower() if plant is not None else mt.category.lower()
+        how = mt.form + (f" inside {'>'.join(mt.layers)}" if mt.layers else "")
+        parts.append(f"{what} ({how}, in the {mt.where})")
+    more = f" and {len(matches) - 4} more" if len(matches) > 4 else ""
+    return ", ".join(parts) + more
+
+
+@detector("R34", "personal_data_to_third_party")
+def personal_data_to_third_party(ctx: Context) -> Iterator[Finding]:
+    seen: set[tuple[str, str, str]] = set()
+    for flow, who, matches, by_name in flow_matches(ctx):
+        if not matches or who.party not in ("third",):
+            continue
+        phase = ctx.phases.phase_name_at(flow.t)
+        if phase not in _WHEN:
+            continue
+        recipient = who.sdk or who.domain or flow.host
+        key = (recipient, phase, ",".join(sorted({m.plant for m in matches})))
+        if key in seen:
+            continue
+        seen.add(key)
+        plants = [by_name[m.plant] for m in matches if m.plant in by_name]
+        sdk_txt = f" (SDK {who.sdk})" if who.sdk else ""
+        yield ctx.finding(
+            "R34",
+            verdict="violation",
+            message=(
+                f"{_describe(matches, by_name)} sent to {flow.host}{sdk_txt}, a third party, at t={flow.t:.1f} s, "
+                f"{_WHEN[phase]}."
+            ),
+            evidence=[flow.seq, *(p.seq for p in plants)],
+            t=flow.t,
+            category=plants[0].category if plants else "",
+            sdk=who.sdk,
+            subject=f"{recipient}|{phase}",
+        )
+
+
+@detector("R37", "personal_data_in_cleartext")
+def personal_data_in_cleartext(ctx: Context) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for flow, who, matches, by_name in flow_matches(ctx):
+        if not matches or flow.scheme != "http" or who.party == "local":
+            continue
+        if flow.host in seen:
+            continue
+        seen.add(flow.host)
+        plants = [by_name[m.plant] for m in matches if m.plant in by_name]
+        yield ctx.finding(
+            "R37",
+            verdict="violation",
+            message=f"{_describe(matches, by_name)} sent without TLS (plain http) to {flow.host} at t={flow.t:.1f} s.",
+            evidence=[flow.seq, *(p.seq for p in plants)],
+            t=flow.t,
+            category=plants[0].category if plants else "",
+            sdk=who.sdk,
+            subject=flow.host,
+        )
