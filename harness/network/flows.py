@@ -25,14 +25,14 @@ _MAX_HEADERS = 64
 def _s(v: Any, n: int) -> str:
     if not isinstance(v, str):
         return ""
-    v = v[:n]
-    return v.encode("utf-8", errors="replace").decode("utf-8")
+    cut: str = v[:n]
+    return cut.encode("utf-8", errors="replace").decode("utf-8")
 
 
 def _i(v: Any, lo: int = 0, hi: int = 1 << 62) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         return 0
-    return min(hi, max(lo, v))
+    return int(min(hi, max(lo, v)))
 
 
 def _f(v: Any) -> float:

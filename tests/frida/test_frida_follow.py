@@ -65,7 +65,7 @@ def test_every_launch_after_a_kill_is_instrumented(java_exe: str, java_classes: 
     assert sorted(e.pid for e in deaths) == sorted(pids)  # the agent's side records each kill
     imei = [e.seq for e in events if isinstance(e, ApiCall) and e.api_id == "TelephonyManager.getDeviceId"]
     bounds = [-1, *sorted(e.seq for e in deaths)]
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
         assert any(lo < q < hi for q in imei), (lo, hi)  # the agent was in every launch's process
     assert src.launches == 3
 

@@ -38,7 +38,7 @@ def test_every_scenario_every_launch_under_the_agent(kind: None, tmp_path: Path)
         assert launches, o.result.info.scenario
         # the JVM collects the IMEI as it starts: one such call after every cold launch
         assert len(startup) >= len(launches) >= 1, (o.result.info.scenario, launches, startup)
-        for a, b in zip(launches, [*launches[1:], 1 << 60]):
+        for a, b in zip(launches, [*launches[1:], 1 << 60], strict=True):
             assert any(a < q < b for q in startup), (o.result.info.scenario, a, b)
         assert any(isinstance(e, ApiCall) and e.source == "frida:push" for e in events), o.result.info.scenario
         unmonitored = [e for e in events if isinstance(e, ErrorRecord) and "without the agent" in e.message]

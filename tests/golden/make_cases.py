@@ -12,6 +12,7 @@ the CLI path and compares.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from harness.events import (
     AppState,
     ConsentDecision,
     Event,
+    HoneyPlant,
+    NetworkFlow,
     PermissionRequest,
     PermissionResult,
     RunMarker,
@@ -1422,6 +1425,67 @@ def static_manifest_clean() -> Case:
     return c
 
 
+
+# -- network (R34, R37): values matched in URLs and headers (no bodies in golden cases) ----------
+IMEI = "861234567890123"
+AID = "a1b2c3d4e5f60718"
+MAC = "02:00:00:44:55:66"
+
+
+def _flow(c: Case, t: float, host: str, path: str, scheme: str = "https", headers: tuple[str, ...] = ()) -> int:
+    return c.add(NetworkFlow(t=t, source="network", host=host, path=path, scheme=scheme, method="GET", tls=scheme == "https", headers=headers, status=200))
+
+
+def _plant(c: Case, t: float, category: str, value: str, api_id: str) -> int:
+    return c.add(HoneyPlant(t=t, source="frida", name=category.lower(), category=category, value=value, api_id=api_id))
+
+
+def network_third_party_before_consent() -> Case:
+    c = Case(
+        "network_third_party_before_consent",
+        "S2: an analytics SDK sends the MD5 of the IMEI to its host before the privacy dialog is "
+        "answered; after the decline a push SDK sends the MAC address to its host; the app's own "
+        "statistics go over plain http with the Android ID.",
+        scenario="S2",
+        negative=["R36"],
+    )
+    c.start()
+    imei = _plant(c, 0.3, "DEVICE_ID", IMEI, "TelephonyManager.getImei")
+    aid = _plant(c, 0.35, "DEVICE_ID", AID, "Settings$Secure.getString#android_id")
+    f1 = _flow(c, 0.5, "ulogs.umeng.com", "/unify_logs?di=" + hashlib.md5(IMEI.encode()).hexdigest().upper())
+    c.prompt(1.0)
+    c.decide(3.0, "decline")
+    c.screen(3.5)
+    mac = _plant(c, 4.0, "NET_ID", MAC, "WifiInfo.getMacAddress")
+    f2 = _flow(c, 4.5, "api.jpush.cn", "/v3/report", headers=("x-device: mac=" + MAC.replace(":", "").upper(),))
+    f3 = _flow(c, 5.0, "stat.example.com", "/s.gif?aid=" + AID, scheme="http")
+    c.end(30.0)
+    c.expect("R34", "violation", [f1, imei], "DEVICE_ID", "umeng")
+    c.expect("R34", "violation", [f2, mac], "NET_ID", "jpush")
+    c.expect("R37", "violation", [f3, aid], "DEVICE_ID", "")
+    return c
+
+
+def network_clean() -> Case:
+    c = Case(
+        "network_clean",
+        "Lawful traffic: nothing leaves before consent; after the user accepts, the app's own API "
+        "gets the Android ID over TLS (first party), the analytics SDK gets a salted hash no one can "
+        "match, and images come from a CDN.",
+        scenario="S3",
+        negative=["R34", "R37"],
+    )
+    c.start()
+    _plant(c, 0.3, "DEVICE_ID", AID, "Settings$Secure.getString#android_id")
+    c.prompt(1.0)
+    c.decide(3.0, "accept")
+    c.screen(3.5)
+    _flow(c, 4.0, "api.example.com", "/v1/session?aid=" + AID)
+    _flow(c, 4.5, "ulogs.umeng.com", "/unify_logs?uid=" + hashlib.sha256(b"salt:" + AID.encode()).hexdigest())
+    _flow(c, 5.0, "img.alicdn.com", "/banner.png")
+    c.end(30.0)
+    return c
+
 CASE_BUILDERS = (
     static_manifest_risks,
     static_manifest_clean,
@@ -1478,6 +1542,8 @@ CASE_BUILDERS = (
     purpose_word_only,
     personalisation_no_switch,
     personalisation_switch_found,
+    network_third_party_before_consent,
+    network_clean,
 )
 CASES = tuple(b.__name__ for b in CASE_BUILDERS)
 

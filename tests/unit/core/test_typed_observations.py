@@ -7,7 +7,14 @@ import json
 from pathlib import Path
 
 from harness.consent_ui import read_screen
-from harness.events import ExploreFound, ExploreResult, StepMarker, UiSnapshot, event_from_dict, explore_result
+from harness.events import (
+    ExploreFound,
+    ExploreResult,
+    StepMarker,
+    UiSnapshot,
+    event_from_dict,
+    explore_result,
+)
 from harness.observations import MAX_ITEMS, MAX_TEXT, ScreenObservation
 from harness.timeline import Timeline
 

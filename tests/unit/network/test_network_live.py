@@ -93,10 +93,10 @@ def test_live_chain(tmp_path: Path) -> None:
 
 
 def test_proxy_that_cannot_start_is_an_infrastructure_error(tmp_path: Path) -> None:
+    import socket
+
     from harness.errors import InfrastructureError
     from harness.network.source import MitmProxy
-
-    import socket
 
     with socket.socket() as busy:  # the port is taken: mitmdump cannot listen and says why
         busy.bind(("127.0.0.1", 0))

@@ -19,7 +19,7 @@ __all__ = ["make_ca_and_server_cert", "Origin"]
 
 def make_ca_and_server_cert(folder: Path) -> tuple[Path, Path, Path]:
     """(ca.pem, server.pem, server.key) for 'localhost' and 127.0.0.1, valid for a day."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "consent-harness test CA")])
     ca = (
