@@ -31,9 +31,12 @@ def test_explain_json_and_lowercase_id(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_explain_catalogue_only_rule_and_unknown_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "R38"]) == 0
+    out = capsys.readouterr().out
+    assert "catalogue only" in out and "needs network capture: no" in out
     assert main(["explain", "R34"]) == 0
     out = capsys.readouterr().out
-    assert "catalogue only" in out and "needs network capture: yes" in out
+    assert "detector personal_data_to_third_party" in out and "needs network capture: yes" in out
     assert "GDPR 44 (only when the recipient is outside the EEA)" in out
     assert main(["explain", "R99"]) == 2
     assert "unknown rule id 'R99'" in capsys.readouterr().err
