@@ -277,6 +277,13 @@ def run_batch(
     handle = executor
     index = RunIndex.open(results / INDEX_NAME)
     try:
+        judged = index.meta().get("jurisdiction", "")
+        if judged and judged != config.jurisdiction and index.counts().get("done", 0):
+            # the done runs stay judged under the first profile: refuse rather than mix the two
+            raise InputError(
+                f"{results} holds runs judged under --jurisdiction {judged}; running it under {config.jurisdiction} "
+                f"would mix profiles. Use another --results folder, or re-run with --jurisdiction {judged}"
+            )
         index.set_meta("jurisdiction", config.jurisdiction)
         report.adopted = recover(index, results)
         if entries is not None:
