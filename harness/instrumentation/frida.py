@@ -455,13 +455,16 @@ def _source_factory(driver: Any, options: Mapping[str, str]) -> Any:
     if mode not in _MODES:
         raise InputError(f"frida mode must be 'spawn', 'attach' or 'off', got {mode[:40]!r}")
     parse_device_spec(device)
-    return FridaSource(device=device, mode=mode)
+    honey = options.get("honey", "on") or "on"
+    if honey not in ("on", "off"):
+        raise InputError(f"honey must be 'on' or 'off', got {honey[:20]!r}")
+    return FridaSource(device=device, mode=mode, honey=honey == "on")
 
 
 def _register() -> None:
     from harness.instrumentation.sources import register_source
 
-    register_source("frida", _source_factory, summary="the Frida agent: sensitive API calls with stacks, permission requests, app state", options=("frida", "frida_device"), replace=True)
+    register_source("frida", _source_factory, summary="the Frida agent: sensitive API calls with stacks, permission requests, app state", options=("frida", "frida_device", "honey"), replace=True)
 
 
 _register()

@@ -25,6 +25,7 @@ Each spawn or attach is its own :class:`~harness.instrumentation.frida.FridaInst
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -41,9 +42,12 @@ Factory = Callable[..., FridaInstrumentation]
 class FridaSource(SourceBase):
     name = "frida"
 
-    def __init__(self, device: str = "usb", mode: str = "spawn", *, factory: Factory | None = None, options: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, device: str = "usb", mode: str = "spawn", *, factory: Factory | None = None, options: Mapping[str, Any] | None = None, honey: bool = True) -> None:
         self.device = device
         self.mode = mode
+        #: plant honey values (harness.network.honey) in the identifier getters of every process
+        self.honey = honey
+        self.planted: list[tuple[str, str]] = []
         self.hook_pack = hook_pack_hash()
         self._factory: Factory = factory or FridaInstrumentation
         self._options = dict(options or {})
@@ -86,6 +90,14 @@ class FridaSource(SourceBase):
     # -- Source -----------------------------------------------------------------------------
     def start(self, session: SourceSession) -> None:
         self._session = session
+        if self.honey:
+            from harness.network.honey import honey_values
+
+            seed = f"{session.run_dir or ''}|{session.target.package}|{time.time_ns()}"
+            self.planted = honey_values(seed)
+            extra = dict(self._options.get("agent_options") or {})
+            extra["honey"] = [list(p) for p in self.planted]
+            self._options["agent_options"] = extra
         if self.mode == "attach":
             self._attach_main()
 

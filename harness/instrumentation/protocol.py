@@ -18,6 +18,8 @@ Events inside a batch (``k`` says which)::
      "n": <int>}                   # optional: this many identical calls folded into one
     {"k": "perm", "ts": .., "perms": ["android.permission.X", ...], "api": "..", "caller": "..",
      "sid": "..", "stack": [..]}
+    {"k": "honey", "ts": .., "name": "..", "cat": "..", "value": "..", "api": ".."}
+                                   # a hook returned a planted value (once per api and value)
     {"k": "life", "ts": .., "state": "started|foreground|background|exited", "activity": "..",
      "pid": <int>, "cause": ".."}
 
@@ -52,7 +54,7 @@ from typing import Any
 
 from harness.catalog.permissions import groups_of
 from harness.errors import ProtocolError
-from harness.events import AgentStatus, ApiCall, AppState, ErrorRecord, Event, PermissionRequest
+from harness.events import AgentStatus, ApiCall, AppState, ErrorRecord, Event, HoneyPlant, PermissionRequest
 from harness.sanitize import clean_text
 
 __all__ = [
@@ -392,6 +394,18 @@ class AgentDecoder:
                 pid=_int(ev.get("pid"), "pid"),
                 cause=_cut(ev.get("cause"), 60),
                 activity=_cut(ev.get("activity"), 300),
+            )
+        if k == "honey":
+            value = ev.get("value")
+            if not isinstance(value, str) or not value:
+                raise ProtocolError("honey event needs a string 'value'")
+            return HoneyPlant(
+                t=t,
+                source=self.source,
+                name=_cut(ev.get("name"), 64),
+                category=_cut(ev.get("cat"), 40),
+                value=_cut(value, 256),
+                api_id=_cut(ev.get("api"), MAX_ID),
             )
         raise ProtocolError(f"unknown event kind {_cut(k, 40)!r}")
 

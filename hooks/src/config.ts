@@ -52,6 +52,10 @@ export interface Config {
   record: boolean;
   stack: "site" | "every" | "frames" | "none";
   stackImpl: "auto" | "throwable" | "broken";
+  // honey values: [api id, planted value] pairs; a hooked String getter with an entry returns
+  // the planted value instead of the real one (never in place of null: an API that gives a
+  // normal app nothing keeps giving nothing), and the agent sends one "honey" event per pair
+  honey: string[][];
   stackDepth: number;
   siteLimit: number;
   maxStr: number;
@@ -74,6 +78,7 @@ export const config: Config = {
   record: true,
   stack: "site",
   stackImpl: "auto",
+  honey: [],
   stackDepth: 16,
   siteLimit: 20000,
   maxStr: 512,

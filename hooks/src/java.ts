@@ -215,6 +215,29 @@ function record(spec: ApiSpec, info: OvInfo, self: any, args: any[], ts: number,
   push(ev, foldKey);
 }
 
+// Honey values (config.honey): planted per run by the host, so a match in a network flow proves
+// the value left the device. Built on first use from the config.
+let honeyMap: Map<string, string> | null = null;
+const honeySent = new Set<string>();
+
+function honeyFor(spec: ApiSpec, retType: string, ret: any, ts: number): any {
+  if (honeyMap === null) {
+    honeyMap = new Map();
+    for (const pair of config.honey) {
+      if (Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string" && typeof pair[1] === "string" && pair[1] !== "") honeyMap.set(pair[0], pair[1].substring(0, 256));
+    }
+  }
+  if (honeyMap.size === 0 || retType !== "java.lang.String" || ret === null || ret === undefined) return ret;
+  const planted = honeyMap.get(spec.id);
+  if (planted === undefined) return ret;
+  const key = spec.id + "|" + planted;
+  if (!honeySent.has(key)) {
+    honeySent.add(key);
+    push({ k: "honey", ts, name: spec.id, cat: spec.cat, value: planted, api: spec.id }, null);
+  }
+  return planted;
+}
+
 function makeImpl(g: Group, ov: any): (this: any, ...args: any[]) => any {
   const variants = g.variants;
   const info = ovInfo(ov);
@@ -247,6 +270,8 @@ function makeImpl(g: Group, ov: any): (this: any, ...args: any[]) => any {
       else depth.set(key, d);
     }
     if (threw === null && ret !== null && abstractGroups.has(info.retType)) hookImplementation(info.retType, ret);
+    // the app gets the planted value, and the record shows what the app got
+    if (threw === null && d === 0 && config.honey.length > 0) ret = honeyFor(spec, info.retType, ret, ts);
     if (d === 0) {
       try {
         record(spec, info, this, args, ts, tid, ret, threw);

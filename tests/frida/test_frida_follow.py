@@ -115,3 +115,35 @@ def test_a_sub_process_is_attached_and_tagged(java_exe: str, java_classes: Path,
     assert tagged and any(e.api_id == "TelephonyManager.getDeviceId" for e in tagged)
     errors = [e for e in events if isinstance(e, ErrorRecord) and "without the agent" in e.message]
     assert errors and "com.example.app:sync" in errors[0].message and "t=2.50 s" in errors[0].message
+
+
+def test_honey_values_reach_the_app_and_are_reported(java_exe: str, java_classes: Path, tmp_path: Path) -> None:
+    """The agent hands the app planted identifiers instead of the real ones, reports each once
+    as a HoneyPlant, and the ApiCall shows what the app got."""
+    from harness.events import HoneyPlant
+
+    tl = Timeline(tmp_path / "timeline.jsonl")
+    lines = Lines()
+    src = FridaSource(device="local", mode="spawn", options={"stdio": "pipe", "on_output": lines.feed})
+    src.start(_session(tl, (java_exe, "-cp", str(java_classes), "com.example.app.Main")))
+    try:
+        assert src.launch(APP)
+        lines.wait("ready", 60)
+        assert src.main is not None
+        src.main.input(b"run\n")
+        lines.wait("done run", 90)
+        src.main.flush()
+    finally:
+        src.stop()
+        tl.close()
+    events = tl.snapshot()
+    planted = dict(src.planted)
+    honey = [e for e in events if isinstance(e, HoneyPlant)]
+    imei_calls = [e for e in events if isinstance(e, ApiCall) and e.api_id == "TelephonyManager.getDeviceId"]
+    assert imei_calls and all(c.ret == planted["TelephonyManager.getDeviceId"] for c in imei_calls)
+    assert all(c.ret != "860000000000001" for c in imei_calls)  # the stub's real value never shows
+    by_api = {h.api_id: h for h in honey}
+    assert by_api["TelephonyManager.getDeviceId"].value == planted["TelephonyManager.getDeviceId"]
+    assert len([h for h in honey if h.api_id == "TelephonyManager.getDeviceId"]) == 1  # once per value
+    sub = [e for e in events if isinstance(e, ApiCall) and e.api_id == "TelephonyManager.getSubscriberId"]
+    assert sub and sub[0].ret == planted["TelephonyManager.getSubscriberId"]
