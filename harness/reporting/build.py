@@ -42,10 +42,13 @@ from harness.events import (
     ErrorRecord,
     Event,
     ExploreResult,
+    HoneyPlant,
+    NetworkFlow,
     PermissionRequest,
     PermissionResult,
     RunMarker,
     StepMarker,
+    TlsFailure,
     UiAction,
     UiSnapshot,
     event_from_dict,
@@ -383,6 +386,38 @@ class RunData:
             if not out.get(f.rule_id):
                 out[f.rule_id] = f.title
         return sorted(out.items(), key=lambda kv: _rule_sort_key(kv[0]))
+
+    def network(self) -> dict[str, Any] | None:
+        """What left the device: counts, TLS coverage and one row per host (party, SDK, first
+        request and its consent phase); None when the run recorded no network events."""
+        flows = [e for e in self.events if isinstance(e, NetworkFlow)]
+        fails = [e for e in self.events if isinstance(e, TlsFailure)]
+        if not flows and not fails:
+            return None
+        from harness.network.attribution import attribute_host, first_party_domains
+
+        first = first_party_domains(self.info.package)
+        rows: dict[str, dict[str, Any]] = {}
+        for f in flows:
+            r = rows.get(f.host)
+            if r is None:
+                who = attribute_host(f.host, first)
+                r = rows[f.host] = {"host": f.host, "party": who.party, "sdk": who.sdk, "n": 0, "t": f.t, "phase": PHASE_LABELS.get(self.phase_at(f.t), ""), "http": 0, "refused": 0}
+            r["n"] += 1
+            r["http"] += f.scheme == "http"
+        for e in fails:
+            host = e.sni or e.host
+            r = rows.setdefault(host, {"host": host, "party": attribute_host(host, first).party, "sdk": attribute_host(host, first).sdk, "n": 0, "t": e.t, "phase": PHASE_LABELS.get(self.phase_at(e.t), ""), "http": 0, "refused": 0})
+            r["refused"] += 1
+        return {
+            "flows": len(flows),
+            "decrypted": sum(1 for f in flows if f.tls),
+            "cleartext": sum(1 for f in flows if f.scheme == "http"),
+            "tls_failures": len(fails),
+            "planted": len({(h.api_id, h.value) for h in self.events if isinstance(h, HoneyPlant)}),
+            "hosts": sorted(rows.values(), key=lambda r: (r["t"], r["host"]))[:300],
+            "more_hosts": max(0, len(rows) - 300),
+        }
 
     def call_groups(self) -> list[tuple[int, str, list[int]]]:
         """Findings that rest on the same recorded call: (seq of the call, its description,
@@ -826,6 +861,13 @@ def describe_event(ev: Event) -> str:
         got = ", ".join(f"{f.target} in {f.clicks} tap{'s' if f.clicks != 1 else ''}" for f in ev.found) or "nothing"
         miss = f"; not found: {', '.join(ev.missing)}" if ev.missing else ""
         return clip(f"explored {ev.screens} screens with {ev.taps} taps: found {got}{miss}", 400)
+    if isinstance(ev, NetworkFlow):
+        tls = "TLS" if ev.tls else ("plain http" if ev.scheme == "http" else ev.scheme)
+        return clip(f"request {ev.method} {ev.host}{ev.path} ({tls}, {ev.req_bytes} bytes)", 400)
+    if isinstance(ev, TlsFailure):
+        return clip(f"TLS handshake to {ev.sni or ev.host} refused by the app: {ev.error}", 400)
+    if isinstance(ev, HoneyPlant):
+        return clip(f"planted {ev.category} value {ev.value} returned by {ev.api_id}", 400)
     if isinstance(ev, RunMarker):
         return clip(f"run {ev.phase} {ev.status}".strip(), 400)
     if isinstance(ev, AgentStatus):

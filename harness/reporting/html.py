@@ -449,6 +449,7 @@ def render_run_html(data: RunData, *, embed_screens: bool = True) -> str:
         "ptypes": [(k, PROBLEM_TYPES.get(k, (k, ""))[0], PROBLEM_TYPES.get(k, ("", ""))[1], n) for k, n in data.problem_type_counts().items()],
         "findings": findings,
         "call_groups": data.call_groups(),
+        "network": data.network(),
         "timeline": timeline_shapes(data) if data.events else None,
         "phase_legend": [(PHASE_LABELS[p], PHASE_FILLS[p]) for p in PHASES],
         "phase_totals": [(PHASE_LABELS[p], sum(max(1, c.count) for c in calls if data.phase_at(c.t) == p)) for p in PHASES],
