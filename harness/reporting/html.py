@@ -531,6 +531,9 @@ def render_summary_html(runs: Sequence[RunData], *, out_dir: Path, missing: Sequ
         "version": __version__,
         "severities": list(reversed(SEVERITIES)),
     }
+    from harness.reporting.summary_extras import TABLE_SCRIPT, script_nonce, summary_charts
+
+    ctx.update(charts=summary_charts(runs), script_nonce=script_nonce(), table_script=TABLE_SCRIPT)
     return _env().get_template("summary.html").render(**ctx)
 
 
