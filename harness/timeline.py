@@ -12,6 +12,15 @@ text cleaned, and an ``ErrorRecord`` in the same batch says so; a failing write 
 ``RecordError`` and keeps nothing. A timeline file is created, never appended to: opening an
 existing one raises ``RecordError`` (two runs must never share one).
 
+Event budget: a timeline with a file has an :class:`EventBudget` (events and bytes; defaults far
+above what a real app produces, overridable with ``CONSENT_HARNESS_MAX_EVENTS`` and
+``CONSENT_HARNESS_MAX_BYTES``). Past it, events from instrumentation (any source other than the
+runner and the driver) are counted by kind and API instead of stored, so a flooding app cannot
+exhaust memory or disk; an ``ErrorRecord(where="event-budget")`` says when the budget was
+reached, and another one, written right before the run's end marker (or at ``close``), gives
+the counts. The runner's own events (steps, screens, decisions) are still stored, up to a hard
+cap of ``RUNNER_EXTRA`` more.
+
 ``Timeline.read(path)`` tolerates a truncated last line (a kill in the middle of a write); it
 reads through the one JSON Lines reader (``harness.fsio.read_jsonl``).
 """
@@ -19,20 +28,53 @@ reads through the one JSON Lines reader (``harness.fsio.read_jsonl``).
 from __future__ import annotations
 
 import json
+import os
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from harness.errors import RecordError
-from harness.events import ErrorRecord, Event, event_from_dict
+from harness.errors import InputError, RecordError
+from harness.events import ApiCall, ErrorRecord, Event, RunMarker, event_from_dict
 from harness.fsio import read_jsonl
 from harness.sanitize import clean_value
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Timeline", "FRAME_COLUMNS"]
+__all__ = ["Timeline", "FRAME_COLUMNS", "EventBudget", "BUDGET_WHERE", "RUNNER_SOURCES"]
+
+BUDGET_WHERE = "event-budget"
+RUNNER_SOURCES = frozenset({"runner", "driver", "timeline"})  # events the budget never counts out
+RUNNER_EXTRA = 50_000  # runner events still stored past the budget (a hard cap on everything)
+MAX_FLOOD_KEYS = 200  # distinct (kind, api) counters kept past the budget
+
+
+@dataclass(frozen=True, slots=True)
+class EventBudget:
+    """What one run may store: ``max_events`` events and ``max_bytes`` bytes of timeline.jsonl.
+    The defaults are far above what real apps produce in a scenario (the agent folds repeated
+    calls); a flood past them is counted, not stored (module docstring)."""
+
+    max_events: int = 100_000
+    max_bytes: int = 64 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        if self.max_events < 1 or self.max_bytes < 1:
+            raise InputError(f"event budget must be positive, got {self.max_events} events / {self.max_bytes} bytes")
+
+    @classmethod
+    def from_env(cls) -> EventBudget:
+        """The default budget, or CONSENT_HARNESS_MAX_EVENTS / CONSENT_HARNESS_MAX_BYTES."""
+        d = cls()
+        try:
+            events = int(os.environ.get("CONSENT_HARNESS_MAX_EVENTS", "") or d.max_events)
+            size = int(os.environ.get("CONSENT_HARNESS_MAX_BYTES", "") or d.max_bytes)
+        except ValueError:
+            raise InputError("CONSENT_HARNESS_MAX_EVENTS and CONSENT_HARNESS_MAX_BYTES must be integers") from None
+        return cls(events, size)
 
 # Columns of Timeline.to_frame(): name -> pandas dtype. Event fields not listed stay out of
 # the frame (detectors needing them read the events).
@@ -80,11 +122,17 @@ class Timeline:
     """Append-only sequence of events. ``path`` (optional) is the JSONL mirror; it must not
     exist yet."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, budget: EventBudget | None = None) -> None:
         self._events: list[Event] = []
         self._lock = threading.Lock()
         self._fh: IO[str] | None = None
         self.path = Path(path) if path is not None else None
+        #: None for an in-memory timeline; a file-backed one gets the default budget
+        self.budget = budget if budget is not None else (EventBudget.from_env() if path is not None else None)
+        self.bytes_written = 0
+        self.over_budget = False
+        self.not_stored: Counter[str] = Counter()
+        self._summary_written = False
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -102,8 +150,9 @@ class Timeline:
         (cleaned where their text could not be encoded, plus an ErrorRecord saying so).
         Raises RecordError, keeping nothing of the batch, when the write fails."""
         with self._lock:
+            batch = self._within_budget(list(events))
             start = len(self._events)
-            stamped = [ev.stamped(start + i) for i, ev in enumerate(events)]
+            stamped = [ev.stamped(start + i) for i, ev in enumerate(batch)]
             if self._fh is not None and stamped:
                 lines: list[str] = []
                 cleaned = 0
@@ -122,15 +171,59 @@ class Timeline:
                     ).stamped(start + len(stamped))
                     stamped.append(note)
                     lines.append(_dumps(note))
+                data = "".join(line + "\n" for line in lines)
                 try:
-                    self._fh.write("".join(line + "\n" for line in lines))
+                    self._fh.write(data)
                     self._fh.flush()
                 except (OSError, ValueError) as exc:
                     raise RecordError(f"{self.path}: writing {len(lines)} event(s) failed: {exc}") from exc
+                self.bytes_written += len(data)
             self._events.extend(stamped)
             return stamped
 
+    # -- the event budget ----------------------------------------------------------------------
+    def _within_budget(self, events: list[Event]) -> list[Event]:
+        """The part of a batch the budget lets through, plus the budget's own records."""
+        b = self.budget
+        if b is None or not events:
+            return events
+        out: list[Event] = []
+        n = len(self._events)
+        for ev in events:
+            if not self.over_budget and (n + len(out) >= b.max_events or self.bytes_written >= b.max_bytes):
+                self.over_budget = True
+                out.append(
+                    ErrorRecord(
+                        t=ev.t,
+                        source="timeline",
+                        where=BUDGET_WHERE,
+                        message=f"event budget reached ({b.max_events} events or {b.max_bytes} bytes): later instrumentation events are counted, not stored",
+                    )
+                )
+            if isinstance(ev, RunMarker) and ev.phase == "end" and self.not_stored and not self._summary_written:
+                out.append(self._summary(ev.t))
+            if self.over_budget and (ev.source not in RUNNER_SOURCES or n + len(out) >= b.max_events + RUNNER_EXTRA):
+                key = f"{ev.kind} {ev.api_id}" if isinstance(ev, ApiCall) else ev.kind
+                if key not in self.not_stored and len(self.not_stored) >= MAX_FLOOD_KEYS:
+                    key = "other"
+                self.not_stored[key] += ev.count if isinstance(ev, ApiCall) else 1
+                continue
+            out.append(ev)
+        return out
+
+    def _summary(self, t: float) -> ErrorRecord:
+        self._summary_written = True
+        total = sum(self.not_stored.values())
+        top = ", ".join(f"{k} x{v}" for k, v in self.not_stored.most_common(20))
+        return ErrorRecord(t=t, source="timeline", where=BUDGET_WHERE, message=f"{total} event(s) past the event budget were counted, not stored: {top}"[:2000])
+
     def close(self) -> None:
+        """Write the budget's summary if it is still owed (no end marker came), then close."""
+        if self.not_stored and not self._summary_written and self._fh is not None:
+            try:
+                self.extend((self._summary(self._events[-1].t if self._events else 0.0),))
+            except RecordError:
+                pass
         with self._lock:
             if self._fh is not None:
                 self._fh.close()
