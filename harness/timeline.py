@@ -143,16 +143,23 @@ class Timeline:
     # -- writing -----------------------------------------------------------------------------
     def append(self, event: Event) -> Event:
         """Stamp ``seq``, write the event through, then keep it. Returns the stamped event."""
-        return self.extend((event,))[0]
+        out = self._extend((event,))
+        return next((ev for ev, own in out if own), event)  # counted past the budget: not stamped
 
     def extend(self, events: Iterable[Event]) -> list[Event]:
         """Append a batch with one write, then keep it in memory. Returns the stamped events
         (cleaned where their text could not be encoded, plus an ErrorRecord saying so).
         Raises RecordError, keeping nothing of the batch, when the write fails."""
+        return [ev for ev, _own in self._extend(events)]
+
+    def _extend(self, events: Iterable[Event]) -> list[tuple[Event, bool]]:
+        """``extend``, each stamped event paired with whether it is one of ``events`` (False for
+        the timeline's own records)."""
         with self._lock:
             batch = self._within_budget(list(events))
             start = len(self._events)
-            stamped = [ev.stamped(start + i) for i, ev in enumerate(batch)]
+            stamped = [ev.stamped(start + i) for i, (ev, _own) in enumerate(batch)]
+            own = [o for _ev, o in batch]
             if self._fh is not None and stamped:
                 lines: list[str] = []
                 cleaned = 0
@@ -170,6 +177,7 @@ class Timeline:
                         message=f"{cleaned} event(s) held text that UTF-8 cannot carry (lone UTF-16 surrogates); recorded with U+FFFD in its place",
                     ).stamped(start + len(stamped))
                     stamped.append(note)
+                    own.append(False)
                     lines.append(_dumps(note))
                 data = "".join(line + "\n" for line in lines)
                 try:
@@ -179,36 +187,40 @@ class Timeline:
                     raise RecordError(f"{self.path}: writing {len(lines)} event(s) failed: {exc}") from exc
                 self.bytes_written += len(data)
             self._events.extend(stamped)
-            return stamped
+            return list(zip(stamped, own, strict=True))
 
     # -- the event budget ----------------------------------------------------------------------
-    def _within_budget(self, events: list[Event]) -> list[Event]:
-        """The part of a batch the budget lets through, plus the budget's own records."""
+    def _within_budget(self, events: list[Event]) -> list[tuple[Event, bool]]:
+        """The part of a batch the budget lets through (paired with True), plus the budget's
+        own records (paired with False)."""
         b = self.budget
         if b is None or not events:
-            return events
-        out: list[Event] = []
+            return [(ev, True) for ev in events]
+        out: list[tuple[Event, bool]] = []
         n = len(self._events)
         for ev in events:
             if not self.over_budget and (n + len(out) >= b.max_events or self.bytes_written >= b.max_bytes):
                 self.over_budget = True
                 out.append(
-                    ErrorRecord(
-                        t=ev.t,
-                        source="timeline",
-                        where=BUDGET_WHERE,
-                        message=f"event budget reached ({b.max_events} events or {b.max_bytes} bytes): later instrumentation events are counted, not stored",
+                    (
+                        ErrorRecord(
+                            t=ev.t,
+                            source="timeline",
+                            where=BUDGET_WHERE,
+                            message=f"event budget reached ({b.max_events} events or {b.max_bytes} bytes): later instrumentation events are counted, not stored",
+                        ),
+                        False,
                     )
                 )
             if isinstance(ev, RunMarker) and ev.phase == "end" and self.not_stored and not self._summary_written:
-                out.append(self._summary(ev.t))
+                out.append((self._summary(ev.t), False))
             if self.over_budget and (ev.source not in RUNNER_SOURCES or n + len(out) >= b.max_events + RUNNER_EXTRA):
                 key = f"{ev.kind} {ev.api_id}" if isinstance(ev, ApiCall) else ev.kind
                 if key not in self.not_stored and len(self.not_stored) >= MAX_FLOOD_KEYS:
                     key = "other"
                 self.not_stored[key] += ev.count if isinstance(ev, ApiCall) else 1
                 continue
-            out.append(ev)
+            out.append((ev, True))
         return out
 
     def _summary(self, t: float) -> ErrorRecord:
