@@ -22,8 +22,11 @@ Protocol on a per-task ``AF_UNIX``/``SOCK_SEQPACKET`` connection to an abstract 
 request = the worker's JSON payload with two descriptors (lease, log file); replies =
 ``pid <supervisor pid>`` then ``exit <code>``, or ``error <why>``. A request is served only
 when the kernel's peer credentials (SO_PEERCRED) name the zygote's owner process: an abstract
-socket has no file permissions, and a spec names files to write and a driver factory to load. The zygote exits when its owner's pipe (its
-stdin) closes. Linux only; elsewhere, or when the zygote cannot start, tasks are spawned.
+socket has no file permissions, and a spec names files to write and a driver factory to load.
+The credentials are checked as soon as a connection is accepted, before anything is read (a
+stranger is answered and dropped at once), and the owner's request must arrive within
+``REQUEST_TIMEOUT_S``: a client that connects and sends nothing cannot hold up the loop that
+serves every warm task. The zygote exits when its owner's pipe (its stdin) closes. Linux only; elsewhere, or when the zygote cannot start, tasks are spawned.
 """
 
 from __future__ import annotations
@@ -42,9 +45,10 @@ import time
 import uuid
 from pathlib import Path
 
-__all__ = ["ZygoteClient", "WarmTask", "get_zygote", "shutdown_zygote", "serve_forever", "MAX_PAYLOAD", "supported"]
+__all__ = ["ZygoteClient", "WarmTask", "get_zygote", "shutdown_zygote", "serve_forever", "MAX_PAYLOAD", "REQUEST_TIMEOUT_S", "supported"]
 
 MAX_PAYLOAD = 1024 * 1024
+REQUEST_TIMEOUT_S = 2.0  # the owner sends its request right after connecting
 START_TIMEOUT_S = 120.0
 
 _LOCK = threading.Lock()
@@ -260,6 +264,20 @@ def _supervise(conn: socket.socket, payload: bytes, lease_fd: int, log_fd: int) 
         os._exit(code)
 
 
+def _drain(conn: socket.socket) -> None:
+    """Discard what a refused client already sent (descriptors closed), without waiting."""
+    try:
+        conn.setblocking(False)
+        for _ in range(4):
+            data, fds, _, _ = socket.recv_fds(conn, MAX_PAYLOAD, 4)
+            for fd in fds:
+                os.close(fd)
+            if not data:
+                break
+    except OSError:
+        pass
+
+
 def serve_forever(address: str) -> int:
     """The zygote's main loop (``python -m harness.batch.zygote HEX_ADDRESS``)."""
     try:
@@ -284,10 +302,13 @@ def serve_forever(address: str) -> int:
         conn, _ = srv.accept()
         fds: list[int] = []
         try:
-            payload, fds, _, _ = socket.recv_fds(conn, MAX_PAYLOAD, 2)
+            # who is calling, before reading a byte: a stranger never gets to make us wait
             peer_pid, peer_uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
             if peer_pid != owner or peer_uid != os.getuid():
                 raise OSError(f"refused: only the owner process (pid {owner}) may start tasks, not pid {peer_pid}")
+            conn.settimeout(REQUEST_TIMEOUT_S)
+            payload, fds, _, _ = socket.recv_fds(conn, MAX_PAYLOAD, 2)
+            conn.settimeout(None)
             if len(fds) != 2 or not payload:
                 raise OSError("a request carries a payload and two descriptors")
             pid = os.fork()
@@ -299,6 +320,7 @@ def serve_forever(address: str) -> int:
                 conn.send(f"error {exc}".encode()[:200])
             except OSError:
                 pass
+            _drain(conn)  # closing over unread data would reset the answer away
         finally:
             for fd in fds:
                 os.close(fd)  # the lease lives in the supervisor, never in the zygote

@@ -161,7 +161,10 @@ INTRUDER = """
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(bytes.fromhex(sys.argv[1]).decode())
-socket.send_fds(s, [b'{"mode": "run"}'], [0, 1])
+try:
+    socket.send_fds(s, [b'{"mode": "run"}'], [0, 1])
+except BrokenPipeError:
+    pass  # refused before it could send: the answer is already waiting
 print(s.recv(300).decode())
 """
 
@@ -174,3 +177,51 @@ def test_the_zygote_serves_only_its_owner() -> None:
     got = subprocess.run([sys.executable, "-c", INTRUDER, zygote.address.encode().hex()], capture_output=True, text=True, timeout=60)
     assert got.stdout.startswith("error refused: only the owner process"), got
     assert zygote.alive()
+
+
+SILENT = """
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(bytes.fromhex(sys.argv[1]).decode())
+print("connected", flush=True)
+time.sleep(40)  # and never send a byte
+"""
+
+
+def test_a_silent_client_does_not_stall_a_warm_task(tmp_path: Path) -> None:
+    """Issue 12, Medium 9: a local process that connects to the zygote and sends nothing used
+    to hold its loop until the task's 30 s timeout, for every warm task."""
+    import socket
+
+    from harness.batch.task import _wait_warm
+    from harness.batch.zygote import REQUEST_TIMEOUT_S, get_zygote
+
+    zygote = get_zygote()
+    assert zygote is not None, "warm workers must be available on Linux"
+    stranger = subprocess.Popen([sys.executable, "-c", SILENT, zygote.address.encode().hex()], stdout=subprocess.PIPE, text=True)
+    own = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # the owner itself, silent
+    try:
+        assert stranger.stdout is not None and stranger.stdout.readline().strip() == "connected"
+        own.connect(zygote.address)
+        spec = _spec(tmp_path, scenario="S1", scenario_ref="S1")
+        lease = try_lease(tmp_path / ".locks", DeviceSlot("sim", "sim"))
+        assert lease is not None
+        payload = json.dumps({"mode": "run", "spec": spec.to_dict(), "slot": ["sim", "sim"], "package": ""})
+        log = open(tmp_path / "task.log", "ab")  # noqa: SIM115
+        try:
+            t0 = time.monotonic()
+            task = zygote.start(payload.encode("utf-8"), lease.fd, log.fileno())
+            started = time.monotonic() - t0
+        finally:
+            log.close()
+            lease.release()
+        how, code = _wait_warm(task, threading.Event(), 120)
+        assert (how, code) == ("exit", 0)
+        assert started < REQUEST_TIMEOUT_S + 3.0, f"the warm task waited {started:.1f} s behind silent clients"
+        assert zygote.alive()
+    finally:
+        own.close()
+        stranger.kill()
+        stranger.wait()
+        if stranger.stdout is not None:
+            stranger.stdout.close()
