@@ -12,6 +12,7 @@ import { push, type WireEvent } from "./buffer.js";
 import { site, threadName, fullStack, callerOf, withStack } from "./stacks.js";
 import { cut, javaText, sourceType, summarize } from "./summary.js";
 import { reportError } from "./report.js";
+import { head } from "./text.js";
 
 interface Group {
   cls: string;
@@ -224,7 +225,7 @@ function honeyFor(spec: ApiSpec, retType: string, ret: any, ts: number): any {
   if (honeyMap === null) {
     honeyMap = new Map();
     for (const pair of config.honey) {
-      if (Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string" && typeof pair[1] === "string" && pair[1] !== "") honeyMap.set(pair[0], pair[1].substring(0, 256));
+      if (Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string" && typeof pair[1] === "string" && pair[1] !== "") honeyMap.set(pair[0], head(pair[1], 256));
     }
   }
   if (honeyMap.size === 0 || retType !== "java.lang.String" || ret === null || ret === undefined) return ret;

@@ -1,5 +1,5 @@
 📦
-482364 /src/index.js
+482357 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -14135,7 +14135,7 @@ function honeyFor(spec, retType, ret, ts) {
     honeyMap = /* @__PURE__ */ new Map();
     for (const pair of config2.honey) {
       if (Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string" && typeof pair[1] === "string" && pair[1] !== "")
-        honeyMap.set(pair[0], pair[1].substring(0, 256));
+        honeyMap.set(pair[0], head(pair[1], 256));
     }
   }
   if (honeyMap.size === 0 || retType !== "java.lang.String" || ret === null || ret === void 0)
