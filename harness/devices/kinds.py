@@ -12,6 +12,7 @@ Built-in kinds (imported on first use; asked in this order):
 kind          module                                        claims
 ============  ============================================  ================================
 sim           :mod:`harness.devices.sim.kind`               ``--device sim``
+web           :mod:`harness.devices.web.kind`               ``--device web``
 appium        :mod:`harness.devices.appium`                 any serial with ``--appium URL``
 u2            :mod:`harness.devices.u2`                     any other adb serial
 ============  ============================================  ================================
@@ -54,7 +55,7 @@ __all__ = [
 ]
 
 #: Modules that register the built-in kinds, in claiming order (the last is the fallback).
-BUILTIN_KINDS: tuple[str, ...] = ("harness.devices.sim.kind", "harness.devices.appium", "harness.devices.u2")
+BUILTIN_KINDS: tuple[str, ...] = ("harness.devices.sim.kind", "harness.devices.web.kind", "harness.devices.appium", "harness.devices.u2")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,54 @@
+// Turns the page's visible DOM into a uiautomator-format hierarchy (CSS pixels), so the one
+// bounded screen parser and the consent-UI recogniser read a web page like an Android screen.
+// Runs inside the page; returns a string. Everything the page controls is escaped.
+() => {
+  const MAX = 20000;
+  let count = 0;
+  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "");
+  const cut = (s, n) => (s.length > n ? s.slice(0, n) : s);
+  const visible = (el) => {
+    const st = getComputedStyle(el);
+    if (st.display === "none" || st.visibility === "hidden" || Number(st.opacity) === 0) return false;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  };
+  const kind = (el) => {
+    const tag = el.tagName.toLowerCase();
+    const type = (el.getAttribute("type") || "").toLowerCase();
+    const role = (el.getAttribute("role") || "").toLowerCase();
+    if (tag === "input" && type === "checkbox") return "android.widget.CheckBox";
+    if (role === "checkbox") return "android.widget.CheckBox";
+    if (role === "switch" || (tag === "input" && role === "switch")) return "android.widget.Switch";
+    if (tag === "button" || role === "button" || (tag === "input" && (type === "button" || type === "submit"))) return "android.widget.Button";
+    if (tag === "input" || tag === "textarea") return "android.widget.EditText";
+    if (tag === "a") return "android.widget.TextView";
+    if (tag === "img") return "android.widget.ImageView";
+    return "android.view.View";
+  };
+  const ownText = (el) => {
+    let t = "";
+    for (const n of el.childNodes) if (n.nodeType === 3) t += n.nodeValue;
+    t = t.replace(/\s+/g, " ").trim();
+    if (!t && (el.tagName === "BUTTON" || el.tagName === "A")) t = (el.innerText || "").replace(/\s+/g, " ").trim();
+    if (!t && el.tagName === "INPUT") t = el.value && el.type !== "password" ? "" : el.getAttribute("placeholder") || "";
+    return cut(t, 500);
+  };
+  const walk = (el, depth) => {
+    if (count >= MAX || depth > 60 || !visible(el)) return "";
+    count++;
+    const r = el.getBoundingClientRect();
+    const b = `[${Math.max(0, Math.round(r.left))},${Math.max(0, Math.round(r.top))}][${Math.round(r.right)},${Math.round(r.bottom)}]`;
+    const cls = kind(el);
+    const clickable = cls === "android.widget.Button" || cls === "android.widget.CheckBox" || cls === "android.widget.Switch" || el.tagName === "A" || typeof el.onclick === "function" || el.hasAttribute("onclick");
+    const checkable = cls === "android.widget.CheckBox" || cls === "android.widget.Switch";
+    const checked = checkable && (el.checked === true || el.getAttribute("aria-checked") === "true");
+    const text = ownText(el);
+    const rid = el.id ? "web:id/" + cut(el.id, 100) : "";
+    const desc = cut(el.getAttribute("aria-label") || el.getAttribute("alt") || "", 300);
+    let inner = "";
+    if (!(el.tagName === "BUTTON" || el.tagName === "A")) for (const c of el.children) inner += walk(c, depth + 1);
+    return `<node index="0" text="${esc(text)}" resource-id="${esc(rid)}" class="${cls}" package="${esc(window.__chPackage || "web")}" content-desc="${esc(desc)}" checkable="${checkable}" checked="${checked}" clickable="${clickable}" enabled="${!el.disabled}" focusable="${clickable}" focused="false" scrollable="false" long-clickable="false" password="${el.type === "password"}" selected="false" bounds="${b}">${inner}</node>`;
+  };
+  const w = Math.round(window.innerWidth), h = Math.round(window.innerHeight);
+  return `<?xml version="1.0" encoding="UTF-8"?><hierarchy rotation="0" width="${w}" height="${h}">${document.body ? walk(document.body, 0) : ""}</hierarchy>`;
+}

@@ -1,0 +1,53 @@
+"""The web device kind end to end in a real Chromium (Debian's, through Playwright), on a
+reference H5 page served on loopback: the DOM is read by the same recogniser (the privacy
+notice is a privacy dialog), the page agent records a third-party script reading the location
+before the notice is answered, the page's requests are NetworkFlows, and the detectors judge it
+like an app. Bad input: file:/javascript:/data: URLs exit 2, an unreachable URL exits 3."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from harness.assemble import AppRequest, run_app
+from harness.cli import main
+from harness.events import ApiCall, NetworkFlow, UiSnapshot
+from harness.scenarios.loader import load_scenario_file
+from harness.timeline import Timeline
+
+pytestmark = pytest.mark.chromium
+pytest.importorskip("playwright")
+if shutil.which("chromium") is None:
+    pytest.skip("needs Debian's chromium", allow_module_level=True)
+
+W1 = Path(__file__).resolve().parents[2] / "harness" / "devices" / "web" / "scenarios" / "W1.yaml"
+
+
+def test_reference_page_w1(tmp_path: Path) -> None:
+    (out,) = list(run_app(AppRequest(app="scan-order", device="web", results=str(tmp_path), reports=("html",)), scenarios=[load_scenario_file(W1)]))
+    events = Timeline.read(out.run_dir / "timeline.jsonl")
+    shots = [e for e in events if isinstance(e, UiSnapshot)]
+    assert shots and shots[0].screen_kind == "privacy_dialog"
+    loc = [e for e in events if isinstance(e, ApiCall) and e.category == "LOCATION"]
+    assert loc and loc[0].sdk == "tracker.test" and "hm.tracker.test" in loc[0].caller
+    flows = [e for e in events if isinstance(e, NetworkFlow)]
+    assert any(f.host == "hm.tracker.test" and f.path == "/collect" and f.method == "POST" for f in flows)
+    rules = {(f.rule_id, f.sdk) for f in out.findings}
+    assert ("R09", "tracker.test") in rules and ("R33", "tracker.test") in rules
+    assert (out.run_dir / "report.html").is_file()
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "javascript:alert(1)", "data:text/html,<b>x</b>"])
+def test_non_http_urls_are_refused(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--device", "web", "--app", url, "--scenario", str(W1), "--results", str(tmp_path)]) == 2
+    assert "http and https URLs only" in capsys.readouterr().err
+
+
+def test_unreachable_url_is_an_infrastructure_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert main(["run", "--device", "web", "--app", f"http://127.0.0.1:{port}/", "--scenario", str(W1), "--results", str(tmp_path)]) == 3
