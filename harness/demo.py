@@ -67,4 +67,5 @@ def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdict
 def _summary(runs: list[Path], root: Path) -> dict[str, Path]:
     from harness.reporting.build import build_summary
 
-    return build_summary(runs, root)
+    # the summary pages, and one 认定方法 checklist per app (checklist-<package>.html/.xlsx)
+    return build_summary(runs, root, formats=("html", "xlsx", "checklist"))
