@@ -51,3 +51,22 @@ def test_unreachable_url_is_an_infrastructure_error(tmp_path: Path, capsys: pyte
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     assert main(["run", "--device", "web", "--app", f"http://127.0.0.1:{port}/", "--scenario", str(W1), "--results", str(tmp_path)]) == 3
+
+
+W2 = W1.with_name("W2.yaml")
+
+
+def test_reference_page_w2_declines_on_screen(tmp_path: Path) -> None:
+    """The refusal is a real touch on the page's own button; what the page does after it is on
+    record and judged (the page subscribes to the location after the refusal)."""
+    from harness.events import ConsentDecision
+
+    (out,) = list(run_app(AppRequest(app="scan-order", device="web", results=str(tmp_path), reports=()), scenarios=[load_scenario_file(W2)]))
+    events = Timeline.read(out.run_dir / "timeline.jsonl")
+    decisions = [e for e in events if isinstance(e, ConsentDecision) and e.subject == "privacy_policy"]
+    assert decisions and decisions[0].choice == "decline"
+    after = [e for e in events if isinstance(e, UiSnapshot) and e.seq > decisions[0].seq]
+    assert after and after[-1].screen_kind != "privacy_dialog"  # the tap closed the notice
+    watch = [e for e in events if isinstance(e, ApiCall) and e.api_id == "Web.geolocation.watchPosition"]
+    assert watch and watch[0].seq > decisions[0].seq and watch[0].sdk == "app"
+    assert ("R10", "app") in {(f.rule_id, f.sdk) for f in out.findings}
