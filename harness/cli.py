@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--frida-device", default="auto", help="frida device: auto (the device --device names), usb (Frida's first USB device), local, remote:HOST:PORT or a device id (default auto)")
     run.add_argument("--source", action="append", metavar="NAME", help="an event source to add to the device kind's defaults (repeatable; consent-harness list sources)")
     run.add_argument("--source-option", action="append", metavar="KEY=VALUE", default=[], help="an option for the event sources, e.g. network_route=none (repeatable; see list sources)")
+    run.add_argument("--device-option", action="append", metavar="KEY=VALUE", default=[], help="an option for the device kind, e.g. browser=alipay on --device web (repeatable)")
     run.add_argument("--no-report", action="store_true", help="record and analyse only")
     _add_common_judge(run)
 
@@ -146,6 +147,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         fail_on=a.fail_on,
         sources=tuple(a.source or ()),
         source_options={**_source_options(a.source_option), "frida": a.frida, "frida_device": a.frida_device},
+        device_options=_source_options(a.device_option, "--device-option"),
     )
     any_fail = False
     infra = ""
@@ -364,13 +366,13 @@ def _handover_commands() -> None:
     COMMANDS.update(HANDOVER)
 
 
-def _source_options(items: list[str]) -> dict[str, str]:
-    """``--source-option KEY=VALUE`` pairs; InputError for anything else."""
+def _source_options(items: list[str], flag: str = "--source-option") -> dict[str, str]:
+    """``KEY=VALUE`` pairs of a repeatable option; InputError for anything else."""
     out: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.replace("_", "").isalnum() or len(item) > 1000:
-            raise InputError(f"--source-option expects KEY=VALUE, got {item[:80]!r}")
+            raise InputError(f"{flag} expects KEY=VALUE, got {item[:80]!r}")
         out[key] = value
     return out
 
