@@ -132,18 +132,20 @@ def decide_privacy_once(ctx: StepContext, screen: Screen, choice: str, *, standi
         return True
     c = _first(r, "decline", "decline_exit", "browse_only")
     first_seq = _prompt_seq(ctx, screen)
+    taps = 1
+    how = f"tap:{c.text or c.resource_id}"
+    # The refusal is on record before the tap that expresses it: what the app does after that
+    # tap (at once, on a real device, while the harness still waits for the next screen) is
+    # after the refusal. A refusal that needs confirmations is recorded again before each
+    # confirming tap, with every tap so far (R43 reads the largest count for one prompt).
+    ctx.record(ConsentDecision(t=ctx.now(), subject="privacy_policy", choice="decline", how=how, taps=taps, screen_seq=first_seq))
     ctx.tap_control(c)
     ctx.after = "decline"  # the next screen is read knowing a refusal came just before it
     ctx.driver.sleep(0.3)
     nxt = ctx.screen()
-    taps = 1
-    how = f"tap:{c.text or c.resource_id}"
-    recorded = False
+    recorded = True
     # Walk every confirmation the app puts between the refusal and its end ("are you sure?",
-    # then "really leave?"...). The decision is recorded before the tap expected to end the
-    # refusal (what the app does on that tap comes after it); when yet another confirmation
-    # follows, a decision for the same prompt with every tap so far is recorded again (R43 reads
-    # the largest count for one prompt).
+    # then "really leave?"...).
     for _ in range(MAX_CONFIRMS):
         if nxt.kind != "second_confirm":
             break

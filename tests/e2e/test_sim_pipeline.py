@@ -39,9 +39,12 @@ def test_s2_on_precollect_records_the_decline_and_the_collection(tmp_path: Path)
     assert isinstance(events[0], RunMarker) and events[0].phase == "start"
     assert isinstance(events[-1], RunMarker) and events[-1].status == "completed"
     decisions = [e for e in events if isinstance(e, ConsentDecision)]
+    # the refusal is on record before its first tap, and again (with both taps) before the
+    # confirming tap: one prompt, the largest count is the refusal's cost
     first = decisions[0]
-    assert (first.subject, first.choice, first.taps) == ("privacy_policy", "decline", 2)
-    assert "暂不同意" in first.how and "仍不同意" in first.how
+    assert (first.subject, first.choice, first.taps) == ("privacy_policy", "decline", 1)
+    full = max((d for d in decisions if d.subject == "privacy_policy" and d.screen_seq == first.screen_seq), key=lambda d: d.taps)
+    assert full.taps == 2 and "暂不同意" in full.how and "仍不同意" in full.how
     # the privacy dialog was recognised and its dump kept
     snaps = [e for e in events if isinstance(e, UiSnapshot) and e.screen_kind == "privacy_dialog"]
     assert snaps and (run / snaps[0].hierarchy_path).is_file()
