@@ -99,6 +99,28 @@ def doctor() -> dict[str, str]:
     return out
 
 
+def _bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Run one synchronous Frida call with a deadline: a target that stops answering (a JVM
+    wedged under load) must not hang the run. The call's own exception is raised here; past the
+    deadline an InstrumentationError (the call is left to finish in its daemon thread)."""
+    box: dict[str, Any] = {}
+
+    def call() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+
+    t = threading.Thread(target=call, name=f"frida-{what}", daemon=True)
+    t.start()
+    t.join(max(1.0, timeout))
+    if t.is_alive():
+        raise InstrumentationError(f"frida: {what} did not answer within {timeout:.0f} s")
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
 class FridaInstrumentation:
     """Implements the Instrumentation protocol with the real ``frida`` package."""
 
@@ -210,18 +232,20 @@ class FridaInstrumentation:
                 self._spawned = True
             else:
                 self.pid = self._find_pid(target)
-            self._session = self._device.attach(self.pid)
+            pid = self.pid
+            self._session = _bounded(lambda: self._device.attach(pid), self.ready_timeout, "attach")
             self._session.on("detached", self._on_detached)
             self._script = self._session.create_script(agent_source())
             self._script.on("message", self.handle_message)
             self._script.set_log_handler(lambda level, text: None)
-            self._script.load()
+            script = self._script
+            _bounded(script.load, self.ready_timeout, "loading the agent")
             config = dict(self._options)
             config.setdefault("java", self._java_policy(spawn, argv))
             config["apis"] = [a.to_agent() for a in self._apis]
             config["package"] = package
             config["framework"] = [*framework_prefixes(), *library_prefixes()]
-            reply = self._script.exports_sync.init(config)
+            reply = _bounded(lambda: script.exports_sync.init(config), self.ready_timeout, "the agent's init")
             if not isinstance(reply, dict) or not reply.get("ok"):
                 raise InstrumentationError(f"agent refused init: {str(reply)[:200]}")
             if spawn:

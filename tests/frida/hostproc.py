@@ -35,6 +35,32 @@ from harness.instrumentation.sources import SourceSession, register_source, unre
 NAME = "hostproc"
 
 
+def _read_until(proc: subprocess.Popen[bytes], prefix: bytes, timeout: float) -> bytes:
+    """The first stdout line of ``proc`` starting with ``prefix``; AssertionError on EOF or when
+    ``timeout`` seconds pass (never blocks forever)."""
+    import select
+    import time
+
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    deadline = time.monotonic() + timeout
+    buf = b""
+    while True:
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            if line.startswith(prefix):
+                return line
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"no {prefix!r} line from pid {proc.pid} within {timeout} s")
+        ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+        if ready:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise AssertionError(f"pid {proc.pid} closed its output before a {prefix!r} line")
+            buf += chunk
+
+
 class HostProcDriver(SimDriver):
     backend = NAME
 
@@ -109,8 +135,7 @@ class HostProcFrida(FridaSource):
         push = subprocess.Popen(self.driver.argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.driver.extra.append(push)
         assert push.stdout is not None
-        line = push.stdout.readline()  # "ready <pid>": its start-up calls are done, uninstrumented
-        assert line.startswith(b"ready"), line
+        _read_until(push, b"ready", 60)  # its start-up calls are done, uninstrumented
         s = self.session
         assert s is not None
         # as the logcat source does: the other sources hear of it, the timeline does not
@@ -121,8 +146,7 @@ class HostProcFrida(FridaSource):
             assert push.stdin is not None
             push.stdin.write(b"run\n")
             push.stdin.flush()
-            while not push.stdout.readline().startswith(b"done run"):
-                pass
+            _read_until(push, b"done run", 90)
             child.flush()
         return True
 
