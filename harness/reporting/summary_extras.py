@@ -72,7 +72,7 @@ def summary_charts(runs: Sequence[RunData]) -> list[dict[str, Any]]:
                 per_type[pt] += 1
     types = {k: f"{v[0]} · {v[1]}" for k, v in PROBLEM_TYPES.items()}
     return [
-        {"id": "chart-rules", "title": "Findings per rule", "bars": _bars(per_rule, titles)},
-        {"id": "chart-sdks", "title": "Findings per SDK", "bars": _bars(per_sdk)},
-        {"id": "chart-types", "title": "Findings per problem type (T1–T8)", "bars": _bars(per_type, types)},
+        {"id": "chart-rules", "title": "Findings per rule (informational ones left out)", "bars": _bars(per_rule, titles)},
+        {"id": "chart-sdks", "title": "Findings per SDK (informational ones left out)", "bars": _bars(per_sdk)},
+        {"id": "chart-types", "title": "Findings per problem type, T1–T8 (informational ones left out)", "bars": _bars(per_type, types)},
     ]
