@@ -134,7 +134,7 @@ class Assembly:
     def scenarios(self) -> list[Scenario]:
         from harness.scenarios import resolve_scenarios
 
-        return resolve_scenarios(self.request.scenario)
+        return resolve_scenarios(self.request.scenario, self.kind.scenarios)
 
     # -- record, judge, report -------------------------------------------------------------------
     def record(self, scenario: Scenario, *, runs_dir: str | Path | None = None) -> RunResult:

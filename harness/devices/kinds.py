@@ -148,6 +148,9 @@ class DeviceKind:
     validate_app_file: Callable[[str], str] | None = None
     app_file: Callable[[str], Path | None] = _no_file
     priority: int = 0
+    #: the kind's own scenario suite (a folder of YAML), used for 'all' and looked up by id
+    #: before the standard suite; None: the standard suite S1..S5
+    scenarios: Path | None = None
 
 
 _KINDS: dict[str, DeviceKind] = {}

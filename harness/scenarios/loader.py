@@ -23,7 +23,7 @@ from harness.errors import InputError, ScenarioError
 from harness.scenarios.model import Scenario, Step
 from harness.scenarios.registry import Param, get_step, step_names
 
-__all__ = ["load_scenario", "load_scenario_file", "standard_suite", "resolve_scenarios", "scenarios_dir"]
+__all__ = ["load_scenario", "load_scenario_file", "standard_suite", "resolve_scenarios", "scenarios_dir", "suite_in"]
 
 _TOP = ("id", "name", "title", "description", "steps")
 
@@ -122,13 +122,24 @@ def standard_suite() -> list[Scenario]:
     return [load_scenario_file(p) for p in sorted(scenarios_dir().glob("S*.yaml"))]
 
 
-def resolve_scenarios(spec: str) -> list[Scenario]:
-    """'all' -> the standard suite; 'S2' -> that standard scenario; a path -> that file;
-    a comma-separated list of any of these."""
+def suite_in(folder: Path) -> list[Scenario]:
+    """Every scenario YAML of a folder (a device kind's own suite), in name order."""
+    return [load_scenario_file(p) for p in sorted(folder.glob("*.yaml"))]
+
+
+def resolve_scenarios(spec: str, suite: Path | None = None) -> list[Scenario]:
+    """'all' -> the suite (the standard suite, or the device kind's own ``suite`` folder, e.g.
+    W1..W2 on the web device); 'S2' / 'W1' -> that scenario of either; a path -> that file; a
+    comma-separated list of any of these."""
     out: list[Scenario] = []
+    own = suite_in(suite) if suite is not None else []
     for part in [p.strip() for p in spec.split(",") if p.strip()]:
         if part == "all":
-            out.extend(standard_suite())
+            out.extend(own or standard_suite())
+            continue
+        mine = [s for s in own if s.id == part or s.name == part]
+        if mine:
+            out.extend(mine)
             continue
         path = Path(part)
         if path.suffix in (".yaml", ".yml"):
@@ -138,8 +149,8 @@ def resolve_scenarios(spec: str) -> list[Scenario]:
             continue
         found = [s for s in standard_suite() if s.id == part or s.name == part]
         if not found:
-            ids = ", ".join(s.id for s in standard_suite())
-            raise InputError(f"unknown scenario '{part}' (standard: {ids}, or 'all', or a YAML path)")
+            ids = ", ".join(s.id for s in [*own, *standard_suite()])
+            raise InputError(f"unknown scenario '{part}' (known: {ids}, or 'all', or a YAML path)")
         out.extend(found)
     if not out:
         raise InputError("no scenario given")

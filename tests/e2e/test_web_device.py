@@ -40,9 +40,20 @@ def test_reference_page_w1(tmp_path: Path) -> None:
     assert (out.run_dir / "report.html").is_file()
 
 
+def test_web_suite_by_id_and_all() -> None:
+    """On the web device, 'all' is its own suite (W1, W2) and W ids resolve; S ids still do."""
+    from harness.assemble import Assembly
+
+    asm = Assembly(AppRequest(app="scan-order", device="web", scenario="all"))
+    assert [s.id for s in asm.scenarios()] == ["W1", "W2"]
+    asm2 = Assembly(AppRequest(app="scan-order", device="web", scenario="W2,S1"))
+    assert [s.id for s in asm2.scenarios()] == ["W2", "S1"]
+    assert [s.id for s in Assembly(AppRequest(app="demo-clean", device="sim", scenario="all")).scenarios()] == ["S1", "S2", "S3", "S4", "S5"]
+
+
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "javascript:alert(1)", "data:text/html,<b>x</b>"])
 def test_non_http_urls_are_refused(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", "--device", "web", "--app", url, "--scenario", str(W1), "--results", str(tmp_path)]) == 2
+    assert main(["run", "--device", "web", "--app", url, "--scenario", "W1", "--results", str(tmp_path)]) == 2
     assert "http and https URLs only" in capsys.readouterr().err
 
 
@@ -50,7 +61,7 @@ def test_unreachable_url_is_an_infrastructure_error(tmp_path: Path, capsys: pyte
     with socket.socket() as s:  # a loopback port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    assert main(["run", "--device", "web", "--app", f"http://127.0.0.1:{port}/", "--scenario", str(W1), "--results", str(tmp_path)]) == 3
+    assert main(["run", "--device", "web", "--app", f"http://127.0.0.1:{port}/", "--scenario", "W1", "--results", str(tmp_path)]) == 3
 
 
 W2 = W1.with_name("W2.yaml")

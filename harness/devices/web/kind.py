@@ -7,6 +7,7 @@ does). file:, javascript: and data: URLs are refused.
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,6 +84,7 @@ KIND = register_kind(
         doctor=_doctor,
         outlives_worker=False,
         priority=50,
+        scenarios=Path(str(resources.files("harness.devices.web").joinpath("scenarios"))),
     ),
     replace=True,
 )
