@@ -146,8 +146,8 @@ def cmd_run(a: argparse.Namespace) -> int:
         reports=() if a.no_report else None,
         fail_on=a.fail_on,
         sources=tuple(a.source or ()),
-        source_options={**_source_options(a.source_option), "frida": a.frida, "frida_device": a.frida_device},
-        device_options=_source_options(a.device_option, "--device-option"),
+        source_options={**_kv_options(a.source_option), "frida": a.frida, "frida_device": a.frida_device},
+        device_options=_kv_options(a.device_option, "--device-option"),
     )
     any_fail = False
     infra = ""
@@ -366,7 +366,7 @@ def _handover_commands() -> None:
     COMMANDS.update(HANDOVER)
 
 
-def _source_options(items: list[str], flag: str = "--source-option") -> dict[str, str]:
+def _kv_options(items: list[str], flag: str = "--source-option") -> dict[str, str]:
     """``KEY=VALUE`` pairs of a repeatable option; InputError for anything else."""
     out: dict[str, str] = {}
     for item in items:

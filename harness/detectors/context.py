@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,6 +66,9 @@ class Context:
     #: the run folder, when the run is judged from it (artifacts beside the timeline, such as
     #: request bodies under network/bodies/); None when judged from a store
     run_dir: Path | None = None
+    #: derived per-run results several detectors share (computed once: e.g. the network matches
+    #: read by R34 and R37), keyed by the deriving function's name
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # -- events -----------------------------------------------------------------------------
     def of(self, *types: type[E]) -> list[E]:

@@ -58,7 +58,15 @@ def _body(folder: Path | None, flow: NetworkFlow) -> bytes:
 
 
 def flow_matches(ctx: Context) -> list[tuple[NetworkFlow, Attribution, list[Match], dict[str, HoneyPlant]]]:
-    """Every flow of the run with its recipient and the planted values found in it."""
+    """Every flow of the run with its recipient and the planted values found in it (computed
+    once per run: R34 and R37 both read it, and it reads the kept bodies)."""
+    if "flow_matches" not in ctx.memo:
+        ctx.memo["flow_matches"] = _flow_matches(ctx)
+    result: list[tuple[NetworkFlow, Attribution, list[Match], dict[str, HoneyPlant]]] = ctx.memo["flow_matches"]
+    return result
+
+
+def _flow_matches(ctx: Context) -> list[tuple[NetworkFlow, Attribution, list[Match], dict[str, HoneyPlant]]]:
     plants_ev = ctx.of(HoneyPlant)
     flows = ctx.of(NetworkFlow)[:_MAX_FLOWS]
     if not plants_ev or not flows:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from harness.app import AppConfig
     from harness.devices.base import Driver
 
-__all__ = ["ANDROID_SOURCES", "is_apk_ref", "check_app", "inspect_app", "resolve_app", "app_facts"]
+__all__ = ["ANDROID_SOURCES", "is_apk_ref", "check_app", "inspect_app", "resolve_app", "app_facts", "android_kind"]
 
 #: Event sources a run on a real Android device starts by default: the Frida agent (unless
 #: ``--frida off``) and process events from logcat.
@@ -90,3 +90,27 @@ def app_facts(app: str) -> tuple[Any, str] | None:
     from harness.static import apk_facts
 
     return apk_facts(app), ""
+
+
+def android_kind(name: str, summary: str, claims: Any, open_driver: Any, doctor: Any, priority: int = 0) -> Any:
+    """A DeviceKind for a backend that drives a real Android device: the app checks, app
+    resolution, default sources, static facts and serial check are the same for every such
+    backend; only how requests are claimed, the driver and the doctor checks differ."""
+    from harness.devices.adb import validate_serial
+    from harness.devices.kinds import DeviceKind
+
+    return DeviceKind(
+        name=name,
+        summary=summary,
+        claims=claims,
+        open=open_driver,
+        check_app=check_app,
+        inspect_app=inspect_app,
+        resolve_app=resolve_app,
+        default_sources=ANDROID_SOURCES,
+        doctor=doctor,
+        app_facts=app_facts,
+        serial_check=validate_serial,
+        priority=priority,
+    )
+

@@ -473,8 +473,7 @@ class LocalAppiumServer:
 # -- the device kind (harness.devices.kinds) -----------------------------------------------------
 def _kind() -> Any:
     from harness.devices import android
-    from harness.devices.adb import validate_serial
-    from harness.devices.kinds import DeviceKind, DeviceRequest, DoctorCheck, register_kind
+    from harness.devices.kinds import DeviceRequest, DoctorCheck, register_kind
 
     def open_driver(request: DeviceRequest) -> Any:
         return AppiumDriver(request.appium_url, serial=request.device)
@@ -495,18 +494,12 @@ def _kind() -> Any:
         return [DoctorCheck("Appium server", "fail", f"{url} answers but is not ready", "wait, or restart it")]
 
     return register_kind(
-        DeviceKind(
-            name=AppiumDriver.backend,
-            summary="a real device or emulator driven through an Appium server (--appium URL)",
-            claims=lambda request: bool(request.appium_url),
-            open=open_driver,
-            check_app=android.check_app,
-            inspect_app=android.inspect_app,
-            resolve_app=android.resolve_app,
-            default_sources=android.ANDROID_SOURCES,
-            doctor=doctor,
-            app_facts=android.app_facts,
-            serial_check=validate_serial,
+        android.android_kind(
+            AppiumDriver.backend,
+            "a real device or emulator driven through an Appium server (--appium URL)",
+            lambda request: bool(request.appium_url),
+            open_driver,
+            doctor,
         ),
         replace=True,
     )

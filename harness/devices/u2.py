@@ -198,8 +198,7 @@ class U2Driver:
 # -- the device kind (harness.devices.kinds) -----------------------------------------------------
 def _kind() -> Any:
     from harness.devices import android
-    from harness.devices.adb import validate_serial
-    from harness.devices.kinds import DeviceKind, DeviceRequest, DoctorCheck, register_kind
+    from harness.devices.kinds import DeviceRequest, DoctorCheck, register_kind
 
     def open_driver(request: DeviceRequest) -> Any:
         return U2Driver(request.device)
@@ -213,18 +212,12 @@ def _kind() -> Any:
             return [DoctorCheck("host uiautomator2", "warn", f"uiautomator2 does not import: {exc}", needed=False)]
 
     return register_kind(
-        DeviceKind(
-            name=U2Driver.backend,
-            summary="a real device or emulator over adb, driven by uiautomator2",
-            claims=lambda request: True,  # every adb serial nobody else claims
-            open=open_driver,
-            check_app=android.check_app,
-            inspect_app=android.inspect_app,
-            resolve_app=android.resolve_app,
-            default_sources=android.ANDROID_SOURCES,
-            doctor=doctor,
-            app_facts=android.app_facts,
-            serial_check=validate_serial,
+        android.android_kind(
+            U2Driver.backend,
+            "a real device or emulator over adb, driven by uiautomator2",
+            lambda request: True,  # every adb serial nobody else claims
+            open_driver,
+            doctor,
             priority=-100,
         ),
         replace=True,

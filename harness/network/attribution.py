@@ -22,7 +22,7 @@ from typing import Any
 from harness.catalog.yamldata import parse_yaml
 from harness.errors import CatalogError
 
-__all__ = ["Party", "Attribution", "registrable", "sdk_hosts", "attribute_host", "first_party_domains", "CLOUD_DOMAINS"]
+__all__ = ["Attribution", "registrable", "sdk_hosts", "attribute_host", "first_party_domains", "CLOUD_DOMAINS"]
 
 #: Hosting, object-storage and CDN domains that serve anyone (public service documentation).
 CLOUD_DOMAINS = frozenset(
@@ -43,9 +43,6 @@ class Attribution:
     domain: str
     party: str  # first | cloud | third | local
     sdk: str = ""
-
-
-Party = str
 
 
 @lru_cache(maxsize=1)

@@ -407,7 +407,10 @@ class RunData:
             r["http"] += f.scheme == "http"
         for e in fails:
             host = e.sni or e.host
-            r = rows.setdefault(host, {"host": host, "party": attribute_host(host, first).party, "sdk": attribute_host(host, first).sdk, "n": 0, "t": e.t, "phase": PHASE_LABELS.get(self.phase_at(e.t), ""), "http": 0, "refused": 0})
+            if host not in rows:
+                who = attribute_host(host, first)
+                rows[host] = {"host": host, "party": who.party, "sdk": who.sdk, "n": 0, "t": e.t, "phase": PHASE_LABELS.get(self.phase_at(e.t), ""), "http": 0, "refused": 0}
+            r = rows[host]
             r["refused"] += 1
         return {
             "flows": len(flows),

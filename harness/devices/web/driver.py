@@ -19,6 +19,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +36,12 @@ USER_AGENTS = {
 }
 
 _LOAD_TIMEOUT_MS = 20_000
+
+
+@lru_cache(maxsize=1)
+def _dom_to_xml_js() -> str:
+    """The DOM-to-hierarchy script, read once (it runs at every screen read)."""
+    return resources.files("harness.devices.web").joinpath("dom_to_xml.js").read_text(encoding="utf-8")
 
 
 def chromium_path() -> str:
@@ -174,9 +181,8 @@ class WebDriver:
     def hierarchy(self) -> str:
         if self.page is None or self.page.is_closed():
             return '<?xml version="1.0" encoding="UTF-8"?><hierarchy rotation="0" width="390" height="844"></hierarchy>'
-        js = resources.files("harness.devices.web").joinpath("dom_to_xml.js").read_text(encoding="utf-8")
         try:
-            return str(self.page.evaluate(js))
+            return str(self.page.evaluate(_dom_to_xml_js()))
         except Exception as exc:  # noqa: BLE001 - navigation in progress: read again later
             raise DeviceError(f"page hierarchy unreadable: {str(exc).splitlines()[0][:200]}") from None
 

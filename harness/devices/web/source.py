@@ -14,6 +14,7 @@ import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ _MAX_BODY = 1 << 20
 _MAX_MSG = 64 << 10
 
 
+@lru_cache(maxsize=1)
 def _agent_js() -> str:
     return resources.files("harness.devices.web").joinpath("page_agent.js").read_text(encoding="utf-8")
 
