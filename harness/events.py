@@ -37,6 +37,8 @@ __all__ = [
     "explore_result",
     "NetworkFlow",
     "TlsFailure",
+    "NetworkConnect",
+    "QuicBlocked",
     "HoneyPlant",
     "EVENT_TYPES",
     "event_from_dict",
@@ -278,12 +280,16 @@ class NetworkFlow(Event):
     status: int = 0
     resp_bytes: int = 0
     error: str = ""
+    conn: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class TlsFailure(Event):
     """Emitted by the ``network`` source when a client refused the proxy's TLS certificate
-    (certificate pinning, or a trust store without the proxy's CA): the flow stays unreadable."""
+    (certificate pinning, or a trust store without the proxy's CA): the flow stays unreadable.
+    Also emitted by the Frida agent (source ``frida``) when a pinning check that runs after the
+    handshake (OkHttp's CertificatePinner) refused the proxy's certificate with unpinning off:
+    the proxy never sees that refusal. ``conn`` is the agent's correlation token when known."""
 
     kind: ClassVar[str] = "tls_failure"
     t_wall: float = 0.0
@@ -292,6 +298,45 @@ class TlsFailure(Event):
     port: int = 0
     sni: str = ""
     error: str = ""
+    conn: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkConnect(Event):
+    """Emitted by the Frida agent when it redirected one TCP connect of the app to the harness
+    proxy: ``token`` (the correlation token sent in the CONNECT request; flows of that connection
+    carry it as ``NetworkFlow.conn``), the destination the app asked for (``host`` as the app named
+    it, '' for a bare address; ``ip``; ``port``), ``via`` (the hooked API), the Java ``stack`` at
+    connect time with its ``caller`` and attributed ``sdk``, and ``ms`` spent reaching the proxy
+    and opening the tunnel."""
+
+    kind: ClassVar[str] = "connect"
+    token: str = ""
+    host: str = ""
+    ip: str = ""
+    port: int = 0
+    via: str = ""
+    thread: str = ""
+    caller: str = ""
+    stack: tuple[str, ...] = ()
+    sdk: str = ""
+    ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class QuicBlocked(Event):
+    """Emitted by the Frida agent when it refused UDP to port 443 (QUIC), so the app falls back to
+    TCP through the proxy: destination ``host`` and ``port``, ``via`` (the hooked API), the
+    ``caller`` and attributed ``sdk``; ``count`` identical attempts from one call site are folded
+    into one event."""
+
+    kind: ClassVar[str] = "quic_blocked"
+    host: str = ""
+    port: int = 0
+    via: str = ""
+    caller: str = ""
+    sdk: str = ""
+    count: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +417,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ExploreResult,
         NetworkFlow,
         TlsFailure,
+        NetworkConnect,
+        QuicBlocked,
         HoneyPlant,
     )
 }

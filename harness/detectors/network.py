@@ -18,9 +18,9 @@ from pathlib import Path
 
 from harness.detectors.context import Context
 from harness.detectors.registry import detector
-from harness.events import HoneyPlant, NetworkFlow
+from harness.events import HoneyPlant, NetworkConnect, NetworkFlow
 from harness.findings import Finding
-from harness.network.attribution import Attribution, attribute_host, first_party_domains
+from harness.network.attribution import Attribution, attribute_flow, connects_by_token, first_party_domains
 from harness.network.matcher import MAX_DECODED, FlowData, Match, Matcher, Plant
 
 __all__ = ["personal_data_to_third_party", "personal_data_in_cleartext", "flow_matches"]
@@ -81,13 +81,14 @@ def _flow_matches(ctx: Context) -> list[tuple[NetworkFlow, Attribution, list[Mat
     m = _matcher(tuple(plants))
     folder = _bodies(ctx)
     first = first_party_domains(ctx.info.package)
+    connects = connects_by_token(ctx.of(NetworkConnect))
     out = []
     for f in flows:
         headers = tuple((h.split(": ", 1)[0], h.split(": ", 1)[1] if ": " in h else "") for h in f.headers)
         hmap = {k.lower(): v for k, v in headers}
         url = f"{f.scheme or 'https'}://{f.host}{f.path}"
         found = m.match(FlowData(url, headers, _body(folder, f), hmap.get("content-encoding", ""), hmap.get("content-type", "")))
-        out.append((f, attribute_host(f.host, first), found, by_name))
+        out.append((f, attribute_flow(f, first, connects), found, by_name))
     return out
 
 
@@ -117,7 +118,7 @@ def personal_data_to_third_party(ctx: Context) -> Iterator[Finding]:
             continue
         seen.add(key)
         plants = [by_name[m.plant] for m in matches if m.plant in by_name]
-        sdk_txt = f" (SDK {who.sdk})" if who.sdk else ""
+        sdk_txt = f" (SDK {who.sdk}{', named by the stack that opened the connection' if who.via == 'stack' else ''})" if who.sdk else ""
         yield ctx.finding(
             "R34",
             verdict="violation",
@@ -125,7 +126,7 @@ def personal_data_to_third_party(ctx: Context) -> Iterator[Finding]:
                 f"{_describe(matches, by_name)} sent to {flow.host}{sdk_txt}, a third party, at t={flow.t:.1f} s, "
                 f"{_WHEN[phase]}."
             ),
-            evidence=[flow.seq, *(p.seq for p in plants)],
+            evidence=[flow.seq, *(p.seq for p in plants), *([who.connect.seq] if who.connect is not None else [])],
             t=flow.t,
             category=plants[0].category if plants else "",
             sdk=who.sdk,

@@ -482,13 +482,15 @@ def _source_factory(driver: Any, options: Mapping[str, str]) -> Any:
     honey = options.get("honey", "on") or "on"
     if honey not in ("on", "off"):
         raise InputError(f"honey must be 'on' or 'off', got {honey[:20]!r}")
-    return FridaSource(device=device, mode=mode, honey=honey == "on")
+    from harness.instrumentation.frida_follow import NetOptions
+
+    return FridaSource(device=device, mode=mode, honey=honey == "on", net=NetOptions.from_options(options))
 
 
 def _register() -> None:
     from harness.instrumentation.sources import register_source
 
-    register_source("frida", _source_factory, summary="the Frida agent: sensitive API calls with stacks, permission requests, app state", options=("frida", "frida_device", "honey"), replace=True)
+    register_source("frida", _source_factory, summary="the Frida agent: sensitive API calls with stacks, permission requests, app state", options=("frida", "frida_device", "honey", "redirect", "ca_trust", "unpin", "quic", "redirect_direct"), replace=True)
 
 
 _register()

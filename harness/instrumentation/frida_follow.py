@@ -20,30 +20,100 @@ follows the app through the lifecycle hooks of :mod:`harness.instrumentation.sou
 
 Each spawn or attach is its own :class:`~harness.instrumentation.frida.FridaInstrumentation`
 (own session, own decoder); they all emit through the one session ``emit``.
+
+Network capture: when the run's ``network`` source published its proxy
+(``SourceSession.shared["network"]``), every agent this source loads gets a ``net`` config (see
+:class:`NetOptions` and ``hooks/src/net.ts``): redirect TCP connects to the proxy with a
+correlation token, refuse UDP/443 (QUIC), trust the proxy's CA in-process, unpin. An agent
+loaded before the proxy was published (attach mode at the run's start) runs without them.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from harness.errors import InputError
 from harness.events import AppState, ErrorRecord
 from harness.instrumentation.base import Target
 from harness.instrumentation.frida import FridaInstrumentation, hook_pack_hash
 from harness.instrumentation.sources import SourceBase, SourceSession
 
-__all__ = ["FridaSource"]
+__all__ = ["FridaSource", "NetOptions", "DEFAULT_DIRECT"]
 
 Factory = Callable[..., FridaInstrumentation]
+
+#: never redirected by default: the loopback networks (in-app servers, the proxy's own port)
+DEFAULT_DIRECT: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+
+
+@dataclass(frozen=True, slots=True)
+class NetOptions:
+    """What the agent does with the app's traffic when a network source runs (source options
+    ``redirect``, ``ca_trust``, ``unpin``, ``quic``, ``redirect_direct``)."""
+
+    redirect: bool = True
+    trust: bool = True
+    unpin: bool = True
+    quic_block: bool = True
+    direct: tuple[str, ...] = DEFAULT_DIRECT
+
+    def agent_config(self, proxy: str, ca: str) -> dict[str, Any]:
+        """The ``net`` object of the agent's init config."""
+        return {
+            "proxy": proxy if self.redirect else "",
+            "direct": list(self.direct),
+            "quic": "block" if self.quic_block else "allow",
+            "ca": ca if (self.trust or self.unpin) else "",
+            "trust": self.trust,
+            "unpin": self.unpin,
+        }
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, str]) -> NetOptions:
+        """Parse the source options; InputError names a bad value."""
+
+        def onoff(key: str, default: bool) -> bool:
+            v = options.get(key, "") or ("on" if default else "off")
+            if v not in ("on", "off"):
+                raise InputError(f"{key} must be 'on' or 'off', got {v[:20]!r}")
+            return v == "on"
+
+        quic = options.get("quic", "") or "block"
+        if quic not in ("block", "allow"):
+            raise InputError(f"quic must be 'block' or 'allow', got {quic[:20]!r}")
+        direct: tuple[str, ...] = DEFAULT_DIRECT
+        raw = options.get("redirect_direct")
+        if raw is not None:
+            items = tuple(x.strip() for x in raw.split(",") if x.strip())
+            for item in items:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise InputError(f"redirect_direct: {item[:60]!r} is not an address or network (CIDR)") from None
+            direct = items
+        return cls(redirect=onoff("redirect", True), trust=onoff("ca_trust", True), unpin=onoff("unpin", True), quic_block=quic == "block", direct=direct)
 
 
 class FridaSource(SourceBase):
     name = "frida"
 
-    def __init__(self, device: str = "usb", mode: str = "spawn", *, factory: Factory | None = None, options: Mapping[str, Any] | None = None, honey: bool = True) -> None:
+    def __init__(
+        self,
+        device: str = "usb",
+        mode: str = "spawn",
+        *,
+        factory: Factory | None = None,
+        options: Mapping[str, Any] | None = None,
+        honey: bool = True,
+        net: NetOptions | None = None,
+    ) -> None:
         self.device = device
+        self.net = net if net is not None else NetOptions()
         self.mode = mode
         #: plant honey values (harness.network.honey) in the identifier getters of every process
         self.honey = honey
@@ -60,7 +130,13 @@ class FridaSource(SourceBase):
 
     # -- helpers ----------------------------------------------------------------------------
     def _new(self, mode: str, **extra: Any) -> FridaInstrumentation:
-        return self._factory(device=self.device, mode=mode, **{**self._options, **extra})
+        options = {**self._options, **extra}
+        published = self._session.shared.get("network") if self._session is not None else None
+        if isinstance(published, dict) and isinstance(published.get("proxy"), str):
+            agent = dict(options.get("agent_options") or {})
+            agent["net"] = self.net.agent_config(published["proxy"], str(published.get("ca") or ""))
+            options["agent_options"] = agent
+        return self._factory(device=self.device, mode=mode, **options)
 
     def _error(self, message: str) -> None:
         s = self._session

@@ -22,6 +22,14 @@ Events inside a batch (``k`` says which)::
                                    # a hook returned a planted value (once per api and value)
     {"k": "life", "ts": .., "state": "started|foreground|background|exited", "activity": "..",
      "pid": <int>, "cause": ".."}
+    {"k": "conn", "ts": .., "tok": "<correlation token>", "host": "..", "ip": "..", "port": <int>,
+     "via": "<hooked API>", "ms": <number>, "tid": .., "th": "..", "caller": "..", "sid": "..",
+     "stack": [..]}                # a TCP connect redirected to the harness proxy
+    {"k": "quic", "ts": .., "host": "..", "port": <int>, "via": "..", "caller": "..", "sid": "..",
+     "stack": [..], "n": <int>}    # UDP to port 443 refused (folded per call site)
+    {"k": "pin", "ts": .., "host": "..", "via": "..", "caller": "..", "sid": "..", "stack": [..]}
+                                   # a pinning check after the handshake refused the proxy's
+                                   # certificate (unpinning off): a TlsFailure from the agent
 
 Control goes the other way through rpc exports (``init``, ``flush``, ``dispose``).
 
@@ -54,7 +62,18 @@ from typing import Any
 
 from harness.catalog.permissions import groups_of
 from harness.errors import ProtocolError
-from harness.events import AgentStatus, ApiCall, AppState, ErrorRecord, Event, HoneyPlant, PermissionRequest
+from harness.events import (
+    AgentStatus,
+    ApiCall,
+    AppState,
+    ErrorRecord,
+    Event,
+    HoneyPlant,
+    NetworkConnect,
+    PermissionRequest,
+    QuicBlocked,
+    TlsFailure,
+)
 from harness.sanitize import clean_text
 
 __all__ = [
@@ -406,6 +425,51 @@ class AgentDecoder:
                 category=_cut(ev.get("cat"), 40),
                 value=_cut(value, 256),
                 api_id=_cut(ev.get("api"), MAX_ID),
+            )
+        if k == "conn":
+            token = ev.get("tok")
+            if not isinstance(token, str) or not token:
+                raise ProtocolError("conn event needs a string 'tok'")
+            frames = self._stack(ev)
+            caller = _cut(ev.get("caller"), MAX_FRAME_CHARS)
+            ms = ev.get("ms")
+            return NetworkConnect(
+                t=t,
+                source=self.source,
+                token=_cut(token, MAX_ID),
+                host=_cut(ev.get("host"), 253),
+                ip=_cut(ev.get("ip"), 64),
+                port=max(0, min(_int(ev.get("port"), "port"), 65535)),
+                via=_cut(ev.get("via"), 120),
+                thread=_cut(ev.get("th"), 120),
+                caller=caller,
+                stack=frames,
+                sdk=self._sdk(frames, caller, ev.get("sid")),
+                ms=max(0.0, min(_num(ms, "ms"), 1e7)) if ms is not None else 0.0,
+            )
+        if k == "quic":
+            frames = self._stack(ev)
+            caller = _cut(ev.get("caller"), MAX_FRAME_CHARS)
+            return QuicBlocked(
+                t=t,
+                source=self.source,
+                host=_cut(ev.get("host"), 253),
+                port=max(0, min(_int(ev.get("port"), "port"), 65535)),
+                via=_cut(ev.get("via"), 120),
+                caller=caller,
+                sdk=self._sdk(frames, caller, ev.get("sid")),
+                count=max(1, _int(ev.get("n"), "n", 1)),
+            )
+        if k == "pin":
+            frames = self._stack(ev)
+            caller = _cut(ev.get("caller"), MAX_FRAME_CHARS)
+            via = _cut(ev.get("via"), 120) or "a pinning check"
+            return TlsFailure(
+                t=t,
+                source=self.source,
+                host=_cut(ev.get("host"), 253),
+                sni=_cut(ev.get("host"), 253),
+                error=_cut(f"{via} refused the proxy's certificate after the handshake (certificate pinning; unpinning off), called from {caller or 'unknown code'}", 300),
             )
         raise ProtocolError(f"unknown event kind {_cut(k, 40)!r}")
 

@@ -37,7 +37,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from harness.errors import InputError
 from harness.events import AppState, ErrorRecord, Event
@@ -79,6 +79,10 @@ class SourceSession:
     #: (a sub-process such as ``:push`` starting: the Frida source attaches to it, while the
     #: detectors, which read the app's own process states, never see it)
     notify: Callable[[AppState], None] | None = None
+    #: what one source of the run tells the others, by name (one dict per run): the ``network``
+    #: source puts its proxy address and CA under ``"network"``, and the ``frida`` source hands
+    #: them to the agent, which redirects the app's connects there
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -281,7 +285,7 @@ class SourceSet:
     def start(self, target: Target, clock: Callable[[], float], run_dir: Path | None, driver: Driver | None) -> None:
         """Start every source in order; when one fails, the started ones are stopped and the
         error propagates."""
-        session = SourceSession(target, self.deliver, clock, run_dir, driver, self.notify)
+        session = SourceSession(target, self.deliver, clock, run_dir, driver, self.notify, {})
         for s in self.sources:
             try:
                 s.start(session)

@@ -8,6 +8,10 @@
   says nothing about a third party by itself.
 - SDK: ``harness/catalog/sdk_hosts.yaml``, longest host-suffix match; an SDK host is always a
   third party, even inside a cloud domain.
+- SDK by stack: a flow whose connection the Frida agent redirected carries a correlation token
+  (``NetworkFlow.conn``) that names a :class:`~harness.events.NetworkConnect` with the Java stack
+  at connect time; when the host names no SDK, the SDK attributed from that stack (the same
+  package-prefix machinery as for API calls) names the sender (:func:`attribute_flow`).
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from typing import Any
 
 from harness.catalog.yamldata import parse_yaml
 from harness.errors import CatalogError
+from harness.events import NetworkConnect, NetworkFlow
 
-__all__ = ["Attribution", "registrable", "sdk_hosts", "attribute_host", "first_party_domains", "CLOUD_DOMAINS"]
+__all__ = ["Attribution", "registrable", "sdk_hosts", "attribute_host", "attribute_flow", "connects_by_token", "first_party_domains", "CLOUD_DOMAINS"]
 
 #: Hosting, object-storage and CDN domains that serve anyone (public service documentation).
 CLOUD_DOMAINS = frozenset(
@@ -43,6 +48,8 @@ class Attribution:
     domain: str
     party: str  # first | cloud | third | local
     sdk: str = ""
+    via: str = ""  # how the SDK was named: host | stack ('' when no SDK)
+    connect: NetworkConnect | None = None  # the redirected connect the flow came through
 
 
 @lru_cache(maxsize=1)
@@ -111,9 +118,30 @@ def attribute_host(host: str, first_party: frozenset[str] = frozenset()) -> Attr
     domain = registrable(h)
     sdk = next((s for pat, s in sdk_hosts() if h == pat or h.endswith("." + pat)), "")
     if sdk:
-        return Attribution(h, domain, "third", sdk)
+        return Attribution(h, domain, "third", sdk, "host")
     if domain in first_party:
         return Attribution(h, domain, "first")
     if domain in CLOUD_DOMAINS:
         return Attribution(h, domain, "cloud")
     return Attribution(h, domain, "third")
+
+
+def connects_by_token(events: Iterable[object]) -> dict[str, NetworkConnect]:
+    """The agent's redirected connects of a run, by correlation token (the first one wins)."""
+    out: dict[str, NetworkConnect] = {}
+    for e in events:
+        if isinstance(e, NetworkConnect) and e.token and e.token not in out:
+            out[e.token] = e
+    return out
+
+
+def attribute_flow(flow: NetworkFlow, first_party: frozenset[str] = frozenset(), connects: dict[str, NetworkConnect] | None = None) -> Attribution:
+    """:func:`attribute_host`, plus the connect-time stack: a flow whose token names a redirected
+    connect gets that connect, and its SDK when the host names none (``via='stack'``)."""
+    who = attribute_host(flow.host, first_party)
+    conn = connects.get(flow.conn) if connects and flow.conn else None
+    if conn is None:
+        return who
+    if not who.sdk and conn.sdk and conn.sdk != "app":
+        return Attribution(who.host, who.domain, who.party, conn.sdk, "stack", conn)
+    return Attribution(who.host, who.domain, who.party, who.sdk, who.via, conn)

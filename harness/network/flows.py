@@ -82,6 +82,7 @@ def events_from_record(rec: Any, t: float) -> list[Event]:
                 status=_i(rec.get("status"), 0, 999),
                 resp_bytes=_i(rec.get("resp_bytes")),
                 error=_s(rec.get("error"), 300),
+                conn=_s(rec.get("conn"), 64),
             )
         ]
     if kind == "tls_failed":
@@ -95,6 +96,7 @@ def events_from_record(rec: Any, t: float) -> list[Event]:
                 port=_i(rec.get("port"), 0, 65535),
                 sni=_s(rec.get("sni"), 253),
                 error=_s(rec.get("error"), 300),
+                conn=_s(rec.get("conn"), 64),
             )
         ]
     if kind == "error":

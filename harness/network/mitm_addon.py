@@ -16,9 +16,16 @@ A ``flow`` record: ``id``, ``ts`` (wall-clock seconds when the request started),
 ``http_version``, ``tls`` (true when the client spoke TLS to the proxy), ``sni``, ``headers``
 ([[name, value]], at most 64, each cut), ``req_bytes``, ``req_sha256`` (of the whole body),
 ``body`` (stored file name or ""), ``body_cut`` (stored less than all), ``status``,
-``resp_bytes``, ``resp_type``, ``error``. A ``tls_failed`` record: ``ts``, ``client``, ``sni``,
-``host``, ``port``, ``error`` (the client refused the proxy's certificate: pinning, or a trust
-store without the proxy's CA).
+``resp_bytes``, ``resp_type``, ``error``, ``conn``. A ``tls_failed`` record: ``ts``, ``client``,
+``sni``, ``host``, ``port``, ``error`` (the client refused the proxy's certificate: pinning, or a
+trust store without the proxy's CA), ``conn``.
+
+``conn`` is the correlation token of the client connection: the consent-harness Frida agent
+redirects an app's TCP connect to this proxy with an HTTP CONNECT request carrying the token in
+the ``X-Consent-Harness-Conn`` header (``http_connect`` below); every flow and refused handshake
+of that connection carries it, so the harness joins them to the app's stack at connect time.
+Tokens are cut to 64 characters of ``[A-Za-z0-9._-]``; at most ``MAX_TOKENS`` connections are
+remembered (oldest forgotten first). '' when the client came another way.
 """
 
 from __future__ import annotations
@@ -26,10 +33,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
+TOKEN_HEADER = "x-consent-harness-conn"
+MAX_TOKENS = 50_000
+_TOKEN_RE = re.compile(r"[A-Za-z0-9._\-]{1,64}")
 MAX_HEADERS = 64
 MAX_HEADER_CHARS = 2000
 MAX_PATH = 4000
@@ -62,6 +74,7 @@ class ConsentHarnessRecorder:
         self.flows = 0
         self.tls_failures = 0
         self.errors = 0
+        self.tokens: OrderedDict[str, str] = OrderedDict()
 
     # -- options ---------------------------------------------------------------------------
     def load(self, loader: Any) -> None:
@@ -101,6 +114,9 @@ class ConsentHarnessRecorder:
             self._write({"type": "error", "ts": time.time(), "where": where, "error": _cut(f"{type(exc).__name__}: {exc}", 500)})
 
     # -- hooks -----------------------------------------------------------------------------
+    def http_connect(self, flow: Any) -> None:
+        self._safe("http_connect", self._connect, flow)
+
     def response(self, flow: Any) -> None:
         self._safe("response", self._flow, flow)
 
@@ -118,6 +134,25 @@ class ConsentHarnessRecorder:
                 self._out = None
 
     # -- records ---------------------------------------------------------------------------
+    def _connect(self, flow: Any) -> None:
+        token = flow.request.headers.get(TOKEN_HEADER, "")
+        client = getattr(flow, "client_conn", None)
+        cid = getattr(client, "id", None)
+        if not token or not isinstance(cid, str) or not _TOKEN_RE.fullmatch(token):
+            return
+        with self._lock:
+            self.tokens[cid] = token
+            self.tokens.move_to_end(cid)
+            while len(self.tokens) > MAX_TOKENS:
+                self.tokens.popitem(last=False)
+
+    def _token(self, client: Any) -> str:
+        cid = getattr(client, "id", None)
+        if not isinstance(cid, str):
+            return ""
+        with self._lock:
+            return self.tokens.get(cid, "")
+
     def _flow(self, flow: Any) -> None:
         req = getattr(flow, "request", None)
         if req is None:
@@ -168,6 +203,7 @@ class ConsentHarnessRecorder:
                 "resp_bytes": len(resp.raw_content or b"") if resp is not None else 0,
                 "resp_type": _cut(resp.headers.get("content-type", ""), 128) if resp is not None else "",
                 "error": _cut(err.msg, 300) if err is not None else "",
+                "conn": self._token(client),
             }
         )
 
@@ -185,6 +221,7 @@ class ConsentHarnessRecorder:
                 "host": _cut(addr[0] if addr else "", 253),
                 "port": int(addr[1]) if addr and len(addr) > 1 and isinstance(addr[1], int) else 0,
                 "error": _cut(getattr(data.conn, "error", "") or "", 300),
+                "conn": self._token(ctxconn),
             }
         )
 

@@ -6,12 +6,18 @@ Record first: the addon's ``flows.jsonl`` and the request bodies stay in ``<run>
 
 How traffic reaches the proxy (``network_route`` option):
 
-- ``global`` (default on a device with adb): ``adb reverse`` makes the proxy's port reachable on
-  the device's loopback and Android's global HTTP proxy setting points at it; both are undone at
-  stop, whatever happened. Apps that ignore the system proxy stay unseen; the run reports what
-  it saw and what it could not (TLS handshakes refused).
+- ``agent`` (default): the Frida agent redirects the app's TCP connects to the proxy (an HTTP
+  CONNECT with a correlation token per connection, so every flow joins the Java stack that opened
+  it), refuses UDP to port 443 so apps fall back from QUIC, and trusts the proxy's CA in-process
+  (see ``hooks/src/net.ts`` and the ``frida`` source's ``redirect``, ``ca_trust``, ``unpin``,
+  ``quic`` and ``redirect_direct`` options). This source publishes the proxy's address and CA to
+  the other sources of the run (``SourceSession.shared["network"]``); on a device with adb,
+  ``adb reverse`` makes the proxy's port reachable on the device's loopback. Needs the ``frida``
+  source in spawn mode (the agent gets the address at spawn); without it nothing reaches the proxy.
+- ``global``: as ``agent``, plus Android's global HTTP proxy setting pointing at the proxy (apps
+  that honour the system proxy but run without the agent); undone at stop, whatever happened.
 - ``none``: only start the proxy (clients are pointed at it by other means: mitmproxy's WireGuard
-  mode, a test client, a host-process app).
+  mode, a test client, a host-process app); the agent is not told.
 
 Certificate trust is the device's business (see README: network capture): the CA is
 ``<confdir>/mitmproxy-ca-cert.pem``, kept across runs in ``network_confdir`` so it is installed
@@ -165,9 +171,9 @@ class NetworkSource(SourceBase):
     def __init__(self, driver: Driver | None, options: Mapping[str, str]) -> None:
         route = options.get("network_route", "")
         adb = getattr(driver, "adb", None) if driver is not None else None
-        if route not in ("", "global", "none"):
-            raise InputError(f"network_route must be 'global' or 'none', got {route[:40]!r}")
-        self.route = route or ("global" if adb is not None else "none")
+        if route not in ("", "agent", "global", "none"):
+            raise InputError(f"network_route must be 'agent', 'global' or 'none', got {route[:40]!r}")
+        self.route = route or "agent"
         if self.route == "global" and adb is None:
             raise InputError("network_route=global needs a device reached through adb")
         self.adb = adb
@@ -185,6 +191,7 @@ class NetworkSource(SourceBase):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._device_set = False
+        self._reversed = False
         self.flows: list[NetworkFlow] = []
 
     def start(self, session: SourceSession) -> None:
@@ -193,24 +200,48 @@ class NetworkSource(SourceBase):
         self.proxy = MitmProxy(out, port=self.port, confdir=self.confdir, extra=self.extra)
         self.proxy.start()
         self.reader = FlowReader(out / "flows.jsonl", session.clock, time.time)
-        if self.route == "global":
-            self._device_proxy_on()
+        if self.route in ("agent", "global"):
+            if self.adb is not None:
+                self._device_reverse()
+            if self.route == "global":
+                self._device_proxy_on()
+            session.shared["network"] = {"proxy": f"127.0.0.1:{self.proxy.port}", "ca": self._ca_text()}
         self._thread = threading.Thread(target=self._follow, name="network", daemon=True)
         self._thread.start()
 
     # -- the device's way to the proxy ------------------------------------------------------
-    def _device_proxy_on(self) -> None:
+    def _ca_text(self) -> str:
+        """The proxy's CA certificate (PEM) for the agent's in-process trust; '' if unreadable."""
+        assert self.proxy is not None
+        try:
+            text = self.proxy.ca_cert.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            self._emit_error(f"the proxy's CA certificate could not be read, in-process trust is off: {exc}")
+            return ""
+        return text if "BEGIN CERTIFICATE" in text and len(text) < 20000 else ""
+
+    def _device_reverse(self) -> None:
         assert self.proxy is not None and self.adb is not None
         port = str(self.proxy.port)
         self.adb.adb(["reverse", f"tcp:{port}", f"tcp:{port}"], timeout=20)
+        self._reversed = True
+
+    def _device_proxy_on(self) -> None:
+        assert self.proxy is not None and self.adb is not None
+        port = str(self.proxy.port)
         self.adb.shell(["settings", "put", "global", "http_proxy", f"127.0.0.1:{port}"], timeout=20)
         self._device_set = True
 
     def _device_proxy_off(self) -> None:
-        if not self._device_set or self.adb is None or self.proxy is None:
+        if self.adb is None or self.proxy is None:
             return
-        self._device_set = False
-        for argv, shell in ((["settings", "put", "global", "http_proxy", ":0"], True), (["reverse", "--remove", f"tcp:{self.proxy.port}"], False)):
+        undo: list[tuple[list[str], bool]] = []
+        if self._device_set:
+            undo.append((["settings", "put", "global", "http_proxy", ":0"], True))
+        if self._reversed:
+            undo.append((["reverse", "--remove", f"tcp:{self.proxy.port}"], False))
+        self._device_set = self._reversed = False
+        for argv, shell in undo:
             try:
                 (self.adb.shell if shell else self.adb.adb)(argv, timeout=20, check=False)
             except Exception as exc:  # noqa: BLE001 - keep undoing

@@ -15,6 +15,7 @@ import { applyConfig, config } from "./config.js";
 import { buffered, counters, flush, startTimer, stopTimer } from "./buffer.js";
 import { installJava, javaState } from "./java.js";
 import { installNative, nativeState } from "./native.js";
+import { applyNetConfig, installNet, netState, netStats, netWanted } from "./net.js";
 import { initStacks, siteCount } from "./stacks.js";
 import { reportError } from "./report.js";
 import { head } from "./text.js";
@@ -34,7 +35,7 @@ function sendReady(): void {
     type: "agent:ready",
     now: Date.now(),
     hooks: javaState.hooked + nativeState.hooked,
-    skipped: [...extraSkipped, ...javaState.skipped, ...nativeState.skipped].slice(0, 2000),
+    skipped: [...extraSkipped, ...javaState.skipped, ...nativeState.skipped, ...netState.skipped].slice(0, 2000),
     pid: Process.id,
     version: `${VERSION} java=${javaPath || "none"} sites=${stackMode || "none"} sdk=${javaState.sdk || "any"}`,
     stacks: stackMode || "none",
@@ -49,6 +50,7 @@ function installJavaNow(): void {
   try {
     stackMode = initStacks();
     installJava(config.apis);
+    installNet();
     installMs = Date.now() - t0;
     nativeState.javaReady = true;
   } catch (e) {
@@ -60,7 +62,7 @@ function installJavaNow(): void {
 }
 
 function javaSpecs(): boolean {
-  return config.apis.some((a) => a.kind === "java" || a.kind === "lifecycle");
+  return netWanted() || config.apis.some((a) => a.kind === "java" || a.kind === "lifecycle");
 }
 
 function skipAllJava(why: string): void {
@@ -114,6 +116,7 @@ function init(raw: unknown): Record<string, unknown> {
   initialized = true;
   nativeState.quiet.add(Process.getCurrentThreadId()); // the agent's own JS thread
   applyConfig(raw);
+  applyNetConfig(raw);
   startTimer();
   if (config.native) {
     try {
@@ -159,7 +162,7 @@ rpc.exports = {
   },
   stats(): Record<string, unknown> {
     return { ...counters, buffered: buffered(), sites: siteCount(), hooks: javaState.hooked + nativeState.hooked, overloads: javaState.overloads, ready: readySent,
-             installMs, lateHooks: javaState.late, sdk: javaState.sdk };
+             installMs, lateHooks: javaState.late, sdk: javaState.sdk, net: netStats() };
   },
   dispose(): void {
     stopTimer();

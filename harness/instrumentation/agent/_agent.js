@@ -1,5 +1,5 @@
 📦
-482357 /src/index.js
+509120 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -14705,6 +14705,773 @@ function installNative(specs) {
   }
 }
 
+// src/net.ts
+var netConfig = { proxy: "", direct: ["127.0.0.0/8", "::1/128"], quic: "allow", ca: "", trust: true, unpin: true, prefaceMs: 15e3 };
+var netState = {
+  hooked: 0,
+  skipped: [],
+  redirected: 0,
+  direct: 0,
+  failed: 0,
+  quic: 0,
+  trusted: 0,
+  unpinned: 0,
+  refused: 0,
+  prefaceUs: 0
+  // total wall time spent in CONNECT prefaces, microseconds (ms resolution)
+};
+var TOKEN_HEADER = "X-Consent-Harness-Conn";
+function applyNetConfig(raw) {
+  const n = raw !== null && typeof raw === "object" ? raw.net : void 0;
+  if (n === null || typeof n !== "object")
+    return;
+  if (typeof n.proxy === "string" && /^[A-Za-z0-9.\-:\[\]]{1,300}:\d{1,5}$/.test(n.proxy))
+    netConfig.proxy = n.proxy;
+  if (Array.isArray(n.direct))
+    netConfig.direct = n.direct.filter((x) => typeof x === "string").slice(0, 64);
+  if (n.quic === "block" || n.quic === "allow")
+    netConfig.quic = n.quic;
+  if (typeof n.ca === "string" && n.ca.length < 2e4)
+    netConfig.ca = n.ca;
+  if (typeof n.trust === "boolean")
+    netConfig.trust = n.trust;
+  if (typeof n.unpin === "boolean")
+    netConfig.unpin = n.unpin;
+  if (typeof n.prefaceMs === "number" && isFinite(n.prefaceMs))
+    netConfig.prefaceMs = Math.min(12e4, Math.max(100, Math.floor(n.prefaceMs)));
+}
+function netWanted() {
+  return netConfig.proxy !== "" || netConfig.quic === "block" || netConfig.ca !== "";
+}
+function parseIp(text) {
+  const s = text.replace(/^\[|\]$/g, "");
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) {
+    const b2 = s.split(".").map((x) => parseInt(x, 10));
+    return b2.every((x) => x <= 255) ? b2 : null;
+  }
+  if (!s.includes(":"))
+    return null;
+  const halves = s.split("::");
+  if (halves.length > 2)
+    return null;
+  const part = (p) => {
+    if (p === "")
+      return [];
+    const out = [];
+    for (const g of p.split(":")) {
+      if (!/^[0-9A-Fa-f]{1,4}$/.test(g))
+        return null;
+      const v = parseInt(g, 16);
+      out.push(v >> 8, v & 255);
+    }
+    return out;
+  };
+  const a = part(halves[0]);
+  const b = halves.length === 2 ? part(halves[1]) : [];
+  if (a === null || b === null)
+    return null;
+  if (halves.length === 1)
+    return a.length === 16 ? a : null;
+  if (a.length + b.length > 14)
+    return null;
+  return [...a, ...new Array(16 - a.length - b.length).fill(0), ...b];
+}
+var cidrs = null;
+function directCidrs() {
+  if (cidrs !== null)
+    return cidrs;
+  cidrs = [];
+  for (const c of netConfig.direct) {
+    const [ip, bits] = c.split("/");
+    const bytes2 = parseIp(ip);
+    if (bytes2 === null)
+      continue;
+    const n = bits === void 0 ? bytes2.length * 8 : parseInt(bits, 10);
+    if (isFinite(n) && n >= 0 && n <= bytes2.length * 8)
+      cidrs.push({ bytes: bytes2, bits: n });
+  }
+  return cidrs;
+}
+function inCidr(ip, c) {
+  if (ip.length !== c.bytes.length)
+    return false;
+  let left = c.bits;
+  for (let i = 0; i < ip.length && left > 0; i++, left -= 8) {
+    const mask = left >= 8 ? 255 : 255 << 8 - left & 255;
+    if ((ip[i] & mask) !== (c.bytes[i] & mask))
+      return false;
+  }
+  return true;
+}
+var proxyHost = "";
+var proxyPort = 0;
+var proxyBytes = null;
+function splitProxy() {
+  if (netConfig.proxy === "")
+    return false;
+  const i = netConfig.proxy.lastIndexOf(":");
+  proxyHost = netConfig.proxy.substring(0, i).replace(/^\[|\]$/g, "");
+  proxyPort = parseInt(netConfig.proxy.substring(i + 1), 10);
+  proxyBytes = parseIp(proxyHost);
+  return proxyPort > 0 && proxyPort < 65536;
+}
+function use(name) {
+  try {
+    return frida_java_bridge_default.use(name);
+  } catch (e) {
+    return null;
+  }
+}
+function skip(why) {
+  netState.skipped.push(head(`net: ${why}`, 290));
+}
+var tokenSeq = 0;
+var tokenSalt = Math.floor(Math.random() * 2147483647).toString(36);
+function newToken() {
+  tokenSeq++;
+  return `${Process.id.toString(36)}.${tokenSalt}.${tokenSeq.toString(36)}`;
+}
+function jsBytes(arr) {
+  const out = [];
+  const n = arr.length;
+  for (let i = 0; i < n; i++)
+    out.push(arr[i] & 255);
+  return out;
+}
+function signed(bytes2) {
+  return bytes2.map((b) => b > 127 ? b - 256 : b);
+}
+function ascii(s) {
+  const out = [];
+  for (let i = 0; i < s.length; i++)
+    out.push(s.charCodeAt(i) & 127);
+  return out;
+}
+var SocketException = null;
+function netError(msg) {
+  if (SocketException === null)
+    SocketException = frida_java_bridge_default.use("java.net.SocketException");
+  return SocketException.$new(msg);
+}
+function connEvent(ev, holder, method) {
+  const s = site(holder, method);
+  ev.caller = s.caller;
+  ev.sid = s.sid;
+  ev.tid = Process.getCurrentThreadId();
+  ev.th = threadName(ev.tid, ev.ts);
+  withStack(ev, s);
+}
+var InetSocketAddress = null;
+function planFor(endpoint) {
+  if (endpoint === null || endpoint === void 0 || !InetSocketAddress.class.isInstance(endpoint))
+    return null;
+  const isa = frida_java_bridge_default.cast(endpoint, InetSocketAddress);
+  const port = isa.getPort();
+  const hostString = String(isa.getHostString());
+  const addr = isa.getAddress();
+  if (addr === null) {
+    if (hostString === proxyHost && port === proxyPort)
+      return null;
+    return { target: `${hostString}:${port}`, host: hostString, ip: "", port };
+  }
+  const bytes2 = jsBytes(addr.getAddress());
+  if (proxyBytes !== null && port === proxyPort && bytes2.length === proxyBytes.length && bytes2.every((b, i) => b === proxyBytes[i]))
+    return null;
+  if (port === proxyPort && addr.isLoopbackAddress() && (proxyHost === "localhost" || proxyBytes !== null && proxyBytes[0] === 127))
+    return null;
+  for (const c of directCidrs())
+    if (inCidr(bytes2, c))
+      return null;
+  const ip = String(addr.getHostAddress());
+  const literal = ip.includes(":") ? `[${ip}]` : ip;
+  return { target: `${literal}:${port}`, host: hostString === ip ? "" : hostString, ip, port };
+}
+function prefaceText(plan, token) {
+  return `CONNECT ${plan.target} HTTP/1.1\r
+Host: ${plan.target}\r
+${TOKEN_HEADER}: ${token}\r
+\r
+`;
+}
+function readAnswer(readByte) {
+  const bytes2 = [];
+  while (bytes2.length < 4096) {
+    const b = readByte();
+    if (b < 0)
+      break;
+    bytes2.push(b);
+    const n = bytes2.length;
+    if (n >= 4 && bytes2[n - 4] === 13 && bytes2[n - 3] === 10 && bytes2[n - 2] === 13 && bytes2[n - 1] === 10)
+      break;
+  }
+  const text = String.fromCharCode(...bytes2);
+  return text.split("\r\n", 1)[0];
+}
+function accepted(status) {
+  return /^HTTP\/1\.[01] 200( |$)/.test(status);
+}
+function innerImpl(sock) {
+  const out = [];
+  try {
+    const impl = sock.impl.value;
+    if (impl !== null)
+      out.push(impl);
+    try {
+      const d = impl.delegate !== void 0 ? impl.delegate.value : null;
+      if (d !== null && d !== void 0)
+        out.push(d);
+    } catch (e) {
+    }
+  } catch (e) {
+  }
+  return out;
+}
+function hookSocket() {
+  const Socket = use("java.net.Socket");
+  if (Socket === null)
+    return skip("class java.net.Socket not found: TCP connects not redirected");
+  InetSocketAddress = frida_java_bridge_default.use("java.net.InetSocketAddress");
+  const connect2 = Socket.connect.overload("java.net.SocketAddress", "int");
+  connect2.implementation = function(endpoint, timeout) {
+    let plan = null;
+    try {
+      plan = planFor(endpoint);
+    } catch (e) {
+      reportError("net: plan", e);
+    }
+    if (plan === null) {
+      netState.direct++;
+      return connect2.call(this, endpoint, timeout);
+    }
+    const t0 = Date.now();
+    const ts = t0;
+    const token = newToken();
+    try {
+      connect2.call(this, InetSocketAddress.$new(proxyHost, proxyPort), timeout);
+    } catch (e) {
+      netState.failed++;
+      reportError("net: connect to the harness proxy", e);
+      throw e;
+    }
+    const impls = innerImpl(this);
+    const raw = impls[0];
+    let status = "";
+    const oldTimeout = this.getSoTimeout();
+    try {
+      this.setSoTimeout(netConfig.prefaceMs);
+      const out = raw.getOutputStream();
+      out.write(frida_java_bridge_default.array("byte", signed(ascii(prefaceText(plan, token)))));
+      out.flush();
+      const input = raw.getInputStream();
+      status = readAnswer(() => input.read());
+      this.setSoTimeout(oldTimeout);
+    } catch (e) {
+      netState.failed++;
+      try {
+        this.close();
+      } catch (e2) {
+      }
+      reportError("net: CONNECT preface", e);
+      throw netError(`connect to ${plan.target} through the harness proxy failed: ${head(String(e), 200)}`);
+    }
+    if (!accepted(status)) {
+      netState.failed++;
+      try {
+        this.close();
+      } catch (e2) {
+      }
+      throw frida_java_bridge_default.use("java.net.ConnectException").$new(`harness proxy refused CONNECT ${plan.target}: ${head(status, 120)}`);
+    }
+    if (plan.ip !== "") {
+      try {
+        const isa = frida_java_bridge_default.cast(endpoint, InetSocketAddress);
+        for (const impl of impls) {
+          impl.address.value = isa.getAddress();
+          impl.port.value = plan.port;
+        }
+      } catch (e) {
+      }
+    }
+    const ms = Date.now() - t0;
+    netState.redirected++;
+    netState.prefaceUs += ms * 1e3;
+    const ev = { k: "conn", ts, tok: token, host: head(plan.host, 253), ip: plan.ip, port: plan.port, via: "java.net.Socket", ms };
+    connEvent(ev, "java.net.Socket", "connect");
+    push(ev, null);
+    return void 0;
+  };
+  netState.hooked++;
+}
+function hookSocketChannel() {
+  const Impl = use("sun.nio.ch.SocketChannelImpl");
+  if (Impl === null)
+    return skip("class sun.nio.ch.SocketChannelImpl not found: SocketChannel connects not redirected");
+  const ByteBuffer = frida_java_bridge_default.use("java.nio.ByteBuffer");
+  let connect = null;
+  try {
+    connect = Impl.connect.overload("java.net.SocketAddress");
+  } catch (e) {
+    return skip("sun.nio.ch.SocketChannelImpl.connect(SocketAddress) not found");
+  }
+  connect.implementation = function(endpoint) {
+    let plan = null;
+    try {
+      plan = this.isBlocking() ? planFor(endpoint) : null;
+    } catch (e) {
+      reportError("net: plan", e);
+    }
+    if (plan === null) {
+      netState.direct++;
+      return connect.call(this, endpoint);
+    }
+    const t0 = Date.now();
+    const token = newToken();
+    try {
+      connect.call(this, InetSocketAddress.$new(proxyHost, proxyPort));
+    } catch (e) {
+      netState.failed++;
+      reportError("net: connect to the harness proxy", e);
+      throw e;
+    }
+    let status = "";
+    try {
+      const buf = ByteBuffer.wrap(frida_java_bridge_default.array("byte", signed(ascii(prefaceText(plan, token)))));
+      while (buf.hasRemaining())
+        this.write(buf);
+      const one = ByteBuffer.allocate(1);
+      status = readAnswer(() => {
+        one.clear();
+        const n = this.read(one);
+        return n <= 0 ? -1 : one.get(0) & 255;
+      });
+    } catch (e) {
+      netState.failed++;
+      reportError("net: CONNECT preface", e);
+      try {
+        this.close();
+      } catch (e2) {
+      }
+      throw netError(`connect to ${plan.target} through the harness proxy failed: ${head(String(e), 200)}`);
+    }
+    if (!accepted(status)) {
+      netState.failed++;
+      try {
+        this.close();
+      } catch (e2) {
+      }
+      throw frida_java_bridge_default.use("java.net.ConnectException").$new(`harness proxy refused CONNECT ${plan.target}: ${head(status, 120)}`);
+    }
+    const ms = Date.now() - t0;
+    netState.redirected++;
+    netState.prefaceUs += ms * 1e3;
+    const ev = { k: "conn", ts: t0, tok: token, host: head(plan.host, 253), ip: plan.ip, port: plan.port, via: "java.nio.channels.SocketChannel", ms };
+    connEvent(ev, "sun.nio.ch.SocketChannelImpl", "connect");
+    push(ev, null);
+    return true;
+  };
+  netState.hooked++;
+}
+var QUIC_MSG = "sendto failed: EPERM (Operation not permitted)";
+function quicRefused(host, port, via, holder, method) {
+  netState.quic++;
+  const ts = Date.now();
+  const s = site(holder, method);
+  const ev = { k: "quic", ts, host: head(host, 253), port, via, caller: s.caller, sid: s.sid };
+  withStack(ev, s);
+  push(ev, s.sid === "" ? null : `quic|${s.sid}|${host}|${port}`);
+  return netError(QUIC_MSG);
+}
+function addrText(isa) {
+  try {
+    const a = isa.getAddress();
+    return a === null ? String(isa.getHostString()) : String(a.getHostAddress());
+  } catch (e) {
+    return "";
+  }
+}
+function hookDatagrams() {
+  const DS = use("java.net.DatagramSocket");
+  if (DS === null) {
+    skip("class java.net.DatagramSocket not found");
+  } else {
+    const send2 = DS.send.overload("java.net.DatagramPacket");
+    send2.implementation = function(p) {
+      let port = -1;
+      let host = "";
+      try {
+        port = p.getPort();
+        const a = p.getAddress();
+        if (a !== null)
+          host = String(a.getHostAddress());
+        if (port <= 0) {
+          port = this.getPort();
+          const ra = this.getInetAddress();
+          if (ra !== null)
+            host = String(ra.getHostAddress());
+        }
+      } catch (e) {
+        port = -1;
+      }
+      if (port === 443)
+        throw quicRefused(host, port, "java.net.DatagramSocket.send", "java.net.DatagramSocket", "send");
+      return send2.call(this, p);
+    };
+    const c1 = DS.connect.overload("java.net.InetAddress", "int");
+    c1.implementation = function(a, port) {
+      if (port === 443)
+        throw quicRefused(a === null ? "" : String(a.getHostAddress()), port, "java.net.DatagramSocket.connect", "java.net.DatagramSocket", "connect");
+      return c1.call(this, a, port);
+    };
+    const c2 = DS.connect.overload("java.net.SocketAddress");
+    c2.implementation = function(sa) {
+      if (sa !== null && InetSocketAddress.class.isInstance(sa)) {
+        const isa = frida_java_bridge_default.cast(sa, InetSocketAddress);
+        if (isa.getPort() === 443)
+          throw quicRefused(addrText(isa), 443, "java.net.DatagramSocket.connect", "java.net.DatagramSocket", "connect");
+      }
+      return c2.call(this, sa);
+    };
+    netState.hooked += 3;
+  }
+  const DC = use("sun.nio.ch.DatagramChannelImpl");
+  if (DC === null)
+    return skip("class sun.nio.ch.DatagramChannelImpl not found: DatagramChannel UDP/443 not refused");
+  try {
+    const send2 = DC.send.overload("java.nio.ByteBuffer", "java.net.SocketAddress");
+    send2.implementation = function(buf, sa) {
+      if (sa !== null && InetSocketAddress.class.isInstance(sa)) {
+        const isa = frida_java_bridge_default.cast(sa, InetSocketAddress);
+        if (isa.getPort() === 443)
+          throw quicRefused(addrText(isa), 443, "java.nio.channels.DatagramChannel.send", "sun.nio.ch.DatagramChannelImpl", "send");
+      }
+      return send2.call(this, buf, sa);
+    };
+    netState.hooked++;
+  } catch (e) {
+    skip(`sun.nio.ch.DatagramChannelImpl.send: ${head(String(e), 120)}`);
+  }
+  try {
+    for (const ov of DC.connect.overloads) {
+      if (ov.argumentTypes.length < 1 || String(ov.argumentTypes[0].className) !== "java.net.SocketAddress")
+        continue;
+      ov.implementation = function(...args) {
+        const sa = args[0];
+        if (sa !== null && InetSocketAddress.class.isInstance(sa)) {
+          const isa = frida_java_bridge_default.cast(sa, InetSocketAddress);
+          if (isa.getPort() === 443)
+            throw quicRefused(addrText(isa), 443, "java.nio.channels.DatagramChannel.connect", "sun.nio.ch.DatagramChannelImpl", "connect");
+        }
+        return ov.apply(this, args);
+      };
+      netState.hooked++;
+    }
+  } catch (e) {
+    skip(`sun.nio.ch.DatagramChannelImpl.connect: ${head(String(e), 120)}`);
+  }
+}
+var caCert = null;
+var caKey = null;
+var X509 = null;
+var verdicts = /* @__PURE__ */ new Map();
+function loadCa() {
+  if (netConfig.ca === "")
+    return false;
+  try {
+    const CF = frida_java_bridge_default.use("java.security.cert.CertificateFactory");
+    const BAIS = frida_java_bridge_default.use("java.io.ByteArrayInputStream");
+    X509 = frida_java_bridge_default.use("java.security.cert.X509Certificate");
+    const cert = CF.getInstance("X.509").generateCertificate(BAIS.$new(frida_java_bridge_default.array("byte", signed(ascii(netConfig.ca)))));
+    caCert = frida_java_bridge_default.retain(frida_java_bridge_default.cast(cert, X509));
+    caKey = frida_java_bridge_default.retain(caCert.getPublicKey());
+    return true;
+  } catch (e) {
+    reportError("net: harness CA", e);
+    skip(`the harness CA could not be read: ${head(String(e), 160)}`);
+    return false;
+  }
+}
+function ours(cert) {
+  if (caKey === null || cert === null || cert === void 0)
+    return false;
+  let x;
+  try {
+    x = frida_java_bridge_default.cast(cert, X509);
+  } catch (e) {
+    return false;
+  }
+  let key = "";
+  try {
+    key = String(x.getSerialNumber().toString(16)) + "|" + String(x.getIssuerX500Principal().getName());
+  } catch (e) {
+    key = "";
+  }
+  const hit = key === "" ? void 0 : verdicts.get(key);
+  if (hit !== void 0)
+    return hit;
+  let ok = false;
+  try {
+    frida_java_bridge_default.cast(x, frida_java_bridge_default.use("java.security.cert.Certificate")).verify.overload("java.security.PublicKey").call(x, caKey);
+    x.checkValidity();
+    ok = true;
+  } catch (e) {
+    ok = false;
+  }
+  if (key !== "" && verdicts.size < 4096)
+    verdicts.set(key, ok);
+  return ok;
+}
+function leafOf(args, types) {
+  for (let i = 0; i < args.length; i++) {
+    const t = types[i];
+    const a = args[i];
+    if (a === null || a === void 0)
+      continue;
+    if (t === "[Ljava.security.cert.X509Certificate;" || t === "[Ljava.security.cert.Certificate;")
+      return a.length > 0 ? a[0] : null;
+    if (t === "java.util.List") {
+      const l = frida_java_bridge_default.cast(a, frida_java_bridge_default.use("java.util.List"));
+      return l.size() > 0 ? l.get(0) : null;
+    }
+    if (t === "kotlin.jvm.functions.Function0") {
+      const got = frida_java_bridge_default.cast(a, frida_java_bridge_default.use("kotlin.jvm.functions.Function0")).invoke();
+      if (got === null)
+        return null;
+      const l = frida_java_bridge_default.cast(got, frida_java_bridge_default.use("java.util.List"));
+      return l.size() > 0 ? l.get(0) : null;
+    }
+  }
+  return null;
+}
+function chainList(args, types) {
+  for (let i = 0; i < args.length; i++) {
+    if (types[i] === "[Ljava.security.cert.X509Certificate;" && args[i] !== null) {
+      const AL = frida_java_bridge_default.use("java.util.ArrayList").$new();
+      for (let j = 0; j < args[i].length; j++)
+        AL.add(args[i][j]);
+      return AL;
+    }
+    if (types[i] === "java.util.List" && args[i] !== null)
+      return args[i];
+  }
+  return frida_java_bridge_default.use("java.util.ArrayList").$new();
+}
+var hookedMethods = /* @__PURE__ */ new Set();
+function guard(klass, clsName, method, role, label) {
+  const disp = klass[method];
+  if (disp === void 0 || disp === null || disp.overloads === void 0)
+    return 0;
+  let n = 0;
+  for (const ov of disp.overloads) {
+    const types = ov.argumentTypes.map((t) => String(t.className));
+    const chainAt = types.findIndex((t) => t === "[Ljava.security.cert.X509Certificate;" || t === "[Ljava.security.cert.Certificate;" || t === "java.util.List" || t === "kotlin.jvm.functions.Function0");
+    if (chainAt < 0)
+      continue;
+    const handle = String(ov.handle);
+    if (hookedMethods.has(handle))
+      continue;
+    const ret = String(ov.returnType.className);
+    const host = types.indexOf("java.lang.String") === 0 ? 0 : -1;
+    try {
+      ov.implementation = function(...args) {
+        try {
+          return ov.apply(this, args);
+        } catch (e) {
+          let mine = false;
+          try {
+            mine = ours(leafOf(args, types));
+          } catch (e2) {
+            mine = false;
+          }
+          if (!mine)
+            throw e;
+          const on = role === "trust" ? netConfig.trust : netConfig.unpin;
+          if (!on) {
+            if (role === "pinner") {
+              netState.refused++;
+              const hostName = host === 0 && typeof args[0] === "string" ? args[0] : "";
+              const ts = Date.now();
+              const s = site(clsName, method);
+              const ev = { k: "pin", ts, host: head(hostName, 253), via: label, caller: s.caller, sid: s.sid };
+              withStack(ev, s);
+              push(ev, null);
+            }
+            throw e;
+          }
+          if (role === "trust")
+            netState.trusted++;
+          else
+            netState.unpinned++;
+          if (ret === "void")
+            return void 0;
+          if (ret === "boolean")
+            return true;
+          if (ret === "java.util.List")
+            return chainList(args, types);
+          throw e;
+        }
+      };
+      hookedMethods.add(handle);
+      n++;
+    } catch (e) {
+      skip(`${clsName}.${method}: ${head(String(e), 120)}`);
+    }
+  }
+  return n;
+}
+function guardClass(clsName, methods, role, label, factory = null) {
+  let klass = null;
+  try {
+    klass = factory === null ? frida_java_bridge_default.use(clsName) : factory.use(clsName);
+  } catch (e) {
+    klass = null;
+  }
+  if (klass === null)
+    return skip(`class ${clsName} not found (${label})`);
+  let n = 0;
+  for (const m of methods)
+    n += guard(klass, clsName, m, role, label);
+  if (n === 0)
+    skip(`no chain-taking ${methods.join("/")} in ${clsName} (${label})`);
+  netState.hooked += n;
+}
+var customSeen = /* @__PURE__ */ new Set();
+var PLATFORM_TMS = /^(sun\.security\.|com\.android\.org\.conscrypt\.|org\.conscrypt\.|android\.security\.net\.config\.|javax\.net\.ssl\.)/;
+function hookCustomTrustManagers() {
+  const Ctx = use("javax.net.ssl.SSLContext");
+  if (Ctx === null)
+    return skip("class javax.net.ssl.SSLContext not found");
+  const Obj = frida_java_bridge_default.use("java.lang.Object");
+  const init2 = Ctx.init.overload("[Ljavax.net.ssl.KeyManager;", "[Ljavax.net.ssl.TrustManager;", "java.security.SecureRandom");
+  init2.implementation = function(km, tms, rnd) {
+    if (tms !== null && netConfig.unpin) {
+      for (let i = 0; i < tms.length; i++) {
+        try {
+          const klass = frida_java_bridge_default.cast(tms[i], Obj).getClass();
+          const name = String(klass.getName());
+          if (customSeen.has(name) || PLATFORM_TMS.test(name))
+            continue;
+          customSeen.add(name);
+          const loader = klass.getClassLoader();
+          const factory = loader === null ? null : frida_java_bridge_default.ClassFactory.get(loader);
+          const before = netState.skipped.length;
+          guardClass(name, ["checkServerTrusted"], "unpin", `app trust manager ${name}`, factory);
+          netState.skipped.splice(before);
+        } catch (e) {
+          reportError("net: app trust manager", e);
+        }
+      }
+    }
+    return init2.call(this, km, tms, rnd);
+  };
+  netState.hooked++;
+}
+function hookWebView() {
+  const WVC = use("android.webkit.WebViewClient");
+  if (WVC === null)
+    return skip("class android.webkit.WebViewClient not found (WebView SSL errors)");
+  const handle = (ov) => function(view, handler, error) {
+    try {
+      let cert = null;
+      try {
+        cert = error.getCertificate().getX509Certificate();
+      } catch (e) {
+        cert = null;
+      }
+      if (netConfig.unpin && ours(cert)) {
+        netState.unpinned++;
+        handler.proceed();
+        return void 0;
+      }
+    } catch (e) {
+      reportError("net: WebView SSL error", e);
+    }
+    return ov.call(this, view, handler, error);
+  };
+  try {
+    const ov = WVC.onReceivedSslError.overload("android.webkit.WebView", "android.webkit.SslErrorHandler", "android.net.http.SslError");
+    ov.implementation = handle(ov);
+    netState.hooked++;
+  } catch (e) {
+    return skip(`android.webkit.WebViewClient.onReceivedSslError: ${head(String(e), 120)}`);
+  }
+  const WV = use("android.webkit.WebView");
+  if (WV === null)
+    return;
+  const Obj = frida_java_bridge_default.use("java.lang.Object");
+  const seen = /* @__PURE__ */ new Set();
+  try {
+    const set = WV.setWebViewClient.overload("android.webkit.WebViewClient");
+    set.implementation = function(client) {
+      try {
+        if (client !== null) {
+          const klass = frida_java_bridge_default.cast(client, Obj).getClass();
+          const name = String(klass.getName());
+          if (!seen.has(name) && name !== "android.webkit.WebViewClient") {
+            seen.add(name);
+            const loader = klass.getClassLoader();
+            const k = loader === null ? frida_java_bridge_default.use(name) : frida_java_bridge_default.ClassFactory.get(loader).use(name);
+            for (const ov of k.onReceivedSslError.overloads) {
+              if (String(ov.holder.$className) !== name)
+                continue;
+              ov.implementation = handle(ov);
+              netState.hooked++;
+            }
+          }
+        }
+      } catch (e) {
+        reportError("net: WebViewClient subclass", e);
+      }
+      return set.call(this, client);
+    };
+    netState.hooked++;
+  } catch (e) {
+    skip(`android.webkit.WebView.setWebViewClient: ${head(String(e), 120)}`);
+  }
+}
+function hookTrust() {
+  if (!loadCa()) {
+    skip("no harness CA given: trust and unpinning hooks not installed");
+    return;
+  }
+  guardClass("com.android.org.conscrypt.TrustManagerImpl", ["checkServerTrusted", "checkTrusted"], "trust", "Conscrypt (Android platform)");
+  guardClass("org.conscrypt.TrustManagerImpl", ["checkServerTrusted", "checkTrusted"], "trust", "Conscrypt (bundled)");
+  guardClass("sun.security.ssl.X509TrustManagerImpl", ["checkServerTrusted"], "trust", "JSSE (HotSpot)");
+  guardClass("android.security.net.config.NetworkSecurityTrustManager", ["checkPins"], "unpin", "Network Security Config pins");
+  guardClass("okhttp3.CertificatePinner", ["check", "check$okhttp"], "pinner", "OkHttp 3/4 CertificatePinner");
+  guardClass("com.android.okhttp.CertificatePinner", ["check"], "pinner", "Android's internal OkHttp CertificatePinner");
+  guardClass("sun.security.ssl.AbstractTrustManagerWrapper", ["checkServerTrusted"], "unpin", "app trust manager (JSSE wrapper)");
+  hookCustomTrustManagers();
+  hookWebView();
+}
+function installNet() {
+  if (!netWanted())
+    return;
+  try {
+    InetSocketAddress = frida_java_bridge_default.use("java.net.InetSocketAddress");
+  } catch (e) {
+    reportError("net", e);
+    return;
+  }
+  const steps = [];
+  if (splitProxy())
+    steps.push(["socket", hookSocket], ["socket channel", hookSocketChannel]);
+  if (netConfig.quic === "block")
+    steps.push(["udp", hookDatagrams]);
+  if (netConfig.ca !== "")
+    steps.push(["trust", hookTrust]);
+  for (const [what, fn] of steps) {
+    try {
+      fn();
+    } catch (e) {
+      reportError(`net: ${what}`, e);
+      skip(`${what} hooks failed: ${head(String(e), 200)}`);
+    }
+  }
+}
+function netStats() {
+  return { ...netState, skipped: netState.skipped.length };
+}
+
 // src/index.ts
 var VERSION = "1.0.0";
 var initialized = false;
@@ -14721,7 +15488,7 @@ function sendReady() {
     type: "agent:ready",
     now: Date.now(),
     hooks: javaState.hooked + nativeState.hooked,
-    skipped: [...extraSkipped, ...javaState.skipped, ...nativeState.skipped].slice(0, 2e3),
+    skipped: [...extraSkipped, ...javaState.skipped, ...nativeState.skipped, ...netState.skipped].slice(0, 2e3),
     pid: Process.id,
     version: `${VERSION} java=${javaPath || "none"} sites=${stackMode || "none"} sdk=${javaState.sdk || "any"}`,
     stacks: stackMode || "none"
@@ -14735,6 +15502,7 @@ function installJavaNow() {
   try {
     stackMode = initStacks();
     installJava(config2.apis);
+    installNet();
     installMs = Date.now() - t0;
     nativeState.javaReady = true;
   } catch (e) {
@@ -14746,7 +15514,7 @@ function installJavaNow() {
   }
 }
 function javaSpecs() {
-  return config2.apis.some((a) => a.kind === "java" || a.kind === "lifecycle");
+  return netWanted() || config2.apis.some((a) => a.kind === "java" || a.kind === "lifecycle");
 }
 function skipAllJava(why) {
   for (const a of config2.apis)
@@ -14802,6 +15570,7 @@ function init(raw) {
   initialized = true;
   nativeState.quiet.add(Process.getCurrentThreadId());
   applyConfig(raw);
+  applyNetConfig(raw);
   startTimer();
   if (config2.native) {
     try {
@@ -14852,7 +15621,8 @@ rpc.exports = {
       ready: readySent,
       installMs,
       lateHooks: javaState.late,
-      sdk: javaState.sdk
+      sdk: javaState.sdk,
+      net: netStats()
     };
   },
   dispose() {

@@ -17,8 +17,8 @@ from cryptography.x509.oid import NameOID
 __all__ = ["make_ca_and_server_cert", "Origin"]
 
 
-def make_ca_and_server_cert(folder: Path) -> tuple[Path, Path, Path]:
-    """(ca.pem, server.pem, server.key) for 'localhost' and 127.0.0.1, valid for a day."""
+def make_ca_and_server_cert(folder: Path, names: tuple[str, ...] = ()) -> tuple[Path, Path, Path]:
+    """(ca.pem, server.pem, server.key) for 'localhost', 127.0.0.1 and ``names``, valid for a day."""
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "consent-harness test CA")])
@@ -43,7 +43,10 @@ def make_ca_and_server_cert(folder: Path) -> tuple[Path, Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), *(x509.DNSName(n) for n in names), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )

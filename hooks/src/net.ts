@@ -1,0 +1,827 @@
+// Network hooks: getting the app's traffic to the harness proxy, readable.
+//
+// 1. TCP connect redirect. java.net.Socket.connect(SocketAddress, int) - every Socket path funnels
+//    through it (new Socket(host, port), HttpURLConnection, OkHttp, SSLSocketFactory.createSocket
+//    (host, port)) - and blocking SocketChannel connects are sent to the harness proxy instead of
+//    the destination: the agent connects to the proxy with the original implementation, speaks an
+//    HTTP CONNECT preface on the raw socket naming the original address and a fresh correlation
+//    token (header X-Consent-Harness-Conn), reads the proxy's 200 and returns to the app as if it
+//    had connected directly. mitmproxy then handles TLS or plain HTTP inside the tunnel and
+//    records the token on every flow of that connection. One {"k": "conn"} event per redirected
+//    connect carries the token, the destination and the Java stack, so each flow joins the code
+//    that opened its connection. Never redirected: the proxy itself and the `direct` CIDRs
+//    (default loopback). A proxy that cannot be reached fails the connect (nothing leaves
+//    unseen) and is reported.
+// 2. QUIC refusal. UDP to port 443 (DatagramSocket and DatagramChannel connect/send) throws the
+//    SocketException a firewalled network gives, so apps fall back to TCP; every attempt is
+//    counted ({"k": "quic"} events, folded per call site).
+// 3. Trust (API 34+, where system roots live in the Conscrypt APEX and a CA cannot be installed
+//    as a system CA): the platform trust managers (Conscrypt's TrustManagerImpl on Android,
+//    X509TrustManagerImpl on HotSpot) accept a chain whose leaf our CA signed, in addition to
+//    everything they accept already; any other chain goes to the original check unchanged.
+// 4. Unpinning (option): pinning checks that refuse a chain issued by our CA let it pass - OkHttp
+//    CertificatePinner (3.x and 4.x), Android's internal com.android.okhttp pinner, the Network
+//    Security Config pin sets, app-supplied X509TrustManagers given to SSLContext.init, WebView
+//    SSL errors (proceed only for our CA). With unpinning off, a CertificatePinner refusing our
+//    chain (after the handshake, so the proxy never sees it) is reported as {"k": "pin"}.
+// A class missing on this runtime (Android names on HotSpot and the reverse) is skipped and named
+// once in the ready message's "skipped" list.
+import Java from "frida-java-bridge";
+import { push, type WireEvent } from "./buffer.js";
+import { site, threadName, withStack } from "./stacks.js";
+import { reportError } from "./report.js";
+import { head } from "./text.js";
+
+export interface NetConfig {
+  proxy: string; // "host:port" of the harness proxy as the app reaches it; "" = no redirect
+  direct: string[]; // CIDRs never redirected (the proxy's own address never is)
+  quic: "block" | "allow";
+  ca: string; // PEM of the harness CA ("" = no trust or unpinning hooks)
+  trust: boolean;
+  unpin: boolean;
+  prefaceMs: number; // how long the proxy may take to answer CONNECT
+}
+
+export const netConfig: NetConfig = { proxy: "", direct: ["127.0.0.0/8", "::1/128"], quic: "allow", ca: "", trust: true, unpin: true, prefaceMs: 15000 };
+
+export const netState = {
+  hooked: 0,
+  skipped: [] as string[],
+  redirected: 0,
+  direct: 0,
+  failed: 0,
+  quic: 0,
+  trusted: 0,
+  unpinned: 0,
+  refused: 0,
+  prefaceUs: 0, // total wall time spent in CONNECT prefaces, microseconds (ms resolution)
+};
+
+const TOKEN_HEADER = "X-Consent-Harness-Conn";
+
+// Reads the "net" object of the host's init config; unknown or ill-typed keys are ignored.
+export function applyNetConfig(raw: any): void {
+  const n = raw !== null && typeof raw === "object" ? raw.net : undefined;
+  if (n === null || typeof n !== "object") return;
+  if (typeof n.proxy === "string" && /^[A-Za-z0-9.\-:\[\]]{1,300}:\d{1,5}$/.test(n.proxy)) netConfig.proxy = n.proxy;
+  if (Array.isArray(n.direct)) netConfig.direct = n.direct.filter((x: unknown) => typeof x === "string").slice(0, 64);
+  if (n.quic === "block" || n.quic === "allow") netConfig.quic = n.quic;
+  if (typeof n.ca === "string" && n.ca.length < 20000) netConfig.ca = n.ca;
+  if (typeof n.trust === "boolean") netConfig.trust = n.trust;
+  if (typeof n.unpin === "boolean") netConfig.unpin = n.unpin;
+  if (typeof n.prefaceMs === "number" && isFinite(n.prefaceMs)) netConfig.prefaceMs = Math.min(120000, Math.max(100, Math.floor(n.prefaceMs)));
+}
+
+export function netWanted(): boolean {
+  return netConfig.proxy !== "" || netConfig.quic === "block" || netConfig.ca !== "";
+}
+
+// -- addresses ----------------------------------------------------------------------------------
+interface Cidr {
+  bytes: number[];
+  bits: number;
+}
+
+function parseIp(text: string): number[] | null {
+  const s = text.replace(/^\[|\]$/g, "");
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) {
+    const b = s.split(".").map((x) => parseInt(x, 10));
+    return b.every((x) => x <= 255) ? b : null;
+  }
+  if (!s.includes(":")) return null;
+  const halves = s.split("::");
+  if (halves.length > 2) return null;
+  const part = (p: string): number[] | null => {
+    if (p === "") return [];
+    const out: number[] = [];
+    for (const g of p.split(":")) {
+      if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return null;
+      const v = parseInt(g, 16);
+      out.push(v >> 8, v & 0xff);
+    }
+    return out;
+  };
+  const a = part(halves[0]);
+  const b = halves.length === 2 ? part(halves[1]) : [];
+  if (a === null || b === null) return null;
+  if (halves.length === 1) return a.length === 16 ? a : null;
+  if (a.length + b.length > 14) return null;
+  return [...a, ...new Array(16 - a.length - b.length).fill(0), ...b];
+}
+
+let cidrs: Cidr[] | null = null;
+function directCidrs(): Cidr[] {
+  if (cidrs !== null) return cidrs;
+  cidrs = [];
+  for (const c of netConfig.direct) {
+    const [ip, bits] = c.split("/");
+    const bytes = parseIp(ip);
+    if (bytes === null) continue;
+    const n = bits === undefined ? bytes.length * 8 : parseInt(bits, 10);
+    if (isFinite(n) && n >= 0 && n <= bytes.length * 8) cidrs.push({ bytes, bits: n });
+  }
+  return cidrs;
+}
+
+function inCidr(ip: number[], c: Cidr): boolean {
+  if (ip.length !== c.bytes.length) return false;
+  let left = c.bits;
+  for (let i = 0; i < ip.length && left > 0; i++, left -= 8) {
+    const mask = left >= 8 ? 0xff : (0xff << (8 - left)) & 0xff;
+    if ((ip[i] & mask) !== (c.bytes[i] & mask)) return false;
+  }
+  return true;
+}
+
+let proxyHost = "";
+let proxyPort = 0;
+let proxyBytes: number[] | null = null;
+
+function splitProxy(): boolean {
+  if (netConfig.proxy === "") return false;
+  const i = netConfig.proxy.lastIndexOf(":");
+  proxyHost = netConfig.proxy.substring(0, i).replace(/^\[|\]$/g, "");
+  proxyPort = parseInt(netConfig.proxy.substring(i + 1), 10);
+  proxyBytes = parseIp(proxyHost);
+  return proxyPort > 0 && proxyPort < 65536;
+}
+
+// -- helpers ------------------------------------------------------------------------------------
+function use(name: string): any {
+  try {
+    return Java.use(name);
+  } catch (e) {
+    return null;
+  }
+}
+
+function skip(why: string): void {
+  netState.skipped.push(head(`net: ${why}`, 290));
+}
+
+let tokenSeq = 0;
+const tokenSalt = Math.floor(Math.random() * 0x7fffffff).toString(36);
+function newToken(): string {
+  tokenSeq++;
+  return `${Process.id.toString(36)}.${tokenSalt}.${tokenSeq.toString(36)}`;
+}
+
+function jsBytes(arr: any): number[] {
+  const out: number[] = [];
+  const n = arr.length as number;
+  for (let i = 0; i < n; i++) out.push((arr[i] as number) & 0xff);
+  return out;
+}
+
+function signed(bytes: number[]): number[] {
+  return bytes.map((b) => (b > 127 ? b - 256 : b));
+}
+
+function ascii(s: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i) & 0x7f);
+  return out;
+}
+
+let SocketException: any = null;
+function netError(msg: string): any {
+  if (SocketException === null) SocketException = Java.use("java.net.SocketException");
+  return SocketException.$new(msg);
+}
+
+function connEvent(ev: WireEvent, holder: string, method: string): void {
+  const s = site(holder, method);
+  ev.caller = s.caller;
+  ev.sid = s.sid;
+  ev.tid = Process.getCurrentThreadId();
+  ev.th = threadName(ev.tid as number, ev.ts as number);
+  withStack(ev, s);
+}
+
+// -- 1. TCP redirect ----------------------------------------------------------------------------
+interface Plan {
+  target: string; // what CONNECT names: the address the app chose, or its unresolved name
+  host: string; // the name the app used ("" when it connected to a bare address)
+  ip: string;
+  port: number;
+}
+
+let InetSocketAddress: any = null;
+
+// null: connect directly (not an internet address, loopback, the proxy itself).
+function planFor(endpoint: any): Plan | null {
+  if (endpoint === null || endpoint === undefined || !InetSocketAddress.class.isInstance(endpoint)) return null;
+  const isa = Java.cast(endpoint, InetSocketAddress);
+  const port = isa.getPort() as number;
+  const hostString = String(isa.getHostString());
+  const addr = isa.getAddress();
+  if (addr === null) {
+    if (hostString === proxyHost && port === proxyPort) return null;
+    return { target: `${hostString}:${port}`, host: hostString, ip: "", port };
+  }
+  const bytes = jsBytes(addr.getAddress());
+  if (proxyBytes !== null && port === proxyPort && bytes.length === proxyBytes.length && bytes.every((b, i) => b === proxyBytes![i])) return null;
+  if (port === proxyPort && addr.isLoopbackAddress() && (proxyHost === "localhost" || (proxyBytes !== null && proxyBytes[0] === 127))) return null;
+  for (const c of directCidrs()) if (inCidr(bytes, c)) return null;
+  const ip = String(addr.getHostAddress());
+  const literal = ip.includes(":") ? `[${ip}]` : ip;
+  return { target: `${literal}:${port}`, host: hostString === ip ? "" : hostString, ip, port };
+}
+
+function prefaceText(plan: Plan, token: string): string {
+  return `CONNECT ${plan.target} HTTP/1.1\r\nHost: ${plan.target}\r\n${TOKEN_HEADER}: ${token}\r\n\r\n`;
+}
+
+// Reads the proxy's answer one byte at a time (nothing past the blank line is consumed, whatever
+// the protocol inside the tunnel) and returns its status line.
+function readAnswer(readByte: () => number): string {
+  const bytes: number[] = [];
+  while (bytes.length < 4096) {
+    const b = readByte();
+    if (b < 0) break;
+    bytes.push(b);
+    const n = bytes.length;
+    if (n >= 4 && bytes[n - 4] === 13 && bytes[n - 3] === 10 && bytes[n - 2] === 13 && bytes[n - 1] === 10) break;
+  }
+  const text = String.fromCharCode(...bytes);
+  return text.split("\r\n", 1)[0];
+}
+
+function accepted(status: string): boolean {
+  return /^HTTP\/1\.[01] 200( |$)/.test(status);
+}
+
+function innerImpl(sock: any): any[] {
+  // Socket.impl is a SocketImpl; on HotSpot a SocksSocketImpl delegating to the platform one
+  const out: any[] = [];
+  try {
+    const impl = sock.impl.value;
+    if (impl !== null) out.push(impl);
+    try {
+      const d = impl.delegate !== undefined ? impl.delegate.value : null;
+      if (d !== null && d !== undefined) out.push(d);
+    } catch (e) {
+      /* no delegate */
+    }
+  } catch (e) {
+    /* field not visible on this runtime */
+  }
+  return out;
+}
+
+function hookSocket(): void {
+  const Socket = use("java.net.Socket");
+  if (Socket === null) return skip("class java.net.Socket not found: TCP connects not redirected");
+  InetSocketAddress = Java.use("java.net.InetSocketAddress");
+  const connect2 = Socket.connect.overload("java.net.SocketAddress", "int");
+  connect2.implementation = function (this: any, endpoint: any, timeout: number): any {
+    let plan: Plan | null = null;
+    try {
+      plan = planFor(endpoint);
+    } catch (e) {
+      reportError("net: plan", e);
+    }
+    if (plan === null) {
+      netState.direct++;
+      return connect2.call(this, endpoint, timeout);
+    }
+    const t0 = Date.now();
+    const ts = t0;
+    const token = newToken();
+    try {
+      connect2.call(this, InetSocketAddress.$new(proxyHost, proxyPort), timeout);
+    } catch (e) {
+      netState.failed++;
+      reportError("net: connect to the harness proxy", e);
+      throw e;
+    }
+    const impls = innerImpl(this);
+    const raw = impls[0];
+    let status = "";
+    const oldTimeout = this.getSoTimeout() as number;
+    try {
+      this.setSoTimeout(netConfig.prefaceMs);
+      const out = raw.getOutputStream();
+      out.write(Java.array("byte", signed(ascii(prefaceText(plan, token)))));
+      out.flush();
+      const input = raw.getInputStream();
+      status = readAnswer(() => input.read() as number);
+      this.setSoTimeout(oldTimeout);
+    } catch (e) {
+      netState.failed++;
+      try {
+        this.close();
+      } catch (e2) {
+        /* closing anyway */
+      }
+      reportError("net: CONNECT preface", e);
+      throw netError(`connect to ${plan.target} through the harness proxy failed: ${head(String(e), 200)}`);
+    }
+    if (!accepted(status)) {
+      netState.failed++;
+      try {
+        this.close();
+      } catch (e2) {
+        /* closing anyway */
+      }
+      throw Java.use("java.net.ConnectException").$new(`harness proxy refused CONNECT ${plan.target}: ${head(status, 120)}`);
+    }
+    // best effort: the socket reports the address the app asked for, not the proxy's
+    if (plan.ip !== "") {
+      try {
+        const isa = Java.cast(endpoint, InetSocketAddress);
+        for (const impl of impls) {
+          impl.address.value = isa.getAddress();
+          impl.port.value = plan.port;
+        }
+      } catch (e) {
+        /* fields differ on this runtime: the socket names the proxy */
+      }
+    }
+    const ms = Date.now() - t0;
+    netState.redirected++;
+    netState.prefaceUs += ms * 1000;
+    const ev: WireEvent = { k: "conn", ts, tok: token, host: head(plan.host, 253), ip: plan.ip, port: plan.port, via: "java.net.Socket", ms };
+    connEvent(ev, "java.net.Socket", "connect");
+    push(ev, null);
+    return undefined;
+  };
+  netState.hooked++;
+}
+
+// Blocking SocketChannel connects (a non-blocking channel finishes later: left direct, counted).
+function hookSocketChannel(): void {
+  const Impl = use("sun.nio.ch.SocketChannelImpl");
+  if (Impl === null) return skip("class sun.nio.ch.SocketChannelImpl not found: SocketChannel connects not redirected");
+  const ByteBuffer = Java.use("java.nio.ByteBuffer");
+  let connect: any = null;
+  try {
+    connect = Impl.connect.overload("java.net.SocketAddress");
+  } catch (e) {
+    return skip("sun.nio.ch.SocketChannelImpl.connect(SocketAddress) not found");
+  }
+  connect.implementation = function (this: any, endpoint: any): any {
+    let plan: Plan | null = null;
+    try {
+      plan = this.isBlocking() ? planFor(endpoint) : null;
+    } catch (e) {
+      reportError("net: plan", e);
+    }
+    if (plan === null) {
+      netState.direct++;
+      return connect.call(this, endpoint);
+    }
+    const t0 = Date.now();
+    const token = newToken();
+    try {
+      connect.call(this, InetSocketAddress.$new(proxyHost, proxyPort));
+    } catch (e) {
+      netState.failed++;
+      reportError("net: connect to the harness proxy", e);
+      throw e;
+    }
+    let status = "";
+    try {
+      const buf = ByteBuffer.wrap(Java.array("byte", signed(ascii(prefaceText(plan, token)))));
+      while (buf.hasRemaining()) this.write(buf);
+      const one = ByteBuffer.allocate(1);
+      status = readAnswer(() => {
+        one.clear();
+        const n = this.read(one) as number;
+        return n <= 0 ? -1 : (one.get(0) as number) & 0xff;
+      });
+    } catch (e) {
+      netState.failed++;
+      reportError("net: CONNECT preface", e);
+      try {
+        this.close();
+      } catch (e2) {
+        /* closing anyway */
+      }
+      throw netError(`connect to ${plan.target} through the harness proxy failed: ${head(String(e), 200)}`);
+    }
+    if (!accepted(status)) {
+      netState.failed++;
+      try {
+        this.close();
+      } catch (e2) {
+        /* closing anyway */
+      }
+      throw Java.use("java.net.ConnectException").$new(`harness proxy refused CONNECT ${plan.target}: ${head(status, 120)}`);
+    }
+    const ms = Date.now() - t0;
+    netState.redirected++;
+    netState.prefaceUs += ms * 1000;
+    const ev: WireEvent = { k: "conn", ts: t0, tok: token, host: head(plan.host, 253), ip: plan.ip, port: plan.port, via: "java.nio.channels.SocketChannel", ms };
+    connEvent(ev, "sun.nio.ch.SocketChannelImpl", "connect");
+    push(ev, null);
+    return true;
+  };
+  netState.hooked++;
+}
+
+// -- 2. QUIC refusal ----------------------------------------------------------------------------
+const QUIC_MSG = "sendto failed: EPERM (Operation not permitted)";
+
+function quicRefused(host: string, port: number, via: string, holder: string, method: string): any {
+  netState.quic++;
+  const ts = Date.now();
+  const s = site(holder, method);
+  const ev: WireEvent = { k: "quic", ts, host: head(host, 253), port, via, caller: s.caller, sid: s.sid };
+  withStack(ev, s);
+  push(ev, s.sid === "" ? null : `quic|${s.sid}|${host}|${port}`);
+  return netError(QUIC_MSG);
+}
+
+function addrText(isa: any): string {
+  try {
+    const a = isa.getAddress();
+    return a === null ? String(isa.getHostString()) : String(a.getHostAddress());
+  } catch (e) {
+    return "";
+  }
+}
+
+function hookDatagrams(): void {
+  const DS = use("java.net.DatagramSocket");
+  if (DS === null) {
+    skip("class java.net.DatagramSocket not found");
+  } else {
+    const send = DS.send.overload("java.net.DatagramPacket");
+    send.implementation = function (this: any, p: any): any {
+      let port = -1;
+      let host = "";
+      try {
+        port = p.getPort() as number;
+        const a = p.getAddress();
+        if (a !== null) host = String(a.getHostAddress());
+        if (port <= 0) {
+          port = this.getPort() as number;
+          const ra = this.getInetAddress();
+          if (ra !== null) host = String(ra.getHostAddress());
+        }
+      } catch (e) {
+        port = -1;
+      }
+      if (port === 443) throw quicRefused(host, port, "java.net.DatagramSocket.send", "java.net.DatagramSocket", "send");
+      return send.call(this, p);
+    };
+    const c1 = DS.connect.overload("java.net.InetAddress", "int");
+    c1.implementation = function (this: any, a: any, port: number): any {
+      if (port === 443) throw quicRefused(a === null ? "" : String(a.getHostAddress()), port, "java.net.DatagramSocket.connect", "java.net.DatagramSocket", "connect");
+      return c1.call(this, a, port);
+    };
+    const c2 = DS.connect.overload("java.net.SocketAddress");
+    c2.implementation = function (this: any, sa: any): any {
+      if (sa !== null && InetSocketAddress.class.isInstance(sa)) {
+        const isa = Java.cast(sa, InetSocketAddress);
+        if ((isa.getPort() as number) === 443) throw quicRefused(addrText(isa), 443, "java.net.DatagramSocket.connect", "java.net.DatagramSocket", "connect");
+      }
+      return c2.call(this, sa);
+    };
+    netState.hooked += 3;
+  }
+  const DC = use("sun.nio.ch.DatagramChannelImpl");
+  if (DC === null) return skip("class sun.nio.ch.DatagramChannelImpl not found: DatagramChannel UDP/443 not refused");
+  try {
+    const send = DC.send.overload("java.nio.ByteBuffer", "java.net.SocketAddress");
+    send.implementation = function (this: any, buf: any, sa: any): any {
+      if (sa !== null && InetSocketAddress.class.isInstance(sa)) {
+        const isa = Java.cast(sa, InetSocketAddress);
+        if ((isa.getPort() as number) === 443) throw quicRefused(addrText(isa), 443, "java.nio.channels.DatagramChannel.send", "sun.nio.ch.DatagramChannelImpl", "send");
+      }
+      return send.call(this, buf, sa);
+    };
+    netState.hooked++;
+  } catch (e) {
+    skip(`sun.nio.ch.DatagramChannelImpl.send: ${head(String(e), 120)}`);
+  }
+  try {
+    for (const ov of DC.connect.overloads as any[]) {
+      if (ov.argumentTypes.length < 1 || String(ov.argumentTypes[0].className) !== "java.net.SocketAddress") continue;
+      ov.implementation = function (this: any, ...args: any[]): any {
+        const sa = args[0];
+        if (sa !== null && InetSocketAddress.class.isInstance(sa)) {
+          const isa = Java.cast(sa, InetSocketAddress);
+          if ((isa.getPort() as number) === 443) throw quicRefused(addrText(isa), 443, "java.nio.channels.DatagramChannel.connect", "sun.nio.ch.DatagramChannelImpl", "connect");
+        }
+        return ov.apply(this, args);
+      };
+      netState.hooked++;
+    }
+  } catch (e) {
+    skip(`sun.nio.ch.DatagramChannelImpl.connect: ${head(String(e), 120)}`);
+  }
+}
+
+// -- 3 and 4. trust and unpinning -----------------------------------------------------------------
+let caCert: any = null;
+let caKey: any = null;
+let X509: any = null;
+const verdicts = new Map<string, boolean>();
+
+function loadCa(): boolean {
+  if (netConfig.ca === "") return false;
+  try {
+    const CF = Java.use("java.security.cert.CertificateFactory");
+    const BAIS = Java.use("java.io.ByteArrayInputStream");
+    X509 = Java.use("java.security.cert.X509Certificate");
+    const cert = CF.getInstance("X.509").generateCertificate(BAIS.$new(Java.array("byte", signed(ascii(netConfig.ca)))));
+    caCert = Java.retain(Java.cast(cert, X509));
+    caKey = Java.retain(caCert.getPublicKey());
+    return true;
+  } catch (e) {
+    reportError("net: harness CA", e);
+    skip(`the harness CA could not be read: ${head(String(e), 160)}`);
+    return false;
+  }
+}
+
+// Is this certificate (a leaf) signed by the harness CA? Cached per certificate.
+function ours(cert: any): boolean {
+  if (caKey === null || cert === null || cert === undefined) return false;
+  let x: any;
+  try {
+    x = Java.cast(cert, X509);
+  } catch (e) {
+    return false;
+  }
+  let key = "";
+  try {
+    key = String(x.getSerialNumber().toString(16)) + "|" + String(x.getIssuerX500Principal().getName());
+  } catch (e) {
+    key = "";
+  }
+  const hit = key === "" ? undefined : verdicts.get(key);
+  if (hit !== undefined) return hit;
+  let ok = false;
+  try {
+    Java.cast(x, Java.use("java.security.cert.Certificate")).verify.overload("java.security.PublicKey").call(x, caKey);
+    x.checkValidity();
+    ok = true;
+  } catch (e) {
+    ok = false;
+  }
+  if (key !== "" && verdicts.size < 4096) verdicts.set(key, ok);
+  return ok;
+}
+
+// The leaf of a chain given as X509Certificate[] / Certificate[] or a List of certificates.
+function leafOf(args: any[], types: string[]): any {
+  for (let i = 0; i < args.length; i++) {
+    const t = types[i];
+    const a = args[i];
+    if (a === null || a === undefined) continue;
+    if (t === "[Ljava.security.cert.X509Certificate;" || t === "[Ljava.security.cert.Certificate;") return a.length > 0 ? a[0] : null;
+    if (t === "java.util.List") {
+      const l = Java.cast(a, Java.use("java.util.List"));
+      return (l.size() as number) > 0 ? l.get(0) : null;
+    }
+    if (t === "kotlin.jvm.functions.Function0") {
+      const got = Java.cast(a, Java.use("kotlin.jvm.functions.Function0")).invoke();
+      if (got === null) return null;
+      const l = Java.cast(got, Java.use("java.util.List"));
+      return (l.size() as number) > 0 ? l.get(0) : null;
+    }
+  }
+  return null;
+}
+
+function chainList(args: any[], types: string[]): any {
+  for (let i = 0; i < args.length; i++) {
+    if (types[i] === "[Ljava.security.cert.X509Certificate;" && args[i] !== null) {
+      const AL = Java.use("java.util.ArrayList").$new();
+      for (let j = 0; j < args[i].length; j++) AL.add(args[i][j]);
+      return AL;
+    }
+    if (types[i] === "java.util.List" && args[i] !== null) return args[i];
+  }
+  return Java.use("java.util.ArrayList").$new();
+}
+
+// trust: a platform trust manager (option trust); unpin: a pinning check inside the handshake
+// (option unpin; with it off the proxy records the refused handshake); pinner: a pinning check
+// after the handshake (option unpin; with it off the refusal is reported here, the proxy never
+// sees it).
+type Role = "trust" | "unpin" | "pinner";
+
+const hookedMethods = new Set<string>();
+
+// Hooks every overload of cls.method that takes a chain: the original runs; when it throws and the
+// chain is ours, the call succeeds instead if the role's option is on; otherwise it throws as before
+// (role pinner: and the refusal is reported).
+function guard(klass: any, clsName: string, method: string, role: Role, label: string): number {
+  const disp = klass[method];
+  if (disp === undefined || disp === null || disp.overloads === undefined) return 0;
+  let n = 0;
+  for (const ov of disp.overloads as any[]) {
+    const types = (ov.argumentTypes as any[]).map((t: any) => String(t.className));
+    const chainAt = types.findIndex((t) => t === "[Ljava.security.cert.X509Certificate;" || t === "[Ljava.security.cert.Certificate;" || t === "java.util.List" || t === "kotlin.jvm.functions.Function0");
+    if (chainAt < 0) continue;
+    const handle = String(ov.handle);
+    if (hookedMethods.has(handle)) continue;
+    const ret = String(ov.returnType.className);
+    const host = types.indexOf("java.lang.String") === 0 ? 0 : -1;
+    try {
+      ov.implementation = function (this: any, ...args: any[]): any {
+        try {
+          return ov.apply(this, args);
+        } catch (e) {
+          let mine = false;
+          try {
+            mine = ours(leafOf(args, types));
+          } catch (e2) {
+            mine = false;
+          }
+
+          if (!mine) throw e;
+          const on = role === "trust" ? netConfig.trust : netConfig.unpin;
+          if (!on) {
+            if (role === "pinner") {
+              netState.refused++;
+              const hostName = host === 0 && typeof args[0] === "string" ? (args[0] as string) : "";
+              const ts = Date.now();
+              const s = site(clsName, method);
+              const ev: WireEvent = { k: "pin", ts, host: head(hostName, 253), via: label, caller: s.caller, sid: s.sid };
+              withStack(ev, s);
+              push(ev, null);
+            }
+            throw e;
+          }
+          if (role === "trust") netState.trusted++;
+          else netState.unpinned++;
+          if (ret === "void") return undefined;
+          if (ret === "boolean") return true;
+          if (ret === "java.util.List") return chainList(args, types);
+          throw e;
+        }
+      };
+      hookedMethods.add(handle);
+      n++;
+    } catch (e) {
+      skip(`${clsName}.${method}: ${head(String(e), 120)}`);
+    }
+  }
+  return n;
+}
+
+function guardClass(clsName: string, methods: string[], role: Role, label: string, factory: any = null): void {
+  let klass: any = null;
+  try {
+    klass = factory === null ? Java.use(clsName) : factory.use(clsName);
+  } catch (e) {
+    klass = null;
+  }
+  if (klass === null) return skip(`class ${clsName} not found (${label})`);
+  let n = 0;
+  for (const m of methods) n += guard(klass, clsName, m, role, label);
+  if (n === 0) skip(`no chain-taking ${methods.join("/")} in ${clsName} (${label})`);
+  netState.hooked += n;
+}
+
+// Trust managers the app hands to SSLContext.init: hooked on their own class (unpinning). On
+// HotSpot this reaches X509ExtendedTrustManager subclasses (called through the abstract class);
+// plain X509TrustManager implementations are reached through the JSSE wrapper (see hookTrust).
+const customSeen = new Set<string>();
+const PLATFORM_TMS = /^(sun\.security\.|com\.android\.org\.conscrypt\.|org\.conscrypt\.|android\.security\.net\.config\.|javax\.net\.ssl\.)/;
+
+function hookCustomTrustManagers(): void {
+  const Ctx = use("javax.net.ssl.SSLContext");
+  if (Ctx === null) return skip("class javax.net.ssl.SSLContext not found");
+  const Obj = Java.use("java.lang.Object");
+  const init = Ctx.init.overload("[Ljavax.net.ssl.KeyManager;", "[Ljavax.net.ssl.TrustManager;", "java.security.SecureRandom");
+  init.implementation = function (this: any, km: any, tms: any, rnd: any): any {
+    if (tms !== null && netConfig.unpin) {
+      for (let i = 0; i < tms.length; i++) {
+        try {
+          const klass = Java.cast(tms[i], Obj).getClass();
+          const name = String(klass.getName());
+          if (customSeen.has(name) || PLATFORM_TMS.test(name)) continue;
+          customSeen.add(name);
+          const loader = klass.getClassLoader();
+          const factory = loader === null ? null : Java.ClassFactory.get(loader);
+          const before = netState.skipped.length;
+          guardClass(name, ["checkServerTrusted"], "unpin", `app trust manager ${name}`, factory);
+          netState.skipped.splice(before); // an app class without the method is no news
+        } catch (e) {
+          reportError("net: app trust manager", e);
+        }
+      }
+    }
+    return init.call(this, km, tms, rnd);
+  };
+  netState.hooked++;
+}
+
+// WebView: an SSL error on a page served with our CA's certificate proceeds; any other error goes to
+// the app's handler (or the default, cancel).
+function hookWebView(): void {
+  const WVC = use("android.webkit.WebViewClient");
+  if (WVC === null) return skip("class android.webkit.WebViewClient not found (WebView SSL errors)");
+  const handle = (ov: any) =>
+    function (this: any, view: any, handler: any, error: any): any {
+      try {
+        let cert: any = null;
+        try {
+          cert = error.getCertificate().getX509Certificate();
+        } catch (e) {
+          cert = null;
+        }
+        if (netConfig.unpin && ours(cert)) {
+          netState.unpinned++;
+          handler.proceed();
+          return undefined;
+        }
+      } catch (e) {
+        reportError("net: WebView SSL error", e);
+      }
+      return ov.call(this, view, handler, error);
+    };
+  try {
+    const ov = WVC.onReceivedSslError.overload("android.webkit.WebView", "android.webkit.SslErrorHandler", "android.net.http.SslError");
+    ov.implementation = handle(ov);
+    netState.hooked++;
+  } catch (e) {
+    return skip(`android.webkit.WebViewClient.onReceivedSslError: ${head(String(e), 120)}`);
+  }
+  // app subclasses override the method: hook theirs when the client is set
+  const WV = use("android.webkit.WebView");
+  if (WV === null) return;
+  const Obj = Java.use("java.lang.Object");
+  const seen = new Set<string>();
+  try {
+    const set = WV.setWebViewClient.overload("android.webkit.WebViewClient");
+    set.implementation = function (this: any, client: any): any {
+      try {
+        if (client !== null) {
+          const klass = Java.cast(client, Obj).getClass();
+          const name = String(klass.getName());
+          if (!seen.has(name) && name !== "android.webkit.WebViewClient") {
+            seen.add(name);
+            const loader = klass.getClassLoader();
+            const k = loader === null ? Java.use(name) : Java.ClassFactory.get(loader).use(name);
+            for (const ov of k.onReceivedSslError.overloads as any[]) {
+              if (String(ov.holder.$className) !== name) continue; // inherited: the base hook has it
+              ov.implementation = handle(ov);
+              netState.hooked++;
+            }
+          }
+        }
+      } catch (e) {
+        reportError("net: WebViewClient subclass", e);
+      }
+      return set.call(this, client);
+    };
+    netState.hooked++;
+  } catch (e) {
+    skip(`android.webkit.WebView.setWebViewClient: ${head(String(e), 120)}`);
+  }
+}
+
+function hookTrust(): void {
+  if (!loadCa()) {
+    skip("no harness CA given: trust and unpinning hooks not installed");
+    return;
+  }
+  // platform trust managers: our CA in addition to the platform's roots
+  guardClass("com.android.org.conscrypt.TrustManagerImpl", ["checkServerTrusted", "checkTrusted"], "trust", "Conscrypt (Android platform)");
+  guardClass("org.conscrypt.TrustManagerImpl", ["checkServerTrusted", "checkTrusted"], "trust", "Conscrypt (bundled)");
+  guardClass("sun.security.ssl.X509TrustManagerImpl", ["checkServerTrusted"], "trust", "JSSE (HotSpot)");
+  // pinning checks
+  guardClass("android.security.net.config.NetworkSecurityTrustManager", ["checkPins"], "unpin", "Network Security Config pins");
+  guardClass("okhttp3.CertificatePinner", ["check", "check$okhttp"], "pinner", "OkHttp 3/4 CertificatePinner");
+  guardClass("com.android.okhttp.CertificatePinner", ["check"], "pinner", "Android's internal OkHttp CertificatePinner");
+  // HotSpot wraps an app's plain X509TrustManager in this class and calls the app's method through
+  // the interface, which a replaced method does not intercept on HotSpot (ART's hooks do): the
+  // wrapper is where the app's check runs there
+  guardClass("sun.security.ssl.AbstractTrustManagerWrapper", ["checkServerTrusted"], "unpin", "app trust manager (JSSE wrapper)");
+  hookCustomTrustManagers();
+  hookWebView();
+}
+
+// Called inside Java.perform, after the catalogue's hooks.
+export function installNet(): void {
+  if (!netWanted()) return;
+  try {
+    InetSocketAddress = Java.use("java.net.InetSocketAddress");
+  } catch (e) {
+    reportError("net", e);
+    return;
+  }
+  const steps: [string, () => void][] = [];
+  if (splitProxy()) steps.push(["socket", hookSocket], ["socket channel", hookSocketChannel]);
+  if (netConfig.quic === "block") steps.push(["udp", hookDatagrams]);
+  if (netConfig.ca !== "") steps.push(["trust", hookTrust]);
+  for (const [what, fn] of steps) {
+    try {
+      fn();
+    } catch (e) {
+      reportError(`net: ${what}`, e);
+      skip(`${what} hooks failed: ${head(String(e), 200)}`);
+    }
+  }
+}
+
+export function netStats(): Record<string, unknown> {
+  return { ...netState, skipped: netState.skipped.length };
+}

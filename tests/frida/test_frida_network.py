@@ -1,0 +1,214 @@
+"""The whole network chain, live, with the traffic routed by the agent (hooks/src/net.ts):
+
+- a real mitmdump on loopback (the ``network`` source), a local HTTPS origin with a CA made here;
+- a real JVM "app" (tests/frida/netjava, compiled here) spawned under the real Frida agent by the
+  ``frida`` source, the two sources started together as a run starts them (SourceSet), so the agent
+  learns the proxy's address and CA from the network source;
+- the app has no proxy setting at all (``Proxy.NO_PROXY`` on every connection, which overrides JVM
+  proxy properties) and no trust in the proxy's CA: its traffic reaches the proxy only through the
+  agent's connect redirect, and is readable only through the agent's in-process trust.
+
+The stub SDK (package com.tendcloud.tenddata, TalkingData in the SDK catalogue) reads the IMEI
+(the agent plants a honey value) and posts it as MD5 + base64 inside gzip JSON to a host that
+names no SDK: the run shows the HoneyPlant, the redirected connect with its stack, the decrypted
+NetworkFlow joined to it by token, the match, and R34 naming the SDK from the stack. Pinning
+clients (an app trust manager pinning a key; OkHttp's CertificatePinner, a stand-in with its name
+and signature) are refused with unpinning off and decrypted with it on. UDP to port 443 is refused
+and counted.
+
+The origin listens on loopback, which the agent leaves direct by default (in-app servers): these
+runs set ``redirect_direct=`` (nothing direct) so loopback destinations are redirected; the proxy's
+own address stays direct whatever the list says (checked here).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from frida_support import Lines
+
+pytest.importorskip("mitmproxy")
+
+from harness.detectors import analyze  # noqa: E402
+from harness.events import (  # noqa: E402
+    ErrorRecord,
+    Event,
+    HoneyPlant,
+    NetworkConnect,
+    NetworkFlow,
+    QuicBlocked,
+    RunMarker,
+    TlsFailure,
+)
+from harness.instrumentation.base import Target  # noqa: E402
+from harness.instrumentation.frida_follow import FridaSource, NetOptions  # noqa: E402
+from harness.instrumentation.sources import SourceSet, source_spec  # noqa: E402
+from harness.rundir import RunInfo  # noqa: E402
+from harness.timeline import Timeline  # noqa: E402
+
+pytestmark = pytest.mark.frida
+
+HERE = Path(__file__).resolve().parent
+PACKAGE = "com.example.netapp"
+HOST = "collect.tdstub.test"  # resolved to 127.0.0.1 by the JVM's hosts file; names no SDK
+PIN = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="  # a key no certificate here has
+
+
+def _tls_helpers() -> Any:
+    spec = importlib.util.spec_from_file_location("ch_tls_helpers", HERE.parent / "unit" / "network" / "tls_helpers.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def netapp_classes(java_exe: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    javac = shutil.which("javac")
+    assert javac is not None
+    out = tmp_path_factory.mktemp("netapp-classes")
+    sources = [str(HERE / "java" / "android" / "telephony" / "TelephonyManager.java"), *sorted(str(p) for p in (HERE / "netjava").rglob("*.java"))]
+    subprocess.run([javac, "--release", "17", "-d", str(out), *sources], check=True, timeout=300, capture_output=True)
+    return out
+
+
+@dataclass
+class World:
+    ca: Path
+    origin: Any
+    hosts: Path
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    helpers = _tls_helpers()
+    folder = tmp_path_factory.mktemp("net-world")
+    ca, cert, key = helpers.make_ca_and_server_cert(folder / "pki", (HOST,))
+    origin = helpers.Origin(cert, key)
+    hosts = folder / "hosts"
+    hosts.write_text(f"127.0.0.1 {HOST}\n", encoding="ascii")
+    yield World(ca, origin, hosts)
+    origin.close()
+
+
+@dataclass
+class AppRun:
+    events: list[Event]
+    results: dict[str, int]
+    output: list[str]
+    stats: dict[str, Any]
+    proxy_port: int
+    run_dir: Path
+
+
+def run_app(java_exe: str, classes: Path, world: World, run_dir: Path, commands: list[str], **net: str) -> AppRun:
+    """Start the network and frida sources as a run does, launch the app, run ``commands``."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    timeline = Timeline(run_dir / "timeline.jsonl")
+    lines = Lines()
+    network = source_spec("network").factory(None, {"network_confdir": str(run_dir.parent / "mitm-conf"), "network_upstream_ca": str(world.ca)})  # type: ignore[arg-type]
+    assert network is not None
+    frida_src = FridaSource(device="local", mode="spawn", options={"stdio": "pipe", "on_output": lines.feed}, net=NetOptions.from_options({"redirect_direct": "", **net}))
+    argv = (java_exe, f"-Djdk.net.hosts.file={world.hosts}", "-Dhttp.keepAlive=false", "-cp", str(classes), "com.example.netapp.Main")
+    sources = SourceSet([network, frida_src], timeline.extend, PACKAGE)
+    t0 = time.monotonic()
+    timeline.append(RunMarker(t=0.0, phase="start", scenario="S1", package=PACKAGE))
+    results: dict[str, int] = {}
+    stats: dict[str, Any] = {}
+    sources.start(Target(package=PACKAGE, argv=argv), lambda: time.monotonic() - t0, run_dir, None)
+    try:
+        sources.launch(None, PACKAGE)  # type: ignore[arg-type]  # the frida source takes the launch
+        lines.wait("ready", 60)
+        main = frida_src.main
+        assert main is not None
+        for cmd in commands:
+            cmd = cmd.replace("{proxy}", str(network.proxy.port))  # type: ignore[attr-defined]
+            main.input((cmd + "\n").encode())
+            line = lines.wait(f"done {cmd.split()[0]}", 90)
+            results[cmd.split()[0]] = int(line.split()[2])
+        stats = main.stats()
+        main.flush()
+        time.sleep(0.3)  # the proxy's last records
+    finally:
+        sources.stop()
+        timeline.append(RunMarker(t=time.monotonic() - t0, phase="end", status="completed"))
+        timeline.close()
+    return AppRun(timeline.snapshot(), results, list(lines._lines), stats, network.proxy.port, run_dir)  # type: ignore[attr-defined]
+
+
+def _of(events: list[Event], cls: type[Any]) -> list[Any]:
+    return [e for e in events if isinstance(e, cls)]
+
+
+def test_live_chain_through_the_agent(java_exe: str, netapp_classes: Path, world: World, tmp_path: Path) -> None:
+    url = f"https://{HOST}:{world.origin.port}"
+    before = len(world.origin.received)
+    # "direct": the app connects to the proxy's own port itself; that connect is never redirected
+    run = run_app(java_exe, netapp_classes, world, tmp_path / "run", [f"post {url}/collect?ev=launch", "direct {proxy}"])
+    assert run.results == {"post": 200, "direct": 1}, run.output
+    events = run.events
+    assert not _of(events, ErrorRecord), _of(events, ErrorRecord)
+    honey = {h.api_id: h for h in _of(events, HoneyPlant)}
+    imei = honey["TelephonyManager.getDeviceId"].value
+    assert imei != "860000000000001"  # the app got the planted IMEI, not the stub's own
+    connects = _of(events, NetworkConnect)
+    flows = _of(events, NetworkFlow)
+    assert [(f.method, f.host, f.path, f.status, f.tls) for f in flows] == [("POST", HOST, "/collect?ev=launch", 200, True)]
+    flow = flows[0]
+    conn = next(c for c in connects if c.token == flow.conn)  # joined by the correlation token
+    assert conn.host == HOST and conn.ip == "127.0.0.1" and conn.port == world.origin.port and conn.via == "java.net.Socket"
+    assert conn.sdk == "talkingdata" and conn.caller.startswith("com.tendcloud.tenddata.TDCollector.send(")
+    assert any(f.startswith("com.example.netapp.Main.main(") for f in conn.stack)
+    assert 0 <= conn.ms < 5000
+    # what reached the origin is what the app sent, through the proxy
+    path, body = world.origin.received[before]
+    assert path == "/collect?ev=launch"
+    assert (run.run_dir / "network" / "bodies" / flow.body).read_bytes() == body
+    # judged: the matcher finds the planted IMEI (md5, base64, inside gzip JSON) and R34 names the
+    # SDK from the connect-time stack (the host names none)
+    tl = Timeline.read(run.run_dir / "timeline.jsonl")
+    info = RunInfo(run_id="net", package=PACKAGE, app="netapp", scenario="S1", device={}, simulated=False, harness_version="test")
+    findings = [f for f in analyze(tl, info, run_dir=run.run_dir).findings if f.rule_id == "R34"]
+    assert len(findings) == 1, findings
+    r34 = findings[0]
+    assert r34.sdk == "talkingdata" and "named by the stack that opened the connection" in r34.message
+    assert "md5-b64 inside gzip" in r34.message and HOST in r34.message
+    assert {flow.seq, conn.seq, honey["TelephonyManager.getDeviceId"].seq} <= set(r34.evidence)
+    net = run.stats["net"]
+    assert net["redirected"] == len(connects) == 1 and net["failed"] == 0 and net["trusted"] >= 1
+    assert net["direct"] >= 1 and not [c for c in connects if c.port == run.proxy_port]
+
+
+def test_pinning_quic_and_direct_with_unpinning_off_then_on(java_exe: str, netapp_classes: Path, world: World, tmp_path: Path) -> None:
+    url = f"https://{HOST}:{world.origin.port}"
+    commands = [f"pinned {url}/pinned {PIN}", f"okpin {url}/okpin {PIN}", "quic 127.0.0.1"]
+    off = run_app(java_exe, netapp_classes, world, tmp_path / "off", commands, unpin="off")
+    assert off.results == {"pinned": -1, "okpin": -1, "quic": 3}, off.output
+    assert not [f for f in _of(off.events, NetworkFlow) if f.path in ("/pinned", "/okpin")]
+    fails = _of(off.events, TlsFailure)
+    # the app's own trust manager refuses inside the handshake: the proxy sees it, on that connection
+    in_handshake = [f for f in fails if f.source == "network"]
+    tokens = {c.token for c in _of(off.events, NetworkConnect)}
+    assert len(in_handshake) == 1 and in_handshake[0].sni == HOST and in_handshake[0].conn in tokens
+    # OkHttp's pinner refuses after the handshake: only the agent sees it
+    after = [f for f in fails if f.source == "frida"]
+    assert len(after) == 1 and after[0].host == HOST
+    assert "OkHttp" in after[0].error and "com.example.netapp.Main.okPinned(" in after[0].error
+    quic = _of(off.events, QuicBlocked)
+    assert sorted(q.via for q in quic) == ["java.net.DatagramSocket.connect", "java.net.DatagramSocket.send", "java.nio.channels.DatagramChannel.send"]
+    assert all(q.port == 443 and q.sdk == "app" for q in quic) and off.stats["net"]["quic"] == 3
+
+    on = run_app(java_exe, netapp_classes, world, tmp_path / "on", commands[:2], unpin="on")
+    assert on.results["pinned"] == 200 and on.results["okpin"] == 200, on.output
+    flows = {f.path: f for f in _of(on.events, NetworkFlow)}
+    assert flows["/pinned"].tls and flows["/okpin"].tls
+    assert not _of(on.events, TlsFailure)
+    assert on.stats["net"]["unpinned"] >= 2
