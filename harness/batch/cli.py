@@ -78,7 +78,7 @@ def _fill(bp: argparse.ArgumentParser) -> None:
     ex = sub.add_parser("export", help="write the Parquet store (store/*.parquet) from the run folders")
     ex.add_argument("results")
 
-    q = sub.add_parser("query", help="SQL over the store with DuckDB (views: findings, runs, api_calls, tasks)")
+    q = sub.add_parser("query", help="SQL over the store with DuckDB (views: findings, runs, api_calls, flows, matches, tasks)")
     q.add_argument("results")
     q.add_argument("sql", nargs="?", help="one SQL statement")
     q.add_argument("--canned", metavar="NAME", help="a canned query (see --list)")

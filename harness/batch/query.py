@@ -1,11 +1,11 @@
 """SQL over a batch store with DuckDB: ``consent-harness batch query <results> "SQL"``.
 
 The store's Parquet files (harness/batch/store.py) appear as the views ``findings``,
-``runs``, ``api_calls`` and ``tasks``; DuckDB reads only the columns and row groups a query
-needs, so questions over thousands of runs stay quick. When the store does not exist yet it
-is exported first.
+``runs``, ``api_calls``, ``flows``, ``matches`` and ``tasks``; DuckDB reads only the columns and
+row groups a query needs, so questions over thousands of runs stay quick. When the store does
+not exist yet, or was written by an older version of the harness, it is exported (again) first.
 
-The connection is confined: it can read the four store files and nothing else on the machine,
+The connection is confined: it can read the store files and nothing else on the machine,
 cannot write any file, install or load extensions, or change its own settings, and it runs one
 read-only statement (checked with DuckDB's own parser). ``--unsafe`` gives an unrestricted
 connection for an operator who needs more (other files, several statements); it is off by
@@ -20,6 +20,11 @@ sdk-before-consent    third-party SDKs seen calling personal-information APIs be
                       (phases pre_prompt, prompt, dismissed, declined), across apps
 rule-counts           per rule: violations, needs-review, info findings, apps and runs affected
 worst-apps            apps ranked by high-severity violations
+device-ids-sent       apps whose requests carried a device identifier (DEVICE_ID, AD_ID, NET_ID)
+                      to a third party before consent (phases pre_prompt, prompt, dismissed,
+                      declined): host, SDK, data kind, encodings, first time, scenarios
+network-coverage      per run: requests decrypted and in cleartext, TLS handshakes refused (by
+                      which hosts), QUIC attempts blocked (or "not measured")
 batch-status          tasks by status, with attempts
 failures              tasks that failed (infrastructure or input) and why
 ====================  ==========================================================================
@@ -31,16 +36,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.batch.store import STORE_FILES, export_store, store_paths
+from harness.batch.store import STORE_FILES, STORE_VERSION, export_store, store_paths, store_version
 from harness.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CannedQuery", "CANNED", "connect", "check_statement", "query", "canned", "PRE_CONSENT_PHASES"]
+__all__ = ["CannedQuery", "CANNED", "connect", "check_statement", "query", "canned", "PRE_CONSENT_PHASES", "DEVICE_ID_CATEGORIES"]
 
 PRE_CONSENT_PHASES = ("pre_prompt", "prompt", "dismissed", "declined")
 _PRE = ", ".join(f"'{p}'" for p in PRE_CONSENT_PHASES)
+#: Catalogue categories that identify the device (hardware and telephony ids, advertising id,
+#: network ids such as the MAC address)
+DEVICE_ID_CATEGORIES = ("DEVICE_ID", "AD_ID", "NET_ID")
+_IDS = ", ".join(f"'{c}'" for c in DEVICE_ID_CATEGORIES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +112,36 @@ CANNED: dict[str, CannedQuery] = {
         ORDER BY high_violations DESC, violations DESC, r.package
         """,
     ),
+    "device-ids-sent": CannedQuery(
+        "Apps sending device identifiers to third parties before consent",
+        f"""
+        SELECT r.app, m.package, any_value(r.label) AS label, m.host, NULLIF(m.sdk, '') AS sdk, m.category,
+               string_agg(DISTINCT m.plant, ',' ORDER BY m.plant) AS plants,
+               string_agg(DISTINCT m.form || ' in ' || m.location || CASE WHEN m.layers <> '' THEN ' via ' || m.layers ELSE '' END, '; '
+                          ORDER BY m.form || ' in ' || m.location || CASE WHEN m.layers <> '' THEN ' via ' || m.layers ELSE '' END) AS encodings,
+               round(min(m.t), 3) AS first_t, arg_min(m.phase, m.t) AS first_phase,
+               string_agg(DISTINCT m.phase, ',' ORDER BY m.phase) AS phases,
+               string_agg(DISTINCT m.scenario, ',' ORDER BY m.scenario) AS scenarios,
+               count(DISTINCT m.run_id) AS runs, count(DISTINCT (m.run_id, m.seq)) AS requests,
+               bool_or(m.tls_state = 'cleartext') AS cleartext
+        FROM matches m JOIN runs r USING (run_id)
+        WHERE m.party = 'third' AND m.phase IN ({_PRE}) AND m.category IN ({_IDS})
+        GROUP BY r.app, m.package, m.host, m.sdk, m.category
+        ORDER BY m.package, first_t, m.host, m.category
+        """,
+    ),
+    "network-coverage": CannedQuery(
+        "Network coverage per run: what was read and what stayed unreadable",
+        """
+        SELECT app, package, scenario, n_flows AS requests, n_flows_decrypted AS decrypted, n_flows_cleartext AS cleartext,
+               n_tls_refused AS tls_refused, NULLIF(tls_refused_hosts, '') AS refused_hosts,
+               CASE WHEN quic_measured THEN CAST(n_quic_blocked AS VARCHAR) ELSE 'not measured' END AS quic_blocked,
+               n_planted AS planted, n_flows_matched AS requests_with_planted_values,
+               CASE WHEN network_matched THEN 'yes' ELSE 'no (analyze again)' END AS matches_stored
+        FROM runs
+        ORDER BY package, scenario
+        """,
+    ),
     "batch-status": CannedQuery(
         "Tasks by status",
         """
@@ -131,10 +170,11 @@ _READ_ONLY = ("SELECT",)
 
 def connect(results: str | Path, *, export_if_missing: bool = True, unsafe: bool = False) -> Any:
     """A DuckDB connection with the store's views (``findings``, ``runs``, ``api_calls``,
-    ``tasks``). Exports the store first when it is missing and ``export_if_missing``.
+    ``flows``, ``matches``, ``tasks``). Exports the store first when it is missing or older than
+    this harness's ``STORE_VERSION`` and ``export_if_missing``; a newer store is refused.
 
     Confined (the default): the views are the only files the connection can read
-    (``allowed_paths`` = the four store files), every other file-system access is off
+    (``allowed_paths`` = the store files), every other file-system access is off
     (``enable_external_access = false``: no ``read_text('/etc/passwd')``, no ``COPY ... TO``,
     no ``ATTACH``), extensions are neither installed nor loaded automatically, and the
     configuration is locked so a query cannot switch any of that back on. ``unsafe`` gives an
@@ -145,9 +185,13 @@ def connect(results: str | Path, *, export_if_missing: bool = True, unsafe: bool
         raise InputError("DuckDB is not installed: pip install duckdb (see README)") from exc
     root = Path(results)
     paths = store_paths(root)
-    if not all(p.is_file() for p in paths.values()):
+    version = store_version(root)
+    if version > STORE_VERSION:
+        raise InputError(f"the batch store in {root / 'store'} has version {version}, newer than this harness understands ({STORE_VERSION}); upgrade consent-harness")
+    if version < STORE_VERSION or not all(p.is_file() for p in paths.values()):
         if not export_if_missing:
-            raise InputError(f"no batch store in {root / 'store'}: run 'consent-harness batch export {root}'")
+            what = "no batch store" if version == 0 else f"the batch store (version {version}) is older than this harness's ({STORE_VERSION})"
+            raise InputError(f"{what} in {root / 'store'}: run 'consent-harness batch export {root}'")
         export_store(root)
     files = {name: paths[name].resolve() for name in STORE_FILES}
     if unsafe:
@@ -179,7 +223,7 @@ def check_statement(con: Any, sql: str) -> str:
         raise InputError(f"give exactly one SQL statement, not {len(statements)} (batch query is read-only: one SELECT over the store's views)")
     kind = str(statements[0].type).rsplit(".", 1)[-1]
     if kind not in _READ_ONLY:
-        raise InputError(f"{kind} statements are not allowed: batch query runs one read-only SELECT over the views findings, runs, api_calls and tasks (--unsafe lifts this)")
+        raise InputError(f"{kind} statements are not allowed: batch query runs one read-only SELECT over the views {', '.join(STORE_FILES)} (--unsafe lifts this)")
     return sql
 
 

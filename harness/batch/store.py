@@ -11,13 +11,33 @@ api_calls.parquet    one row per ApiCall event: run_id, package, scenario, seq, 
                      category, pi (the category is personal information), method, sdk, caller,
                      thread, count, phase (consent phase at that moment: pre_prompt, prompt,
                      dismissed, declined, accepted; computed by harness.detectors.phases)
+flows.parquet        one row per network request (NetworkFlow) and per refused TLS handshake
+                     (TlsFailure) of a run: when (t, consent phase), to whom (host, registrable
+                     domain, party, SDK: harness.network.attribution), what (method, scheme,
+                     path cut at 512 characters, status, sizes), ``tls_state`` (decrypted,
+                     cleartext, refused) and the planted values found in it (categories, plants,
+                     forms), as the detectors matched them
+matches.parquet      one row per planted value found in a request: the flow's columns plus the
+                     plant, its category, origin, form (md5-b64, ...), where it was (url,
+                     header:..., body), the decode layers and a bounded snippet
 tasks.parquet        the run index (every task, whatever its status; attempts and errors)
 ===================  ===========================================================================
+
+Matches are never recomputed here: ``analyze`` stores the matching R34/R37 judged by in
+``analysis.json`` (``network_matches``) and the store reads it. A run analysed before that was
+kept has ``network_matched = false`` in ``runs`` (``consent-harness analyze`` it again to fill).
+``runs`` carries each run's network coverage: requests decrypted, in cleartext, TLS handshakes
+refused (and by which hosts), QUIC attempts blocked (``quic_measured`` says whether the run's
+recording counted them at all).
+
+The store is versioned (``STORE_VERSION`` in ``export.json``); a store written by an older
+version, or missing a table, is exported again from the run folders before it is queried (the
+run folders are the record; the store is derived from them).
 
 Only run folders of ``done`` tasks are exported, so an (app, scenario) appears once however
 often it was tried. Runs are read a chunk at a time and written as Parquet row groups, so
 memory stays bounded by the chunk, not the batch. Files are written beside their final name
-and swapped in as one set: the four files and export.json are written into a staging folder
+and swapped in as one set: the Parquet files and export.json are written into a staging folder
 beside ``store/`` and exchanged with it in one step (Linux ``renameat2``; elsewhere the old
 folder is moved aside first), so a reader sees the old set or the new one, never a mix; the
 staging folder of a killed export is removed by the next one.
@@ -58,14 +78,31 @@ __all__ = [
     "RUNS_SCHEMA",
     "API_CALLS_SCHEMA",
     "TASKS_SCHEMA",
+    "FLOWS_SCHEMA",
+    "MATCHES_SCHEMA",
+    "STORE_VERSION",
     "ExportResult",
+    "store_version",
     "export_store",
     "store_paths",
     "run_rows",
+    "RunRows",
+    "NetworkRows",
+    "network_rows",
 ]
 
 STORE_DIR = "store"
-STORE_FILES = {"findings": "findings.parquet", "runs": "runs.parquet", "api_calls": "api_calls.parquet", "tasks": "tasks.parquet"}
+STORE_FILES = {
+    "findings": "findings.parquet",
+    "runs": "runs.parquet",
+    "api_calls": "api_calls.parquet",
+    "flows": "flows.parquet",
+    "matches": "matches.parquet",
+    "tasks": "tasks.parquet",
+}
+#: 1: findings, runs, api_calls, tasks (no version recorded); 2: flows, matches and the network
+#: coverage columns of runs
+STORE_VERSION = 2
 CHUNK_RUNS = 200
 
 # Types of the findings columns that are not text; every other column of FINDING_COLUMNS is a
@@ -102,6 +139,16 @@ RUNS_SCHEMA = pa.schema(
         ("n_violations", pa.int32()),
         ("n_review", pa.int32()),
         ("n_api_events", pa.int64()),
+        ("n_flows", pa.int64()),
+        ("n_flows_decrypted", pa.int64()),
+        ("n_flows_cleartext", pa.int64()),
+        ("n_tls_refused", pa.int64()),
+        ("tls_refused_hosts", pa.string()),
+        ("n_quic_blocked", pa.int64()),
+        ("quic_measured", pa.bool_()),
+        ("n_planted", pa.int32()),
+        ("n_flows_matched", pa.int64()),
+        ("network_matched", pa.bool_()),
         ("harness_version", pa.string()),
         ("hook_pack", pa.string()),
         ("run_dir", pa.string()),
@@ -127,6 +174,55 @@ API_CALLS_SCHEMA = pa.schema(
     ]
 )
 
+_FLOW_COMMON = [
+    ("run_id", pa.string()),
+    ("app", pa.string()),
+    ("package", pa.string()),
+    ("scenario", pa.string()),
+    ("seq", pa.int64()),
+    ("t", pa.float64()),
+    ("phase", pa.string()),
+    ("host", pa.string()),
+    ("domain", pa.string()),
+    ("party", pa.string()),
+    ("sdk", pa.string()),
+    ("method", pa.string()),
+    ("scheme", pa.string()),
+    ("port", pa.int32()),
+    ("path", pa.string()),
+    ("tls_state", pa.string()),
+]
+
+FLOWS_SCHEMA = pa.schema(
+    [
+        *_FLOW_COMMON,
+        ("http_version", pa.string()),
+        ("status", pa.int32()),
+        ("req_bytes", pa.int64()),
+        ("resp_bytes", pa.int64()),
+        ("body_cut", pa.bool_()),
+        ("error", pa.string()),
+        ("n_matches", pa.int32()),
+        ("categories", pa.string()),
+        ("plants", pa.string()),
+        ("forms", pa.string()),
+    ]
+)
+
+MATCHES_SCHEMA = pa.schema(
+    [
+        *_FLOW_COMMON,
+        ("plant", pa.string()),
+        ("plant_seq", pa.int64()),
+        ("category", pa.string()),
+        ("origin", pa.string()),
+        ("form", pa.string()),
+        ("location", pa.string()),
+        ("layers", pa.string()),
+        ("snippet", pa.string()),
+    ]
+)
+
 _TASK_TYPES: dict[str, pa.DataType] = {
     "task_id": pa.int64(),
     "attempts": pa.int32(),
@@ -144,6 +240,8 @@ class ExportResult:
     runs: int = 0
     findings: int = 0
     api_calls: int = 0
+    flows: int = 0
+    matches: int = 0
     tasks: int = 0
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -152,6 +250,20 @@ class ExportResult:
 def store_paths(results: str | Path) -> dict[str, Path]:
     base = Path(results) / STORE_DIR
     return {name: base / fname for name, fname in STORE_FILES.items()}
+
+
+def store_version(results: str | Path) -> int:
+    """The version of the store in ``results`` (``export.json``): 0 when there is none or it
+    cannot be read, 1 for a store written before versions were recorded."""
+    meta = Path(results) / STORE_DIR / "export.json"
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    if not isinstance(data, dict):
+        return 0
+    v = data.get("store_version", 1)
+    return v if isinstance(v, int) and not isinstance(v, bool) and v > 0 else 0
 
 
 class _PhaseTools:
@@ -171,9 +283,20 @@ class _PhaseTools:
         return build_phases(control, self.catalog, package=package)
 
 
-def run_rows(results: Path, row: TaskRow, tools: _PhaseTools | None = None) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    """(runs row, findings rows, api_calls rows) of one done task's run folder. Raises
-    InputError naming the folder when it cannot be read."""
+@dataclass
+class RunRows:
+    """The store rows of one run folder."""
+
+    run: dict[str, Any]
+    findings: list[dict[str, Any]]
+    api_calls: list[dict[str, Any]]
+    flows: list[dict[str, Any]] = field(default_factory=list)
+    matches: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run_rows(results: Path, row: TaskRow, tools: _PhaseTools | None = None) -> RunRows:
+    """The store rows (runs, findings, api_calls, flows, matches) of one done task's run
+    folder. Raises InputError naming the folder when it cannot be read."""
     from harness.pipeline import read_findings
     from harness.rundir import RunDir
 
@@ -183,6 +306,7 @@ def run_rows(results: Path, row: TaskRow, tools: _PhaseTools | None = None) -> t
         info = rd.read_info()
         findings = read_findings(rd.path)
         control, calls = _read_timeline(rd.timeline) if rd.timeline.is_file() else ([], [])
+        analysis = _read_analysis(rd.analysis)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{where}: cannot read the run folder: {str(exc)[:300]}") from None
     tools = tools or _PhaseTools()
@@ -212,6 +336,7 @@ def run_rows(results: Path, row: TaskRow, tools: _PhaseTools | None = None) -> t
         )
     frows = [finding_row(f, run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=info.simulated) for f in findings]
     device = info.device if isinstance(info.device, dict) else {}
+    net = network_rows(control, analysis, phases, app=row.app, run_id=info.run_id, package=info.package, scenario=info.scenario)
     run = {
         "run_id": info.run_id,
         "task_id": row.task_id,
@@ -240,11 +365,141 @@ def run_rows(results: Path, row: TaskRow, tools: _PhaseTools | None = None) -> t
         "n_violations": sum(1 for f in findings if f.verdict == "violation"),
         "n_review": sum(1 for f in findings if f.verdict == "needs-review"),
         "n_api_events": len(api),
+        **net.coverage,
         "harness_version": info.harness_version,
         "hook_pack": info.hook_pack,
         "run_dir": row.run_dir,
     }
-    return run, frows, api
+    return RunRows(run, frows, api, net.flows, net.matches)
+
+
+def _read_analysis(path: Path) -> dict[str, Any] | None:
+    """analysis.json as an object; None when the run was not analysed."""
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name} is not a JSON object")
+    return data
+
+
+MAX_PATH = 512
+MAX_SNIPPET = 160
+MAX_REFUSED_HOSTS = 2000
+
+
+@dataclass
+class NetworkRows:
+    """A run's flows and matches rows, and its network coverage (columns of ``runs``)."""
+
+    flows: list[dict[str, Any]]
+    matches: list[dict[str, Any]]
+    coverage: dict[str, Any]
+
+
+def _txt(v: Any, n: int) -> str:
+    return v[:n] if isinstance(v, str) else ""
+
+
+def network_rows(control: Sequence[Event], analysis: Mapping[str, Any] | None, phases: Any, *, app: str, run_id: str, package: str, scenario: str) -> NetworkRows:
+    """Rows of ``flows`` and ``matches`` for one run from its events and ``analysis.json``
+    (``network_matches``, the detectors' own matching), and its coverage figures. The run's
+    NetworkFlow and TlsFailure events are read once; recipients come from the same attribution
+    as the detectors' (harness.network.attribution)."""
+    from harness.detectors.phases import PHASE_NAMES
+    from harness.events import HoneyPlant, NetworkFlow, TlsFailure
+    from harness.network.attribution import attribute_host, first_party_domains
+
+    first = first_party_domains(package)
+    stored = analysis.get("network_matches") if analysis is not None else None
+    matched = isinstance(stored, list)
+    by_seq: dict[int, Mapping[str, Any]] = {}
+    for rec in stored if isinstance(stored, list) else ():
+        if isinstance(rec, Mapping) and isinstance(rec.get("seq"), int) and isinstance(rec.get("matches"), list):
+            by_seq[int(rec["seq"])] = rec
+    flows: list[dict[str, Any]] = []
+    matches: list[dict[str, Any]] = []
+    refused_hosts: dict[str, int] = {}
+    n_flows = decrypted = cleartext = refused = flows_matched = 0
+    planted: set[tuple[str, str]] = set()
+    for ev in control:
+        if isinstance(ev, HoneyPlant):
+            planted.add((ev.api_id, ev.value))
+            continue
+        if not isinstance(ev, (NetworkFlow, TlsFailure)):
+            continue
+        t = ev.t
+        phase = PHASE_NAMES[phases.phase_at(t)] if math.isfinite(t) else ""
+        if isinstance(ev, TlsFailure):
+            host = ev.sni or ev.host
+            who = attribute_host(host, first)
+            refused += 1
+            if host not in refused_hosts and len(refused_hosts) < MAX_REFUSED_HOSTS:
+                refused_hosts[host] = 0
+            if host in refused_hosts:
+                refused_hosts[host] += 1
+            flows.append(
+                dict(
+                    run_id=run_id, app=app, package=package, scenario=scenario, seq=ev.seq, t=t, phase=phase,
+                    host=host[:MAX_TEXT], domain=who.domain, party=who.party, sdk=who.sdk, method="", scheme="https",
+                    port=ev.port, path="", tls_state="refused", http_version="", status=0, req_bytes=0, resp_bytes=0,
+                    body_cut=False, error=ev.error[:MAX_TEXT], n_matches=0, categories="", plants="", forms="",
+                )
+            )
+            continue
+        n_flows += 1
+        state = "decrypted" if ev.tls else "cleartext"
+        decrypted += state == "decrypted"
+        cleartext += state == "cleartext"
+        rec = by_seq.get(ev.seq)
+        who = attribute_host(ev.host, first)
+        common = dict(
+            run_id=run_id, app=app, package=package, scenario=scenario, seq=ev.seq, t=t, phase=phase,
+            host=ev.host[:MAX_TEXT], domain=who.domain, party=who.party, sdk=who.sdk, method=ev.method, scheme=ev.scheme,
+            port=ev.port, path=ev.path[:MAX_PATH], tls_state=state,
+        )
+        found: list[dict[str, Any]] = []
+        for m in rec["matches"] if rec is not None else ():
+            if not isinstance(m, Mapping):
+                continue
+            layers = m.get("layers")
+            found.append(
+                dict(
+                    common,
+                    plant=_txt(m.get("plant"), 64),
+                    plant_seq=m["plant_seq"] if isinstance(m.get("plant_seq"), int) and not isinstance(m.get("plant_seq"), bool) else -1,
+                    category=_txt(m.get("category"), 64),
+                    origin=_txt(m.get("origin"), 16),
+                    form=_txt(m.get("form"), 64),
+                    location=_txt(m.get("where"), 80),
+                    layers=">".join(x[:32] for x in layers[:8] if isinstance(x, str)) if isinstance(layers, list) else "",
+                    snippet=_txt(m.get("snippet"), MAX_SNIPPET),
+                )
+            )
+        flows_matched += bool(found)
+        matches += found
+        flows.append(
+            dict(
+                common, http_version=ev.http_version, status=ev.status, req_bytes=ev.req_bytes, resp_bytes=ev.resp_bytes,
+                body_cut=ev.body_cut, error=ev.error[:MAX_TEXT], n_matches=len(found),
+                categories=",".join(sorted({m["category"] for m in found if m["category"]})),
+                plants=",".join(sorted({m["plant"] for m in found if m["plant"]})),
+                forms=",".join(sorted({f"{m['form']}@{m['location']}" + (f" via {m['layers']}" if m["layers"] else "") for m in found}))[:MAX_TEXT],
+            )
+        )
+    coverage = {
+        "n_flows": n_flows,
+        "n_flows_decrypted": decrypted,
+        "n_flows_cleartext": cleartext,
+        "n_tls_refused": refused,
+        "tls_refused_hosts": ",".join(f"{h}:{n}" for h, n in sorted(refused_hosts.items(), key=lambda kv: (-kv[1], kv[0])))[:MAX_TEXT * 4],
+        "n_quic_blocked": 0,
+        "quic_measured": False,
+        "n_planted": len(planted),
+        "n_flows_matched": flows_matched,
+        "network_matched": matched,
+    }
+    return NetworkRows(flows, matches, coverage)
 
 
 _API_TEXT = ("api_id", "category", "method", "sdk", "caller", "thread")
@@ -310,7 +565,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _swap_in(staging: Path, store: Path) -> None:
-    """Make ``staging`` the store as one set: readers see the old four files or the new four,
+    """Make ``staging`` the store as one set: readers see the old set of files or the new one,
     never a mix. Where an atomic exchange is not available the old store is moved aside first
     (a reader can then briefly find no store, never a mixed one)."""
     if not store.exists():
@@ -363,7 +618,7 @@ def export_store(results: str | Path, *, index: RunIndex | None = None, chunk_ru
         task_dicts = [dict(t.to_dict(), simulated=bool(t.simulated)) for t in tasks]
         pq.write_table(pa.Table.from_pylist(task_dicts, schema=TASKS_SCHEMA), tmps["tasks"], compression="zstd")
         out.tasks = len(tasks)
-        schemas = {"runs": RUNS_SCHEMA, "findings": FINDINGS_SCHEMA, "api_calls": API_CALLS_SCHEMA}
+        schemas = {"runs": RUNS_SCHEMA, "findings": FINDINGS_SCHEMA, "api_calls": API_CALLS_SCHEMA, "flows": FLOWS_SCHEMA, "matches": MATCHES_SCHEMA}
         writers = {name: pq.ParquetWriter(tmps[name], schema, compression="zstd") for name, schema in schemas.items()}
         done = [t for t in tasks if t.status == "done" and t.run_dir]
         tools = _PhaseTools()
@@ -371,26 +626,47 @@ def export_store(results: str | Path, *, index: RunIndex | None = None, chunk_ru
             runs: list[dict[str, Any]] = []
             finds: list[dict[str, Any]] = []
             apis: list[dict[str, Any]] = []
+            flows: list[dict[str, Any]] = []
+            matches: list[dict[str, Any]] = []
             for row in chunk:
                 try:
-                    r, f, a = run_rows(root, row, tools)
+                    rr = run_rows(root, row, tools)
                 except InputError as exc:
                     out.notes.append(f"left out of the store: {exc}")
                     continue
-                runs.append(r)
-                finds += f
-                apis += a
+                runs.append(rr.run)
+                finds += rr.findings
+                apis += rr.api_calls
+                flows += rr.flows
+                matches += rr.matches
             writers["runs"].write_table(pa.Table.from_pylist(runs, schema=RUNS_SCHEMA))
             writers["findings"].write_table(pa.Table.from_pylist(finds, schema=FINDINGS_SCHEMA))
             writers["api_calls"].write_table(pa.Table.from_pylist(apis, schema=API_CALLS_SCHEMA))
+            writers["flows"].write_table(pa.Table.from_pylist(flows, schema=FLOWS_SCHEMA))
+            writers["matches"].write_table(pa.Table.from_pylist(matches, schema=MATCHES_SCHEMA))
             out.runs += len(runs)
             out.findings += len(finds)
             out.api_calls += len(apis)
+            out.flows += len(flows)
+            out.matches += len(matches)
         for w in writers.values():
             w.close()
         writers = {}
         (staging / "export.json").write_text(
-            json.dumps({"runs": out.runs, "findings": out.findings, "api_calls": out.api_calls, "tasks": out.tasks, "notes": out.notes}, ensure_ascii=False, indent=2),
+            json.dumps(
+                {
+                    "store_version": STORE_VERSION,
+                    "runs": out.runs,
+                    "findings": out.findings,
+                    "api_calls": out.api_calls,
+                    "flows": out.flows,
+                    "matches": out.matches,
+                    "tasks": out.tasks,
+                    "notes": out.notes,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
             encoding="utf-8",
         )
         _swap_in(staging, store)

@@ -50,6 +50,9 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
     #: the consent phases every detector judged by; stored so that reports show the same
     consent_phases: ConsentPhases = field(default_factory=ConsentPhases)
+    #: flows in which planted values were found (harness.detectors.network.match_records): the
+    #: matching R34/R37 judged by, stored so that reports and the batch store show the same
+    network_matches: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form; ``analysis.json`` is this without ``findings``."""
@@ -65,6 +68,7 @@ class Analysis:
             "rules_checked": list(self.rules_checked),
             "notes": list(self.notes),
             "consent_phases": self.consent_phases.to_dict(),
+            "network_matches": list(self.network_matches),
         }
 
     def frame(self) -> pd.DataFrame:
@@ -127,6 +131,17 @@ def _run_detectors(ctx: Context, dets: Iterable[Detector], out: Analysis) -> Non
     out.findings.sort(key=_sort_key)
 
 
+def _keep_network_matches(ctx: Context, out: Analysis) -> None:
+    """Store the network matches the detectors used (computed once per run in ``ctx.memo``;
+    computed here by the same function when no network rule applied under the jurisdiction)."""
+    from harness.detectors.network import match_records
+
+    try:
+        out.network_matches = match_records(ctx)
+    except Exception as exc:  # noqa: BLE001 - like a crashing detector: an error record
+        out.errors.append({"detector": "network_matches", "rule_id": "", "message": f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_CHARS]})
+
+
 def _new_analysis(info: RunInfo, jid: str, profile: AppProfile | None, catalog: RuleCatalog, dets: Sequence[Detector]) -> Analysis:
     return Analysis(
         run_id=info.run_id,
@@ -173,6 +188,7 @@ def analyze(
     tl_path = getattr(timeline, "path", None)
     ctx.run_dir = Path(run_dir) if run_dir is not None else (Path(tl_path).parent if tl_path is not None else None)
     _run_detectors(ctx, dets, out)
+    _keep_network_matches(ctx, out)
     return out
 
 
@@ -229,4 +245,5 @@ def analyze_batch(
     for i, br in enumerate(runs):
         ctx = Context(br.info, controls[i], jur, prepared[i][1], cat, prepared[i][0], judge, i, None)
         _run_detectors(ctx, dets, outs[i])
+        _keep_network_matches(ctx, outs[i])
     return outs

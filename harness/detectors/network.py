@@ -23,9 +23,12 @@ from harness.findings import Finding
 from harness.network.attribution import Attribution, attribute_flow, connects_by_token, first_party_domains
 from harness.network.matcher import MAX_DECODED, FlowData, Match, Matcher, Plant
 
-__all__ = ["personal_data_to_third_party", "personal_data_in_cleartext", "flow_matches"]
+__all__ = ["personal_data_to_third_party", "personal_data_in_cleartext", "flow_matches", "match_records", "MAX_MATCH_RECORDS"]
 
 _MAX_FLOWS = 20_000
+#: flows with matches kept in analysis.json (``network_matches``), and matches kept per flow
+MAX_MATCH_RECORDS = 5000
+_MAX_MATCHES_PER_FLOW = 16
 
 _WHEN = {
     "pre_prompt": "before the privacy notice was answered",
@@ -89,6 +92,37 @@ def _flow_matches(ctx: Context) -> list[tuple[NetworkFlow, Attribution, list[Mat
         url = f"{f.scheme or 'https'}://{f.host}{f.path}"
         found = m.match(FlowData(url, headers, _body(folder, f), hmap.get("content-encoding", ""), hmap.get("content-type", "")))
         out.append((f, attribute_flow(f, first, connects), found, by_name))
+    return out
+
+
+def match_records(ctx: Context) -> list[dict[str, object]]:
+    """The flows in which planted values were found, as ``analysis.json`` keeps them
+    (``network_matches``): the result :func:`flow_matches` gave the detectors, so the reports
+    and the batch store show what R34/R37 judged, never a second matching. One record per flow
+    with a match: its ``seq``, recipient (host, registrable domain, party, SDK) and the matches
+    (plant name and seq, category, origin, form, where, decode layers, a bounded snippet)."""
+    out: list[dict[str, object]] = []
+    for flow, who, matches, by_name in flow_matches(ctx):
+        if not matches:
+            continue
+        if len(out) >= MAX_MATCH_RECORDS:
+            break
+        rows: list[dict[str, object]] = []
+        for mt in matches[:_MAX_MATCHES_PER_FLOW]:
+            plant = by_name.get(mt.plant)
+            rows.append(
+                {
+                    "plant": plant.name if plant is not None else mt.plant.split(":", 1)[0],
+                    "plant_seq": plant.seq if plant is not None else -1,
+                    "category": (plant.category if plant is not None else "") or mt.category,
+                    "origin": mt.origin,
+                    "form": mt.form,
+                    "where": mt.where,
+                    "layers": list(mt.layers),
+                    "snippet": mt.snippet,
+                }
+            )
+        out.append({"seq": flow.seq, "host": who.host or flow.host, "domain": who.domain, "party": who.party, "sdk": who.sdk, "matches": rows, "more": max(0, len(matches) - _MAX_MATCHES_PER_FLOW)})
     return out
 
 
