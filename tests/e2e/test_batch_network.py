@@ -1,6 +1,7 @@
 """End to end: a batch over reference apps that send personal data (net-precollect) and clean
 controls (clean-net sends only after consent, first party or salted; demo-precollect reads device
-ids before consent but sends nothing). The store's flows and matches tables come from the run
+ids before consent but sends nothing; a model written here sends the IMEI to a third party only
+after consent, which is lawful). The store's flows and matches tables come from the run
 folders and the detectors' own matching, and the canned query ``device-ids-sent`` lists exactly
 the offenders the apps' ground truth names, and nothing from the clean controls; the confined
 DuckDB still refuses anything but one SELECT."""
@@ -27,6 +28,38 @@ REPO = Path(__file__).resolve().parents[2]
 APPS = ("net-precollect", "clean-net", "demo-precollect")
 SCENARIOS = ("S1", "S2", "S3")
 
+#: A clean control: the app's own server gets the IMEI at start (first party), the analytics SDK
+#: only after the user accepted the policy.
+AFTER_CONSENT = """
+model: after-consent-sender
+package: com.example.lawfulsend
+label: Lawful sender
+on_start:
+  - call: {api: TelephonyManager.getImei, ret: "861234567890777", thread: main}
+  - send: {host: api.example.com, path: /v1/hello, data: {imei: "861234567890777"}, encode: plain}
+on_launch:
+  - if: {consent: accepted}
+    then: [goto: home]
+    else: [goto: home, goto: privacy]
+on_consent:
+  accept:
+    - call: {api: TelephonyManager.getImei, sdk: com.umeng.commonsdk, ret: "861234567890777", thread: umeng-init}
+    - send: {host: ulogs.umeng.com, path: /unify_logs, sdk: com.umeng.commonsdk, data: {di: "861234567890777"}, encode: md5+base64, gzip: true}
+screens:
+  home:
+    title: Home
+    body: Hello
+  privacy:
+    layout: dialog
+    title: 隐私政策
+    body: 请您阅读《隐私政策》，点击“同意”即表示您已阅读并同意。
+    elements:
+      - {id: btn_disagree, type: button, text: 不同意, style: secondary, on_tap: [consent: decline, close: true]}
+      - {id: btn_agree, type: button, text: 同意, style: primary, on_tap: [consent: accept, close: true]}
+truth: []
+clean: true
+"""
+
 
 def _batch(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "harness.batch", *args], cwd=REPO, capture_output=True, text=True, timeout=300)
@@ -36,7 +69,9 @@ def _batch(*args: str) -> subprocess.CompletedProcess[str]:
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("netbatch")
     app_list = tmp / "apps.txt"
-    app_list.write_text("\n".join(APPS) + "\n", encoding="utf-8")
+    model = tmp / "after-consent-sender.yaml"
+    model.write_text(AFTER_CONSENT, encoding="utf-8")
+    app_list.write_text("\n".join([*APPS, str(model)]) + "\n", encoding="utf-8")
     results = tmp / "results"
     done = _batch("run", str(app_list), "--scenario", ",".join(SCENARIOS), "--devices", "sim,sim", "--results", str(results), "--no-summary", "--quiet")
     assert done.returncode in (0, 1), done.stderr
@@ -46,7 +81,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _runs(results: Path) -> list[tuple[str, RunDir]]:
     with RunIndex.open(results / "batch.sqlite", create=False) as idx:
         tasks = idx.tasks()
-    assert {t.status for t in tasks} == {"done"} and len(tasks) == len(APPS) * len(SCENARIOS)
+    assert {t.status for t in tasks} == {"done"} and len(tasks) == (len(APPS) + 1) * len(SCENARIOS)
     return [(t.app, RunDir(results / t.run_dir)) for t in tasks]
 
 
@@ -71,9 +106,10 @@ def test_the_canned_query_lists_exactly_the_offenders(batch: Path) -> None:
                 want.setdefault((app, str(t.get("sdk", "")), cat), set()).update(sc)
     assert want, "the corpus must plant device ids sent before consent"
     assert got == want
-    assert not any(r["app"] in ("clean-net", "demo-precollect") for r in rows)
+    assert not any(r["app"] in ("clean-net", "demo-precollect") or "after-consent" in str(r["app"]) for r in rows)
     for r in rows:
         assert r["first_phase"] in PRE_CONSENT_PHASES
+        assert set(str(r["phases"]).split(",")) <= set(PRE_CONSENT_PHASES)
     umeng = next(r for r in rows if r["sdk"] == "umeng")
     # the model sends the IMEI as MD5 in base64 inside gzip JSON
     assert umeng["host"] == "ulogs.umeng.com" and "md5-b64 in body via gzip" in str(umeng["encodings"])
@@ -100,6 +136,11 @@ def test_first_time_and_hosts_agree_with_the_run_folders_and_r34(batch: Path) ->
 
 def test_flows_and_matches_tables_mirror_the_runs(batch: Path) -> None:
     flows = pq.read_table(batch / "store" / "flows.parquet").to_pylist()
+    # the lawful sender's request after consent is recorded and matched: left out by the query
+    # because of its phase, not because it was not seen
+    lawful = [(f["phase"], f["party"]) for f in flows if f["package"] == "com.example.lawfulsend" and f["n_matches"]]
+    assert {("pre_prompt", "first"), ("accepted", "third")} <= set(lawful)
+    assert {party for phase, party in lawful if phase != "accepted"} == {"first"}
     matches = pq.read_table(batch / "store" / "matches.parquet").to_pylist()
     runs = {r["run_id"]: r for r in pq.read_table(batch / "store" / "runs.parquet").to_pylist()}
     n_flows = 0
@@ -124,7 +165,7 @@ def test_flows_and_matches_tables_mirror_the_runs(batch: Path) -> None:
 
 def test_network_coverage_query_says_what_was_not_measured(batch: Path) -> None:
     rows = _canned(batch, "network-coverage")
-    assert len(rows) == len(APPS) * len(SCENARIOS)
+    assert len(rows) == (len(APPS) + 1) * len(SCENARIOS)
     assert {r["quic_blocked"] for r in rows} == {"not measured"}
     assert any(int(str(r["requests"])) > 0 for r in rows)
 
