@@ -2,8 +2,14 @@
 
 1. The mitmproxy addon alone: time per flow (goal <= 1 ms), on mitmproxy's test flows.
 2. A real mitmdump on loopback with TLS on both legs (client -> proxy, proxy -> a local HTTPS
-   origin with a certificate made here): flows per second with 8 keep-alive clients
-   (goal >= 200/s).
+   origin with a certificate made here, verified by the proxy): flows per second with 8
+   keep-alive clients (goal >= 200/s), and mitmdump's own CPU time per flow. Clients: Python
+   http.client threads in this process (the headline figure), then, when curl is installed, one
+   curl process with ``--parallel`` (HTTP/1.1 with and without the recording addon, and HTTP/2
+   to the proxy). Everything shares the machine's cores with mitmdump; the load average at the
+   start is printed. The origin sets TCP_NODELAY as real servers do: without it every response
+   waited about 40 ms for a delayed ACK (headers and body are two writes), which capped the
+   earlier measurement at about 150 flows/s with mitmdump mostly idle.
 3. The matcher: flows per second on one core with 30 planted values (about 40 forms each;
    goal >= 5,000/s) over realistic request mixes (JSON, gzip, form, base64 blobs), and the
    peak memory of the run.
@@ -21,15 +27,19 @@ import gzip
 import hashlib
 import http.client
 import json
+import os
 import random
 import resource
+import shutil
 import ssl
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,42 +73,125 @@ def bench_addon(n: int) -> float:
     return dt / n * 1000.0
 
 
-def bench_live(seconds: float, clients: int = 8) -> tuple[float, int]:
+def bench_follower(n: int) -> float:
+    """The network source's follower: addon lines -> NetworkFlow events, microseconds per flow
+    (runs in the harness process, beside mitmdump)."""
+    from harness.network.flows import FlowReader
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "flows.jsonl"
+        rec = {
+            "type": "flow", "id": "f", "ts": time.time(), "client": "127.0.0.1:40000", "method": "POST", "scheme": "https",
+            "host": "ulogs.umeng.com", "port": 443, "path": "/unify_logs?x=1", "http_version": "HTTP/1.1", "tls": True,
+            "sni": "ulogs.umeng.com", "headers": [["content-type", "application/json"], ["user-agent", "okhttp/4.9.3"]] * 6,
+            "req_bytes": 600, "req_sha256": "0" * 64, "body": "f.req", "body_cut": False, "status": 200, "resp_bytes": 11,
+            "resp_type": "application/json", "error": "",
+        }
+        path.write_text("\n".join(json.dumps(dict(rec, id=f"f{i}", body=f"f{i}.req")) for i in range(n)) + "\n", encoding="utf-8")
+        reader = FlowReader(path, lambda: 100.0, time.time)
+        t0 = time.perf_counter()
+        events = reader.poll()
+        dt = time.perf_counter() - t0
+        assert len(events) == n
+    return dt / n * 1e6
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _live_setup(d: Path, addon: bool) -> tuple[Any, Any, Path]:
     from tls_helpers import Origin, make_ca_and_server_cert
 
     from harness.network.source import MitmProxy
 
-    with tempfile.TemporaryDirectory() as d:
-        ca, cert, key = make_ca_and_server_cert(Path(d) / "pki")
-        origin = Origin(cert, key)
-        proxy = MitmProxy(Path(d) / "out", confdir=Path(d) / "conf", extra={"ssl_verify_upstream_trusted_ca": str(ca)})
-        proxy.start()
-        ctx = ssl.create_default_context(cafile=str(proxy.ca_cert))
-        count = [0] * clients
-        stop = time.monotonic() + seconds
-        body = gzip.compress(json.dumps({"aid": "a1b2c3d4e5f60718", "pad": "y" * 500}).encode())
+    ca, cert, key = make_ca_and_server_cert(d / "pki")
+    origin = Origin(cert, key)
+    proxy = MitmProxy(d / "out", confdir=d / "conf", extra={"ssl_verify_upstream_trusted_ca": str(ca)})
+    if not addon:
+        full = proxy.argv
 
-        def worker(k: int) -> None:
-            conn = http.client.HTTPSConnection("127.0.0.1", proxy.port, context=ctx, timeout=30)
-            conn.set_tunnel("localhost", origin.port)
-            while time.monotonic() < stop:
-                conn.request("POST", f"/c?k={k}", body=body, headers={"content-type": "application/json", "content-encoding": "gzip"})
-                r = conn.getresponse()
-                r.read()
-                count[k] += 1
-            conn.close()
+        def without_addon() -> list[str]:
+            args = full()
+            i = args.index("-s")
+            del args[i : i + 2]
+            j = next(k for k, a in enumerate(args) if a.startswith("ch_out="))
+            del args[j - 1 : j + 1]
+            return args
 
-        threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-        t0 = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        dt = time.monotonic() - t0
-        proxy.stop()
-        origin.close()
-        lines = sum(1 for x in (Path(d) / "out" / "flows.jsonl").read_text().split("\n") if '"type":"flow"' in x)
-    return sum(count) / dt, lines
+        proxy.argv = without_addon  # type: ignore[method-assign]
+    proxy.start()
+    return origin, proxy, ca
+
+
+def bench_live(client: str, *, seconds: float = 5.0, requests: int = 2000, clients: int = 8, addon: bool = True, http2: bool = False) -> dict[str, Any]:
+    """Requests through a real mitmdump on loopback, TLS on both legs: ``client`` 'python'
+    (``clients`` keep-alive http.client connections in threads of this process, for
+    ``seconds``) or 'curl' (one curl process, ``--parallel`` with ``clients`` connections,
+    ``requests`` POSTs). Figures: flows/s, flows the addon recorded (all with TLS on the client
+    leg), and mitmdump's own CPU time per flow (independent of what else runs)."""
+    body = gzip.compress(json.dumps({"aid": "a1b2c3d4e5f60718", "pad": "y" * 500}).encode())
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        origin, proxy, _ca = _live_setup(d, addon)
+        try:
+            pid = proxy.proc.pid
+            cpu0 = _cpu_seconds(pid)
+            t0 = time.monotonic()
+            if client == "python":
+                ctx = ssl.create_default_context(cafile=str(proxy.ca_cert))
+                count = [0] * clients
+                stop = t0 + seconds
+
+                def worker(k: int) -> None:
+                    conn = http.client.HTTPSConnection("127.0.0.1", proxy.port, context=ctx, timeout=30)
+                    conn.set_tunnel("localhost", origin.port)
+                    while time.monotonic() < stop:
+                        conn.request("POST", f"/c?k={k}", body=body, headers={"content-type": "application/json", "content-encoding": "gzip"})
+                        r = conn.getresponse()
+                        r.read()
+                        count[k] += 1
+                    conn.close()
+
+                threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                done = sum(count)
+            else:
+                (d / "body.gz").write_bytes(body)
+                argv = ["curl", "-s", "--parallel", "--parallel-max", str(clients), "-x", f"http://127.0.0.1:{proxy.port}", "--cacert", str(proxy.ca_cert)]
+                argv += ["-H", "content-type: application/json", "-H", "content-encoding: gzip", "--data-binary", f"@{d / 'body.gz'}", "-o", "/dev/null"]
+                argv += ["-w", "%{http_code}\\n", "--http2" if http2 else "--http1.1", f"https://localhost:{origin.port}/c?i=[1-{requests}]"]
+                out = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+                done = sum(1 for c in out.stdout.split() if c == "200")
+            dt = time.monotonic() - t0
+            cpu = _cpu_seconds(pid) - cpu0
+        finally:
+            proxy.stop()
+            origin.close()
+        recorded = tls = 0
+        flows_file = d / "out" / "flows.jsonl"
+        if flows_file.exists():
+            for line in flows_file.read_text(encoding="utf-8").splitlines():
+                rec = json.loads(line)
+                if rec.get("type") == "flow":
+                    recorded += 1
+                    tls += rec.get("tls") is True and rec.get("scheme") == "https"
+    return {
+        "client": client + ("-h2" if http2 else ""),
+        "addon": addon,
+        "flows": done,
+        "flows_per_s": round(done / dt, 1),
+        "recorded": recorded,
+        "recorded_tls": tls,
+        "mitmdump_cpu_ms_per_flow": round(cpu / max(done, 1) * 1000, 2),
+        "mitmdump_cpu_share": round(cpu / dt, 2),
+    }
 
 
 def bench_matcher(n: int) -> tuple[float, int, int]:
@@ -132,16 +225,46 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--flows", type=int, default=5000)
     ap.add_argument("--live-seconds", type=float, default=5.0)
+    ap.add_argument("--live-requests", type=int, default=2000)
     a = ap.parse_args()
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at start")
     addon_ms = bench_addon(min(a.flows, 3000))
     print(f"addon: {addon_ms:.3f} ms per flow (goal <= 1 ms)")
-    live_rate, live_lines = bench_live(a.live_seconds)
-    print(f"mitmdump on loopback, TLS both legs, 8 clients: {live_rate:.0f} flows/s ({live_lines} flows recorded) (goal >= 200/s)")
+    follower_us = bench_follower(a.flows)
+    print(f"source follower: {follower_us:.0f} us per flow (addon line -> NetworkFlow event)")
+    live: list[dict[str, Any]] = [bench_live("python", seconds=a.live_seconds)]
+    if shutil.which("curl"):
+        live.append(bench_live("curl", requests=a.live_requests))
+        live.append(bench_live("curl", requests=a.live_requests, addon=False))
+        live.append(bench_live("curl", requests=a.live_requests, http2=True))
+    for r in live:
+        what = f"{r['client']} clients x8" + ("" if r["addon"] else ", addon off")
+        print(
+            f"mitmdump on loopback, TLS both legs, {what}: {r['flows_per_s']:.0f} flows/s ({r['recorded']} recorded, {r['recorded_tls']} with TLS); "
+            f"mitmdump CPU {r['mitmdump_cpu_ms_per_flow']:.2f} ms per flow, {r['mitmdump_cpu_share']:.0%} of a core (goal >= 200/s)"
+        )
+    headline = live[0]["flows_per_s"]
     rate, patterns, hits = bench_matcher(a.flows)
     print(f"matcher: {rate:.0f} flows/s on one core, {patterns} patterns (30 values), {hits} matches (goal >= 5000/s)")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process: {rss:.0f} MB")
-    print(json.dumps({"addon_ms_per_flow": round(addon_ms, 4), "live_flows_per_s": round(live_rate, 1), "live_flows_recorded": live_lines, "matcher_flows_per_s": round(rate, 1), "matcher_patterns": patterns, "matcher_matches": hits, "peak_rss_mb": round(rss, 1)}))
+    print(
+        json.dumps(
+            {
+                "addon_ms_per_flow": round(addon_ms, 4),
+                "follower_us_per_flow": round(follower_us, 1),
+                "live_flows_per_s": headline,
+                "live_flows_recorded": live[0]["recorded"],
+                "live": live,
+                "load_average_start": [round(x, 2) for x in load],
+                "matcher_flows_per_s": round(rate, 1),
+                "matcher_patterns": patterns,
+                "matcher_matches": hits,
+                "peak_rss_mb": round(rss, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
