@@ -388,8 +388,11 @@ class RunData:
         return sorted(out.items(), key=lambda kv: _rule_sort_key(kv[0]))
 
     def network(self) -> dict[str, Any] | None:
-        """What left the device: counts, TLS coverage and one row per host (party, SDK, first
-        request and its consent phase); None when the run recorded no network events."""
+        """What left the device: counts, coverage (requests read over TLS or in cleartext, TLS
+        handshakes refused and by which hosts, QUIC attempts the agent blocked, or None when the
+        run did not count them), one row per host (party, SDK, first request and its consent
+        phase) and the planted values found, as ``analysis.json`` keeps the detectors' matching
+        (``network_matches``); None when the run recorded no network events."""
         flows = [e for e in self.events if isinstance(e, NetworkFlow)]
         fails = [e for e in self.events if isinstance(e, TlsFailure)]
         if not flows and not fails:
@@ -412,15 +415,70 @@ class RunData:
                 rows[host] = {"host": host, "party": who.party, "sdk": who.sdk, "n": 0, "t": e.t, "phase": PHASE_LABELS.get(self.phase_at(e.t), ""), "http": 0, "refused": 0}
             r = rows[host]
             r["refused"] += 1
+        # QUIC: the agent refuses UDP to port 443 and reports each refusal (kind quic_blocked);
+        # its connect redirect (kind connect) shows the agent's network hooks were in place. A run
+        # without either did not count QUIC attempts at all: None, never a guessed 0.
+        quic = [e for e in self.events if e.kind == "quic_blocked"]
+        measured = bool(quic) or any(e.kind == "connect" for e in self.events)
+        quic_blocked = sum(max(1, int(getattr(e, "count", 1) or 1)) for e in quic) if measured else None
+        refused_hosts = sorted(((h, r["refused"]) for h, r in rows.items() if r["refused"]), key=lambda x: (-x[1], x[0]))
+        matches, more_matches = self._network_matches()
         return {
             "flows": len(flows),
             "decrypted": sum(1 for f in flows if f.tls),
             "cleartext": sum(1 for f in flows if f.scheme == "http"),
             "tls_failures": len(fails),
+            "refused_hosts": refused_hosts[:50],
+            "more_refused_hosts": max(0, len(refused_hosts) - 50),
+            "quic_blocked": quic_blocked,
             "planted": len({(h.api_id, h.value) for h in self.events if isinstance(h, HoneyPlant)}),
             "hosts": sorted(rows.values(), key=lambda r: (r["t"], r["host"]))[:300],
             "more_hosts": max(0, len(rows) - 300),
+            "matches": matches,
+            "more_matches": more_matches,
+            "matches_stored": isinstance((self.analysis or {}).get("network_matches"), list),
         }
+
+    def _network_matches(self, limit: int = 200) -> tuple[list[dict[str, Any]], int]:
+        """Rows of the planted values found in requests, from ``analysis.json``
+        (``network_matches``, the detectors' own matching): one row per flow and plant, with the
+        request's time and consent phase; and how many rows were left out past ``limit``."""
+        stored = (self.analysis or {}).get("network_matches")
+        if not isinstance(stored, list):
+            return [], 0
+        out: list[dict[str, Any]] = []
+        total = 0
+        for rec in stored:
+            if not isinstance(rec, Mapping) or not isinstance(rec.get("seq"), int) or not isinstance(rec.get("matches"), list):
+                continue
+            flow = self.by_seq.get(rec["seq"])
+            if not isinstance(flow, NetworkFlow):
+                continue
+            for m in rec["matches"]:
+                if not isinstance(m, Mapping):
+                    continue
+                total += 1
+                if len(out) >= limit:
+                    continue
+                layers = m.get("layers")
+                out.append(
+                    {
+                        "seq": flow.seq,
+                        "t": flow.t,
+                        "phase": PHASE_LABELS.get(self.phase_at(flow.t), ""),
+                        "host": flow.host,
+                        "scheme": flow.scheme,
+                        "party": clip(rec.get("party", ""), 16),
+                        "sdk": clip(rec.get("sdk", ""), 64),
+                        "category": clip(m.get("category", ""), 40),
+                        "plant": clip(m.get("plant", ""), 40),
+                        "form": clip(m.get("form", ""), 40),
+                        "where": clip(m.get("where", ""), 80),
+                        "layers": " > ".join(clip(x, 32) for x in layers[:8] if isinstance(x, str)) if isinstance(layers, list) else "",
+                        "snippet": clip(m.get("snippet", ""), 160),
+                    }
+                )
+        return out, max(0, total - len(out))
 
     def call_groups(self) -> list[tuple[int, str, list[int]]]:
         """Findings that rest on the same recorded call: (seq of the call, its description,
