@@ -27,8 +27,9 @@ Matches are never recomputed here: ``analyze`` stores the matching R34/R37 judge
 ``analysis.json`` (``network_matches``) and the store reads it. A run analysed before that was
 kept has ``network_matched = false`` in ``runs`` (``consent-harness analyze`` it again to fill).
 ``runs`` carries each run's network coverage: requests decrypted, in cleartext, TLS handshakes
-refused (and by which hosts), QUIC attempts blocked (``quic_measured`` says whether the run's
-recording counted them at all).
+refused (and by which hosts), QUIC attempts the agent blocked (``quic_measured`` says whether
+the run's recording counted them at all: the agent's QuicBlocked / NetworkConnect events;
+harness.reporting.build.quic_count, the same count as the run report's).
 
 The store is versioned (``STORE_VERSION`` in ``export.json``); a store written by an older
 version, or missing a table, is exported again from the run folders before it is queried (the
@@ -409,6 +410,7 @@ def network_rows(control: Sequence[Event], analysis: Mapping[str, Any] | None, p
     from harness.detectors.phases import PHASE_NAMES
     from harness.events import HoneyPlant, NetworkFlow, TlsFailure
     from harness.network.attribution import attribute_host, first_party_domains
+    from harness.reporting.build import quic_count
 
     first = first_party_domains(package)
     stored = analysis.get("network_matches") if analysis is not None else None
@@ -487,14 +489,15 @@ def network_rows(control: Sequence[Event], analysis: Mapping[str, Any] | None, p
                 forms=",".join(sorted({f"{m['form']}@{m['location']}" + (f" via {m['layers']}" if m["layers"] else "") for m in found}))[:MAX_TEXT],
             )
         )
+    quic = quic_count(control)
     coverage = {
         "n_flows": n_flows,
         "n_flows_decrypted": decrypted,
         "n_flows_cleartext": cleartext,
         "n_tls_refused": refused,
         "tls_refused_hosts": ",".join(f"{h}:{n}" for h, n in sorted(refused_hosts.items(), key=lambda kv: (-kv[1], kv[0])))[:MAX_TEXT * 4],
-        "n_quic_blocked": 0,
-        "quic_measured": False,
+        "n_quic_blocked": quic or 0,
+        "quic_measured": quic is not None,
         "n_planted": len(planted),
         "n_flows_matched": flows_matched,
         "network_matched": matched,

@@ -43,9 +43,11 @@ from harness.events import (
     Event,
     ExploreResult,
     HoneyPlant,
+    NetworkConnect,
     NetworkFlow,
     PermissionRequest,
     PermissionResult,
+    QuicBlocked,
     RunMarker,
     StepMarker,
     TlsFailure,
@@ -75,6 +77,7 @@ __all__ = [
     "scenario_description",
     "category_color",
     "clip",
+    "quic_count",
     "clean_text",
     "describe_event",
     "build_reports",
@@ -165,6 +168,22 @@ def clean_text(value: object) -> str:
     """Text safe to place in any report format: control characters (terminal escapes, bytes
     that XML 1.0 forbids) removed. Markup is NOT escaped here; each renderer escapes."""
     return _CONTROL_CHARS.sub("", str(value))
+
+
+def quic_count(events: Iterable[Event]) -> int | None:
+    """QUIC attempts the agent blocked in a run: the sum of its QuicBlocked counts (UDP to port
+    443 refused). None when the run did not count them: neither a QuicBlocked nor a
+    NetworkConnect event (the agent's connect redirect, installed with the UDP/443 refusal)
+    was recorded, so a 0 would be a guess."""
+    measured = False
+    n = 0
+    for e in events:
+        if isinstance(e, QuicBlocked):
+            measured = True
+            n += max(1, e.count)
+        elif isinstance(e, NetworkConnect):
+            measured = True
+    return n if measured else None
 
 
 def clip(value: object, limit: int = MAX_TEXT) -> str:
@@ -415,12 +434,7 @@ class RunData:
                 rows[host] = {"host": host, "party": who.party, "sdk": who.sdk, "n": 0, "t": e.t, "phase": PHASE_LABELS.get(self.phase_at(e.t), ""), "http": 0, "refused": 0}
             r = rows[host]
             r["refused"] += 1
-        # QUIC: the agent refuses UDP to port 443 and reports each refusal (kind quic_blocked);
-        # its connect redirect (kind connect) shows the agent's network hooks were in place. A run
-        # without either did not count QUIC attempts at all: None, never a guessed 0.
-        quic = [e for e in self.events if e.kind == "quic_blocked"]
-        measured = bool(quic) or any(e.kind == "connect" for e in self.events)
-        quic_blocked = sum(max(1, int(getattr(e, "count", 1) or 1)) for e in quic) if measured else None
+        quic_blocked = quic_count(self.events)
         refused_hosts = sorted(((h, r["refused"]) for h, r in rows.items() if r["refused"]), key=lambda x: (-x[1], x[0]))
         matches, more_matches = self._network_matches()
         return {

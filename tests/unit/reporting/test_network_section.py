@@ -6,11 +6,12 @@ network."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 from harness.assemble import AppRequest, run_app
-from harness.events import TlsFailure
+from harness.events import Event, NetworkConnect, QuicBlocked, TlsFailure
 from harness.pipeline import analyze_run
 from harness.reporting.build import build_reports, load_run
 from harness.rundir import RunDir
@@ -72,25 +73,46 @@ def test_matches_come_from_analysis_json_with_their_decoded_evidence(tmp_path: P
     assert load_run(run_dir).network()["matches"] == []  # type: ignore[index]
 
 
-def test_refused_handshakes_are_counted_per_host(tmp_path: Path) -> None:
-    run_dir = _run(tmp_path, "net-precollect")
+def _with(run_dir: Path, extra: list[Event]) -> str:
+    """The coverage block after ``extra`` events were added to the run's timeline (analysed and
+    reported again)."""
     rd = RunDir(run_dir)
     events = Timeline.read(rd.timeline).snapshot()
     rd.timeline.rename(rd.path / "timeline.old")
     t = events[-1].t
-    extra = [
-        TlsFailure(t=t, source="network", host="10.0.0.8", sni="api.pinned.example", port=443, error="client refused the certificate"),
-        TlsFailure(t=t, source="network", host="10.0.0.8", sni="api.pinned.example", port=443, error="client refused the certificate"),
-        TlsFailure(t=t, source="network", host="10.0.0.9", sni="sdk.tracker.example", port=443, error="client refused the certificate"),
-    ]
     with Timeline(rd.timeline) as tl:
-        tl.extend([*events, *extra])
+        tl.extend([*events, *(dataclasses.replace(e, t=t) for e in extra)])
     analyze_run(run_dir)
     build_reports(run_dir, ["html"])
-    cov = _coverage(_section(run_dir))
+    return _coverage(_section(run_dir))
+
+
+def test_refused_handshakes_are_counted_per_host(tmp_path: Path) -> None:
+    extra: list[Event] = [
+        TlsFailure(source="network", host="10.0.0.8", sni="api.pinned.example", port=443, error="client refused the certificate"),
+        TlsFailure(source="network", host="10.0.0.8", sni="api.pinned.example", port=443, error="client refused the certificate"),
+        TlsFailure(source="network", host="10.0.0.9", sni="sdk.tracker.example", port=443, error="client refused the certificate"),
+    ]
+    cov = _with(_run(tmp_path, "net-precollect"), extra)
     assert "TLS handshakes refused</dt><dd>3 · by 2 hosts" in cov
     assert "api.pinned.example (2), sdk.tracker.example (1)" in cov
     assert "3 refused handshakes here" in cov
+
+
+def test_quic_attempts_the_agent_blocked_are_counted(tmp_path: Path) -> None:
+    extra: list[Event] = [
+        NetworkConnect(source="frida", token="c1", host="ulogs.umeng.com", port=443, via="java.net.Socket.connect"),
+        QuicBlocked(source="frida", host="142.250.1.1", port=443, via="java.net.DatagramSocket.send", count=3),
+        QuicBlocked(source="frida", host="142.250.1.2", port=443, via="java.net.DatagramSocket.connect", count=2),
+    ]
+    cov = _with(_run(tmp_path, "net-precollect"), extra)
+    assert "QUIC attempts blocked</dt><dd>5 <span" in cov
+
+
+def test_an_active_redirect_without_quic_attempts_counts_zero(tmp_path: Path) -> None:
+    cov = _with(_run(tmp_path, "net-precollect"), [NetworkConnect(source="frida", token="c1", host="ulogs.umeng.com", port=443)])
+    assert "QUIC attempts blocked</dt><dd>0 <span" in cov
+    assert "that is not sent through the hooked Java UDP APIs" in cov
 
 
 def test_no_network_no_section(tmp_path: Path) -> None:

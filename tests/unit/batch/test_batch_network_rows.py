@@ -1,0 +1,84 @@
+"""The store's flows and matches rows and a run's network coverage, from its events and the
+matches analysis.json keeps (never a second matching): bounded, typed, hostile stored records
+skipped, QUIC counted only when the agent's network hooks ran."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.batch.store import MAX_PATH, network_rows
+from harness.catalog.rules import load_rules
+from harness.detectors.phases import build_phases
+from harness.events import ConsentDecision, Event, HoneyPlant, NetworkConnect, NetworkFlow, QuicBlocked, TlsFailure
+
+PKG = "com.example.netshop"
+
+
+def _phases(events: list[Event]) -> Any:
+    return build_phases(events, load_rules(), package=PKG)
+
+
+def _rows(events: list[Event], analysis: dict[str, Any] | None) -> Any:
+    evs = [e.stamped(i) for i, e in enumerate(events)]
+    return network_rows(evs, analysis, _phases(evs), app="net-precollect", run_id="r1", package=PKG, scenario="S2")
+
+
+def _flow(t: float, host: str, *, scheme: str = "https", path: str = "/c") -> NetworkFlow:
+    return NetworkFlow(t=t, source="network", method="POST", scheme=scheme, host=host, port=443 if scheme == "https" else 80, path=path, tls=scheme == "https", status=200)
+
+
+def test_flows_matches_and_coverage() -> None:
+    events: list[Event] = [
+        HoneyPlant(t=0.1, source="sim", name="imei", category="DEVICE_ID", value="861234567890123", api_id="TelephonyManager.getImei"),
+        _flow(0.5, "ulogs.umeng.com"),
+        _flow(0.6, "stat.example.com", scheme="http", path="/s.gif?" + "x" * 5000),
+        TlsFailure(t=0.7, source="network", host="10.0.0.1", sni="pinned.example.net", port=443),
+        TlsFailure(t=0.8, source="network", host="10.0.0.1", sni="pinned.example.net", port=443),
+    ]
+    analysis = {
+        "network_matches": [
+            {"seq": 1, "host": "ulogs.umeng.com", "party": "third", "sdk": "umeng", "matches": [
+                {"plant": "imei", "plant_seq": 0, "category": "DEVICE_ID", "origin": "honey", "form": "md5-b64", "where": "body", "layers": ["gzip", "json"], "snippet": "x" * 999},
+                "not a match", {"plant": 7, "layers": "gzip"},
+            ]},
+            {"seq": "1"}, {"seq": 99, "matches": []}, "junk",
+        ]
+    }
+    net = _rows(events, analysis)
+    assert [(f["host"], f["tls_state"], f["party"], f["sdk"]) for f in net.flows] == [
+        ("ulogs.umeng.com", "decrypted", "third", "umeng"),
+        ("stat.example.com", "cleartext", "first", ""),
+        ("pinned.example.net", "refused", "third", ""),
+        ("pinned.example.net", "refused", "third", ""),
+    ]
+    assert len(net.flows[1]["path"]) == MAX_PATH
+    assert net.flows[0]["n_matches"] == 2 and net.flows[0]["categories"] == "DEVICE_ID"
+    good, odd = net.matches
+    assert (good["form"], good["location"], good["layers"], good["phase"]) == ("md5-b64", "body", "gzip>json", "pre_prompt")
+    assert len(good["snippet"]) == 160
+    assert (odd["plant"], odd["layers"], odd["plant_seq"]) == ("", "", -1)  # ill-typed fields are left empty
+    cov = net.coverage
+    assert (cov["n_flows"], cov["n_flows_decrypted"], cov["n_flows_cleartext"], cov["n_tls_refused"]) == (2, 1, 1, 2)
+    assert cov["tls_refused_hosts"] == "pinned.example.net:2"
+    assert (cov["n_planted"], cov["n_flows_matched"], cov["network_matched"]) == (1, 1, True)
+    assert (cov["n_quic_blocked"], cov["quic_measured"]) == (0, False)
+
+
+def test_phase_follows_the_consent_decision() -> None:
+    events: list[Event] = [
+        ConsentDecision(t=1.0, source="runner", subject="privacy_policy", choice="decline", how="tap:不同意"),
+        _flow(2.0, "api.jpush.cn"),
+    ]
+    net = _rows(events, {"network_matches": []})
+    assert net.flows[0]["phase"] == "declined"
+
+
+def test_quic_is_counted_when_the_agent_routed_the_app() -> None:
+    events: list[Event] = [
+        NetworkConnect(t=0.1, source="frida", token="c1", host="ulogs.umeng.com", port=443),
+        QuicBlocked(t=0.2, source="frida", host="142.250.1.1", port=443, count=4),
+        _flow(0.3, "ulogs.umeng.com"),
+    ]
+    cov = _rows(events, None).coverage
+    assert (cov["n_quic_blocked"], cov["quic_measured"]) == (4, True)
+    assert cov["network_matched"] is False  # not analysed: matches unknown, not "none found"
