@@ -9,7 +9,15 @@ from typing import Any
 from harness.batch.store import MAX_PATH, network_rows
 from harness.catalog.rules import load_rules
 from harness.detectors.phases import build_phases
-from harness.events import ConsentDecision, Event, HoneyPlant, NetworkConnect, NetworkFlow, QuicBlocked, TlsFailure
+from harness.events import (
+    ConsentDecision,
+    Event,
+    HoneyPlant,
+    NetworkConnect,
+    NetworkFlow,
+    QuicBlocked,
+    TlsFailure,
+)
 
 PKG = "com.example.netshop"
 
