@@ -30,6 +30,7 @@ loaded before the proxy was published (attach mode at the run's start) runs with
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import threading
 import time
@@ -134,7 +135,8 @@ class FridaSource(SourceBase):
         published = self._session.shared.get("network") if self._session is not None else None
         if isinstance(published, dict) and isinstance(published.get("proxy"), str):
             agent = dict(options.get("agent_options") or {})
-            agent["net"] = self.net.agent_config(published["proxy"], str(published.get("ca") or ""))
+            net = self.net if published.get("trust") is not False else dataclasses.replace(self.net, trust=False, unpin=False)
+            agent["net"] = net.agent_config(published["proxy"], str(published.get("ca") or ""))
             options["agent_options"] = agent
         return self._factory(device=self.device, mode=mode, **options)
 

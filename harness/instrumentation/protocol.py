@@ -5,7 +5,8 @@ device's feed)::
 
     {"type": "agent:ready", "now": <device ms>, "hooks": <int>, "skipped": ["api id: why", ...],
      "pid": <int>, "version": "<agent version>", "stacks": "<how stacks are taken: jvmti,
-     art-backtrace, art-throwable (Android 6/7), throwable>"}
+     art-backtrace, art-throwable (Android 6/7), throwable>",
+     "net": "<traffic routing on: redirect+quic+trust+unpin, N hooks>"}   # "net" only when on
     {"type": "agent:error", "message": "...", "where": "..."}
     {"type": "events:add", "events": [<event>, ...]}
 
@@ -269,8 +270,9 @@ class AgentDecoder:
             hooks=self.hooks,
             skipped=self.skipped,
             message=_cut(
-                f"agent {_cut(p.get('version'), 40)} pid {_int(p.get('pid'), 'pid')} stacks {_cut(p.get('stacks'), 100) or '?'}",
-                240,
+                f"agent {_cut(p.get('version'), 40)} pid {_int(p.get('pid'), 'pid')} stacks {_cut(p.get('stacks'), 100) or '?'}"
+                + (f" net {_cut(p.get('net'), 80)}" if p.get("net") else ""),
+                320,
             ),
         )
 

@@ -205,7 +205,9 @@ class NetworkSource(SourceBase):
                 self._device_reverse()
             if self.route == "global":
                 self._device_proxy_on()
-            session.shared["network"] = {"proxy": f"127.0.0.1:{self.proxy.port}", "ca": self._ca_text()}
+            # "trust": may the agent trust this CA in-process (a run that presents a CA nobody
+            # should trust publishes False: the agent then neither trusts nor unpins)
+            session.shared["network"] = {"proxy": f"127.0.0.1:{self.proxy.port}", "ca": self._ca_text(), "trust": True}
         self._thread = threading.Thread(target=self._follow, name="network", daemon=True)
         self._thread.start()
 

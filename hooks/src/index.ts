@@ -15,7 +15,7 @@ import { applyConfig, config } from "./config.js";
 import { buffered, counters, flush, startTimer, stopTimer } from "./buffer.js";
 import { installJava, javaState } from "./java.js";
 import { installNative, nativeState } from "./native.js";
-import { applyNetConfig, installNet, netState, netStats, netWanted } from "./net.js";
+import { applyNetConfig, installNet, netState, netStats, netSummary, netWanted } from "./net.js";
 import { initStacks, siteCount } from "./stacks.js";
 import { reportError } from "./report.js";
 import { head } from "./text.js";
@@ -38,6 +38,7 @@ function sendReady(): void {
     skipped: [...extraSkipped, ...javaState.skipped, ...nativeState.skipped, ...netState.skipped].slice(0, 2000),
     pid: Process.id,
     version: `${VERSION} java=${javaPath || "none"} sites=${stackMode || "none"} sdk=${javaState.sdk || "any"}`,
+    net: netSummary(),
     stacks: stackMode || "none",
   });
 }

@@ -822,6 +822,17 @@ export function installNet(): void {
   }
 }
 
+// "redirect+quic+trust+unpin, <n> hooks" (what is on, and how many net hooks went in), or "".
+export function netSummary(): string {
+  if (!netWanted()) return "";
+  const on: string[] = [];
+  if (netConfig.proxy !== "") on.push("redirect");
+  if (netConfig.quic === "block") on.push("quic");
+  if (netConfig.ca !== "" && netConfig.trust) on.push("trust");
+  if (netConfig.ca !== "" && netConfig.unpin) on.push("unpin");
+  return `${on.join("+") || "none"}, ${netState.hooked} hooks`;
+}
+
 export function netStats(): Record<string, unknown> {
   return { ...netState, skipped: netState.skipped.length };
 }

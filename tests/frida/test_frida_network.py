@@ -39,6 +39,7 @@ pytest.importorskip("mitmproxy")
 
 from harness.detectors import analyze  # noqa: E402
 from harness.events import (  # noqa: E402
+    AgentStatus,
     ErrorRecord,
     Event,
     HoneyPlant,
@@ -182,6 +183,8 @@ def test_live_chain_through_the_agent(java_exe: str, netapp_classes: Path, world
     assert r34.sdk == "talkingdata" and "named by the stack that opened the connection" in r34.message
     assert "md5-b64 inside gzip" in r34.message and HOST in r34.message
     assert {flow.seq, conn.seq, honey["TelephonyManager.getDeviceId"].seq} <= set(r34.evidence)
+    ready = next(e for e in events if isinstance(e, AgentStatus) and e.status == "ready")
+    assert " net redirect+quic+trust+unpin, " in ready.message
     net = run.stats["net"]
     assert net["redirected"] == len(connects) == 1 and net["failed"] == 0 and net["trusted"] >= 1
     assert net["direct"] >= 1 and not [c for c in connects if c.port == run.proxy_port]
@@ -212,3 +215,19 @@ def test_pinning_quic_and_direct_with_unpinning_off_then_on(java_exe: str, netap
     assert flows["/pinned"].tls and flows["/okpin"].tls
     assert not _of(on.events, TlsFailure)
     assert on.stats["net"]["unpinned"] >= 2
+
+
+def test_without_in_process_trust_the_app_refuses_the_proxy(java_exe: str, netapp_classes: Path, world: World, tmp_path: Path) -> None:
+    """The control for the chain test: the same app with ca_trust=off (and no unpinning) still has
+    its connect redirected, but refuses the proxy's certificate: a TlsFailure on that connection,
+    no flow. So the decrypted flow above is the agent's in-process trust at work."""
+    url = f"https://{HOST}:{world.origin.port}"
+    run = run_app(java_exe, netapp_classes, world, tmp_path / "untrusted", [f"post {url}/collect?ev=control"], ca_trust="off", unpin="off")
+    assert run.results == {"post": -1}, run.output
+    assert any("PKIX path building failed" in line for line in run.output)
+    (conn,) = _of(run.events, NetworkConnect)
+    (fail,) = _of(run.events, TlsFailure)
+    assert fail.source == "network" and fail.sni == HOST and fail.conn == conn.token
+    assert not _of(run.events, NetworkFlow)
+    ready = next(e for e in run.events if isinstance(e, AgentStatus) and e.status == "ready")
+    assert " net redirect+quic, " in ready.message

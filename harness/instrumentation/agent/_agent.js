@@ -1,5 +1,5 @@
 📦
-509120 /src/index.js
+509531 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -15468,6 +15468,20 @@ function installNet() {
     }
   }
 }
+function netSummary() {
+  if (!netWanted())
+    return "";
+  const on = [];
+  if (netConfig.proxy !== "")
+    on.push("redirect");
+  if (netConfig.quic === "block")
+    on.push("quic");
+  if (netConfig.ca !== "" && netConfig.trust)
+    on.push("trust");
+  if (netConfig.ca !== "" && netConfig.unpin)
+    on.push("unpin");
+  return `${on.join("+") || "none"}, ${netState.hooked} hooks`;
+}
 function netStats() {
   return { ...netState, skipped: netState.skipped.length };
 }
@@ -15491,6 +15505,7 @@ function sendReady() {
     skipped: [...extraSkipped, ...javaState.skipped, ...nativeState.skipped, ...netState.skipped].slice(0, 2e3),
     pid: Process.id,
     version: `${VERSION} java=${javaPath || "none"} sites=${stackMode || "none"} sdk=${javaState.sdk || "any"}`,
+    net: netSummary(),
     stacks: stackMode || "none"
   });
 }

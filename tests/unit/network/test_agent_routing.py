@@ -138,6 +138,10 @@ def test_the_frida_source_hands_the_published_proxy_to_the_agent() -> None:
     src._new("spawn")
     session.shared["network"] = {"proxy": "127.0.0.1:9000", "ca": "PEM"}
     src._new("spawn")
+    session.shared["network"] = {"proxy": "127.0.0.1:9000", "ca": "PEM", "trust": False}  # a CA nobody should trust
+    src._new("spawn")
     assert "agent_options" not in made[0]  # no network source: the agent routes nothing
     net = made[1]["agent_options"]["net"]  # type: ignore[index]
     assert net["proxy"] == "127.0.0.1:9000" and net["ca"] == "PEM" and net["unpin"] is False and net["trust"] is True
+    untrusted = made[2]["agent_options"]["net"]  # type: ignore[index]
+    assert untrusted["proxy"] == "127.0.0.1:9000" and untrusted["ca"] == "" and untrusted["trust"] is False and untrusted["unpin"] is False
