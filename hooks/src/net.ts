@@ -232,19 +232,21 @@ function prefaceText(plan: Plan, token: string): string {
   return `CONNECT ${plan.target} HTTP/1.1\r\nHost: ${plan.target}\r\n${TOKEN_HEADER}: ${token}\r\n\r\n`;
 }
 
-// Reads the proxy's answer one byte at a time (nothing past the blank line is consumed, whatever
-// the protocol inside the tunnel) and returns its status line.
-function readAnswer(readByte: () => number): string {
+// Reads the proxy's answer up to its blank line and returns its status line. Nothing past the
+// blank line is consumed, whatever the protocol inside the tunnel: each read asks for at most the
+// bytes that cannot yet complete "\r\n\r\n" (4 after a plain byte, fewer inside a CR LF run).
+function readAnswer(readSome: (max: number) => number[] | null): string {
   const bytes: number[] = [];
-  while (bytes.length < 4096) {
-    const b = readByte();
-    if (b < 0) break;
-    bytes.push(b);
-    const n = bytes.length;
-    if (n >= 4 && bytes[n - 4] === 13 && bytes[n - 3] === 10 && bytes[n - 2] === 13 && bytes[n - 1] === 10) break;
+  let run = 0; // how much of "\r\n\r\n" the bytes so far end with
+  while (bytes.length < 4096 && run < 4) {
+    const got = readSome(4 - run);
+    if (got === null || got.length === 0) break;
+    for (const b of got) {
+      bytes.push(b);
+      run = b === (run % 2 === 0 ? 13 : 10) ? run + 1 : b === 13 ? 1 : 0;
+    }
   }
-  const text = String.fromCharCode(...bytes);
-  return text.split("\r\n", 1)[0];
+  return String.fromCharCode(...bytes).split("\r\n", 1)[0];
 }
 
 function accepted(status: string): boolean {
@@ -305,7 +307,11 @@ function hookSocket(): void {
       out.write(Java.array("byte", signed(ascii(prefaceText(plan, token)))));
       out.flush();
       const input = raw.getInputStream();
-      status = readAnswer(() => input.read() as number);
+      const buf = Java.array("byte", [0, 0, 0, 0]);
+      status = readAnswer((max) => {
+        const n = input.read(buf, 0, max) as number;
+        return n <= 0 ? null : jsBytes(buf).slice(0, n);
+      });
       this.setSoTimeout(oldTimeout);
     } catch (e) {
       netState.failed++;
@@ -384,11 +390,13 @@ function hookSocketChannel(): void {
     try {
       const buf = ByteBuffer.wrap(Java.array("byte", signed(ascii(prefaceText(plan, token)))));
       while (buf.hasRemaining()) this.write(buf);
-      const one = ByteBuffer.allocate(1);
-      status = readAnswer(() => {
-        one.clear();
-        const n = this.read(one) as number;
-        return n <= 0 ? -1 : (one.get(0) as number) & 0xff;
+      status = readAnswer((max) => {
+        const chunk = ByteBuffer.allocate(max);
+        const n = this.read(chunk) as number;
+        if (n <= 0) return null;
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) out.push((chunk.get(i) as number) & 0xff);
+        return out;
       });
     } catch (e) {
       netState.failed++;

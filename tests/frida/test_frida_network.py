@@ -153,8 +153,10 @@ def test_live_chain_through_the_agent(java_exe: str, netapp_classes: Path, world
     url = f"https://{HOST}:{world.origin.port}"
     before = len(world.origin.received)
     # "direct": the app connects to the proxy's own port itself; that connect is never redirected
-    run = run_app(java_exe, netapp_classes, world, tmp_path / "run", [f"post {url}/collect?ev=launch", "direct {proxy}"])
-    assert run.results == {"post": 200, "direct": 1}, run.output
+    # "channel": plain HTTP over a blocking SocketChannel (redirected too; the TLS origin answers
+    # plain HTTP with an error, through the proxy: what counts here is the flow and its token)
+    run = run_app(java_exe, netapp_classes, world, tmp_path / "run", [f"post {url}/collect?ev=launch", "direct {proxy}", f"channel {HOST} {world.origin.port}"])
+    assert run.results["post"] == 200 and run.results["direct"] == 1 and run.results["channel"] >= 400, run.output
     events = run.events
     assert not _of(events, ErrorRecord), _of(events, ErrorRecord)
     honey = {h.api_id: h for h in _of(events, HoneyPlant)}
@@ -162,6 +164,9 @@ def test_live_chain_through_the_agent(java_exe: str, netapp_classes: Path, world
     assert imei != "860000000000001"  # the app got the planted IMEI, not the stub's own
     connects = _of(events, NetworkConnect)
     flows = _of(events, NetworkFlow)
+    channel = next(f for f in flows if f.path == "/channel")
+    assert not channel.tls and next(c for c in connects if c.token == channel.conn).via == "java.nio.channels.SocketChannel"
+    flows = [f for f in flows if f is not channel]
     assert [(f.method, f.host, f.path, f.status, f.tls) for f in flows] == [("POST", HOST, "/collect?ev=launch", 200, True)]
     flow = flows[0]
     conn = next(c for c in connects if c.token == flow.conn)  # joined by the correlation token
@@ -186,7 +191,7 @@ def test_live_chain_through_the_agent(java_exe: str, netapp_classes: Path, world
     ready = next(e for e in events if isinstance(e, AgentStatus) and e.status == "ready")
     assert " net redirect+quic+trust+unpin, " in ready.message
     net = run.stats["net"]
-    assert net["redirected"] == len(connects) == 1 and net["failed"] == 0 and net["trusted"] >= 1
+    assert net["redirected"] == len(connects) == 2 and net["failed"] == 0 and net["trusted"] >= 1
     assert net["direct"] >= 1 and not [c for c in connects if c.port == run.proxy_port]
 
 

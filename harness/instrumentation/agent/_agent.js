@@ -1,5 +1,5 @@
 📦
-509531 /src/index.js
+509806 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -14893,19 +14893,19 @@ ${TOKEN_HEADER}: ${token}\r
 \r
 `;
 }
-function readAnswer(readByte) {
+function readAnswer(readSome) {
   const bytes2 = [];
-  while (bytes2.length < 4096) {
-    const b = readByte();
-    if (b < 0)
+  let run = 0;
+  while (bytes2.length < 4096 && run < 4) {
+    const got = readSome(4 - run);
+    if (got === null || got.length === 0)
       break;
-    bytes2.push(b);
-    const n = bytes2.length;
-    if (n >= 4 && bytes2[n - 4] === 13 && bytes2[n - 3] === 10 && bytes2[n - 2] === 13 && bytes2[n - 1] === 10)
-      break;
+    for (const b of got) {
+      bytes2.push(b);
+      run = b === (run % 2 === 0 ? 13 : 10) ? run + 1 : b === 13 ? 1 : 0;
+    }
   }
-  const text = String.fromCharCode(...bytes2);
-  return text.split("\r\n", 1)[0];
+  return String.fromCharCode(...bytes2).split("\r\n", 1)[0];
 }
 function accepted(status) {
   return /^HTTP\/1\.[01] 200( |$)/.test(status);
@@ -14963,7 +14963,11 @@ function hookSocket() {
       out.write(frida_java_bridge_default.array("byte", signed(ascii(prefaceText(plan, token)))));
       out.flush();
       const input = raw.getInputStream();
-      status = readAnswer(() => input.read());
+      const buf = frida_java_bridge_default.array("byte", [0, 0, 0, 0]);
+      status = readAnswer((max) => {
+        const n = input.read(buf, 0, max);
+        return n <= 0 ? null : jsBytes(buf).slice(0, n);
+      });
       this.setSoTimeout(oldTimeout);
     } catch (e) {
       netState.failed++;
@@ -15038,11 +15042,15 @@ function hookSocketChannel() {
       const buf = ByteBuffer.wrap(frida_java_bridge_default.array("byte", signed(ascii(prefaceText(plan, token)))));
       while (buf.hasRemaining())
         this.write(buf);
-      const one = ByteBuffer.allocate(1);
-      status = readAnswer(() => {
-        one.clear();
-        const n = this.read(one);
-        return n <= 0 ? -1 : one.get(0) & 255;
+      status = readAnswer((max) => {
+        const chunk = ByteBuffer.allocate(max);
+        const n = this.read(chunk);
+        if (n <= 0)
+          return null;
+        const out = [];
+        for (let i = 0; i < n; i++)
+          out.push(chunk.get(i) & 255);
+        return out;
       });
     } catch (e) {
       netState.failed++;

@@ -95,6 +95,29 @@ public final class Main {
                         }
                         break;
                     }
+                    case "connects": { // connects <host> <port> <n>: mean microseconds per connect
+                        int count = Integer.parseInt(p[3]);
+                        long total = 0;
+                        for (int i = 0; i < count; i++) {
+                            try (Socket s = new Socket()) {
+                                long t0 = System.nanoTime();
+                                s.connect(new InetSocketAddress(p[1], Integer.parseInt(p[2])), 5000);
+                                total += System.nanoTime() - t0;
+                            }
+                        }
+                        n = (int) (total / 1000 / count);
+                        break;
+                    }
+                    case "channel": { // channel <host> <port>: plain HTTP over a blocking SocketChannel
+                        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(new InetSocketAddress(p[1], Integer.parseInt(p[2])))) {
+                            ch.write(ByteBuffer.wrap(("GET /channel HTTP/1.1\r\nHost: " + p[1] + "\r\nConnection: close\r\n\r\n").getBytes()));
+                            ByteBuffer got = ByteBuffer.allocate(64);
+                            while (got.position() < 12 && ch.read(got) > 0) { }
+                            String head = new String(got.array(), 0, got.position());
+                            n = head.startsWith("HTTP/1.1 ") ? Integer.parseInt(head.substring(9, 12)) : 0;
+                        }
+                        break;
+                    }
                     case "exit": return;
                     default: n = -2;
                 }
