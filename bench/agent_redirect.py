@@ -135,6 +135,30 @@ def connects_agent(java: str, classes: Path, port: int, n: int, work: Path, dire
     return us, stats, events
 
 
+def connects_python(port: int, n: int, work: Path) -> int:
+    """The proxy's own share: the same CONNECT tunnels opened by a Python client (no agent)."""
+    from harness.network.source import MitmProxy
+
+    proxy = MitmProxy(work / "py", confdir=work / "conf")
+    proxy.start()
+    try:
+        total = 0.0
+        for _ in range(n):
+            t0 = time.perf_counter()
+            with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as s:
+                s.sendall(f"CONNECT 127.0.0.1:{port} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+                got = b""
+                while not got.endswith(b"\r\n\r\n"):
+                    chunk = s.recv(64)
+                    if not chunk:
+                        break
+                    got += chunk
+                total += time.perf_counter() - t0
+        return int(total / n * 1e6)
+    finally:
+        proxy.stop()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
@@ -152,6 +176,7 @@ def main() -> int:
         no_agent = connects_plain(java, classes, listener.port, n)
         direct, _, _ = connects_agent(java, classes, listener.port, n, work, None)
         redirected, stats, events = connects_agent(java, classes, listener.port, n, work, "")
+        python_tunnel = connects_python(listener.port, n, work)
     listener.close()
     net = stats.get("net", {})
     ready = next((e for e in events if isinstance(e, AgentStatus) and e.status == "ready"), None)
@@ -161,6 +186,7 @@ def main() -> int:
     print(f"  no agent        {no_agent:8d} us per connect")
     print(f"  agent, direct   {direct:8d} us per connect  (+{direct - no_agent} us: the hook's decision)")
     print(f"  agent, redirect {redirected:8d} us per connect  (+{redirected - no_agent} us: CONNECT tunnel through mitmdump)")
+    print(f"  python client   {python_tunnel:8d} us per CONNECT tunnel through mitmdump alone (the proxy's share)")
     print(f"  redirected {net.get('redirected')} connects, {net.get('failed')} failed; agent-side preface time {net.get('prefaceUs', 0) / max(1, net.get('redirected', 1)) / 1000:.2f} ms each (ms resolution)")
     print(f"  net hooks installed: {net.get('hooked')}; skipped on this runtime: {len(skipped)}")
     for s in skipped:
@@ -171,6 +197,7 @@ def main() -> int:
         "direct_us": direct,
         "redirected_us": redirected,
         "added_per_redirect_us": redirected - no_agent,
+        "python_tunnel_us": python_tunnel,
         "redirected": net.get("redirected"),
         "failed": net.get("failed"),
         "net_hooks": net.get("hooked"),

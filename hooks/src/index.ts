@@ -15,7 +15,7 @@ import { applyConfig, config } from "./config.js";
 import { buffered, counters, flush, startTimer, stopTimer } from "./buffer.js";
 import { installJava, javaState } from "./java.js";
 import { installNative, nativeState } from "./native.js";
-import { applyNetConfig, installNet, netState, netStats, netSummary, netWanted } from "./net.js";
+import { applyNetConfig, installNet, installNetNative, netState, netStats, netSummary, netWanted, pollNetNative } from "./net.js";
 import { initStacks, siteCount } from "./stacks.js";
 import { reportError } from "./report.js";
 import { head } from "./text.js";
@@ -128,6 +128,11 @@ function init(raw: unknown): Record<string, unknown> {
   } else {
     for (const a of config.apis) if (a.kind === "native") extraSkipped.push(`${a.id}: native hooks off`);
   }
+  try {
+    installNetNative();
+  } catch (e) {
+    reportError("net: native UDP/443", e);
+  }
   if (config.java === "off" || !javaSpecs()) {
     if (javaSpecs()) skipAllJava("Java hooks off");
     sendReady();
@@ -158,6 +163,7 @@ function init(raw: unknown): Record<string, unknown> {
 rpc.exports = {
   init,
   flush(): Record<string, number> {
+    pollNetNative();
     const n = flush();
     return { sent: n, calls: counters.calls, events: counters.events, batches: counters.batches, folded: counters.folded };
   },
@@ -166,6 +172,7 @@ rpc.exports = {
              installMs, lateHooks: javaState.late, sdk: javaState.sdk, net: netStats() };
   },
   dispose(): void {
+    pollNetNative();
     stopTimer();
     flush();
   },

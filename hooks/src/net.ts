@@ -522,6 +522,108 @@ function hookDatagrams(): void {
   }
 }
 
+// Native code (NDK libraries, Cronet) sends UDP through libc: connect, sendto, sendmsg and
+// sendmmsg to port 443 on a datagram socket fail with EPERM. The check is C (a CModule) on the
+// Interceptor's enter/leave: a refused call gets fd -1 (EBADF, nothing sent), then errno EPERM and
+// -1 as its result. Refusals are counted in C and reported every 250 ms as one folded "quic"
+// event without a stack (native code has no Java stack to name).
+const QUIC_C = `
+#include <gum/guminterceptor.h>
+extern int getsockopt (int fd, int level, int name, void * val, unsigned int * len);
+extern gint quic_count;
+typedef struct { int refused; } State;
+static int port443 (const unsigned char * sa, unsigned int len) {
+  if (sa == NULL || len < 4) return 0;
+  unsigned short fam = *(const unsigned short *) sa;
+  if (fam != 2 && fam != 10) return 0;
+  return ((sa[2] << 8) | sa[3]) == 443;
+}
+static int udp (int fd) {
+  int type = 0;
+  unsigned int l = sizeof (type);
+  if (fd < 0 || getsockopt (fd, 1, 3, &type, &l) != 0) return 0;
+  return type == 2;
+}
+static void check (GumInvocationContext * ic, const unsigned char * sa, unsigned int len) {
+  State * s = GUM_IC_GET_INVOCATION_DATA (ic, State);
+  s->refused = 0;
+  int fd = (int) GPOINTER_TO_SIZE (gum_invocation_context_get_nth_argument (ic, 0));
+  if (port443 (sa, len) && udp (fd)) {
+    s->refused = 1;
+    gum_invocation_context_replace_nth_argument (ic, 0, GSIZE_TO_POINTER ((gssize) -1));
+    quic_count++; /* not atomic (TinyCC has no atomics): two threads refused at once may count once */
+  }
+}
+void connect_enter (GumInvocationContext * ic) {
+  check (ic, gum_invocation_context_get_nth_argument (ic, 1), (unsigned int) GPOINTER_TO_SIZE (gum_invocation_context_get_nth_argument (ic, 2)));
+}
+void sendto_enter (GumInvocationContext * ic) {
+  check (ic, gum_invocation_context_get_nth_argument (ic, 4), (unsigned int) GPOINTER_TO_SIZE (gum_invocation_context_get_nth_argument (ic, 5)));
+}
+void sendmsg_enter (GumInvocationContext * ic) {
+  const unsigned char * msg = gum_invocation_context_get_nth_argument (ic, 1);
+  if (msg == NULL) { check (ic, NULL, 0); return; }
+  check (ic, *(const unsigned char * const *) msg, *(const unsigned int *) (msg + sizeof (void *)));
+}
+void any_leave (GumInvocationContext * ic) {
+  State * s = GUM_IC_GET_INVOCATION_DATA (ic, State);
+  if (s->refused) {
+    ic->system_error = 1; /* EPERM: the Interceptor sets errno from this field when the call returns */
+    gum_invocation_context_replace_return_value (ic, GSIZE_TO_POINTER ((gssize) -1));
+  }
+}
+`;
+
+const nativeKeep: unknown[] = [];
+
+export function installNetNative(): void {
+  if (netConfig.quic !== "block") return;
+  const find = (n: string): NativePointer | null => Module.findGlobalExportByName(n);
+  const getsockopt = find("getsockopt");
+  if (getsockopt === null) return skip("libc getsockopt not found: native UDP/443 not refused");
+  const counter = Memory.alloc(4);
+  counter.writeS32(0);
+  let cm: CModule;
+  try {
+    cm = new CModule(QUIC_C, { getsockopt, quic_count: counter });
+  } catch (e) {
+    return skip(`native UDP/443 filter did not compile: ${head(String(e), 160)}`);
+  }
+  nativeKeep.push(cm, counter);
+  const targets: [string, NativePointer][] = [["connect", cm.connect_enter], ["sendto", cm.sendto_enter], ["sendmsg", cm.sendmsg_enter], ["sendmmsg", cm.sendmsg_enter]];
+  for (const [name, enter] of targets) {
+    const addr = find(name);
+    if (addr === null) {
+      skip(`libc ${name} not found: native UDP/443 through it not refused`);
+      continue;
+    }
+    try {
+      Interceptor.attach(addr, { onEnter: enter, onLeave: cm.any_leave } as any);
+      netState.hooked++;
+    } catch (e) {
+      skip(`libc ${name}: ${head(String(e), 120)}`);
+    }
+  }
+  let seen = 0;
+  const poll = (): void => {
+    const now = counter.readS32();
+    if (now === seen) return;
+    const n = now - seen;
+    seen = now;
+    netState.quic += n;
+    push({ k: "quic", ts: Date.now(), host: "", port: 443, via: "libc (native code)", caller: "", sid: "", n }, null);
+  };
+  nativeKeep.push(setInterval(poll, 250));
+  nativePoll = poll;
+}
+
+let nativePoll: (() => void) | null = null;
+
+// Reports native refusals counted since the last poll (called before a flush).
+export function pollNetNative(): void {
+  if (nativePoll !== null) nativePoll();
+}
+
 // -- 3 and 4. trust and unpinning -----------------------------------------------------------------
 let caCert: any = null;
 let caKey: any = null;
