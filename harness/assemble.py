@@ -62,6 +62,8 @@ class AppRequest:
     app_type: str = ""
     reports: tuple[str, ...] | None = None
     fail_on: str = "high"
+    #: report language (zh | en); '' follows the jurisdiction (cn → zh, eu → en)
+    lang: str = ""
     sources: tuple[str, ...] = ()
     source_options: Mapping[str, str] = field(default_factory=dict)
     device_options: Mapping[str, str] = field(default_factory=dict)
@@ -157,7 +159,7 @@ class Assembly:
 
         fail_on = self.request.fail_on if self.request.fail_on != "never" else "high"
         wanted = formats if formats is not None else self.request.reports
-        return build_reports(Path(run_dir), tuple(wanted) if wanted is not None else None, fail_on=fail_on)
+        return build_reports(Path(run_dir), tuple(wanted) if wanted is not None else None, fail_on=fail_on, lang=self.request.lang)
 
     def run(self, scenario: Scenario) -> RunOutcome:
         """Record, judge and report one scenario."""

@@ -29,6 +29,11 @@ def _add_common_judge(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jurisdiction", "--profile", dest="jurisdiction", choices=("cn", "eu"), default="cn", help="rules and wording: cn (PIPL, 认定方法, 164号, 26号, GB/T 41391) or eu (GDPR, ePrivacy, EDPB, Google Play)")
     p.add_argument("--fail-on", choices=SEVERITY_CHOICES, default="high", help="exit 1 when a finding (not merely info) reaches this severity; info = any finding, informational ones too (default: high)")
     p.add_argument("--app-type", metavar="ID", help="app-type profile (necessary personal information) to judge by, overriding the one recorded (consent-harness list profiles)")
+    _add_lang(p)
+
+
+def _add_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=("zh", "en"), default="", help="report language: findings, report.html, workbook, JSON/JUnit texts and the console table (default: zh under the cn profile, en under eu)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,12 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--summary", metavar="DIR", help="also write a summary over all given runs into DIR")
     rp.add_argument("--fail-on", choices=SEVERITY_CHOICES[:-1], default="high", help="JUnit: findings at or above this severity are failures (default: high)")
     rp.add_argument("--no-embed", action="store_true", help="link screenshots from report.html instead of embedding them")
+    _add_lang(rp)
 
     demo = sub.add_parser("demo", help="the standard suite over the bundled reference apps (simulated)")
     demo.add_argument("--results", default="results", help="folder for run folders (default: results)")
     demo.add_argument("--apps", default="", help="comma-separated model names (default: every bundled model)")
     demo.add_argument("--scenario", default="all")
     demo.add_argument("--jurisdiction", choices=("cn", "eu"), default="cn")
+    _add_lang(demo)
 
     sc = sub.add_parser("screen", help="print what the consent-UI recogniser reads on one hierarchy dump")
     sc.add_argument("file")
@@ -99,25 +106,33 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-def _print_table(rows: list[dict[str, object]]) -> None:
+def _print_table(run_dir: Path, lang: str = "") -> None:
+    """The findings table of a run on stdout, in the run's report language."""
+    from harness.reporting.build import run_lang
     from harness.reporting.terminal import print_findings_table
 
-    print_findings_table(rows, sys.stdout)
+    lang = run_lang(run_dir, lang)
+    print_findings_table(_rows(run_dir, lang), sys.stdout, lang=lang)
 
 
-def _rows(run_dir: Path) -> list[dict[str, object]]:
+def _rows(run_dir: Path, lang: str = "") -> list[dict[str, object]]:
     from harness.pipeline import read_findings
+    from harness.reporting.build import localise_finding, run_lang
     from harness.reporting.frames import finding_row
     from harness.rundir import RunDir
 
     info = RunDir(run_dir).read_info()
-    return [finding_row(f, run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=info.simulated) for f in read_findings(run_dir)]
+    lang = run_lang(run_dir, lang)
+    return [
+        finding_row(localise_finding(f, lang), run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=info.simulated)
+        for f in read_findings(run_dir)
+    ]
 
 
-def _report(run_dir: Path, formats: Sequence[str], *, fail_on: str = "high", embed: bool = True) -> dict[str, Path]:
+def _report(run_dir: Path, formats: Sequence[str], *, fail_on: str = "high", embed: bool = True, lang: str = "") -> dict[str, Path]:
     from harness.reporting.build import build_reports
 
-    return build_reports(run_dir, formats, fail_on=fail_on if fail_on != "never" else "high", embed_screens=embed)
+    return build_reports(run_dir, formats, fail_on=fail_on if fail_on != "never" else "high", embed_screens=embed, lang=lang)
 
 
 def cmd_run(a: argparse.Namespace) -> int:
@@ -145,6 +160,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         app_type=a.app_type or "",
         reports=() if a.no_report else None,
         fail_on=a.fail_on,
+        lang=a.lang,
         sources=tuple(a.source or ()),
         source_options={**_kv_options(a.source_option), "frida": a.frida, "frida_device": a.frida_device},
         device_options=_kv_options(a.device_option, "--device-option"),
@@ -154,7 +170,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     step_failures: list[str] = []
     for out in run_app(request, progress=lambda items: _progress(items, a.app)):
         any_fail |= fails(out.findings, a.fail_on)
-        _print_table(_rows(out.run_dir))
+        _print_table(out.run_dir, a.lang)
         print(f"run folder: {out.run_dir}" + ("  [SIMULATED]" if out.result.info.simulated else ""))
         infra = out.result.infrastructure_error or infra
         if out.result.step_failures:
@@ -184,12 +200,12 @@ def cmd_analyze(a: argparse.Namespace) -> int:
     for run in a.runs:
         findings = analyze_run(run, jurisdiction=a.jurisdiction, app_type=a.app_type)
         any_fail |= fails(findings, a.fail_on)
-        _print_table(_rows(Path(run)))
-        _refresh_reports(Path(run), a.fail_on)
+        _print_table(Path(run), a.lang)
+        _refresh_reports(Path(run), a.fail_on, a.lang)
     return EXIT_FINDINGS if any_fail else EXIT_CLEAN
 
 
-def _refresh_reports(run_dir: Path, fail_on: str) -> None:
+def _refresh_reports(run_dir: Path, fail_on: str, lang: str = "") -> None:
     """Re-render the report files a run folder already has, so none is left stale after a new
     judgement (report.html, report.xlsx, findings.json, junit.xml ...)."""
     from harness.reporting.build import build_reports
@@ -197,7 +213,7 @@ def _refresh_reports(run_dir: Path, fail_on: str) -> None:
 
     present = [name for name, fmt in registered("run").items() if (run_dir / fmt.filename).is_file()]
     if present:
-        for kind, path in build_reports(run_dir, present, fail_on=fail_on if fail_on != "never" else "high").items():
+        for kind, path in build_reports(run_dir, present, fail_on=fail_on if fail_on != "never" else "high", lang=lang).items():
             print(f"{kind} re-rendered: {path}")
 
 
@@ -209,13 +225,13 @@ def cmd_report(a: argparse.Namespace) -> int:
     if bad:
         raise InputError(f"unknown report format(s): {', '.join(bad)}")
     for run in a.runs:
-        _print_table(_rows(Path(run)))
-        for kind, path in _report(Path(run), formats, fail_on=a.fail_on, embed=not a.no_embed).items():
+        _print_table(Path(run), a.lang)
+        for kind, path in _report(Path(run), formats, fail_on=a.fail_on, embed=not a.no_embed, lang=a.lang).items():
             print(f"{kind}: {path}")
     if a.summary:
         from harness.reporting.build import build_summary
 
-        for kind, path in build_summary([Path(r) for r in a.runs], Path(a.summary)).items():
+        for kind, path in build_summary([Path(r) for r in a.runs], Path(a.summary), lang=a.lang).items():
             print(f"summary {kind}: {path}")
     return EXIT_CLEAN
 
@@ -223,7 +239,7 @@ def cmd_report(a: argparse.Namespace) -> int:
 def cmd_demo(a: argparse.Namespace) -> int:
     from harness.demo import run_demo
 
-    return run_demo(results=Path(a.results), apps=[x for x in a.apps.split(",") if x], scenario=a.scenario, jurisdiction=a.jurisdiction)
+    return run_demo(results=Path(a.results), apps=[x for x in a.apps.split(",") if x], scenario=a.scenario, jurisdiction=a.jurisdiction, lang=a.lang)
 
 
 def cmd_screen(a: argparse.Namespace) -> int:

@@ -14,15 +14,18 @@ from harness.reporting.terminal import print_findings_table
 __all__ = ["run_demo"]
 
 
-def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdiction: str = "cn") -> int:
+def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdiction: str = "cn", lang: str = "") -> int:
     from harness.assemble import AppRequest, Assembly
     from harness.devices.kinds import reference_kind
+    from harness.i18n import lang_for
     from harness.pipeline import read_findings
+    from harness.reporting.build import localise_finding
     from harness.reporting.frames import finding_row
     from harness.rundir import results_folder
     from harness.scenarios import resolve_scenarios
 
     started = time.perf_counter()
+    lang = lang_for(jurisdiction, lang)
     kind = reference_kind()
     names = apps or list(kind.bundled_apps() if kind.bundled_apps is not None else ())
     scenarios = resolve_scenarios(scenario)
@@ -41,21 +44,24 @@ def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdict
 
         bar = tqdm(total=len(work), unit="run", desc="demo", file=unfiltered(sys.stderr))
     for name in names:
-        request = AppRequest(app=name, device=kind.name, results=str(root), jurisdiction=jurisdiction)
+        request = AppRequest(app=name, device=kind.name, results=str(root), jurisdiction=jurisdiction, lang=lang)
         with Assembly(request) as asm:
             asm.resolve()
             for sc in scenarios:
                 out = asm.run(sc)
                 runs.append(out.run_dir)
                 info = out.result.info
-                rows += [finding_row(f, run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=True) for f in read_findings(out.run_dir)]
+                rows += [
+                    finding_row(localise_finding(f, lang), run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=True)
+                    for f in read_findings(out.run_dir)
+                ]
                 infra |= bool(out.result.infrastructure_error)
                 if bar is not None:
                     bar.update(1)
     if bar is not None:
         bar.close()
-    summary = _summary(runs, root)
-    print_findings_table(rows, sys.stdout)
+    summary = _summary(runs, root, lang)
+    print_findings_table(rows, sys.stdout, lang=lang)
     elapsed = time.perf_counter() - started
     print(f"\n{len(runs)} runs, {len(rows)} findings in {elapsed:.1f} s. Results: {root}")
     for kind_name, path in summary.items():
@@ -64,8 +70,8 @@ def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdict
     return EXIT_INFRA if infra else EXIT_CLEAN
 
 
-def _summary(runs: list[Path], root: Path) -> dict[str, Path]:
+def _summary(runs: list[Path], root: Path, lang: str = "") -> dict[str, Path]:
     from harness.reporting.build import build_summary
 
     # the summary pages, and one 认定方法 checklist per app (checklist-<package>.html/.xlsx)
-    return build_summary(runs, root, formats=("html", "xlsx", "checklist"))
+    return build_summary(runs, root, formats=("html", "xlsx", "checklist"), lang=lang)

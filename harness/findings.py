@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.i18n import Msg
 
 __all__ = ["Threshold", "Citation", "Finding", "SEVERITIES", "VERDICTS", "PROVENANCES", "FAIL_ON", "worst_severity", "fails", "merge_duplicates"]
 
@@ -68,6 +71,10 @@ class Finding:
     t: float = 0.0
     detector: str = ""
     subject: str = ""
+    #: the catalogue message behind ``message`` (key + typed arguments; machine fields): reports
+    #: render it in their language. ``message`` is its English text. None for findings of
+    #: detectors that give plain text (a report then prints ``message`` as it is).
+    msg: Msg | None = None
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -91,6 +98,7 @@ class Finding:
             "t": self.t,
             "detector": self.detector,
             "subject": self.subject,
+            **({"message_id": self.msg.key, "message_args": self.msg.to_json()["args"]} if self.msg is not None else {}),
         }
 
     @classmethod
@@ -110,6 +118,7 @@ class Finding:
             t=float(d.get("t", 0.0)),
             detector=str(d.get("detector", "")),
             subject=str(d.get("subject", "")),
+            msg=_msg_from(d),
         )
 
     def rank(self) -> int:
@@ -118,6 +127,20 @@ class Finding:
     def identity(self) -> tuple[str, str, str, str, tuple[int, ...]]:
         """What makes two findings the same finding: rule, subject (category, SDK, subject) and evidence."""
         return (self.rule_id, self.category, self.sdk, self.subject, tuple(sorted(self.evidence)))
+
+
+def _msg_from(d: dict[str, Any]) -> Msg | None:
+    """The catalogue message of a stored finding (None when it has none or it is malformed:
+    the stored English ``message`` is then what reports print)."""
+    key = d.get("message_id")
+    if not isinstance(key, str) or not key:
+        return None
+    from harness.i18n import Msg
+
+    try:
+        return Msg.from_json({"id": key, "args": d.get("message_args") or {}})
+    except ValueError:
+        return None
 
 
 def worst_severity(findings: Sequence[Finding]) -> str:
@@ -140,6 +163,17 @@ def fails(findings: Sequence[Finding], fail_on: str) -> bool:
 _VERDICT_RANK = {"info": 0, "needs-review": 1, "violation": 2}
 
 
+def _joined(a: Msg | None, b: Msg | None) -> Msg | None:
+    """The catalogue message of two merged findings' messages (None unless both have one)."""
+    if a is None or b is None:
+        return None
+    from harness.i18n import Msg
+
+    parts = a.arg("parts") if a.key == "joined" else None
+    items = (*parts, b) if isinstance(parts, tuple) else (a, b)
+    return Msg.of("joined", parts=items)
+
+
 def merge_duplicates(findings: list[Finding]) -> list[Finding]:
     """One finding per identity, first-seen order kept: the worst verdict and severity of the
     duplicates, their distinct messages joined (so no reason is lost)."""
@@ -152,6 +186,10 @@ def merge_duplicates(findings: list[Finding]) -> list[Finding]:
             continue
         verdict = max(prev.verdict, f.verdict, key=lambda v: _VERDICT_RANK.get(v, 0))
         severity = max(prev.severity, f.severity, key=SEVERITIES.index)
-        message = prev.message if f.message in prev.message else f"{prev.message} {f.message}"
-        out[key] = dataclasses.replace(prev, verdict=verdict, severity=severity, message=message, t=min(prev.t, f.t))
+        same = f.message in prev.message
+        message = prev.message if same else f"{prev.message} {f.message}"
+        msg = prev.msg
+        if not same:
+            msg = _joined(prev.msg, f.msg)
+        out[key] = dataclasses.replace(prev, verdict=verdict, severity=severity, message=message, t=min(prev.t, f.t), msg=msg)
     return list(out.values())

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.detectors.context import Context, who
+from harness.detectors.context import Context, cat, grp, who_msg
 from harness.detectors.core import HitRow
 from harness.detectors.registry import detector
 from harness.events import AppState, ConsentDecision, PermissionResult, UiAction, UiSnapshot
 from harness.findings import Finding
+from harness.i18n import Msg
 
 __all__ = [
     "collection_before_consent",
@@ -19,9 +20,11 @@ __all__ = [
 ]
 
 
-def _times(row: HitRow) -> str:
-    calls = f"{row.calls} time(s)" if row.calls == row.n else f"{row.calls} time(s) in {row.n} event(s)"
-    return f"{calls}, first at t={row.t_first:.1f} s via {row.api or 'an unnamed API'}"
+def _times(row: HitRow) -> Msg:
+    api = row.api or Msg.of("api.unnamed")
+    if row.calls == row.n:
+        return Msg.of("calls.first", calls=row.calls, t=row.t_first, api=api)
+    return Msg.of("calls.first_events", calls=row.calls, n=row.n, t=row.t_first, api=api)
 
 
 @detector("R09", "collection_before_consent")
@@ -31,12 +34,12 @@ def collection_before_consent(ctx: Context) -> Iterator[Finding]:
     on a matching feature are allowed."""
     tp = ctx.phases.t_prompt
     for row in ctx.hits("R09"):
-        when = "before any consent prompt was shown" if tp is None or row.t_first < tp else "before the user accepted"
+        when = Msg.of("when.before_prompt" if tp is None or row.t_first < tp else "when.before_accept")
         yield ctx.hit_finding(
             "R09",
             row,
             verdict="violation",
-            message=f"{row.category} read by {who(row.sdk)} {when}: {_times(row)}.",
+            message=Msg.of("R09.read_before", category=cat(row.category), who=who_msg(row.sdk), when=when, times=_times(row)),
         )
 
 
@@ -50,8 +53,9 @@ def collection_after_decline(ctx: Context) -> Iterator[Finding]:
             row,
             verdict="violation",
             message=(
-                f"{row.category} read by {who(row.sdk)} after the user declined the policy"
-                f"{f' at t={td:.1f} s' if td is not None else ''}: {_times(row)}."
+                Msg.of("R10.read_after_decline", category=cat(row.category), who=who_msg(row.sdk), times=_times(row))
+                if td is None
+                else Msg.of("R10.read_after_decline_at", category=cat(row.category), who=who_msg(row.sdk), td=td, times=_times(row))
             ),
         )
 
@@ -69,10 +73,12 @@ def permission_bypass(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R11",
             verdict="needs-review",
-            message=(
-                f"{row.category} read by {who(row.sdk)} while the user had denied "
-                f"{', '.join(groups) or 'a related permission'}: {_times(row)}. This may obtain the "
-                f"denied data another way."
+            message=Msg.of(
+                "R11.bypass",
+                category=cat(row.category),
+                who=who_msg(row.sdk),
+                groups=tuple(grp(g) for g in groups) or Msg.of("R11.related_permission"),
+                times=_times(row),
             ),
             evidence=[*denials, *row.evidence],
             t=row.t_first,
@@ -93,10 +99,7 @@ def dismissal_as_consent(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R14",
             verdict="violation",
-            message=(
-                f"The prompt was dismissed without a choice, then {row.category} was read by "
-                f"{who(row.sdk)}: {_times(row)}."
-            ),
+            message=Msg.of("R14.read_after_dismiss", category=cat(row.category), who=who_msg(row.sdk), times=_times(row)),
             evidence=[*(before[-1:] if before else ([first_dismiss] if first_dismiss is not None else [])), *row.evidence],
             t=row.t_first,
             category=row.category,
@@ -124,10 +127,7 @@ def dismissal_as_consent(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "R14",
                 verdict="violation",
-                message=(
-                    f"After the prompt was dismissed at t={d.t:.1f} s, the next launch at t={s0.t:.1f} s "
-                    f"went on without asking again, as if the user had agreed."
-                ),
+                message=Msg.of("R14.next_launch", td=d.t, ts=s0.t),
                 evidence=[d.seq, s0.seq],
                 thresholds=(),
             )
@@ -152,10 +152,7 @@ def dismissal_as_consent(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R14",
             verdict="violation",
-            message=(
-                f"The consent prompt shown at t={p.t:.1f} s disappeared by t={nxt_snap.t:.1f} s without "
-                f"any input (auto-dismissed), and the app went on."
-            ),
+            message=Msg.of("R14.auto_dismissed", tp=p.t, tn=nxt_snap.t),
             evidence=[p.seq, nxt_snap.seq],
             thresholds=(),
         )
@@ -186,10 +183,7 @@ def permission_state_changed(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R15",
             verdict="violation",
-            message=(
-                f"{group} was denied at t={prev.t:.1f} s and reported '{res.state}' at t={res.t:.1f} s "
-                f"with no grant dialog answered or settings change made by the user in between."
-            ),
+            message=Msg.of("R15.state_changed", group=grp(group), t0=prev.t, state=res.state, t1=res.t),
             evidence=[prev.seq, res.seq],
             category=group,
         )

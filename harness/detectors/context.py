@@ -24,10 +24,11 @@ from harness.detectors.phases import PROMPT_KINDS, Phases
 from harness.detectors.readings import Reading
 from harness.events import AppState, ConsentDecision, Event, PermissionRequest, UiSnapshot
 from harness.findings import Finding
+from harness.i18n import Msg, Term, render
 from harness.rundir import RunInfo
 from harness.timeline import Timeline
 
-__all__ = ["Context", "PromptInstance", "who"]
+__all__ = ["Context", "PromptInstance", "who", "who_msg", "cat", "grp", "app_name", "profile_ref"]
 
 E = TypeVar("E", bound=Event)
 
@@ -39,6 +40,35 @@ def who(sdk: str) -> str:
     if not sdk:
         return "unattributed code"
     return f"SDK {sdk}"
+
+
+def who_msg(sdk: str) -> Msg:
+    """How a catalogue message names the caller."""
+    if sdk == "app":
+        return Msg.of("who.app")
+    if not sdk:
+        return Msg.of("who.unattributed")
+    return Msg.of("who.sdk", sdk=sdk)
+
+
+def app_name(prof: AppProfile) -> Msg:
+    """How a catalogue message names an app type (zh: its Chinese name; en: both, as before)."""
+    return Msg.of("profile.name", zh=prof.name_zh, en=prof.name_en)
+
+
+def profile_ref(prof: AppProfile) -> Msg:
+    """'a <type> app (profile 'id')' in a catalogue message."""
+    return Msg.of("profile.ref", name=app_name(prof), id=prof.id)
+
+
+def cat(code: str) -> Term:
+    """A data category as a glossary term."""
+    return Term("category", code)
+
+
+def grp(code: str) -> Term:
+    """A permission group as a glossary term."""
+    return Term("group", code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +176,7 @@ class Context:
         v = self.threshold(rule_id, name).value
         return float(v) if not isinstance(v, str) else float("nan")
 
-    def hit_finding(self, rule_id: str, row: HitRow, *, verdict: str, message: str, **extra: Any) -> Finding:
+    def hit_finding(self, rule_id: str, row: HitRow, *, verdict: str, message: str | Msg, **extra: Any) -> Finding:
         """``finding`` for one row of the vectorised core: its evidence, first time, category
         and SDK come from the row."""
         return self.finding(rule_id, verdict=verdict, message=message, evidence=row.evidence, t=row.t_first, category=row.category, sdk=row.sdk, **extra)
@@ -156,7 +186,7 @@ class Context:
         rule_id: str,
         *,
         verdict: str,
-        message: str,
+        message: str | Msg,
         evidence: Iterable[int],
         t: float | None = None,
         category: str = "",
@@ -166,7 +196,13 @@ class Context:
         subject: str = "",
     ) -> Finding:
         """A finding of ``rule_id`` with the catalogue's wording, citations and thresholds
-        (``thresholds``: names of the thresholds this finding used; default: all of the rule's)."""
+        (``thresholds``: names of the thresholds this finding used; default: all of the rule's).
+        ``message`` is a catalogue :class:`Msg` (reports render it in their language; its English
+        text is the finding's ``message``) or plain text (printed as it is in every language)."""
+        msg = message if isinstance(message, Msg) else None
+        text = render(msg, "en") if msg is not None else str(message)
+        if msg is not None and not text:
+            raise KeyError(f"message {msg.key!r} is not in the message catalogue")
         cat = self.catalog
         jid = self.jurisdiction.id
         parts = cat.finding_parts(rule_id, jid, None if thresholds is None else tuple(thresholds), category)
@@ -181,7 +217,7 @@ class Context:
             title=parts.title,
             severity=sev,
             verdict=verdict,
-            message=message,
+            message=text,
             evidence=ev,
             problem_types=parts.problem_types,
             citations=parts.citations,
@@ -191,4 +227,5 @@ class Context:
             t=float(t),
             detector=self.detector_name,
             subject=subject,
+            msg=msg,
         )

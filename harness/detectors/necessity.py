@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.detectors.context import Context, who
+from harness.detectors.context import Context, app_name, cat, who_msg
 from harness.detectors.core import HitRow
 from harness.detectors.phases import DECLINED
 from harness.detectors.registry import detector
 from harness.events import AppState, ConsentDecision, PermissionRequest, StepMarker, UiAction, UiSnapshot
 from harness.findings import Finding
+from harness.i18n import Msg
 
 __all__ = [
     "service_refused_on_decline",
@@ -25,8 +26,8 @@ __all__ = [
 _USER_LEAVES = frozenset({"home", "back", "stop", "clear", "screen_off"})
 
 
-def _count(row: HitRow) -> str:
-    return f"{row.calls} time(s), first at t={row.t_first:.1f} s via {row.api or 'an unnamed API'}"
+def _count(row: HitRow) -> Msg:
+    return Msg.of("calls.first", calls=row.calls, t=row.t_first, api=row.api or Msg.of("api.unnamed"))
 
 
 @detector("R23", "service_refused_on_decline")
@@ -42,9 +43,9 @@ def service_refused_on_decline(ctx: Context) -> Iterator[Finding]:
     verdict = "violation" if no_pi else "needs-review"
     severity = "high" if no_pi else "medium"
     why = (
-        f"a {prof.name} app needs no personal information for its basic function"
+        Msg.of("R23.no_pi_needed", app=app_name(prof))
         if no_pi and prof is not None
-        else (f"check whether a {prof.name} app truly needs the refused information" if prof else "no app-type profile was given")
+        else (Msg.of("R23.check_need", app=app_name(prof)) if prof else Msg.of("R23.no_profile"))
     )
     window = ctx.num("R23", "exit_window_s")
     for e in ctx.events:
@@ -60,9 +61,11 @@ def service_refused_on_decline(ctx: Context) -> Iterator[Finding]:
                 "R23",
                 verdict=verdict,
                 severity=severity,
-                message=(
-                    f"The app quit {e.t - decline.t:.1f} s after the user declined the policy "
-                    f"({'process ' + e.state if isinstance(e, AppState) else 'launcher in front'}); {why}."
+                message=Msg.of(
+                    "R23.quit",
+                    dt=e.t - decline.t,
+                    how=Msg.of("R23.process", state=e.state) if isinstance(e, AppState) else Msg.of("R23.launcher"),
+                    why=why,
                 ),
                 evidence=[decline.seq, e.seq],
             )
@@ -75,7 +78,7 @@ def service_refused_on_decline(ctx: Context) -> Iterator[Finding]:
                 "R23",
                 verdict=verdict,
                 severity=severity,
-                message=f"After the policy was declined, a basic function failed: {s.message[:200] or 'no detail given'}; {why}.",
+                message=Msg.of("R23.function_failed", detail=s.message[:200] or Msg.of("detail.none"), why=why),
                 evidence=[decline.seq, s.seq],
                 thresholds=(),
             )
@@ -130,20 +133,14 @@ def forced_account(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R24",
             verdict="violation",
-            message=(
-                f"A login or registration gate stood in the way of a basic function of a {prof.name} app, "
-                f"whose basic function ({prof.basic_function}) needs no account."
-            ),
+            message=Msg.of("R24.blocks", app=app_name(prof), basic=prof.basic_function),
             evidence=[g.seq for g in blocking] + failed,
         )
     else:
         yield ctx.finding(
             "R24",
             verdict="needs-review",
-            message=(
-                f"A login or registration screen appeared in a {prof.name} app, whose basic function needs no "
-                f"account; check whether it gates a basic function."
-            ),
+            message=Msg.of("R24.seen", app=app_name(prof)),
             evidence=[g.seq for g in gates[:5]],
         )
 
@@ -155,19 +152,19 @@ def over_frequent_collection(ctx: Context) -> Iterator[Finding]:
     vehicles, route recording) is not judged here."""
     fast = ctx.num("R26", "fast_interval_s")
     for row in ctx.hits("R26"):
-        parts = []
+        parts: list[Msg] = []
         if row.stats.get("periodic"):
             mean = row.stats.get("mean_interval_s", 0.0)
-            parts.append(f"periodic, about every {mean:.1f} s (regularity {1 - row.stats.get('cv', 0.0):.2f})")
+            parts.append(Msg.of("R26.periodic", mean=mean, reg=1 - row.stats.get("cv", 0.0)))
             if mean <= fast:
-                parts.append(f"at or below the {fast:g} s scenario of MIIT 164号")
+                parts.append(Msg.of("R26.miit", fast=fast))
         if row.stats.get("burst"):
-            parts.append(f"burst of {int(row.stats.get('max_window_calls', 0))} reads within one window")
+            parts.append(Msg.of("R26.burst", n=int(row.stats.get("max_window_calls", 0))))
         yield ctx.hit_finding(
             "R26",
             row,
             verdict="violation",
-            message=f"{row.category} read {row.calls} time(s) by {who(row.sdk)} between t={row.t_first:.1f} s and t={row.t_last:.1f} s: {'; '.join(parts)}.",
+            message=Msg.of("R26.frequent", category=cat(row.category), calls=row.calls, who=who_msg(row.sdk), t0=row.t_first, t1=row.t_last, parts=tuple(parts)),
         )
 
 
@@ -182,8 +179,9 @@ def background_collection(ctx: Context) -> Iterator[Finding]:
             row,
             verdict="violation" if late else "info",
             message=(
-                f"{row.category} read by {who(row.sdk)} while the app was in the background"
-                f"{'' if late else f' (within {grace:g} s of leaving the foreground)'}: {_count(row)}."
+                Msg.of("R27.background", category=cat(row.category), who=who_msg(row.sdk), times=_count(row))
+                if late
+                else Msg.of("R27.background_grace", category=cat(row.category), who=who_msg(row.sdk), grace=grace, times=_count(row))
             ),
         )
 
@@ -192,12 +190,12 @@ def background_collection(ctx: Context) -> Iterator[Finding]:
 def camera_mic_without_action(ctx: Context) -> Iterator[Finding]:
     """Camera or microphone opened with no capture tap just before, or in the background."""
     for row in ctx.hits("R28"):
-        where = "in the background" if row.kind == "background" else "with no capture, scan or record tap just before"
+        key = "R28.background" if row.kind == "background" else "R28.no_tap"
         yield ctx.hit_finding(
             "R28",
             row,
             verdict="violation",
-            message=f"{row.category} opened by {who(row.sdk)} {where}: {_count(row)}.",
+            message=Msg.of(key, category=cat(row.category), who=who_msg(row.sdk), times=_count(row)),
         )
 
 
@@ -210,10 +208,7 @@ def clipboard_without_paste(ctx: Context) -> Iterator[Finding]:
             "R29",
             row,
             verdict="violation" if content else "info",
-            message=(
-                f"Clipboard {'content' if content else 'description'} read by {who(row.sdk)} with no paste "
-                f"action just before: {_count(row)}."
-            ),
+            message=Msg.of("R29.content" if content else "R29.description", who=who_msg(row.sdk), times=_count(row)),
         )
 
 
@@ -227,10 +222,7 @@ def app_list_enumeration(ctx: Context) -> Iterator[Finding]:
             "R30",
             row,
             verdict="violation" if enum else "info",
-            message=(
-                f"{'Installed or running apps enumerated' if enum else 'Other apps looked up by name'} by "
-                f"{who(row.sdk)}: {_count(row)}."
-            ),
+            message=Msg.of("R30.enumerated" if enum else "R30.lookup", who=who_msg(row.sdk), times=_count(row)),
         )
 
 
@@ -245,13 +237,19 @@ def location_beyond_need(ctx: Context) -> Iterator[Finding]:
     for row in ctx.hits("R31"):
         if row.kind == "continuous":
             verdict = "violation" if need == "none" else "needs-review"
-            msg = f"Continuous location updates requested by {who(row.sdk)} in a {prof.name} app, which needs {'no location' if need == 'none' else 'at most a single fix'}: {_count(row)}."
+            msg = Msg.of(
+                "R31.continuous",
+                who=who_msg(row.sdk),
+                app=app_name(prof),
+                need=Msg.of("R31.need_none" if need == "none" else "R31.need_single"),
+                times=_count(row),
+            )
         elif need == "none":
             verdict = "needs-review"
-            msg = f"Location read by {who(row.sdk)} in a {prof.name} app, whose functions need no location: {_count(row)}."
+            msg = Msg.of("R31.not_needed", who=who_msg(row.sdk), app=app_name(prof), times=_count(row))
         elif row.n >= fixes_needed:
             verdict = "needs-review"
-            msg = f"Location read {row.n} times by {who(row.sdk)} with no user action, where a {prof.name} app needs a single fix: {_count(row)}."
+            msg = Msg.of("R31.repeated", n=row.n, who=who_msg(row.sdk), app=app_name(prof), times=_count(row))
         else:
             continue
         yield ctx.hit_finding(
@@ -270,7 +268,7 @@ def location_beyond_need(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "R31",
                 verdict="violation",
-                message=f"Background location was requested {len(bg)} time(s), but a {prof.name} app has no navigation-like function that needs it.",
+                message=Msg.of("R31.background", n=len(bg), app=app_name(prof)),
                 evidence=[r.seq for r in bg],
                 category="LOCATION",
                 sdk=bg[0].sdk,

@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from harness.detectors.context import Context
+from harness.detectors.context import Context, cat
 from harness.detectors.registry import detector
 from harness.events import HoneyPlant, NetworkConnect, NetworkFlow
 from harness.findings import Finding
+from harness.i18n import Msg, Term
 from harness.network.attribution import Attribution, attribute_flow, connects_by_token, first_party_domains
 from harness.network.matcher import MAX_DECODED, FlowData, Match, Matcher, Plant
 
@@ -31,10 +32,10 @@ MAX_MATCH_RECORDS = 5000
 _MAX_MATCHES_PER_FLOW = 16
 
 _WHEN = {
-    "pre_prompt": "before the privacy notice was answered",
-    "prompt": "while the privacy notice was on screen, before it was answered",
-    "declined": "after the user declined the privacy policy",
-    "dismissed": "after the privacy notice was dismissed without consent",
+    "pre_prompt": "when.net.pre_prompt",
+    "prompt": "when.net.prompt",
+    "declined": "when.net.declined",
+    "dismissed": "when.net.dismissed",
 }
 
 
@@ -126,15 +127,24 @@ def match_records(ctx: Context) -> list[dict[str, object]]:
     return out
 
 
-def _describe(matches: list[Match], by_name: dict[str, HoneyPlant]) -> str:
+def _where(where: str) -> Msg | Term:
+    if where.startswith("header:"):
+        return Msg.of("net.header", name=where[len("header:") :])
+    return Term("net_where", where)
+
+
+def _describe(matches: list[Match], by_name: dict[str, HoneyPlant]) -> Msg:
     parts = []
     for mt in matches[:4]:
         plant = by_name.get(mt.plant)
-        what = plant.category.lower() if plant is not None else mt.category.lower()
-        how = mt.form + (f" inside {'>'.join(mt.layers)}" if mt.layers else "")
-        parts.append(f"{what} ({how}, in the {mt.where})")
-    more = f" and {len(matches) - 4} more" if len(matches) > 4 else ""
-    return ", ".join(parts) + more
+        what = cat(plant.category if plant is not None else mt.category)
+        if mt.layers:
+            parts.append(Msg.of("net.match_layers", what=what, how=mt.form, layers=">".join(mt.layers), where=_where(mt.where)))
+        else:
+            parts.append(Msg.of("net.match", what=what, how=mt.form, where=_where(mt.where)))
+    if len(matches) > 4:
+        return Msg.of("net.more", items=tuple(parts), n=len(matches) - 4)
+    return Msg.of("net.items", items=tuple(parts))
 
 
 @detector("R34", "personal_data_to_third_party")
@@ -152,13 +162,16 @@ def personal_data_to_third_party(ctx: Context) -> Iterator[Finding]:
             continue
         seen.add(key)
         plants = [by_name[m.plant] for m in matches if m.plant in by_name]
-        sdk_txt = f" (SDK {who.sdk}{', named by the stack that opened the connection' if who.via == 'stack' else ''})" if who.sdk else ""
+        what = _describe(matches, by_name)
+        when = Msg.of(_WHEN[phase])
+        sdk_key = "R34.sent_third_sdk_stack" if who.via == "stack" else "R34.sent_third_sdk"
         yield ctx.finding(
             "R34",
             verdict="violation",
             message=(
-                f"{_describe(matches, by_name)} sent to {flow.host}{sdk_txt}, a third party, at t={flow.t:.1f} s, "
-                f"{_WHEN[phase]}."
+                Msg.of(sdk_key, what=what, host=flow.host, sdk=who.sdk, t=flow.t, when=when)
+                if who.sdk
+                else Msg.of("R34.sent_third", what=what, host=flow.host, t=flow.t, when=when)
             ),
             evidence=[flow.seq, *(p.seq for p in plants), *([who.connect.seq] if who.connect is not None else [])],
             t=flow.t,
@@ -181,7 +194,7 @@ def personal_data_in_cleartext(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R37",
             verdict="violation",
-            message=f"{_describe(matches, by_name)} sent without TLS (plain http) to {flow.host} at t={flow.t:.1f} s.",
+            message=Msg.of("R37.cleartext", what=_describe(matches, by_name), host=flow.host, t=flow.t),
             evidence=[flow.seq, *(p.seq for p in plants)],
             t=flow.t,
             category=plants[0].category if plants else "",

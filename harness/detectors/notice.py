@@ -8,6 +8,7 @@ from harness.detectors.context import Context
 from harness.detectors.registry import detector
 from harness.events import UiSnapshot
 from harness.findings import Finding
+from harness.i18n import Msg
 
 __all__ = ["first_run_prompt"]
 
@@ -51,10 +52,7 @@ def first_run_prompt(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R01",
             verdict="violation",
-            message=(
-                f"No privacy-policy or consent prompt was recognised on any of the app's {len(order)} "
-                f"screen(s) in this run (the first-run prompt is missing)."
-            ),
+            message=Msg.of("R01.no_prompt", n=len(order)),
             evidence=first,
         )
         return
@@ -64,10 +62,7 @@ def first_run_prompt(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R01",
             verdict="needs-review",
-            message=(
-                f"The consent prompt only appeared {p.t - t0:.1f} s after start, as distinct screen "
-                f"#{rank + 1}; a first-run prompt should come before the app is used."
-            ),
+            message=Msg.of("R01.late_prompt", dt=p.t - t0, rank=rank + 1),
             evidence=[p.seq],
         )
         return

@@ -11,11 +11,12 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator
 
-from harness.detectors.context import Context
+from harness.detectors.context import Context, grp, profile_ref
 from harness.detectors.phases import ACCEPTED
 from harness.detectors.registry import detector
 from harness.events import AppState, PermissionRequest, StepMarker, UiAction, UiSnapshot
 from harness.findings import Finding
+from harness.i18n import Msg
 
 __all__ = ["premature_request", "bundled_request", "denial_consequences", "rerequest_after_denial", "unrelated_permission"]
 
@@ -36,14 +37,11 @@ def premature_request(ctx: Context) -> Iterator[Finding]:
             per_group.setdefault(g, []).append(req)
     for g, reqs in per_group.items():
         first = reqs[0]
-        when = "before the policy was accepted" if ctx.phases.phase_at(first.t) != ACCEPTED else "without a matching feature tap"
+        when = Msg.of("R19.before_accept" if ctx.phases.phase_at(first.t) != ACCEPTED else "R19.no_feature_tap")
         yield ctx.finding(
             "R19",
             verdict="violation",
-            message=(
-                f"{g} requested {len(reqs)} time(s) {when}; first at t={first.t:.1f} s "
-                f"(no tap on a {g.lower()} feature within {window:g} s before)."
-            ),
+            message=Msg.of("R19.premature", group=grp(g), n=len(reqs), when=when, t=first.t, window=window),
             evidence=[r.seq for r in reqs],
             category=g,
             sdk=first.sdk,
@@ -66,10 +64,7 @@ def bundled_request(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R20",
             verdict="violation",
-            message=(
-                f"{len(single)} request(s) asked for several permission groups at once "
-                f"({', '.join(sorted(groups_seen))}) without a feature needing all of them."
-            ),
+            message=Msg.of("R20.at_once", n=len(single), groups=tuple(grp(g) for g in sorted(groups_seen))),
             evidence=[r.seq for r in single],
             category=",".join(sorted(groups_seen)),
             sdk=single[0].sdk,
@@ -100,10 +95,7 @@ def bundled_request(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R20",
             verdict="violation",
-            message=(
-                f"Requests for different permission groups ({', '.join(chain_groups)}) followed each other "
-                f"within {window:g} s with no user action in between."
-            ),
+            message=Msg.of("R20.chain", groups=tuple(grp(g) for g in chain_groups), window=window),
             evidence=[r.seq for c in chains for r in c],
             category=",".join(chain_groups),
             sdk=chains[0][0].sdk,
@@ -140,7 +132,7 @@ def denial_consequences(ctx: Context) -> Iterator[Finding]:
                     yield ctx.finding(
                         "R21",
                         verdict="violation",
-                        message=f"The app left the foreground {e.t - mark.t:.1f} s after {g} was denied ({_what(e)}).",
+                        message=Msg.of("R21.left", dt=e.t - mark.t, group=grp(g), what=_what(e)),
                         evidence=[mark.seq, e.seq],
                         category=g,
                         thresholds=("exit_window_s",),
@@ -153,7 +145,7 @@ def denial_consequences(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "R21",
                 verdict="violation",
-                message=f"{g} was requested {len(again)} more time(s) within {loop_w:g} s of being denied (request loop).",
+                message=Msg.of("R21.loop", group=grp(g), n=len(again), window=loop_w),
                 evidence=[mark.seq, *(r.seq for r in again)],
                 category=g,
                 thresholds=("loop_window_s", "loop_min_requests"),
@@ -174,7 +166,7 @@ def denial_consequences(ctx: Context) -> Iterator[Finding]:
                     yield ctx.finding(
                         "R21",
                         verdict="violation",
-                        message=f"After {g} was denied, a screen offered only to grant it or to leave ({', '.join(sorted(c.text for c in r.controls if c.text)[:3])}).",
+                        message=Msg.of("R21.block", group=grp(g), texts=tuple(sorted(c.text for c in r.controls if c.text)[:3])),
                         evidence=[mark.seq, e.seq],
                         category=g,
                         thresholds=(),
@@ -195,22 +187,19 @@ def denial_consequences(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     "R21",
                     verdict="needs-review",
-                    message=(
-                        f"A basic function failed after a permission was denied: {s.message[:200] or 'no detail given'}; "
-                        f"check whether the denial is the cause."
-                    ),
+                    message=Msg.of("R21.function_failed", detail=s.message[:200] or Msg.of("detail.none")),
                     evidence=[ctx.phases.denial_events[0].seq, s.seq],
                     thresholds=(),
                 )
                 break
 
 
-def _what(e: object) -> str:
+def _what(e: object) -> Msg:
     if isinstance(e, AppState):
-        return f"process {e.state}"
+        return Msg.of("R21.what_process", state=e.state)
     if isinstance(e, UiSnapshot):
-        return f"launcher {e.package} in front"
-    return "left"
+        return Msg.of("R21.what_launcher", package=e.package)
+    return Msg.of("R21.what_left")
 
 
 def _rationale_instances(ctx: Context) -> list[UiSnapshot]:
@@ -265,15 +254,12 @@ def rerequest_after_denial(ctx: Context) -> Iterator[Finding]:
             key = "same" if (ph.session_at(s.t) if ph.sessions else 0) == sess else "next"
             found[key].append(s.seq)
             first_t.setdefault(key, s.t)
-        note = " (counted from hooked calls; Android may not have shown a dialog)" if hidden else ""
+        note = Msg.of("R22.hooked_note") if hidden else ""
         if found["same"]:
             yield ctx.finding(
                 "R22",
                 verdict="violation",
-                message=(
-                    f"{g} was asked for again {len(found['same'])} time(s) in the same session after the user "
-                    f"denied it at t={d.start:.1f} s, with no tap on a matching feature{note}."
-                ),
+                message=Msg.of("R22.same_session", group=grp(g), n=len(found["same"]), t=d.start, note=note),
                 evidence=[d.seq, *found["same"]],
                 t=first_t["same"],
                 category=g,
@@ -282,10 +268,7 @@ def rerequest_after_denial(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "R22",
                 verdict="violation",
-                message=(
-                    f"{g} was asked for again {len(found['next'])} time(s) after a later launch, although the "
-                    f"user denied it at t={d.start:.1f} s and did not start a matching feature{note}."
-                ),
+                message=Msg.of("R22.next_launch", group=grp(g), n=len(found["next"]), t=d.start, note=note),
                 evidence=[d.seq, *found["next"]],
                 t=first_t["next"],
                 category=g,
@@ -307,10 +290,7 @@ def unrelated_permission(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R25",
             verdict="violation",
-            message=(
-                f"{g} was requested {len(reqs)} time(s), but it is not related to the functions of a "
-                f"{prof.name} app (profile '{prof.id}')."
-            ),
+            message=Msg.of("R25.unrelated", group=grp(g), n=len(reqs), app=profile_ref(prof)),
             evidence=[r.seq for r in reqs],
             category=g,
             sdk=reqs[0].sdk,

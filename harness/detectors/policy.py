@@ -26,12 +26,13 @@ from importlib import resources
 from typing import Any
 
 from harness import yamlio
-from harness.detectors.context import Context
+from harness.detectors.context import Context, cat
 from harness.detectors.core import HitRow
 from harness.detectors.registry import detector
 from harness.errors import CatalogError
 from harness.events import Event, ExploreResult, StepMarker, UiSnapshot, explore_result
 from harness.findings import Finding
+from harness.i18n import Msg
 
 __all__ = [
     "PolicyTerms",
@@ -244,15 +245,13 @@ def policy_unreachable(ctx: Context) -> Iterator[Finding]:
     if clicks is not None and clicks <= limit:
         return
     if clicks is None:
-        how = f"not reached in {ex.screens} screen(s) explored up to {limit} taps deep" + (
-            "" if ex.complete else " (exploration hit its limits)"
-        )
+        how = Msg.of("R02.not_reached" if ex.complete else "R02.not_reached_partial", screens=ex.screens, limit=limit)
     else:
-        how = f"first reached after {clicks} taps ({ex.path('policy')})"
+        how = Msg.of("R02.reached_after", clicks=clicks, path=ex.path("policy"))
     yield ctx.finding(
         "R02",
         verdict="violation",
-        message=f"Privacy policy {how}; the limit is {limit} taps from the main screen (a page counts as the policy when its heading is on the policy-title word list of the explore step).",
+        message=Msg.of("R02.unreachable", how=how, limit=limit),
         evidence=[ex.marker.seq],
     )
 
@@ -271,17 +270,15 @@ def policy_without_rules(ctx: Context) -> Iterator[Finding]:
     short = len(text) < terms.min_chars
     if len(words) >= terms.collection_min_words and not short:
         return
-    why = []
+    why: list[Msg] = []
     if len(words) < terms.collection_min_words:
-        why.append(
-            f"names {len(words)} of the collection-rule topics ({', '.join(words) or 'none'}; at least {terms.collection_min_words} expected)"
-        )
+        why.append(Msg.of("R03.few_topics", n=len(words), words=tuple(words) or Msg.of("R03.none"), min=terms.collection_min_words))
     if short:
-        why.append(f"is {len(text)} characters long (under {terms.min_chars})")
+        why.append(Msg.of("R03.short", chars=len(text), min=terms.min_chars))
     yield ctx.finding(
         "R03",
         verdict="needs-review",
-        message="The privacy policy text " + " and ".join(why) + ".",
+        message=Msg.of("R03.without_rules", why=tuple(why)),
         evidence=[snap.seq],
     )
 
@@ -299,18 +296,18 @@ def category_not_disclosed(ctx: Context) -> Iterator[Finding]:
     for row in ctx.hits("R05"):
         if row.category in terms.categories:
             by_cat.setdefault(row.category, []).append(row)
-    for cat, rows in sorted(by_cat.items()):
-        if _has(text, terms.categories[cat]):
+    for code, rows in sorted(by_cat.items()):
+        if _has(text, terms.categories[code]):
             continue
         first = min(rows, key=lambda r: r.t_first)
         calls = sum(r.calls for r in rows)
         yield ctx.finding(
             "R05",
             verdict="violation",
-            message=f"{cat} was read {calls} time(s) after acceptance (first at t={first.t_first:.1f} s via {first.api or 'an unnamed API'}) but the privacy policy never names it (synonyms: policy_terms categories).",
+            message=Msg.of("R05.not_disclosed", category=cat(code), calls=calls, t=first.t_first, api=first.api or Msg.of("api.unnamed")),
             evidence=[snap.seq, *sorted({e for r in rows for e in r.evidence})[:19]],
             t=first.t_first,
-            category=cat,
+            category=code,
         )
 
 
@@ -361,11 +358,11 @@ def sdk_not_disclosed(ctx: Context) -> Iterator[Finding]:
         if _has(text, names):
             continue
         first = min(rows, key=lambda r: r.t_first)
-        cats = ", ".join(sorted({r.category for r in rows}))
+        cats = tuple(cat(c) for c in sorted({r.category for r in rows}))
         yield ctx.finding(
             "R06",
             verdict="violation",
-            message=f"SDK {sdk} read {cats} ({sum(r.calls for r in rows)} call(s)) but the privacy policy names neither it nor its vendor ({', '.join(names[:4])}; names from sdks.yaml and policy_terms sdk_aliases, vendor_aliases).",
+            message=Msg.of("R06.sdk_not_disclosed", sdk=sdk, categories=cats, calls=sum(r.calls for r in rows), names=tuple(names[:4])),
             evidence=[snap.seq, *sorted({e for r in rows for e in r.evidence})[:19]],
             t=first.t_first,
             sdk=sdk,
@@ -387,11 +384,11 @@ def no_withdrawal(ctx: Context) -> Iterator[Finding]:
     got = policy_text(ctx, ex)
     if got is not None and _has(got[0], load_terms().withdraw_words):
         return
-    where = "the policy text was not captured" if got is None else "the policy describes no way to withdraw"
+    where = Msg.of("R16.policy_not_captured" if got is None else "R16.policy_no_way")
     yield ctx.finding(
         "R16",
         verdict="violation",
-        message=f"No way to withdraw consent within {limit} taps of the main screen, and {where} (decided by word lists: the explore step's withdraw words and policy_terms withdraw_words).",
+        message=Msg.of("R16.no_withdrawal", limit=limit, where=where),
         evidence=[ex.marker.seq, *([got[1].seq] if got else [])],
     )
 
@@ -412,12 +409,12 @@ def no_account_deletion(ctx: Context) -> Iterator[Finding]:
     if clicks is not None and clicks <= limit:
         yield from _deletion_conditions(ctx, ex)
         return
-    why = "the app type requires an account" if gate is None else "a login screen was seen"
-    found = f"first found after {clicks} taps" if clicks is not None else "not found"
+    why = Msg.of("R40.type_requires" if gate is None else "R40.login_seen")
+    found = Msg.of("R40.found_after", clicks=clicks) if clicks is not None else Msg.of("R40.not_found")
     yield ctx.finding(
         "R40",
         verdict="violation",
-        message=f"Account deletion {found} (limit {limit} taps) although {why} (deletion controls are recognised by the explore step's word list).",
+        message=Msg.of("R40.no_deletion", found=found, limit=limit, why=why),
         evidence=[ex.marker.seq, *([gate.seq] if gate else [])],
     )
 
@@ -440,10 +437,7 @@ def _deletion_conditions(ctx: Context, ex: Exploration) -> Iterator[Finding]:
             yield ctx.finding(
                 "R40",
                 verdict="needs-review",
-                message=(
-                    f"Account deletion is offered, but its page sets conditions a word list flags as unnecessary or "
-                    f"unreasonable ({', '.join(hit[:4])}; lexicon deletion_conditions, 认定方法 六.2): a reviewer decides."
-                ),
+                message=Msg.of("R40.conditions", words=tuple(hit[:4])),
                 evidence=[ex.marker.seq, snap.seq],
             )
             return
@@ -482,7 +476,7 @@ def no_complaint_channel(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R41",
             verdict="violation",
-            message="The privacy policy gives no contact channel (no e-mail, phone, postal address or form).",
+            message=Msg.of("R41.no_channel"),
             evidence=[snap.seq],
         )
         return
@@ -492,17 +486,16 @@ def no_complaint_channel(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R41",
             verdict="info",
-            message=f"The privacy policy states no handling time for requests; the {limit}-working-day limit applies.",
+            message=Msg.of("R41.no_time", limit=limit),
             evidence=[snap.seq],
         )
         return
     worst = max(promised, key=lambda d: d[0] if d[1] else d[0] * 5 / 7)
     too_long = worst[0] > limit if worst[1] else worst[0] > round(limit * 7 / 5)
     if too_long:
-        unit = "working days" if worst[1] else "days"
         yield ctx.finding(
             "R41",
             verdict="violation",
-            message=f"The privacy policy promises to handle requests within {worst[0]} {unit}, over the {limit}-working-day limit.",
+            message=Msg.of("R41.too_slow_working" if worst[1] else "R41.too_slow_days", days=worst[0], limit=limit),
             evidence=[snap.seq],
         )

@@ -14,6 +14,7 @@ from harness.detectors.readings import Reading
 from harness.detectors.registry import detector
 from harness.events import ConsentDecision, UiAction, UiSnapshot
 from harness.findings import Finding
+from harness.i18n import Msg
 
 __all__ = ["no_refusal_option", "preticked_or_implied", "reprompt_after_decline", "asymmetric_choice", "refusal_harder"]
 
@@ -25,8 +26,8 @@ def _norm(text: str) -> str:
     return " ".join(text.strip().lower().split()).strip("「」“”\"'.。!！")
 
 
-def _subject_label(subject: str) -> str:
-    return "privacy-policy prompt" if subject == "privacy_policy" else "consent-management (CMP) dialog"
+def _subject_label(subject: str) -> Msg:
+    return Msg.of("subject.privacy_policy" if subject == "privacy_policy" else "subject.cmp")
 
 
 def _ambiguous(ctx: Context, reading: Reading) -> bool:
@@ -57,12 +58,12 @@ def no_refusal_option(ctx: Context) -> Iterator[Finding]:
     for (subject, key), insts in problems.items():
         label = _subject_label(subject)
         if key == "no_refusal":
-            msg = f"The {label} offers no control to refuse (only acceptance)."
+            msg = Msg.of("R12.no_refusal", subject=label)
         elif key == "close_only":
-            msg = f"The {label} can only be closed with a close control; there is no explicit refusal."
+            msg = Msg.of("R12.close_only", subject=label)
         else:
             texts = sorted({c.text for i in insts for c in ctx.reading(i.snapshot).controls if c.role == "accept" and c.text})
-            msg = f"The {label} asks for acceptance with ambiguous wording ({', '.join(texts[:3]) or 'unclear text'})."
+            msg = Msg.of("R12.ambiguous", subject=label, texts=tuple(texts[:3]) or (Msg.of("R12.unclear_text"),))
         yield ctx.finding("R12", verdict="violation", message=msg, evidence=[i.snapshot.seq for i in insts])
 
 
@@ -106,10 +107,7 @@ def preticked_or_implied(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R13",
             verdict="violation",
-            message=(
-                "A consent checkbox was already ticked before the user touched it"
-                + (f" ({'; '.join(n[:60] for n in names[:3])})." if names else ".")
-            ),
+            message=Msg.of("R13.preticked_named", names=tuple(n[:60] for n in names[:3])) if names else Msg.of("R13.preticked"),
             evidence=preticked,
         )
     if implied:
@@ -117,11 +115,7 @@ def preticked_or_implied(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R13",
             verdict="violation",
-            message=(
-                "Consent is implied by another action, with no separate unticked box: "
-                + "; ".join(f"'{t[:80]}'" for t in texts[:3])
-                + "."
-            ),
+            message=Msg.of("R13.implied", texts=tuple(t[:80] for t in texts[:3])),
             evidence=implied,
         )
 
@@ -166,10 +160,7 @@ def reprompt_after_decline(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R18",
             verdict="violation",
-            message=(
-                f"After the user declined at t={first.t:.1f} s, the prompt came back {len(same)} more time(s) "
-                f"in one session without the user asking for a feature."
-            ),
+            message=Msg.of("R18.same_session", t=first.t, n=len(same)),
             evidence=[first.seq, *(i.snapshot.seq for i in same)],
             thresholds=("reprompt_same_session",),
         )
@@ -178,7 +169,7 @@ def reprompt_after_decline(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R18",
             verdict="violation",
-            message=f"After the user declined, the prompt was shown again at each of {run_len} consecutive cold starts.",
+            message=Msg.of("R18.cold_starts", n=run_len),
             evidence=[first.seq, *(i.snapshot.seq for i in cold[:run_len])],
             thresholds=("reprompt_cold_starts",),
         )
@@ -186,7 +177,7 @@ def reprompt_after_decline(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R18",
             verdict="info",
-            message=f"After the user declined, the prompt was shown again at the next launch (t={cold[0].snapshot.t:.1f} s).",
+            message=Msg.of("R18.next_launch", t=cold[0].snapshot.t),
             evidence=[first.seq, cold[0].snapshot.seq],
             thresholds=("reprompt_cold_starts",),
         )
@@ -206,7 +197,7 @@ def asymmetric_choice(ctx: Context) -> Iterator[Finding]:
     (recogniser measurements). Heuristic, so needs-review."""
     limit = ctx.num("R42", "area_ratio")
     seen: dict[str, list[int]] = {}
-    reasons: dict[str, list[str]] = {}
+    reasons: dict[str, list[Msg]] = {}
     for inst in ctx.prompt_instances:
         r = ctx.reading(inst.snapshot)
         a = r.asymmetry
@@ -217,9 +208,9 @@ def asymmetric_choice(ctx: Context) -> Iterator[Finding]:
         if ratio is None and a.get("decline_area"):
             ratio = float(a.get("accept_area", 0.0)) / float(a["decline_area"])
         if ratio is not None and ratio >= limit:
-            why.append(f"accept control {ratio:.1f}x the area of the refuse control")
+            why.append(Msg.of("R42.area", ratio=ratio))
         if a.get("decline_is_link") and a.get("accept_is_button"):
-            why.append("refuse is a plain-text link while accept is a button")
+            why.append(Msg.of("R42.link"))
         if why:
             seen.setdefault(inst.subject, []).append(inst.snapshot.seq)
             reasons.setdefault(inst.subject, [])
@@ -228,7 +219,7 @@ def asymmetric_choice(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R42",
             verdict="needs-review",
-            message=f"The {_subject_label(subject)} steers towards acceptance: {'; '.join(reasons[subject])}.",
+            message=Msg.of("R42.steers", subject=_subject_label(subject), reasons=tuple(reasons[subject])),
             evidence=seqs,
         )
 
@@ -257,18 +248,15 @@ def refusal_harder(ctx: Context) -> Iterator[Finding]:
         prompt_seq = max((i.snapshot.seq for i in ctx.prompt_instances if i.snapshot.seq < d.seq), default=-1)
         confirms = [s.seq for s in snaps if prompt_seq < s.seq < d.seq and s.screen_kind == "second_confirm"]
         if extra <= tolerated:
-            verdict, tail = "info", "within the one extra confirmation tolerated in practice"
+            verdict, tail = "info", Msg.of("R43.tolerated")
         elif extra < hard:
-            verdict, tail = "needs-review", "refusal takes more steps than acceptance"
+            verdict, tail = "needs-review", Msg.of("R43.more_steps")
         else:
-            verdict, tail = "violation", "refusal is clearly harder than acceptance"
+            verdict, tail = "violation", Msg.of("R43.clearly_harder")
         yield ctx.finding(
             "R43",
             verdict=verdict,
-            message=(
-                f"Declining the {_subject_label(d.subject)} took {d.taps} taps against 1 to accept "
-                f"({extra} extra): {tail}."
-            ),
+            message=Msg.of("R43.decline_taps", subject=_subject_label(d.subject), taps=d.taps, extra=extra, tail=tail),
             evidence=[*confirms, d.seq],
             thresholds=("refusal_extra_taps_tolerated", "refusal_extra_taps_violation"),
         )
@@ -284,7 +272,7 @@ def refusal_harder(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R43",
             verdict="needs-review" if extra < hard else "violation",
-            message=f"Refusing the {_subject_label(inst.subject)} needs an estimated {int(taps)} taps against 1 to accept.",
+            message=Msg.of("R43.estimated_taps", subject=_subject_label(inst.subject), taps=int(taps)),
             evidence=[inst.snapshot.seq],
             thresholds=("refusal_extra_taps_tolerated", "refusal_extra_taps_violation"),
         )
@@ -304,7 +292,7 @@ def refusal_harder(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R43",
             verdict="violation",
-            message="Shaming or guilt wording on the refusal path: " + "; ".join(f"'{w[:60]}'" for w in sorted(set(words))[:3]) + ".",
+            message=Msg.of("R43.shaming", words=tuple(w[:60] for w in sorted(set(words))[:3])),
             evidence=shaming,
             thresholds=(),
         )

@@ -36,13 +36,14 @@ from importlib import resources
 from typing import Any
 
 from harness import yamlio
-from harness.detectors.context import Context
+from harness.detectors.context import Context, grp
 from harness.detectors.phases import PROMPT_KINDS
 from harness.detectors.policy import exploration, policy_text
 from harness.detectors.registry import detector
 from harness.errors import CatalogError
 from harness.events import PermissionRequest, UiSnapshot
 from harness.findings import Finding
+from harness.i18n import Msg
 
 __all__ = [
     "PurposeTerms",
@@ -232,19 +233,19 @@ def permission_without_purpose(ctx: Context) -> Iterator[Finding]:
         if not verdict:
             continue
         if verdict == "violation":
-            said = "names neither the data nor a purpose"
+            said = Msg.of("R07.said_nothing")
         elif got.words:
-            said = f"names the data ({', '.join(got.words[:3])}) but gives no purpose"
+            said = Msg.of("R07.said_data", words=tuple(got.words[:3]))
         else:
-            said = f"states a purpose ({', '.join(got.markers[:2])}) without naming the {ask.group} data"
-        where = f"{len(screens)} app screen(s) in the {window:g} s before it" if screens else f"no app screen in the {window:g} s before it"
+            said = Msg.of("R07.said_purpose", markers=tuple(got.markers[:2]), group=grp(ask.group))
+        where = Msg.of("R07.screens_before", n=len(screens), window=window) if screens else Msg.of("R07.no_screen_before", window=window)
         evidence = [*(s.seq for s in screens[-3:]), *([ask.hook.seq] if ask.hook else []), ask.dialog.seq]
         if ask.snap is not None:
             evidence.append(ask.snap.seq)
         yield ctx.finding(
             "R07",
             verdict=verdict,
-            message=f"{ask.group} permission requested at t={ask.dialog.t:.1f} s; what the user saw ({where}, and the dialog) {said} (word lists: permission_purpose groups and purpose_markers).",
+            message=Msg.of("R07.no_purpose", group=grp(ask.group), t=ask.dialog.t, where=where, said=said),
             evidence=sorted(evidence),
             t=(ask.hook or ask.dialog).t,
         )
@@ -290,15 +291,11 @@ def no_personalisation_optout(ctx: Context) -> Iterator[Finding]:
                 break
     if source is None:
         return
-    found = f"first found after {clicks} taps" if clicks is not None else f"not found within {limit} taps"
+    found = Msg.of("R36.found_after", clicks=clicks) if clicks is not None else Msg.of("R36.not_found", limit=limit)
     yield ctx.finding(
         "R36",
         verdict="needs-review",
-        message=(
-            f"The app speaks of {', '.join(said[:3])} but a switch to turn personalisation off was {found} of the main screen. "
-            "Decided by word lists (personalisation_words, the explore step's personalisation words): a reviewer decides "
-            "whether the content or ads are personalised with personal information (PIPL 24)."
-        ),
+        message=Msg.of("R36.no_optout", words=tuple(said[:3]), found=found),
         evidence=[source.seq, ex.marker.seq],
     )
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.detectors.context import Context, who
+from harness.detectors.context import Context, who_msg
 from harness.detectors.phases import ACCEPTED, NON_ACTIVITY_CAUSES
 from harness.detectors.registry import detector
 from harness.events import AppState
 from harness.findings import Finding
+from harness.i18n import Msg
 
 __all__ = ["self_or_associated_start"]
 
@@ -40,10 +41,7 @@ def self_or_associated_start(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R32",
             verdict="violation",
-            message=(
-                f"The app's process started by itself {len(before)} time(s) before consent "
-                f"({', '.join(sorted({e.cause for e in before}))}), first at t={before[0].t:.1f} s."
-            ),
+            message=Msg.of("R32.self_before", n=len(before), causes=tuple(sorted({e.cause for e in before})), t=before[0].t),
             evidence=[e.seq for e in before],
             thresholds=("self_start_launch_window_s",),
         )
@@ -54,10 +52,7 @@ def self_or_associated_start(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R32",
             verdict="violation" if frequent else "needs-review",
-            message=(
-                f"The app's process started by itself {len(after)} time(s) after consent "
-                f"({', '.join(sorted({e.cause for e in after}))}; {rate:.1f} per hour over the run)."
-            ),
+            message=Msg.of("R32.self_after", n=len(after), causes=tuple(sorted({e.cause for e in after})), rate=rate),
             evidence=[e.seq for e in after],
             thresholds=("self_start_launch_window_s", "self_start_per_hour"),
         )
@@ -66,10 +61,13 @@ def self_or_associated_start(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R32",
             verdict="violation" if pre else "needs-review",
-            message=(
-                f"{who(row.sdk).capitalize()} started a component of another app ({row.target}) "
-                f"{row.calls} time(s) with no user tap just before{' and before consent' if pre else ''}; "
-                f"first at t={row.t_first:.1f} s via {row.api or 'an unnamed API'}."
+            message=Msg.of(
+                "R32.associated_before" if pre else "R32.associated",
+                target=row.target,
+                who=who_msg(row.sdk),
+                calls=row.calls,
+                t=row.t_first,
+                api=row.api or Msg.of("api.unnamed"),
             ),
             evidence=row.evidence,
             t=row.t_first,

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.detectors.context import Context
+from harness.detectors.context import Context, grp, profile_ref
 from harness.detectors.registry import Detector, detector, detector_part
 from harness.findings import Finding
+from harness.i18n import Msg, Term
 from harness.static import WAKEUP_ACTIONS, facts_of
 
 __all__ = [
@@ -46,12 +47,12 @@ def static_leak_risk(ctx: Context) -> Iterator[Finding]:
     if facts is None:
         return
     if facts.debuggable:
-        yield ctx.finding("R39", verdict="info", message="The app ships with android:debuggable=true: any debugger can attach and read its memory.", evidence=(), subject="debuggable")
+        yield ctx.finding("R39", verdict="info", message=Msg.of("R39.debuggable"), evidence=(), subject="debuggable")
     if facts.cleartext in ("allowed", "allowed-by-default"):
-        why = "usesCleartextTraffic=true" if facts.cleartext == "allowed" else f"no network-security config and target SDK {facts.target_sdk} < 28"
-        yield ctx.finding("R39", verdict="info", message=f"Cleartext (unencrypted HTTP) traffic is allowed ({why}).", evidence=(), subject="cleartext")
+        why = Msg.of("R39.cleartext_flag") if facts.cleartext == "allowed" else Msg.of("R39.cleartext_default", sdk=facts.target_sdk)
+        yield ctx.finding("R39", verdict="info", message=Msg.of("R39.cleartext", why=why), evidence=(), subject="cleartext")
     if facts.allow_backup and not facts.backup_rules:
-        yield ctx.finding("R39", verdict="info", message="allowBackup is on with no backup rules: the app's private data can be copied off the device by backup.", evidence=(), subject="backup")
+        yield ctx.finding("R39", verdict="info", message=Msg.of("R39.backup"), evidence=(), subject="backup")
     # every exposed provider (the full list, not the cut exported_unprotected), one finding
     # each up to MAX_PROVIDER_FINDINGS, then one finding with the count of the rest
     providers = facts.exposed_providers
@@ -59,7 +60,7 @@ def static_leak_risk(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R39",
             verdict="info",
-            message=f"Content provider {c.name} is exported with no permission: any app on the device can query it.",
+            message=Msg.of("R39.provider", name=c.name),
             evidence=(),
             sdk=c.sdk,
             subject=f"provider {c.name}",
@@ -69,7 +70,7 @@ def static_leak_risk(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R39",
             verdict="info",
-            message=f"{rest} more content providers ({len(providers)} in all) are exported with no permission: any app on the device can query them.",
+            message=Msg.of("R39.providers_more", rest=rest, total=len(providers)),
             evidence=(),
             subject="providers beyond the first ones named",
         )
@@ -91,10 +92,7 @@ def manifest_unrelated_permission(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "R25",
             verdict="info",
-            message=(
-                f"The manifest declares {g} ({', '.join(perms)}), which is not related to the functions of a "
-                f"{prof.name} app (profile '{prof.id}'); it was not requested in this run."
-            ),
+            message=Msg.of("R25.manifest", group=grp(g), perms=tuple(perms), app=profile_ref(prof)),
             evidence=(),
             category=g,
         )
@@ -109,11 +107,11 @@ def manifest_app_list(ctx: Context) -> Iterator[Finding]:
     prof = ctx.profile
     if prof is not None and prof.app_list:
         return
-    kind = f"a {prof.name} app (profile '{prof.id}')" if prof is not None else "an app of unknown type"
+    kind = profile_ref(prof) if prof is not None else Msg.of("profile.unknown")
     yield ctx.finding(
         "R30",
         verdict="violation",
-        message=f"The manifest declares QUERY_ALL_PACKAGES (visibility of every installed app), which {kind} does not need.",
+        message=Msg.of("R30.manifest", app=kind),
         evidence=(),
         category="APP_LIST",
         thresholds=(),
@@ -128,10 +126,11 @@ def manifest_wakeup_receivers(ctx: Context) -> Iterator[Finding]:
         return
     for w in facts.wakeup_receivers:
         labels = sorted({WAKEUP_ACTIONS.get(a, a) for a in w.actions})
+        terms = tuple(Term("wakeup", x) for x in labels)
         yield ctx.finding(
             "R32",
             verdict="info",
-            message=f"Receiver {w.name} is declared for {', '.join(labels)} broadcasts, so the system can start the app by itself.",
+            message=Msg.of("R32.receiver", name=w.name, labels=terms),
             evidence=(),
             sdk=w.sdk,
             thresholds=(),

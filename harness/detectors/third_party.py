@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.detectors.context import Context, who
+from harness.detectors.context import Context, cat, who_msg
 from harness.detectors.registry import detector
 from harness.findings import Finding
+from harness.i18n import Msg
 
 __all__ = ["sdk_collection_without_consent", "ad_id_before_consent"]
 
@@ -16,22 +17,21 @@ def sdk_collection_without_consent(ctx: Context) -> Iterator[Finding]:
     """A personal-data read attributed to a third-party SDK before acceptance or after refusal
     (attribution by call stack: it shows collection, not transfer)."""
     for row in ctx.hits("R33"):
-        when = "before the user accepted the policy" if row.kind == "before_consent" else "after the user declined the policy"
+        when = Msg.of("when.before_accept_policy" if row.kind == "before_consent" else "when.after_decline_policy")
         yield ctx.hit_finding(
             "R33",
             row,
             verdict="violation",
-            message=(
-                f"{who(row.sdk)} read {row.category} {when}: {row.calls} time(s), first at "
-                f"t={row.t_first:.1f} s via {row.api or 'an unnamed API'}."
+            message=Msg.of(
+                "R33.sdk_read", who=who_msg(row.sdk), category=cat(row.category), when=when, calls=row.calls, t=row.t_first, api=row.api or Msg.of("api.unnamed")
             ),
         )
 
 
 _WHEN = {
-    "before_consent": "before consent was given",
-    "after_decline": "after the user declined",
-    "after_cmp_decline": "after the user refused in the consent-management dialog",
+    "before_consent": "when.before_consent",
+    "after_decline": "when.after_decline",
+    "after_cmp_decline": "when.after_cmp_decline",
 }
 
 
@@ -44,8 +44,7 @@ def ad_id_before_consent(ctx: Context) -> Iterator[Finding]:
             "R35",
             row,
             verdict="violation",
-            message=(
-                f"Advertising identifier read by {who(row.sdk)} {_WHEN[row.kind]}: {row.calls} time(s), "
-                f"first at t={row.t_first:.1f} s via {row.api or 'an unnamed API'}."
+            message=Msg.of(
+                "R35.ad_id", who=who_msg(row.sdk), when=Msg.of(_WHEN[row.kind]), calls=row.calls, t=row.t_first, api=row.api or Msg.of("api.unnamed")
             ),
         )

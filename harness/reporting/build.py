@@ -56,6 +56,7 @@ from harness.events import (
     event_from_dict,
 )
 from harness.findings import SEVERITIES, VERDICTS, Finding
+from harness.i18n import check_lang, lang_for, render, rule_title, term, ui, uin
 from harness.reporting.formats import ReportOptions
 from harness.reporting.formats import formats as registered_formats
 from harness.reporting.frames import finding_row
@@ -69,11 +70,14 @@ __all__ = [
     "CATEGORY_COLORS",
     "SEVERITY_COLORS",
     "Note",
+    "note_text",
     "PhaseSpan",
     "ApiGroup",
     "ScreenView",
     "RunData",
     "load_run",
+    "localise_finding",
+    "run_lang",
     "scenario_description",
     "category_color",
     "clip",
@@ -220,6 +224,24 @@ class Note:
 
     level: str
     message: str
+    #: the English wording with {placeholders} (report_ui.yaml key) and its arguments, so the
+    #: note can be printed in the report language; '' for a note that is its own key
+    template: str = ""
+    args: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, level: str, template: str, **args: object) -> Note:
+        pairs = tuple((k, str(v)) for k, v in args.items())
+        return cls(level, ui(template, "en", **dict(pairs)), template, pairs)
+
+
+def note_text(n: Note, lang: str) -> str:
+    """A report note in ``lang`` (zh | en)."""
+    if n.template:
+        return ui(n.template, lang, **{k: ui(v, lang) for k, v in n.args})
+    if n.message.startswith("analysis: "):
+        return ui("analysis:", lang) + " " + ui(n.message[len("analysis: ") :], lang)
+    return ui(n.message, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +299,9 @@ class RunData:
     notes: list[Note]
     has_timeline: bool
     has_findings: bool
+    #: the report language (zh | en): the one asked for, else zh under cn and en otherwise;
+    #: finding titles and messages are already in it
+    lang: str = "en"
     by_seq: dict[int, Event] = field(default_factory=dict)
     phases: list[PhaseSpan] = field(default_factory=list)
     consent: ConsentPhases = field(default_factory=ConsentPhases)
@@ -297,6 +322,12 @@ class RunData:
     @property
     def app_name(self) -> str:
         return self.info.app_label or self.info.app or self.info.package
+
+    def relocalised(self, lang: str) -> RunData:
+        """The same run with its findings in ``lang``."""
+        from dataclasses import replace
+
+        return replace(self, lang=lang, findings=[localise_finding(f, lang) for f in self.findings])
 
     # -- derived -----------------------------------------------------------------------------
     def phase_at(self, t: float) -> str:
@@ -356,18 +387,17 @@ class RunData:
 
     def overall(self) -> tuple[str, str]:
         """(code, sentence) summing up the run: violation | needs-review | clean | not-analysed."""
+        lang = self.lang
         if not self.has_findings:
-            return ("not-analysed", "Not analysed: no verdict yet")
+            return ("not-analysed", ui("Not analysed: no verdict yet", lang))
         v = self.verdict_counts()
         if v["violation"]:
-            n = v["violation"]
-            return ("violation", f"{n} violation{'s' if n != 1 else ''} found")
+            return ("violation", uin("{n} violation found", "{n} violations found", v["violation"], lang))
         if v["needs-review"]:
-            n = v["needs-review"]
-            return ("needs-review", f"{n} finding{'s' if n != 1 else ''} need{'s' if n == 1 else ''} human review")
+            return ("needs-review", uin("{n} finding needs human review", "{n} findings need human review", v["needs-review"], lang))
         if self.findings:
-            return ("clean", "No violation found; informational findings only")
-        return ("clean", "No finding: no checked rule was broken in this run")
+            return ("clean", ui("No violation found; informational findings only", lang))
+        return ("clean", ui("No finding: no checked rule was broken in this run", lang))
 
     def decisions(self) -> list[ConsentDecision]:
         return [e for e in self.events if isinstance(e, ConsentDecision)]
@@ -424,14 +454,14 @@ class RunData:
             r = rows.get(f.host)
             if r is None:
                 who = attribute_host(f.host, first)
-                r = rows[f.host] = {"host": f.host, "party": who.party, "sdk": who.sdk, "n": 0, "t": f.t, "phase": PHASE_LABELS.get(self.phase_at(f.t), ""), "http": 0, "refused": 0}
+                r = rows[f.host] = {"host": f.host, "party": who.party, "sdk": who.sdk, "n": 0, "t": f.t, "phase": term("phase", self.phase_at(f.t), self.lang) if self.phase_at(f.t) else "", "http": 0, "refused": 0}
             r["n"] += 1
             r["http"] += f.scheme == "http"
         for e in fails:
             host = e.sni or e.host
             if host not in rows:
                 who = attribute_host(host, first)
-                rows[host] = {"host": host, "party": who.party, "sdk": who.sdk, "n": 0, "t": e.t, "phase": PHASE_LABELS.get(self.phase_at(e.t), ""), "http": 0, "refused": 0}
+                rows[host] = {"host": host, "party": who.party, "sdk": who.sdk, "n": 0, "t": e.t, "phase": term("phase", self.phase_at(e.t), self.lang) if self.phase_at(e.t) else "", "http": 0, "refused": 0}
             r = rows[host]
             r["refused"] += 1
         quic_blocked = quic_count(self.events)
@@ -479,7 +509,7 @@ class RunData:
                     {
                         "seq": flow.seq,
                         "t": flow.t,
-                        "phase": PHASE_LABELS.get(self.phase_at(flow.t), ""),
+                        "phase": term("phase", self.phase_at(flow.t), self.lang) if self.phase_at(flow.t) else "",
                         "host": flow.host,
                         "scheme": flow.scheme,
                         "party": clip(rec.get("party", ""), 16),
@@ -642,13 +672,13 @@ def _read_json_object(path: Path, what: str, notes: list[Note]) -> dict[str, Any
     try:
         value = json.loads(fsio.read_text(path))
     except OSError as exc:
-        notes.append(Note("warning", f"{what} ({path.name}) could not be read: {clip(exc, 200)}"))
+        notes.append(Note.of("warning", "{what} ({name}) could not be read: {error}", what=what, name=path.name, error=clip(exc, 200)))
         return None
     except (ValueError, RecursionError) as exc:
-        notes.append(Note("warning", f"{what} ({path.name}) is not valid JSON: {clip(exc, 200)}"))
+        notes.append(Note.of("warning", "{what} ({name}) is not valid JSON: {error}", what=what, name=path.name, error=clip(exc, 200)))
         return None
     if not isinstance(value, dict):
-        notes.append(Note("warning", f"{what} ({path.name}) does not hold a JSON object"))
+        notes.append(Note.of("warning", "{what} ({name}) does not hold a JSON object", what=what, name=path.name))
         return None
     return value
 
@@ -669,13 +699,13 @@ def _read_jsonl(path: Path, what: str, notes: list[Note], *, keep: re.Pattern[st
             if not line.ok:
                 bad += 1
                 if bad <= MAX_BAD_LINES_NOTED:
-                    notes.append(Note("warning", f"{what} line {line.lineno} is unreadable and was skipped: {clip(line.error, 160)}"))
+                    notes.append(Note.of("warning", "{what} line {n} is unreadable and was skipped: {error}", what=what, n=line.lineno, error=clip(line.error, 160)))
                 continue
             yield line.lineno, line.value
     except OSError as exc:
-        notes.append(Note("warning", f"{what} could not be read: {clip(exc, 200)}"))
+        notes.append(Note.of("warning", "{what} could not be read: {error}", what=what, error=clip(exc, 200)))
     if bad > MAX_BAD_LINES_NOTED:
-        notes.append(Note("warning", f"{what}: {bad - MAX_BAD_LINES_NOTED} more unreadable lines skipped"))
+        notes.append(Note.of("warning", "{what}: {n} more unreadable lines skipped", what=what, n=bad - MAX_BAD_LINES_NOTED))
 
 
 _SHARED_FIELDS = ("api_id", "category", "method", "caller", "thread", "sdk", "source", "kind", "package", "screen_kind", "state")
@@ -703,7 +733,7 @@ def _info_from(raw: dict[str, Any] | None, path: Path, notes: list[Note]) -> Run
     try:
         info = RunInfo.from_dict(raw)
     except TypeError as exc:
-        notes.append(Note("warning", f"run.json lacks required fields: {clip(exc, 200)}"))
+        notes.append(Note.of("warning", "run.json lacks required fields: {error}", error=clip(exc, 200)))
         return _placeholder_info(path)
     # Normalise types so every renderer can rely on them.
     info.run_id = clip(info.run_id, 200) if info.run_id else path.name
@@ -717,8 +747,12 @@ def _info_from(raw: dict[str, Any] | None, path: Path, notes: list[Note]) -> Run
     return info
 
 
-def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None) -> RunData:
+def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None, lang: str = "") -> RunData:
     """Read a run folder tolerantly. Raises InputError only when the folder does not exist.
+
+    ``lang`` (zh | en) is the report language; '' follows the jurisdiction the run was judged
+    under (cn → zh, else en). Finding titles and messages are rendered in it from their
+    catalogue keys (a finding without one keeps its stored text).
 
     ``events_kinds`` keeps only events of those kinds and skips parsing the other timeline
     lines (the batch summary needs error records only, not millions of API calls)."""
@@ -753,9 +787,9 @@ def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None)
             except (ValueError, TypeError) as exc:
                 bad += 1
                 if bad <= MAX_BAD_LINES_NOTED:
-                    notes.append(Note("warning", f"timeline.jsonl line {lineno} holds no valid event: {clip(exc, 160)}"))
+                    notes.append(Note.of("warning", "timeline.jsonl line {n} holds no valid event: {error}", n=lineno, error=clip(exc, 160)))
         if bad > MAX_BAD_LINES_NOTED:
-            notes.append(Note("warning", f"timeline.jsonl: {bad - MAX_BAD_LINES_NOTED} more invalid events skipped"))
+            notes.append(Note.of("warning", "timeline.jsonl: {n} more invalid events skipped", n=bad - MAX_BAD_LINES_NOTED))
     else:
         notes.append(Note("warning", "timeline.jsonl is missing: no events, evidence or screens can be shown"))
 
@@ -770,7 +804,7 @@ def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None)
                     raise ValueError("not an object")
                 findings.append(_sanitize_finding(Finding.from_dict(value)))
             except (KeyError, ValueError, TypeError) as exc:
-                notes.append(Note("warning", f"findings.jsonl line {lineno} holds no valid finding: {clip(exc, 160)}"))
+                notes.append(Note.of("warning", "findings.jsonl line {n} holds no valid finding: {error}", n=lineno, error=clip(exc, 160)))
     else:
         notes.append(
             Note(
@@ -788,16 +822,19 @@ def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None)
         notes.append(Note("info", "analysis.json is missing: jurisdiction and detector errors are unknown"))
 
     if info.status in ("running", "unknown", "") and info_raw is not None:
-        notes.append(Note("warning", f"run status is '{info.status or 'empty'}': the run did not finish normally"))
+        notes.append(Note.of("warning", "run status is '{status}': the run did not finish normally", status=info.status or "empty"))
     elif info.status == "steps-failed":
         failed = info.extra.get("failed_steps") if isinstance(info.extra, dict) else None
         detail = "; ".join(
             clip(f"{f.get('step', '?')} (step {f.get('index', '?')}): {f.get('message', '')}", 300) for f in (failed or [])[:10] if isinstance(f, dict)
         )
-        notes.append(Note("warning", f"some scenario steps failed, so the run did not do everything its scenario says: {detail or 'see the Errors section'}"))
+        notes.append(Note.of("warning", "some scenario steps failed, so the run did not do everything its scenario says: {detail}", detail=detail or ui("see the Errors section", "en")))
     elif info.status in ("aborted", "error"):
-        notes.append(Note("warning", f"run status is '{info.status}': the scenario did not run to its end"))
+        notes.append(Note.of("warning", "run status is '{status}': the scenario did not run to its end", status=info.status))
 
+    jid = analysis.get("jurisdiction") if isinstance(analysis, dict) else None
+    report_lang = lang_for(jid if isinstance(jid, str) else "", lang)
+    findings = [localise_finding(f, report_lang) for f in findings]
     findings.sort(key=lambda f: (-f.rank(), VERDICTS.index(f.verdict), f.t, _rule_sort_key(f.rule_id)))
     data = RunData(
         path=rd.path,
@@ -809,6 +846,7 @@ def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None)
         notes=notes,
         has_timeline=has_timeline,
         has_findings=has_findings,
+        lang=report_lang,
     )
     _derive(data, rebuild_phases=events_kinds is None)
     return data
@@ -820,10 +858,10 @@ def _recording_notes(events: Sequence[Event], notes: list[Note]) -> None:
     clamped = [e for e in events if isinstance(e, ErrorRecord) and e.where == "agent-clock"]
     if clamped:
         n = sum(_leading_int(e.message) for e in clamped)
-        notes.append(Note("warning", f"{n} instrumentation event(s) carried device times outside the run window and were clamped to its edge: their times (and any timing rule built on them) are not trustworthy; see the error records"))
+        notes.append(Note.of("warning", "{n} instrumentation event(s) carried device times outside the run window and were clamped to its edge: their times (and any timing rule built on them) are not trustworthy; see the error records", n=n))
     lost = [e for e in events if isinstance(e, ErrorRecord) and e.where in ("emit", "timeline")]
     if lost:
-        notes.append(Note("warning", f"{len(lost)} error record(s) say events could not be recorded as sent; see the error records"))
+        notes.append(Note.of("warning", "{n} error record(s) say events could not be recorded as sent; see the error records", n=len(lost)))
     budget = [e for e in events if isinstance(e, ErrorRecord) and e.where == "event-budget"]
     if budget:
         notes.append(Note("warning", "the run reached its event budget: later instrumentation events were counted, not stored; see the error records"))
@@ -832,6 +870,28 @@ def _recording_notes(events: Sequence[Event], notes: list[Note]) -> None:
 def _leading_int(text: str) -> int:
     m = re.match(r"\s*(\d+)", text)
     return int(m.group(1)) if m else 1
+
+
+def run_lang(run_dir: str | Path, lang: str = "") -> str:
+    """The report language of a run folder: ``lang`` when given, else by the jurisdiction in its
+    analysis.json (cn → zh; eu or none recorded → en)."""
+    if lang:
+        return check_lang(lang)
+    a = _read_json_object(RunDir(run_dir).analysis, "analysis", [])
+    jid = a.get("jurisdiction") if a is not None else None
+    return lang_for(jid if isinstance(jid, str) else "")
+
+
+def localise_finding(f: Finding, lang: str) -> Finding:
+    """The finding with its title and message in ``lang`` (zh | en): the rule's title in the
+    language's wording and the message rendered from its catalogue key. Machine fields (rule,
+    severity, verdict, category, SDK, subject, evidence: the finding's identity) stay as they
+    are; a finding without a catalogue message keeps its stored text."""
+    from dataclasses import replace
+
+    title = rule_title(f.rule_id, lang, f.title)
+    message = clip(render(f.msg, lang)) if f.msg is not None else ""
+    return replace(f, title=clip(title, 300), message=message or f.message)
 
 
 def _sanitize_finding(f: Finding) -> Finding:
@@ -859,10 +919,10 @@ def _consent_phases(data: RunData, events: Sequence[Event], *, rebuild: bool) ->
         try:
             cp = ConsentPhases.from_dict(stored)
         except ValueError as exc:
-            data.notes.append(Note("warning", f"analysis.json consent_phases unreadable ({clip(exc, 160)}); rebuilt from the timeline"))
+            data.notes.append(Note.of("warning", "analysis.json consent_phases unreadable ({error}); rebuilt from the timeline", error=clip(exc, 160)))
         else:
             if cp.omitted:
-                data.notes.append(Note("warning", f"analysis.json keeps {len(cp.changes)} consent-phase changes; {cp.omitted} later ones are not shown"))
+                data.notes.append(Note.of("warning", "analysis.json keeps {n} consent-phase changes; {omitted} later ones are not shown", n=len(cp.changes), omitted=cp.omitted))
             return cp
     if not rebuild or not data.has_timeline or not events:
         return ConsentPhases()
@@ -961,13 +1021,15 @@ def build_reports(
     *,
     fail_on: str = "medium",
     embed_screens: bool = True,
+    lang: str = "",
 ) -> dict[str, Path]:
     """Write the reports of one run folder; return {format: path written}.
 
     ``formats`` are names registered in :mod:`harness.reporting.formats` (default: every format
     registered as a default one). ``fail_on`` is the lowest severity that makes a JUnit test case
     fail. ``embed_screens`` puts screenshots into the HTML as data URIs (one self-contained file)
-    up to a size budget; beyond it, or when false, images are linked relative to the run folder."""
+    up to a size budget; beyond it, or when false, images are linked relative to the run folder.
+    ``lang`` (zh | en) is the report language; '' follows the run's jurisdiction (cn → zh)."""
     known = registered_formats("run")
     wanted = list(dict.fromkeys(formats)) if formats is not None else [n for n, f in known.items() if f.default]
     unknown = [f for f in wanted if f not in known]
@@ -975,7 +1037,7 @@ def build_reports(
         raise InputError(f"unknown report format(s) {', '.join(map(repr, unknown))}; choose from {', '.join(known)}")
     if fail_on not in SEVERITIES:
         raise InputError(f"fail_on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
-    data = load_run(run_dir)
+    data = load_run(run_dir, lang=lang)
     options = ReportOptions(fail_on=fail_on, embed_screens=embed_screens)
     out: dict[str, Path] = {}
     for name in wanted:
@@ -990,10 +1052,11 @@ def build_reports(
 SUMMARY_EVENT_KINDS = frozenset({"error", "agent", "step", "run"})
 
 
-def build_summary(run_dirs: Sequence[Path], out_dir: Path, *, formats: Iterable[str] = ("html", "xlsx")) -> dict[str, Path]:
+def build_summary(run_dirs: Sequence[Path], out_dir: Path, *, formats: Iterable[str] = ("html", "xlsx"), lang: str = "") -> dict[str, Path]:
     """Write ``summary.html`` and ``summary.xlsx`` (the registered summary formats asked for) for
     several runs (an app's suite or a batch) into ``out_dir``; return {format: path}. Run folders
-    that do not exist are listed as missing in the summary rather than stopping it."""
+    that do not exist are listed as missing in the summary rather than stopping it. ``lang``
+    (zh | en): the summary's language; '' = zh when every run was judged under cn, else en."""
     known = registered_formats("summary")
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in known]
@@ -1003,11 +1066,17 @@ def build_summary(run_dirs: Sequence[Path], out_dir: Path, *, formats: Iterable[
     out_dir.mkdir(parents=True, exist_ok=True)
     runs: list[RunData] = []
     missing: list[str] = []
+    if lang:
+        check_lang(lang)
     for rd in run_dirs:
         try:
-            runs.append(load_run(rd, events_kinds=SUMMARY_EVENT_KINDS))
+            runs.append(load_run(rd, events_kinds=SUMMARY_EVENT_KINDS, lang=lang or "en"))
         except InputError:
             missing.append(str(rd))
+    if not lang:
+        lang = "zh" if runs and all(r.jurisdiction == "cn" for r in runs) else "en"
+        if lang == "zh":
+            runs = [r.relocalised("zh") for r in runs]
     runs.sort(key=lambda r: (r.info.package, r.info.scenario, r.run_id))
     options = ReportOptions(missing=tuple(missing))
     out: dict[str, Path] = {}

@@ -35,10 +35,10 @@ import jinja2
 from harness import __version__
 from harness.events import ApiCall, ConsentDecision, Event, PermissionRequest
 from harness.findings import SEVERITIES, VERDICTS, Finding
+from harness.i18n import category_label, term, ui, uin
 from harness.reporting.build import (
     MAX_EVIDENCE_PER_FINDING,
     MAX_STACK_FRAMES,
-    PHASE_LABELS,
     PHASES,
     PROBLEM_TYPES,
     SEVERITY_COLORS,
@@ -46,12 +46,13 @@ from harness.reporting.build import (
     category_color,
     clip,
     describe_event,
+    note_text,
     scenario_description,
 )
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
 from harness.textout import jinja_finalize
 
-__all__ = ["render_run_html", "render_summary_html", "timeline_shapes", "screen_wireframe", "MAX_SUMMARY_FINDINGS"]
+__all__ = ["render_run_html", "render_summary_html", "timeline_shapes", "screen_wireframe", "template_i18n", "MAX_SUMMARY_FINDINGS"]
 
 #: The summary page lists at most this many findings (the workbook has them all).
 MAX_SUMMARY_FINDINGS = 5000
@@ -128,9 +129,10 @@ def timeline_shapes(data: RunData, *, width: int = 1260) -> dict[str, Any]:
     def add(tag: str, text: str = "", title: str = "", **attrs: object) -> None:
         shapes.append({"tag": tag, "attrs": {k.replace("_", "-"): v for k, v in attrs.items()}, "text": text, "title": title})
 
+    lang = data.lang
     calls = data.api_calls()
     cats = sorted({c.category or "UNCATEGORISED" for c in calls})
-    lanes: list[tuple[str, str]] = [("phase", "Consent phase"), ("decision", "Decisions"), ("findings", "Findings"), ("app", "App in background"), ("perm", "Permission requests")]
+    lanes: list[tuple[str, str]] = [(k, ui(label, lang)) for k, label in (("phase", "Consent phase"), ("decision", "Decisions"), ("findings", "Findings"), ("app", "App in background"), ("perm", "Permission requests"))]
     lanes += [(f"cat:{c}", c) for c in cats]
     lane_h = {"phase": 26, "decision": 34, "findings": 24}
     y = top
@@ -145,24 +147,24 @@ def timeline_shapes(data: RunData, *, width: int = 1260) -> dict[str, Any]:
     # phase bands behind everything
     for p in data.phases:
         xa, xb = x(p.t0), x(p.t1)
-        add("rect", title=f"{PHASE_LABELS.get(p.phase, p.phase)}: {p.t0:.2f}-{p.t1:.2f} s", x=xa, y=top, width=max(0.5, round(xb - xa, 1)), height=round(plot_bottom - top - 4, 1), fill=PHASE_FILLS.get(p.phase, "#eee"), opacity="0.55")
+        add("rect", title=f"{term('phase', p.phase, lang)}: {p.t0:.2f}-{p.t1:.2f} s", x=xa, y=top, width=max(0.5, round(xb - xa, 1)), height=round(plot_bottom - top - 4, 1), fill=PHASE_FILLS.get(p.phase, "#eee"), opacity="0.55")
         py, ph = lane_y["phase"]
         add("rect", x=xa, y=py, width=max(0.5, round(xb - xa, 1)), height=ph, fill=PHASE_FILLS.get(p.phase, "#eee"), stroke="#ffffff", stroke_width="1")
         if xb - xa > 70:
-            add("text", text=PHASE_LABELS.get(p.phase, p.phase), x=round(xa + 6, 1), y=py + 17, font_size="12", font_weight="600", fill=PHASE_INK.get(p.phase, "#333"))
+            add("text", text=term("phase", p.phase, lang), x=round(xa + 6, 1), y=py + 17, font_size="12", font_weight="600", fill=PHASE_INK.get(p.phase, "#333"))
 
     # lane labels and guides
     for key, label in lanes:
         ly, lh = lane_y[key]
         fill = category_color(label) if key.startswith("cat:") else "#5b6675"
-        add("text", text=label, x=left - 8, y=round(ly + lh / 2 + 4, 1), text_anchor="end", font_size="11", fill=fill, font_weight="600" if key.startswith("cat:") else "400")
+        add("text", text=category_label(label, lang) if key.startswith("cat:") else label, x=left - 8, y=round(ly + lh / 2 + 4, 1), text_anchor="end", font_size="11", fill=fill, font_weight="600" if key.startswith("cat:") else "400")
         if key not in ("phase",):
             add("line", x1=left, x2=left + plot_w, y1=round(ly + lh, 1), y2=round(ly + lh, 1), stroke="#e3e7ec", stroke_width="1")
 
     # background spans
     ay, ah = lane_y["app"]
     for a, b in data.background:
-        add("rect", title=f"in background {a:.2f}-{b:.2f} s", x=x(a), y=ay + 3, width=max(1.0, round(x(b) - x(a), 1)), height=ah - 6, fill="#5b6675", opacity="0.75", rx="2")
+        add("rect", title=ui("in background {a}-{b} s", lang, a=f"{a:.2f}", b=f"{b:.2f}"), x=x(a), y=ay + 3, width=max(1.0, round(x(b) - x(a), 1)), height=ah - 6, fill="#5b6675", opacity="0.75", rx="2")
 
     # permission requests
     py_, ph_ = lane_y["perm"]
@@ -183,7 +185,7 @@ def timeline_shapes(data: RunData, *, width: int = 1260) -> dict[str, Any]:
         ts = [e.t for e in evs]
         who = ", ".join(f"{k} ×{v}" for k, v in sdks.most_common(4))
         what = ", ".join(f"{k}" for k, _ in apis.most_common(3))
-        title = f"{cat}: {n} call{'s' if n != 1 else ''} at {min(ts):.2f}-{max(ts):.2f} s by {who}; {what}"
+        title = f"{category_label(cat, lang)}: " + uin("{n} call at {a}-{b} s by {who}", "{n} calls at {a}-{b} s by {who}", n, lang, a=f"{min(ts):.2f}", b=f"{max(ts):.2f}", who=who) + f"; {what}"
         opacity = min(1.0, 0.55 + 0.15 * math.log2(n)) if n > 1 else 0.55
         add("rect", title=clip(title, 400), x=round(left + b * 3, 1), y=cy + 2, width=3, height=ch - 4, fill=category_color(cat), opacity=f"{opacity:.2f}")
 
@@ -195,10 +197,10 @@ def timeline_shapes(data: RunData, *, width: int = 1260) -> dict[str, Any]:
             cx = x(ev.t)
             color = "#1e7b4f" if ev.choice == "accept" else ("#b3261e" if ev.choice == "decline" else "#5f6b7a")
             subject = ev.subject.replace("permission:", "")
-            label = clip(f"{ev.choice} {subject}", 40)
+            label = clip(f"{term('choice', ev.choice, lang)} {term('decision_subject', subject, lang) if subject in ('privacy_policy', 'cmp') else term('group', subject, lang)}", 40)
             add("line", x1=cx, x2=cx, y1=dy + 2, y2=round(plot_bottom - 4, 1), stroke=color, stroke_width="1.5", stroke_dasharray="4 3")
             add("path", title=f"#{ev.seq} t={ev.t:.2f} s: {describe_event(ev)}", d=f"M{cx},{dy + 2} l0,{dh - 4} M{cx},{dy + 2} l10,4 l-10,4 z", fill=color, stroke=color, stroke_width="1.5")
-            est = len(label) * 6.2
+            est = sum(11.0 if ord(ch) > 0x2E80 else 6.2 for ch in label)
             for row in (0, 1):
                 if cx + 12 > label_end[row] + 4:
                     add("text", text=label, x=round(cx + 12, 1), y=dy + 11 + row * 14, font_size="11", fill=color, font_weight="600", **_HALO)
@@ -210,7 +212,7 @@ def timeline_shapes(data: RunData, *, width: int = 1260) -> dict[str, Any]:
     last_label = -1e9
     for f in sorted(data.findings, key=lambda f: f.t):
         cx = x(f.t)
-        add("circle", title=f"{f.rule_id} {f.title} ({f.severity}, {f.verdict}) at {f.t:.2f} s", cx=cx, cy=fy + fh / 2, r="5", fill=SEVERITY_COLORS.get(f.severity, "#777"), stroke="#fff", stroke_width="1")
+        add("circle", title=f"{f.rule_id} {f.title} ({term('severity', f.severity, lang)}, {term('verdict', f.verdict, lang)}) t={f.t:.2f} s", cx=cx, cy=fy + fh / 2, r="5", fill=SEVERITY_COLORS.get(f.severity, "#777"), stroke="#fff", stroke_width="1")
         if cx + 7 > last_label + 4:
             add("text", text=f.rule_id, x=round(cx + 7, 1), y=fy + fh / 2 + 4, font_size="10", fill="#333", **_HALO)
             last_label = cx + 7 + len(f.rule_id) * 6.5
@@ -253,7 +255,15 @@ def _device_text(device: dict[str, Any]) -> str:
     return clip(" · ".join(parts) or ("(unknown)" if not device else json.dumps(device, ensure_ascii=False)), 400)
 
 
-def _profile_text(analysis: dict[str, Any] | None, info_profile: str) -> str:
+def _jurisdiction_text(jid: str, lang: str) -> str:
+    if jid in ("cn", "eu"):
+        if lang == "zh":
+            return term("jurisdiction", jid, lang)
+        return {"cn": "China (PIPL, 认定方法, MIIT 164号/26号, GB/T 41391)", "eu": "EU (GDPR, ePrivacy, EDPB, Google Play)"}[jid]
+    return jid or "—"
+
+
+def _profile_text(analysis: dict[str, Any] | None, info_profile: str, lang: str = "en") -> str:
     p = (analysis or {}).get("profile")
     if isinstance(p, str) and p:
         return clip(p, 200)
@@ -269,7 +279,7 @@ def _event_view(ev: Event, data: RunData, screen_anchor: dict[int, int]) -> dict
         "t": ev.t,
         "kind": ev.kind,
         "source": clip(ev.source, 40),
-        "phase": PHASE_LABELS.get(data.phase_at(ev.t), ""),
+        "phase": _phase(data, data.phase_at(ev.t)),
         "bg": data.in_background(ev.t),
         "text": describe_event(ev),
         "kv": [],
@@ -319,18 +329,54 @@ def _finding_view(i: int, f: Finding, data: RunData, screen_anchor: dict[int, in
         prev_key = key
     for v in evs:
         if len(v["seqs"]) > 1:
-            v["repeat"] = f"{len(v['seqs'])} identical calls at " + ", ".join(_fmt_t(t) for t in v["times"]) + " s"
+            v["repeat"] = ui("{n} identical calls at {times} s", data.lang, n=len(v["seqs"]), times=", ".join(_fmt_t(t) for t in v["times"]))
         else:
             v["repeat"] = ""
     return {
         "i": i,
         "f": f,
-        "types": [(pt, PROBLEM_TYPES.get(pt, ("", ""))[0]) for pt in f.problem_types],
+        "types": [(pt, term("problem_type", pt, data.lang)) for pt in f.problem_types],
         "events": evs,
         "missing": missing,
         "more": max(0, len(f.evidence) - MAX_EVIDENCE_PER_FINDING),
-        "phase": PHASE_LABELS.get(data.phase_at(f.t), "") if data.has_timeline else "",
+        "phase": _phase(data, data.phase_at(f.t)) if data.has_timeline else "",
+        "fix": _fix(f.rule_id, data.lang),
     }
+
+
+def _phase(data: RunData, code: str) -> str:
+    return term("phase", code, data.lang) if code else ""
+
+
+def _fix(rule_id: str, lang: str) -> str:
+    """The catalogue's fix suggestion for a rule, in the report language ('' when none)."""
+    from harness.catalog.rules import load_rules
+
+    rule = load_rules().rules.get(rule_id)
+    return rule.fix("cn" if lang == "zh" else "en") if rule is not None else ""
+
+
+def template_i18n(lang: str) -> dict[str, Any]:
+    """What every report template gets to print in ``lang``: ``_`` (fixed wording, keyed by its
+    English text), ``_n`` (with an English plural), ``term`` (glossary), ``category_label``,
+    ``note`` (a report note) and ``lang`` itself."""
+
+    def _(text: str, **args: Any) -> str:
+        return ui(text, lang, **args)
+
+    def _n(singular: str, plural: str, n: int, **args: Any) -> str:
+        return uin(singular, plural, n, lang, **args)
+
+    def _term(kind: str, code: str) -> str:
+        return term(kind, code, lang)
+
+    def _cat(code: str) -> str:
+        return category_label(code, lang)
+
+    def _note(n: Any) -> str:
+        return note_text(n, lang)
+
+    return {"_": _, "_n": _n, "term": _term, "category_label": _cat, "note": _note, "lang": lang, "html_lang": "zh-CN" if lang == "zh" else "en"}
 
 
 _ROLE_COLORS: dict[str, str] = {
@@ -432,7 +478,9 @@ def render_run_html(data: RunData, *, embed_screens: bool = True) -> str:
     cats = sorted({g.category for g in groups})
     cat_totals = {c: sum(g.calls for g in groups if g.category == c) for c in cats}
     info = data.info
+    lang = data.lang
     ctx = {
+        **template_i18n(lang),
         "d": data,
         "info": info,
         "title": f"{data.app_name or data.run_id} · {info.scenario or '?'}",
@@ -440,19 +488,19 @@ def render_run_html(data: RunData, *, embed_screens: bool = True) -> str:
         "overall": sentence,
         "scenario_desc": scenario_description(info.scenario, info.extra),
         "device": _device_text(info.device),
-        "profile": _profile_text(data.analysis, info.profile),
-        "jurisdiction": {"cn": "China (PIPL, 认定方法, MIIT 164号/26号, GB/T 41391)", "eu": "EU (GDPR, ePrivacy, EDPB, Google Play)"}.get(data.jurisdiction, data.jurisdiction or "—"),
+        "profile": _profile_text(data.analysis, info.profile, lang),
+        "jurisdiction": _jurisdiction_text(data.jurisdiction, lang),
         "severities": list(reversed(SEVERITIES)),
         "verdicts": VERDICTS,
         "sev_counts": data.severity_counts(),
         "matrix": data.matrix(),
-        "ptypes": [(k, PROBLEM_TYPES.get(k, (k, ""))[0], PROBLEM_TYPES.get(k, ("", ""))[1], n) for k, n in data.problem_type_counts().items()],
+        "ptypes": [(k, term("problem_type", k, "en"), term("problem_type", k, "zh"), n) for k, n in data.problem_type_counts().items()],
         "findings": findings,
         "call_groups": data.call_groups(),
         "network": data.network(),
         "timeline": timeline_shapes(data) if data.events else None,
-        "phase_legend": [(PHASE_LABELS[p], PHASE_FILLS[p]) for p in PHASES],
-        "phase_totals": [(PHASE_LABELS[p], sum(max(1, c.count) for c in calls if data.phase_at(c.t) == p)) for p in PHASES],
+        "phase_legend": [(term("phase", p, lang), PHASE_FILLS[p]) for p in PHASES],
+        "phase_totals": [(term("phase", p, lang), sum(max(1, c.count) for c in calls if data.phase_at(c.t) == p)) for p in PHASES],
         "screens": [_screen_view(sv) for sv in screens],
         "groups": groups,
         "cat_totals": cat_totals,
@@ -460,7 +508,7 @@ def render_run_html(data: RunData, *, embed_screens: bool = True) -> str:
         "n_events": len(data.events),
         "errors": data.errors(),
         "rules_checked": data.rules_checked(),
-        "phase_labels": PHASE_LABELS,
+        "phase_labels": {p: term("phase", p, lang) for p in PHASES},
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": __version__,
     }
@@ -510,9 +558,11 @@ def render_summary_html(runs: Sequence[RunData], *, out_dir: Path, missing: Sequ
         titles.setdefault(f.rule_id, f.title)
     ptypes = Counter(pt for _, f in all_findings for pt in set(f.problem_types))
     codes = Counter(r.overall()[0] for r in runs)
+    lang = runs[0].lang if runs else "en"
     ctx = {
+        **template_i18n(lang),
         "kind": "Standard suite" if len(packages) == 1 else "Batch",
-        "title": (labels.get(packages[0], packages[0]) if len(packages) == 1 else f"{len(packages)} apps") if packages else "no runs",
+        "title": (labels.get(packages[0], packages[0]) if len(packages) == 1 else uin("{n} app", "{n} apps", len(packages), lang)) if packages else ui("no runs", lang),
         "runs": run_rows,
         "packages": packages,
         "scenarios": scenarios,
@@ -523,7 +573,7 @@ def render_summary_html(runs: Sequence[RunData], *, out_dir: Path, missing: Sequ
         "sev_total": {s: sev_total.get(s, 0) for s in reversed(SEVERITIES)},
         "codes": codes,
         "rule_counts": [(r, n, titles.get(r, "")) for r, n in rule_counts.most_common(15)],
-        "ptypes": [(k, PROBLEM_TYPES[k][0], PROBLEM_TYPES[k][1], ptypes.get(k, 0)) for k in PROBLEM_TYPES],
+        "ptypes": [(k, term("problem_type", k, "en"), term("problem_type", k, "zh"), ptypes.get(k, 0)) for k in PROBLEM_TYPES],
         "any_sim": any(r.info.simulated for r in runs),
         "all_sim": bool(runs) and all(r.info.simulated for r in runs),
         "missing": [clip(m, 400) for m in missing],
@@ -533,7 +583,7 @@ def render_summary_html(runs: Sequence[RunData], *, out_dir: Path, missing: Sequ
     }
     from harness.reporting.summary_extras import TABLE_SCRIPT, script_nonce, summary_charts
 
-    ctx.update(charts=summary_charts(runs), script_nonce=script_nonce(), table_script=TABLE_SCRIPT)
+    ctx.update(charts=summary_charts(runs, lang), script_nonce=script_nonce(), table_script=TABLE_SCRIPT)
     return _env().get_template("summary.html").render(**ctx)
 
 

@@ -26,7 +26,8 @@ Schema (``schema`` = 2; keys are only ever added, never renamed or removed withi
                                                        (pre_prompt, prompt, dismissed, declined,
                                                        accepted); "by_phase" counts calls in each
         "errors": [{"source", "where", "message", "t"}],
-        "notes": [{"level", "message"}]               missing or unreadable inputs
+        "notes": [{"level", "message", "text"}]       missing or unreadable inputs (message: English; text: in "lang")
+        "lang": "zh" | "en"                          the language of titles, messages and texts
       }
     }
 
@@ -43,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
-from harness.reporting.build import PHASES, RunData
+from harness.reporting.build import PHASES, RunData, note_text
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
 
 __all__ = ["SCHEMA_VERSION", "findings_document", "render_findings_json"]
@@ -95,7 +96,8 @@ def findings_document(data: RunData) -> dict[str, Any]:
             },
             "phases": [{"phase": p.phase, "t0": round(p.t0, 3), "t1": round(p.t1, 3)} for p in data.phases],
             "errors": [{k: e[k] for k in ("source", "where", "message", "t")} for e in data.errors()],
-            "notes": [{"level": n.level, "message": n.message} for n in data.notes],
+            "notes": [{"level": n.level, "message": n.message, "text": note_text(n, data.lang)} for n in data.notes],
+            "lang": data.lang,
         },
     }
 

@@ -32,8 +32,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.catalog.rules import load_rules
 from harness.findings import SEVERITIES, Finding
-from harness.reporting.build import RunData, clip, describe_event
+from harness.i18n import category_label, term, ui
+from harness.reporting.build import RunData, clip, describe_event, note_text
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
 
 __all__ = ["render_junit", "failing"]
@@ -49,24 +51,32 @@ def _safe_name(s: str) -> str:
 
 
 def _finding_text(f: Finding, data: RunData) -> str:
+    lang = data.lang
+
+    def _(text: str, **args: object) -> str:
+        return ui(text, lang, **args)
+
     lines = [
         f"{f.rule_id} {f.title}",
-        f"severity: {f.severity}   verdict: {f.verdict}   types: {', '.join(f.problem_types) or '-'}",
-        f"observed: {f.message}",
+        f"{_('severity:')} {term('severity', f.severity, lang)}   {_('verdict:')} {term('verdict', f.verdict, lang)}   {_('types:')} {', '.join(f.problem_types) or '-'}",
+        f"{_('observed:')} {f.message}",
     ]
     if f.category or f.sdk:
-        lines.append(f"data: {f.category or '-'}   by: {f.sdk or '-'}   at t={f.t:.3f} s")
+        lines.append(f"{_('data:')} {category_label(f.category, lang) or '-'}   {_('by:')} {f.sdk or '-'}   t={f.t:.3f} s")
     for c in f.citations:
-        lines.append(f"cites: [{c.jurisdiction}] {c}")
+        lines.append(f"{_('cites:')} [{c.jurisdiction}] {c}")
     for th in f.thresholds:
         unit = f" {th.unit}" if th.unit else ""
         src = f" - {th.source}" if th.source else ""
-        lines.append(f"threshold: {th.name} = {th.value}{unit} ({th.provenance}){src}")
+        lines.append(f"{_('threshold:')} {th.name} = {th.value}{unit} ({term('provenance', th.provenance, lang)}){src}")
+    fix = load_rules().rules[f.rule_id].fix("cn" if lang == "zh" else "en") if f.rule_id in load_rules().rules else ""
+    if fix:
+        lines.append(f"{_('fix:')} {fix}")
     for s in f.evidence[:20]:
         ev = data.by_seq.get(s)
-        lines.append(f"evidence #{s}: " + (f"t={ev.t:.3f} s {describe_event(ev)}" if ev is not None else "(not in the timeline)"))
+        lines.append(_("evidence #{n}:", n=s) + " " + (f"t={ev.t:.3f} s {describe_event(ev)}" if ev is not None else _("(not in the timeline)")))
     if len(f.evidence) > 20:
-        lines.append(f"... {len(f.evidence) - 20} more evidence events in findings.json")
+        lines.append(_("... {n} more evidence events in findings.json", n=len(f.evidence) - 20))
     return clip("\n".join(lines), 8000)
 
 
@@ -110,7 +120,7 @@ def _suite(data: RunData, fail_on: str) -> ET.Element:
             found = by_rule.get(rule_id, [])
             bad = [f for f in found if failing(f, fail_on)]
             for f in bad:
-                fail = ET.SubElement(case, "failure", type=f.severity, message=clip(f"[{f.verdict}] {f.message}", 500))
+                fail = ET.SubElement(case, "failure", type=f.severity, message=clip(f"[{term('verdict', f.verdict, data.lang)}] {f.message}", 500))
                 fail.text = _finding_text(f, data)
             if bad:
                 failures += 1
@@ -118,20 +128,20 @@ def _suite(data: RunData, fail_on: str) -> ET.Element:
             if low:
                 out = ET.SubElement(case, "system-out")
                 out.text = clip(
-                    f"{len(low)} finding(s) below fail_on={fail_on}:\n\n" + "\n\n".join(_finding_text(f, data) for f in low), 20000
+                    ui("{n} finding(s) below fail_on={fail_on}:", data.lang, n=len(low), fail_on=fail_on) + "\n\n" + "\n\n".join(_finding_text(f, data) for f in low), 20000
                 )
     else:
         tests += 1
         skipped += 1
         case = ET.SubElement(suite, "testcase", classname=classname, name="analysis")
-        ET.SubElement(case, "skipped", message="findings.jsonl is missing: the run was not analysed")
+        ET.SubElement(case, "skipped", message=ui("findings.jsonl is missing: the run was not analysed", data.lang))
 
     tests += 1
     case = ET.SubElement(suite, "testcase", classname=classname, name="run completed")
     if info.status != "completed":
         errors += 1
-        err = ET.SubElement(case, "error", type="run-status", message=clip(f"run status is '{info.status}'", 200))
-        err.text = "\n".join(n.message for n in data.notes)
+        err = ET.SubElement(case, "error", type="run-status", message=clip(ui("run status is '{status}'", data.lang, status=info.status), 200))
+        err.text = "\n".join(note_text(n, data.lang) for n in data.notes)
 
     for derr in data.errors():
         if derr["source"] != "detector":

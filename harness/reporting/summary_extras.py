@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from harness.i18n import term, ui
 from harness.reporting.build import PROBLEM_TYPES, RunData
 
 __all__ = ["summary_charts", "script_nonce", "TABLE_SCRIPT", "MAX_BARS"]
@@ -55,7 +56,7 @@ def _bars(counts: Counter[str], labels: dict[str, str] | None = None) -> list[di
     return [{"key": k, "label": (labels or {}).get(k, ""), "n": n, "pct": round(100 * n / peak, 1)} for k, n in top]
 
 
-def summary_charts(runs: Sequence[RunData]) -> list[dict[str, Any]]:
+def summary_charts(runs: Sequence[RunData], lang: str = "en") -> list[dict[str, Any]]:
     """Bar charts of the non-informational findings: per rule, per SDK, per problem type."""
     per_rule: Counter[str] = Counter()
     per_sdk: Counter[str] = Counter()
@@ -67,10 +68,10 @@ def summary_charts(runs: Sequence[RunData]) -> list[dict[str, Any]]:
                 continue
             per_rule[f.rule_id] += 1
             titles.setdefault(f.rule_id, f.title)
-            per_sdk[f.sdk if f.sdk and f.sdk != "app" else "(the app itself)"] += 1
+            per_sdk[f.sdk if f.sdk and f.sdk != "app" else ui("(the app itself)", lang)] += 1
             for pt in set(f.problem_types):
                 per_type[pt] += 1
-    types = {k: f"{v[0]} · {v[1]}" for k, v in PROBLEM_TYPES.items()}
+    types = {k: term("problem_type", k, "zh") if lang == "zh" else f"{v[0]} · {v[1]}" for k, v in PROBLEM_TYPES.items()}
     return [
         {"id": "chart-rules", "title": "Findings per rule (informational ones left out)", "bars": _bars(per_rule, titles)},
         {"id": "chart-sdks", "title": "Findings per SDK (informational ones left out)", "bars": _bars(per_sdk)},

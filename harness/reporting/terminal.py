@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 from harness.findings import SEVERITIES
+from harness.i18n import category_label, term, ui, uin
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
 from harness.textout import for_terminal, unfiltered
 
@@ -90,16 +91,28 @@ def _use_color(file: TextIO, color: bool | None) -> bool:
         return False
 
 
-def summary_line(rows: Iterable[Mapping[str, Any]]) -> str:
-    """'3 findings: 1 high, 2 medium (2 violations, 1 needs-review)' for a set of rows."""
+def _cat(code: str, lang: str) -> str:
+    """A category cell: glossary names in zh (a comma-joined list of groups too)."""
+    if lang == "en" or not code:
+        return code
+    return category_label(code, lang)
+
+
+def summary_line(rows: Iterable[Mapping[str, Any]], lang: str = "en") -> str:
+    """'3 findings: 1 high, 2 medium (2 violations, 1 needs-review)' for a set of rows
+    ('3 项发现：高 1，中 2（违规 2，需复核 1）' in zh)."""
     rows = list(rows)
     if not rows:
-        return "no findings"
+        return ui("no findings", lang)
     sev = {s: sum(1 for r in rows if r.get("severity") == s) for s in reversed(SEVERITIES)}
     ver = {v: sum(1 for r in rows if r.get("verdict") == v) for v in ("violation", "needs-review", "info")}
+    if lang == "zh":
+        s1 = "，".join(f"{term('severity', s, lang)} {n}" for s, n in sev.items() if n)
+        s2 = "，".join(f"{term('verdict', v, lang)} {n}" for v, n in ver.items() if n)
+        return f"{len(rows)} 项发现：{s1}（{s2}）"
     s1 = ", ".join(f"{n} {s}" for s, n in sev.items() if n)
     s2 = ", ".join(f"{n} {v}{'s' if v == 'violation' and n != 1 else ''}" for v, n in ver.items() if n)
-    return f"{len(rows)} finding{'s' if len(rows) != 1 else ''}: {s1} ({s2})"
+    return uin("{n} finding", "{n} findings", len(rows), lang) + f": {s1} ({s2})"
 
 
 def print_findings_table(
@@ -108,11 +121,14 @@ def print_findings_table(
     *,
     color: bool | None = None,
     width: int | None = None,
+    lang: str = "en",
 ) -> int:
     """Print FINDING_COLUMNS rows grouped by (package, scenario); return the number of rows.
 
     ``width`` is the line width in cells (default: the terminal's, at least 80); ``color``
-    forces colour on or off (default: only on a TTY without NO_COLOR)."""
+    forces colour on or off (default: only on a TTY without NO_COLOR); ``lang`` (zh | en) names
+    the columns, severities, verdicts and categories (the rows' titles and messages are printed
+    as they come: localise the findings first)."""
     # every text cell below goes through _clean, so the table may write colour codes to the
     # stream under a terminal guard (harness.textout.guarded_stdio)
     out = unfiltered(file if file is not None else sys.stdout)
@@ -124,7 +140,7 @@ def print_findings_table(
         return f"{code}{text}{_RESET}" if use_color and code else text
 
     if not rows:
-        print("No findings.", file=out)
+        print(ui("No findings.", lang), file=out)
         return 0
 
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
@@ -134,20 +150,20 @@ def print_findings_table(
     cols = (("rule", 6), ("severity", 8), ("verdict", 12), ("category", 12), ("sdk", 14), ("t(s)", 8))
     fixed = sum(w for _, w in cols) + len(cols) * 2
     msg_w = max(20, total - fixed - 2)
-    header = "  ".join(fit(name, w) for name, w in cols) + "  " + "message"
+    header = "  ".join(fit(ui(name, lang), w) for name, w in cols) + "  " + ui("message", lang)
 
     for (pkg, scen), items in groups.items():
         items = sorted(items, key=lambda r: (-SEVERITIES.index(r["severity"]) if r.get("severity") in SEVERITIES else 0, str(r.get("rule_id", ""))))
         sim = any(bool(r.get("simulated")) for r in items)
         run_ids = sorted({_clean(r.get("run_id", "")) for r in items if r.get("run_id")})
-        title = f"{pkg or '(unknown package)'}  ·  {scen or '?'}"
+        title = f"{pkg or ui('(unknown package)', lang)}  ·  {scen or '?'}"
         if run_ids:
             title += f"  ·  {', '.join(run_ids[:3])}{' …' if len(run_ids) > 3 else ''}"
         line = paint(title, _BOLD)
         if sim:
-            line += "  " + paint(" SIMULATED ", _SIM)
+            line += "  " + paint(f" {ui('SIMULATED', lang)} ", _SIM)
         print(line, file=out)
-        print(paint(summary_line(items), _DIM), file=out)
+        print(paint(summary_line(items, lang), _DIM), file=out)
         print(paint(header, _DIM), file=out)
         for r in items:
             sev = _clean(r.get("severity", ""))
@@ -156,9 +172,9 @@ def print_findings_table(
             t_text = f"{t:.2f}" if isinstance(t, (int, float)) and not isinstance(t, bool) else _clean(t)
             cells = [
                 paint(fit(_clean(r.get("rule_id", "")), 6), _BOLD),
-                paint(fit(sev, 8), _COLORS.get(sev, "")),
-                paint(fit(ver, 12), _VERDICT_COLORS.get(ver, "")),
-                fit(_clean(r.get("category", "")), 12),
+                paint(fit(term("severity", sev, lang) if lang != "en" else sev, 8), _COLORS.get(sev, "")),
+                paint(fit(term("verdict", ver, lang) if lang != "en" else ver, 12), _VERDICT_COLORS.get(ver, "")),
+                fit(_cat(_clean(r.get("category", "")), lang), 12),
                 fit(_clean(r.get("sdk", "")), 14),
                 fit(t_text, 8),
             ]
@@ -173,5 +189,5 @@ def print_findings_table(
 @report_format("terminal", "findings.txt", default=False, doc="the findings table the CLI prints, as plain text")
 def write_findings_text(data: RunData, target: Path, options: ReportOptions) -> None:
     buf = io.StringIO()
-    print_findings_table(data.finding_rows(), buf, color=False, width=120)
+    print_findings_table(data.finding_rows(), buf, color=False, width=120, lang=data.lang)
     write_text_atomic(target, buf.getvalue())

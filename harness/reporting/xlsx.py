@@ -42,12 +42,13 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from harness import fsio
 from harness.events import ApiCall, Event, PermissionRequest
-from harness.reporting.build import PHASE_LABELS, RunData, clip, describe_event
+from harness.i18n import category_label, term, ui
+from harness.reporting.build import RunData, clip, describe_event, note_text
 from harness.reporting.formats import ReportOptions, report_format
 from harness.reporting.frames import FINDING_COLUMNS
 from harness.textout import guard_formula, neutralise_bidi
 
-__all__ = ["write_run_xlsx", "write_summary_xlsx", "MAX_API_ROWS", "RUN_COLUMNS"]
+__all__ = ["write_run_xlsx", "write_summary_xlsx", "sheet_name", "column_labels", "MAX_API_ROWS", "RUN_COLUMNS"]
 
 #: The API-calls sheet keeps at most this many rows (Excel's own limit is 1,048,576).
 MAX_API_ROWS = 200_000
@@ -180,6 +181,47 @@ class _Sheet:
         self.ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
 
 
+#: Sheet names per report language.
+_SHEETS: dict[str, dict[str, str]] = {
+    "Findings": {"zh": "发现"},
+    "Evidence": {"zh": "证据"},
+    "API calls": {"zh": "API调用"},
+    "Screens": {"zh": "同意界面"},
+    "Run": {"zh": "运行信息"},
+    "Runs": {"zh": "运行"},
+}
+
+
+def sheet_name(name: str, lang: str) -> str:
+    """A sheet's name in the report language."""
+    return _SHEETS.get(name, {}).get(lang, name)
+
+
+def column_labels(columns: Sequence[str], lang: str) -> list[str]:
+    """Header labels: the column names in en (as before), glossary names in zh."""
+    return [term("column", c, lang) for c in columns]
+
+
+def _localise_row(row: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A row with its enumerations (severity, verdict, consent phase, category, status, screen
+    kind) printed in ``lang``; codes stay as they are in en."""
+    if lang == "en":
+        return row
+    out = dict(row)
+    for col, kind in (("severity", "severity"), ("verdict", "verdict"), ("status", "status"), ("screen_kind", "screen_kind")):
+        v = out.get(col)
+        if isinstance(v, str) and v:
+            out[col] = term(kind, v, lang)
+    v = out.get("category")
+    if isinstance(v, str) and v:
+        out["category"] = category_label(v, lang)
+    for col in ("simulated", "background", "pre_ticked"):
+        v = out.get(col)
+        if isinstance(v, bool):
+            out[col] = ui("yes" if v else "no", lang)
+    return out
+
+
 def _finding_styles(row: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
     sev = str(row.get("severity", ""))
     styles: dict[str, tuple[Any, ...]] = {"severity": (_SEV_FONT.get(sev), _SEV_FILL.get(sev)), "verdict": (_VERDICT_FONT.get(str(row.get("verdict", ""))), None), "rule_id": (Font(bold=True), None)}
@@ -195,11 +237,16 @@ def _stack_text(ev: ApiCall, frames: int = 12, sep: str = "\n") -> str:
     return text
 
 
+def _phase(data: RunData, t: float) -> str:
+    code = data.phase_at(t)
+    return term("phase", code, data.lang) if code else ""
+
+
 def _event_cols(ev: Event, data: RunData, *, stack_sep: str = "\n") -> dict[str, Any]:
     d: dict[str, Any] = {
         "seq": ev.seq,
         "t": round(ev.t, 3),
-        "phase": PHASE_LABELS.get(data.phase_at(ev.t), ""),
+        "phase": _phase(data, ev.t),
         "background": data.in_background(ev.t),
         "kind": ev.kind,
         "description": describe_event(ev),
@@ -213,15 +260,16 @@ def _event_cols(ev: Event, data: RunData, *, stack_sep: str = "\n") -> dict[str,
 
 def _run_facts(data: RunData) -> list[tuple[str, Any]]:
     info = data.info
+    lang = data.lang
     code, sentence = data.overall()
     facts: list[tuple[str, Any]] = [
-        ("SIMULATED", "YES: reference device, not a real app" if info.simulated else "no"),
+        ("SIMULATED", ui("YES: reference device, not a real app", lang) if info.simulated else ui("no", lang)),
         ("overall", sentence),
         ("run_id", data.run_id),
         ("app", info.app_label or info.app),
         ("package", info.package),
         ("scenario", info.scenario),
-        ("status", info.status),
+        ("status", term("status", info.status, lang) if info.status else ""),
         ("started_at", info.started_at),
         ("finished_at", info.finished_at),
         ("harness_version", info.harness_version),
@@ -241,55 +289,71 @@ def _run_facts(data: RunData) -> list[tuple[str, Any]]:
     for p in data.phases:
         facts.append((f"phase.{p.phase}", f"{p.t0:.3f}-{p.t1:.3f} s"))
     for i, note in enumerate(data.notes, 1):
-        facts.append((f"note.{i} ({note.level})", note.message))
+        facts.append((f"note.{i} ({note.level})", note_text(note, lang)))
     for i, e in enumerate(data.errors(), 1):
         facts.append((f"error.{i} ({e['source']})", f"{e['where']}: {e['message']}" + (f" at t={e['t']} s" if e["t"] else "")))
     return facts
 
 
-def write_run_xlsx(data: RunData, path: Path) -> None:
-    """Write report.xlsx of one run."""
-    wb = Workbook(write_only=True)
+def _fact_label(key: str, lang: str) -> str:
+    """A Run-sheet key in ``lang``: 'findings.high' -> '发现.高' (the part before the dot from the
+    column glossary, the part after it from the matching term list)."""
+    if lang == "en":
+        return key
+    head, _, rest = key.partition(".")
+    label = term("column", head, lang)
+    if not rest:
+        return label
+    kind = {"findings": "severity", "verdict": "verdict", "problem_type": "problem_type", "phase": "phase"}.get(head)
+    if kind is not None:
+        return f"{label}.{term(kind, rest, lang)}"
+    return f"{label}.{rest}"
 
-    fs = _Sheet(wb, "Findings", FINDING_COLUMNS)
+
+def write_run_xlsx(data: RunData, path: Path) -> None:
+    """Write report.xlsx of one run (sheet names, headers and enumerations in ``data.lang``)."""
+    wb = Workbook(write_only=True)
+    lang = data.lang
+
+    fs = _Sheet(wb, sheet_name("Findings", lang), FINDING_COLUMNS, labels=column_labels(FINDING_COLUMNS, lang))
     for row in data.finding_rows():
-        fs.append(row, styles=_finding_styles(row))
+        fs.append(_localise_row(row, lang), styles=_finding_styles(row))
     fs.close()
 
     ev_cols = ("finding", "rule_id", "severity", "seq", "t", "phase", "background", "kind", "category", "api_id", "sdk", "caller", "description", "args", "ret", "stack")
-    es = _Sheet(wb, "Evidence", ev_cols)
+    es = _Sheet(wb, sheet_name("Evidence", lang), ev_cols, labels=column_labels(ev_cols, lang))
     for i, f in enumerate(data.findings, 1):
         for s in f.evidence:
             ev = data.by_seq.get(s)
             erow: dict[str, Any] = {"finding": i, "rule_id": f.rule_id, "severity": f.severity, "seq": s}
             if ev is None:
-                erow["description"] = "event not found in the timeline"
+                erow["description"] = ui("event not found in the timeline", lang)
             else:
                 erow |= _event_cols(ev, data)
-            es.append(erow, styles={"severity": (_SEV_FONT.get(f.severity), _SEV_FILL.get(f.severity))})
+            es.append(_localise_row(erow, lang), styles={"severity": (_SEV_FONT.get(f.severity), _SEV_FILL.get(f.severity))})
     es.close()
 
     api_cols = ("seq", "t", "phase", "background", "category", "api_id", "method", "sdk", "caller", "thread", "count", "args", "ret", "stack")
-    api = _Sheet(wb, "API calls", api_cols)
+    api = _Sheet(wb, sheet_name("API calls", lang), api_cols, labels=column_labels(api_cols, lang))
     calls = data.api_calls()
     for ev in calls[:MAX_API_ROWS]:
-        api.append_plain(_event_cols(ev, data, stack_sep=" | "))
+        api.append_plain(_localise_row(_event_cols(ev, data, stack_sep=" | "), lang))
     if len(calls) > MAX_API_ROWS:
-        api.append_plain({"seq": "", "description": "", "category": f"… {len(calls) - MAX_API_ROWS} more calls not listed (sheet cap {MAX_API_ROWS})"})
+        api.append_plain({"seq": "", "description": "", "category": ui("… {n} more calls not listed (sheet cap {cap})", lang, n=len(calls) - MAX_API_ROWS, cap=MAX_API_ROWS)})
     api.close()
 
     scr_cols = ("seq", "t", "screen_kind", "confidence", "package", "pre_ticked", "controls", "asymmetry", "screenshot", "hierarchy", "seen_at")
-    sc = _Sheet(wb, "Screens", scr_cols)
+    sc = _Sheet(wb, sheet_name("Screens", lang), scr_cols, labels=column_labels(scr_cols, lang))
     for sv in data.screens(embed=False):
         r = sv.reading
         raw_controls = r.get("controls")
         controls: list[Any] = raw_controls if isinstance(raw_controls, list) else []
-        ctext = "\n".join(f"{c.get('role', '')}: {c.get('text', '')} [{c.get('resource_id', '')}]" for c in controls[:30] if isinstance(c, dict))
+        ctext = "\n".join(f"{term('role', str(c.get('role', '')), lang)}: {c.get('text', '')} [{c.get('resource_id', '')}]" for c in controls[:30] if isinstance(c, dict))
         raw_asym = r.get("asymmetry")
         asym: dict[str, Any] = raw_asym if isinstance(raw_asym, dict) else {}
         atext = "; ".join(f"{k}={v}" for k, v in asym.items() if v is not None)
         sc.append(
-            {
+            _localise_row({
                 "seq": sv.seq,
                 "t": round(sv.t, 3),
                 "screen_kind": sv.kind,
@@ -301,14 +365,14 @@ def write_run_xlsx(data: RunData, path: Path) -> None:
                 "screenshot": sv.image_path,
                 "hierarchy": sv.xml_path,
                 "seen_at": ", ".join(f"{t:.2f}" for t in sv.seen_at[:50]),
-            }
+            }, lang)
         )
     sc.close()
 
-    rs = _Sheet(wb, "Run", ("key", "value"))
+    rs = _Sheet(wb, sheet_name("Run", lang), ("key", "value"), labels=column_labels(("key", "value"), lang))
     for k, v in _run_facts(data):
         styles = {"key": (Font(bold=True), _SIM_FILL if k == "SIMULATED" and data.info.simulated else None)}
-        rs.append((k, v), styles=styles)
+        rs.append((_fact_label(k, lang), v), styles=styles)
     rs.close()
     _save(wb, path)
 
@@ -335,20 +399,21 @@ def _run_row(data: RunData, out_dir: Path) -> dict[str, Any]:
         "harness_version": info.harness_version,
         "started_at": info.started_at,
         "report": os.path.relpath(report, out_dir) if report.is_file() else "",
-        "notes": "\n".join(n.message for n in data.notes),
+        "notes": "\n".join(note_text(n, data.lang) for n in data.notes),
     }
 
 
 def write_summary_xlsx(runs: Iterable[RunData], path: Path, *, missing: Sequence[str] = ()) -> None:
     """Write summary.xlsx: every finding of every run, and one row per run."""
     runs = list(runs)
+    lang = runs[0].lang if runs else "en"
     wb = Workbook(write_only=True)
-    fs = _Sheet(wb, "Findings", FINDING_COLUMNS)
+    fs = _Sheet(wb, sheet_name("Findings", lang), FINDING_COLUMNS, labels=column_labels(FINDING_COLUMNS, lang))
     for data in runs:
         for row in data.finding_rows():
-            fs.append(row, styles=_finding_styles(row))
+            fs.append(_localise_row(row, lang), styles=_finding_styles(row))
     fs.close()
-    rs = _Sheet(wb, "Runs", RUN_COLUMNS)
+    rs = _Sheet(wb, sheet_name("Runs", lang), RUN_COLUMNS, labels=column_labels(RUN_COLUMNS, lang))
     for data in runs:
         row = _run_row(data, path.parent)
         styles: dict[str, tuple[Any, ...]] = {}
@@ -358,9 +423,9 @@ def write_summary_xlsx(runs: Iterable[RunData], path: Path, *, missing: Sequence
             styles["medium"] = (_SEV_FONT["medium"], _SEV_FILL["medium"])
         if row["simulated"]:
             styles["simulated"] = (Font(bold=True), _SIM_FILL)
-        rs.append(row, styles=styles)
+        rs.append(_localise_row(row, lang), styles=styles)
     for m in missing:
-        rs.append({"run_id": m, "status": "missing", "overall": "run folder not found"})
+        rs.append({"run_id": m, "status": term("status", "missing", lang), "overall": ui("run folder not found", lang)})
     rs.close()
     _save(wb, path)
 

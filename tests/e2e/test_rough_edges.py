@@ -85,7 +85,11 @@ def test_a_failed_step_shows_in_validate_status_exit_and_report(tmp_path: Path, 
     info = json.loads((run / "run.json").read_text("utf-8"))
     assert info["status"] == "steps-failed"
     assert [f["step"] for f in info["extra"]["failed_steps"]] == ["tap", "exercise"]
-    html = (run / "report.html").read_text("utf-8")
-    assert "some scenario steps failed" in html and "no_such_button" in html
+    html = (run / "report.html").read_text("utf-8")  # the cn profile: a Chinese report
+    assert "部分场景步骤失败" in html and "no_such_button" in html
+    junit = (run / "junit.xml").read_text("utf-8")
+    assert "运行状态为「steps-failed」" in junit
+    assert main(["report", str(run), "--formats", "html,junit", "--lang", "en"]) == 0
+    assert "some scenario steps failed" in (run / "report.html").read_text("utf-8")
     junit = (run / "junit.xml").read_text("utf-8")
     assert "run status is &apos;steps-failed&apos;" in junit or "run status is 'steps-failed'" in junit

@@ -54,5 +54,7 @@ def test_demo_runs_have_no_duplicate_identities_and_group_calls(tmp_path: Path) 
     assert groups, "an early advertising-ID or device-ID read breaks several rules"
     for _seq, _desc, idx in groups:
         assert len({data.findings[i - 1].rule_id for i in idx}) >= 2
-    html = build_reports(res.run_dir, ("html",))["html"].read_text("utf-8")
+    html = build_reports(res.run_dir, ("html",))["html"].read_text("utf-8")  # cn: in Chinese
+    assert 'id="same-call">同一调用上的发现' in html and 'id="counting">计数方法' in html
+    html = build_reports(res.run_dir, ("html",), lang="en")["html"].read_text("utf-8")
     assert "Findings on the same call" in html and "How counts are made" in html

@@ -19,7 +19,7 @@ from harness.timeline import Timeline
 
 
 def _run(tmp_path: Path, app: str, scenario: str = "S2") -> Path:
-    (out,) = list(run_app(AppRequest(app=app, device="sim", scenario=scenario, results=str(tmp_path), reports=("html",))))
+    (out,) = list(run_app(AppRequest(app=app, device="sim", scenario=scenario, results=str(tmp_path), reports=("html",), lang="en")))
     return Path(out.run_dir)
 
 
@@ -83,7 +83,7 @@ def _with(run_dir: Path, extra: list[Event]) -> str:
     with Timeline(rd.timeline) as tl:
         tl.extend([*events, *(dataclasses.replace(e, t=t) for e in extra)])
     analyze_run(run_dir)
-    build_reports(run_dir, ["html"])
+    build_reports(run_dir, ["html"], lang="en")
     return _coverage(_section(run_dir))
 
 

@@ -15,7 +15,7 @@ from harness.timeline import Timeline
 
 
 def test_phases_background_and_groups(tmp_path: Path) -> None:
-    data = load_run(make_run(tmp_path))
+    data = load_run(make_run(tmp_path), lang="en")
     assert [p.phase for p in data.phases] == ["pre_prompt", "prompt", "declined"]
     assert data.phases[0].t1 == pytest.approx(1.5)  # the privacy dialog is first read at 1.5 s
     assert data.phases[1].t1 == pytest.approx(3.6)  # declined (through the second confirm) at 3.6 s
@@ -35,29 +35,29 @@ def test_phases_background_and_groups(tmp_path: Path) -> None:
 
 def test_phases_come_from_the_analysis_and_old_analyses_are_rebuilt_alike(tmp_path: Path) -> None:
     run = make_run(tmp_path)
-    stored = load_run(run)
+    stored = load_run(run, lang="en")
     doc = json.loads((run / "analysis.json").read_text(encoding="utf-8"))
     # the report shows what analysis.json says, not a phase of its own making
     doc["consent_phases"]["changes"] = [{"t": 0.5, "seq": 1, "phase": "accepted"}]
     (run / "analysis.json").write_text(json.dumps(doc), encoding="utf-8")
-    told = load_run(run)
+    told = load_run(run, lang="en")
     assert told.phase_at(0.4) == "pre_prompt" and told.phase_at(0.5) == "accepted" and told.phase_at(30.0) == "accepted"
     # an analysis written before phases were stored: rebuilt by the detectors' rules, with a note
     del doc["consent_phases"]
     (run / "analysis.json").write_text(json.dumps(doc), encoding="utf-8")
-    old = load_run(run)
+    old = load_run(run, lang="en")
     assert [(p.phase, p.t0, p.t1) for p in old.phases] == [(p.phase, p.t0, p.t1) for p in stored.phases]
     assert any("rebuilt from the timeline" in n.message for n in old.notes)
     # an unreadable stored form is said so, and rebuilt as well
     doc["consent_phases"] = {"changes": [{"t": 1.0, "seq": 1, "phase": "after_decline"}]}
     (run / "analysis.json").write_text(json.dumps(doc), encoding="utf-8")
-    bad = load_run(run)
+    bad = load_run(run, lang="en")
     assert [p.phase for p in bad.phases] == [p.phase for p in stored.phases]
     assert any(n.level == "warning" and "consent_phases unreadable" in n.message for n in bad.notes)
 
 
 def test_counts_and_overall(tmp_path: Path) -> None:
-    data = load_run(make_run(tmp_path))
+    data = load_run(make_run(tmp_path), lang="en")
     assert data.severity_counts() == {"high": 2, "medium": 1, "low": 1, "info": 1}
     assert data.verdict_counts() == {"violation": 3, "needs-review": 1, "info": 1}
     assert data.problem_type_counts()["T3"] == 4 and data.problem_type_counts()["T4"] == 2
@@ -68,7 +68,7 @@ def test_counts_and_overall(tmp_path: Path) -> None:
 
 
 def test_screens_dedupe_and_embed(tmp_path: Path) -> None:
-    data = load_run(make_run(tmp_path))
+    data = load_run(make_run(tmp_path), lang="en")
     screens = data.screens()
     assert [s.kind for s in screens] == ["privacy_dialog", "second_confirm", "permission_dialog"]
     assert screens[0].image_src.startswith("data:image/png;base64,")
@@ -86,19 +86,19 @@ def test_screenshot_path_outside_run_folder_is_ignored(tmp_path: Path) -> None:
     with Timeline(run / "timeline.jsonl") as tl:
         tl.append(UiSnapshot(t=1.0, screen_kind="privacy_dialog", screenshot_path="../secret.png", hierarchy_path="/etc/passwd"))
     (run / "findings.jsonl").write_text("", encoding="utf-8")
-    [view] = load_run(run).screens()
+    [view] = load_run(run, lang="en").screens()
     assert view.image_src == "" and view.xml_path == ""
 
 
 def test_missing_everything_but_the_folder(tmp_path: Path) -> None:
     run = tmp_path / "empty-run"
     run.mkdir()
-    data = load_run(run)
+    data = load_run(run, lang="en")
     text = " ".join(n.message for n in data.notes)
     assert "run.json is missing" in text and "timeline.jsonl is missing" in text and "findings.jsonl is missing" in text
     assert data.run_id == "empty-run" and data.events == [] and data.findings == []
     assert data.overall()[0] == "not-analysed"
-    written = build_reports(run)
+    written = build_reports(run, lang="en")
     assert set(written) == {"html", "xlsx", "json", "junit"}
     assert all(p.is_file() and p.stat().st_size > 0 for p in written.values())
 
@@ -108,7 +108,7 @@ def test_killed_run_without_findings_says_so(tmp_path: Path) -> None:
     info = json.loads((run / "run.json").read_text(encoding="utf-8"))
     info["status"] = "running"
     (run / "run.json").write_text(json.dumps(info), encoding="utf-8")
-    data = load_run(run)
+    data = load_run(run, lang="en")
     messages = [n.message for n in data.notes]
     assert any("not been analysed" in m for m in messages)
     assert any("did not finish normally" in m for m in messages)
@@ -129,7 +129,7 @@ def test_malformed_lines_become_notes(tmp_path: Path) -> None:
         fh.write(json.dumps({"rule_id": "R99", "severity": "catastrophic", "verdict": "violation"}) + "\n")
         fh.write("[1, 2, 3]\n")
     (run / "analysis.json").write_text("{broken", encoding="utf-8")
-    data = load_run(run)
+    data = load_run(run, lang="en")
     assert len(data.events) == n_events
     assert len(data.findings) == 5
     notes = " | ".join(n.message for n in data.notes)
@@ -142,17 +142,17 @@ def test_malformed_lines_become_notes(tmp_path: Path) -> None:
 
 def test_missing_folder_and_bad_format_raise_input_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="run folder not found"):
-        load_run(tmp_path / "nope")
+        load_run(tmp_path / "nope", lang="en")
     run = make_run(tmp_path)
     with pytest.raises(InputError, match="unknown report format"):
-        build_reports(run, ("html", "pdf"))
+        build_reports(run, ("html", "pdf"), lang="en")
     with pytest.raises(InputError, match="fail_on"):
-        build_reports(run, ("junit",), fail_on="extreme")
+        build_reports(run, ("junit",), fail_on="extreme", lang="en")
 
 
 def test_build_reports_writes_only_what_is_asked(tmp_path: Path) -> None:
     run = make_run(tmp_path)
-    out = build_reports(run, ("json",))
+    out = build_reports(run, ("json",), lang="en")
     assert out == {"json": run / "findings.json"}
     assert not (run / "report.html").exists() and not (run / "junit.xml").exists()
     assert not list(run.glob(".*.tmp"))  # temporary files are renamed into place
@@ -169,8 +169,8 @@ def test_helpers() -> None:
 
 def test_light_loading_keeps_only_the_asked_kinds(tmp_path: Path) -> None:
     run = make_run(tmp_path, extra_api_calls=50)
-    full = load_run(run)
-    light = load_run(run, events_kinds=frozenset({"error", "step"}))
+    full = load_run(run, lang="en")
+    light = load_run(run, events_kinds=frozenset({"error", "step"}), lang="en")
     assert {e.kind for e in light.events} == {"error", "step"}
     assert [e.seq for e in light.events] == [e.seq for e in full.events if e.kind in ("error", "step")]
     assert light.errors() == full.errors() and light.findings == full.findings
@@ -181,5 +181,5 @@ def test_analysis_notes_are_shown(tmp_path: Path) -> None:
     doc = json.loads((run / "analysis.json").read_text(encoding="utf-8"))
     doc["notes"] = ["app-type profile unknown: necessity rules skipped"]
     (run / "analysis.json").write_text(json.dumps(doc), encoding="utf-8")
-    notes = load_run(run).notes
+    notes = load_run(run, lang="en").notes
     assert [(n.level, n.message) for n in notes] == [("info", "analysis: app-type profile unknown: necessity rules skipped")]

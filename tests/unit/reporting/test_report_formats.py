@@ -20,7 +20,7 @@ from harness.reporting.xlsx import RUN_COLUMNS
 
 
 def test_run_workbook_sheets_and_layout(tmp_path: Path) -> None:
-    path = build_reports(make_run(tmp_path), ("xlsx",))["xlsx"]
+    path = build_reports(make_run(tmp_path), ("xlsx",), lang="en")["xlsx"]
     wb = load_workbook(path)
     assert wb.sheetnames == ["Findings", "Evidence", "API calls", "Screens", "Run"]
     for ws in wb.worksheets:
@@ -52,7 +52,7 @@ def test_run_workbook_sheets_and_layout(tmp_path: Path) -> None:
 
 
 def test_workbook_keeps_hostile_text_as_text(tmp_path: Path) -> None:
-    path = build_reports(make_run(tmp_path, hostile=True), ("xlsx",))["xlsx"]
+    path = build_reports(make_run(tmp_path, hostile=True), ("xlsx",), lang="en")["xlsx"]
     ws = load_workbook(path)["Findings"]
     col = FINDING_COLUMNS.index("message") + 1
     cells = [ws.cell(r, col) for r in range(2, ws.max_row + 1)]
@@ -64,7 +64,7 @@ def test_workbook_keeps_hostile_text_as_text(tmp_path: Path) -> None:
 
 def test_summary_workbook(tmp_path: Path) -> None:
     runs = [make_run(tmp_path, "a"), make_run(tmp_path, "b", scenario="S3", with_findings=False)]
-    out = build_summary([*runs, tmp_path / "missing"], tmp_path / "out")
+    out = build_summary([*runs, tmp_path / "missing"], tmp_path / "out", lang="en")
     wb = load_workbook(out["xlsx"])
     assert wb.sheetnames == ["Findings", "Runs"]
     assert wb["Findings"].max_row == 1 + 5
@@ -81,7 +81,7 @@ def test_summary_workbook(tmp_path: Path) -> None:
 
 def test_findings_json_document(tmp_path: Path) -> None:
     run = make_run(tmp_path)
-    doc = json.loads(build_reports(run, ("json",))["json"].read_text(encoding="utf-8"))
+    doc = json.loads(build_reports(run, ("json",), lang="en")["json"].read_text(encoding="utf-8"))
     assert set(doc) == {"schema", "generator", "run", "analysis", "findings", "summary"}
     assert doc["schema"] == SCHEMA_VERSION
     assert doc["run"]["package"] == "com.example.diancan" and doc["run"]["simulated"] is True
@@ -98,13 +98,13 @@ def test_findings_json_document(tmp_path: Path) -> None:
     assert s["api_calls"]["by_sdk"]["umeng"] == 7
     assert s["errors"][-1] == {"source": "detector", "where": "R26", "message": "frequency detector crashed: division by zero", "t": ""}
     # deterministic: same input, same bytes
-    assert render_findings_json(load_run(run)) == render_findings_json(load_run(run))
+    assert render_findings_json(load_run(run, lang="en")) == render_findings_json(load_run(run, lang="en"))
 
 
 def test_findings_json_when_not_analysed_and_with_nan(tmp_path: Path) -> None:
     run = make_run(tmp_path, with_findings=False)
     (run / "run.json").write_text('{"run_id": "x", "package": "p", "app": "p", "scenario": "S1", "device": {"temp": NaN}, "simulated": false, "harness_version": "0"}', encoding="utf-8")
-    text = render_findings_json(load_run(run))
+    text = render_findings_json(load_run(run, lang="en"))
     assert "NaN" not in text
     doc = json.loads(text)
     assert doc["run"]["device"]["temp"] is None
@@ -125,7 +125,7 @@ def _suite(xml_text: str) -> tuple[ET.Element, ET.Element]:
 
 @pytest.mark.parametrize(("fail_on", "failures"), [("high", 2), ("medium", 3), ("low", 4), ("info", 5)])
 def test_junit_counts(tmp_path: Path, fail_on: str, failures: int) -> None:
-    root, suite = _suite(render_junit([load_run(make_run(tmp_path))], fail_on=fail_on))
+    root, suite = _suite(render_junit([load_run(make_run(tmp_path), lang="en")], fail_on=fail_on))
     cases = suite.findall("testcase")
     # 8 rules checked + "run completed" + one crashed detector
     assert len(cases) == 10 and suite.get("tests") == "10" and root.get("tests") == "10"
@@ -143,7 +143,7 @@ def test_junit_counts(tmp_path: Path, fail_on: str, failures: int) -> None:
 
 
 def test_junit_low_findings_go_to_system_out(tmp_path: Path) -> None:
-    _, suite = _suite(render_junit([load_run(make_run(tmp_path))], fail_on="high"))
+    _, suite = _suite(render_junit([load_run(make_run(tmp_path), lang="en")], fail_on="high"))
     r22 = next(c for c in suite.findall("testcase") if (c.get("name") or "").startswith("R22"))
     assert r22.find("failure") is None
     out = r22.find("system-out")
@@ -155,12 +155,12 @@ def test_junit_not_analysed_and_aborted(tmp_path: Path) -> None:
     info = json.loads((run / "run.json").read_text(encoding="utf-8"))
     info["status"] = "aborted"
     (run / "run.json").write_text(json.dumps(info), encoding="utf-8")
-    _, suite = _suite(build_reports(run, ("junit",))["junit"].read_text(encoding="utf-8"))
+    _, suite = _suite(build_reports(run, ("junit",), lang="en")["junit"].read_text(encoding="utf-8"))
     assert suite.get("skipped") == "1" and suite.get("errors") == "1" and suite.get("tests") == "2"
 
 
 def test_junit_parses_with_hostile_text_and_several_runs(tmp_path: Path) -> None:
-    runs = [load_run(make_run(tmp_path, "h", hostile=True)), load_run(make_run(tmp_path, "n"))]
+    runs = [load_run(make_run(tmp_path, "h", hostile=True), lang="en"), load_run(make_run(tmp_path, "n"), lang="en")]
     text = render_junit(runs)
     root = ET.fromstring(text)  # would raise on a forbidden control character
     assert len(root.findall("testsuite")) == 2 and root.get("tests") == "20" and root.get("failures") == "6"

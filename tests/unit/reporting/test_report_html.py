@@ -36,7 +36,7 @@ def _parse(html: str) -> _Tags:
 
 def test_run_report_sections_and_rows(tmp_path: Path) -> None:
     run = make_run(tmp_path)
-    html = build_reports(run, ("html",))["html"].read_text(encoding="utf-8")
+    html = build_reports(run, ("html",), lang="en")["html"].read_text(encoding="utf-8")
     tags = _parse(html)
     ids = {a.get("id") for _, a in tags.tags}
     for section in ("run", "summary", "timeline", "findings", "evidence", "screens", "apis", "errors", "simulated"):
@@ -61,12 +61,12 @@ def test_run_report_sections_and_rows(tmp_path: Path) -> None:
 
 
 def test_real_device_run_has_no_simulated_banner(tmp_path: Path) -> None:
-    html = render_run_html(load_run(make_run(tmp_path, simulated=False)))
+    html = render_run_html(load_run(make_run(tmp_path, simulated=False), lang="en"))
     assert 'id="simulated"' not in html and "SIMULATED —" not in html
 
 
 def test_self_contained_no_script_no_external_fetch(tmp_path: Path) -> None:
-    html = render_run_html(load_run(make_run(tmp_path)))
+    html = render_run_html(load_run(make_run(tmp_path), lang="en"))
     tags = _parse(html)
     names = [t for t, _ in tags.tags]
     assert "script" not in names and "link" not in names and "iframe" not in names
@@ -81,7 +81,7 @@ def test_self_contained_no_script_no_external_fetch(tmp_path: Path) -> None:
 
 def test_hostile_texts_are_escaped(tmp_path: Path) -> None:
     run = make_run(tmp_path, hostile=True)
-    html = build_reports(run, ("html",))["html"].read_text(encoding="utf-8")
+    html = build_reports(run, ("html",), lang="en")["html"].read_text(encoding="utf-8")
     assert SCRIPT not in html and IMG not in html
     assert "<script>" not in html
     tags = _parse(html)
@@ -99,20 +99,20 @@ def test_hostile_texts_are_escaped(tmp_path: Path) -> None:
 
 def test_report_for_missing_files_names_the_gaps(tmp_path: Path) -> None:
     run = make_run(tmp_path, with_findings=False, with_analysis=False, with_screens=False)
-    html = render_run_html(load_run(run))
+    html = render_run_html(load_run(run, lang="en"))
     assert 'id="notes"' in html
     assert "findings.jsonl is missing" in html
     assert "No findings file: this run has not been analysed." in html
     assert "Not analysed" in html
     empty = tmp_path / "bare"
     empty.mkdir()
-    html = render_run_html(load_run(empty))
+    html = render_run_html(load_run(empty, lang="en"))
     assert "run.json is missing" in html and "timeline.jsonl is missing" in html
     assert "No events recorded: nothing to draw." in html
 
 
 def test_timeline_geometry(tmp_path: Path) -> None:
-    data = load_run(make_run(tmp_path, extra_api_calls=5000))
+    data = load_run(make_run(tmp_path, extra_api_calls=5000), lang="en")
     tl = timeline_shapes(data, width=1000)
     assert tl["categories"] == ["CLIPBOARD", "DEVICE_ID", "LOCATION", "NET_ID"]
     marks = [s for s in tl["shapes"] if s["tag"] == "rect" and s["title"].startswith("NET_ID:")]
@@ -132,8 +132,8 @@ def test_summary_page(tmp_path: Path) -> None:
         make_run(tmp_path, "a-s3", scenario="S3", with_findings=False),
         make_run(tmp_path, "b-s2", scenario="S2", package="com.other.park", label="停车缴费", simulated=False),
     ]
-    build_reports(runs[0], ("html",))
-    out = build_summary([*runs, tmp_path / "gone"], tmp_path / "summary")
+    build_reports(runs[0], ("html",), lang="en")
+    out = build_summary([*runs, tmp_path / "gone"], tmp_path / "summary", lang="en")
     html = out["html"].read_text(encoding="utf-8")
     tags = _parse(html)
     run_rows = [a for t, a in tags.tags if t == "tr" and a.get("class") == "run"]
@@ -165,13 +165,13 @@ def test_screen_wireframe_when_no_screenshot(tmp_path: Path) -> None:
     assert boxes[0]["attrs"]["stroke"] == "#1e7b4f" and boxes[1]["attrs"]["stroke"] == "#b3261e"
     assert screen_wireframe({"controls": [{"role": "accept", "text": "x"}]}) is None
     assert screen_wireframe({"controls": "nonsense"}) is None
-    html = render_run_html(load_run(make_run(tmp_path)))
+    html = render_run_html(load_run(make_run(tmp_path), lang="en"))
     assert html.count('aria-label="schematic of the screen"') == 2  # the two screens without a PNG
 
 
 def test_summary_top_rules_carry_titles(tmp_path: Path) -> None:
     runs = [make_run(tmp_path, "a"), make_run(tmp_path, "b", package="com.b")]
-    html = render_summary_html([load_run(r) for r in runs], out_dir=tmp_path)
+    html = render_summary_html([load_run(r, lang="en") for r in runs], out_dir=tmp_path)
     section = html[html.index('id="top-rules"') : html.index("</table>", html.index('id="top-rules"'))]
     rows = re.findall(r'<td class="rule">(R\d+)</td><td class="wrap">([^<]*)</td><td class="num">(\d+)</td>', section)
     assert rows[0] == ("R09", "Collection before consent", "2")
