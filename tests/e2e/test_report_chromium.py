@@ -95,8 +95,8 @@ def test_hostile_report_renders_as_text(tmp_path: Path) -> None:
     dom.feed(dom_text)
     finding_rows = [a for t, a in dom.tags if t == "tr" and "finding" in (a.get("class") or "").split()]
     assert len(finding_rows) == 5
-    # an executed script would have replaced the whole title with 'PWNED'
-    assert dom.title.startswith("Consent report · ") and dom.title != "PWNED"
+    # an executed script would have replaced the whole title with 'PWNED' (a cn run: Chinese title)
+    assert dom.title.startswith("个人信息收集合规检测报告 · ") and dom.title != "PWNED"
     body = [a for t, a in dom.tags if t == "body"]
     assert body and "data-pwned" not in body[0]
     assert not any(t == "script" for t, _ in dom.tags)
@@ -121,5 +121,37 @@ def test_report_screenshot(tmp_path: Path) -> None:
     # a rendered report is far from a blank page: a blank 1400x2000 PNG compresses to a few KB
     assert len(data) > 60_000
     keep = os.environ.get("CONSENT_HARNESS_KEEP_SCREENSHOT")
+    if keep:
+        shutil.copyfile(shot, keep)
+
+
+def _cjk_font() -> str:
+    """The font fontconfig gives Chromium for Chinese text ('' when it has none: the page would
+    show empty boxes instead of characters)."""
+    out = subprocess.run(["fc-match", "-f", "%{family}|%{lang}", ":lang=zh-cn"], capture_output=True, text=True, timeout=30, check=False)
+    family, _, langs = out.stdout.partition("|")
+    return family if "zh-cn" in langs.split("|") else ""
+
+
+def test_cn_report_renders_chinese_with_a_cjk_font(tmp_path: Path) -> None:
+    """A cn run's report in Chromium: Chinese headings, Chinese finding text, and a font that
+    covers Chinese (no tofu). The screenshot is kept with CONSENT_HARNESS_KEEP_SCREENSHOT_CN."""
+    from harness.assemble import AppRequest, run_app
+
+    assert _cjk_font(), "no font covers Chinese: install fonts-wqy-microhei (tools/setup-system.sh)"
+    outs = list(run_app(AppRequest(app="demo-precollect", device="sim", scenario="S2", results=str(tmp_path / "r"), reports=("html",))))
+    html = outs[0].run_dir / "report.html"
+    proc = _run_chromium(["--dump-dom", html.as_uri()], tmp_path / "profile")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dom = proc.stdout
+    assert '<html lang="zh-CN">' in dom
+    for heading in ("结论摘要", "同意时间线", "发现", "证据", "敏感 API 调用"):
+        assert f">{heading}<" in dom, heading
+    assert "拒绝隐私政策后" in dom  # an R10 message, rendered from the catalogue
+    shot = tmp_path / "report-cn.png"
+    proc = _run_chromium(["--window-size=1400,2400", f"--screenshot={shot}", html.as_uri()], tmp_path / "profile2")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    keep = os.environ.get("CONSENT_HARNESS_KEEP_SCREENSHOT_CN")
     if keep:
         shutil.copyfile(shot, keep)
