@@ -236,3 +236,81 @@ def test_without_in_process_trust_the_app_refuses_the_proxy(java_exe: str, netap
     assert not _of(run.events, NetworkFlow)
     ready = next(e for e in run.events if isinstance(e, AgentStatus) and e.status == "ready")
     assert " net redirect+quic, " in ready.message
+
+
+class FakeProxy:
+    """A stand-in for the proxy that answers the agent's CONNECT badly, one way per connection:
+    403, then a hang-up without an answer, then a proper 200 (and it keeps what it was sent)."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = int(self.sock.getsockname()[1])
+        self.requests: list[bytes] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        answers = [b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n", b"", b"HTTP/1.1 200 Connection established\r\n\r\n"]
+        for answer in answers:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(10)
+                got = b""
+                while b"\r\n\r\n" not in got:
+                    chunk = conn.recv(1024)
+                    if not chunk:
+                        break
+                    got += chunk
+                self.requests.append(got)
+                if answer:
+                    conn.sendall(answer)
+                time.sleep(0.2)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_a_proxy_that_refuses_or_hangs_up_fails_the_connect_cleanly(java_exe: str, netapp_classes: Path) -> None:
+    """The agent's side of a broken tunnel: the app's connect fails with a ConnectException or a
+    SocketException (as if the network refused), the failure is reported once per connect, and the
+    next connect goes on; the CONNECT request names the destination and carries a well-formed token."""
+    import re
+
+    from frida_support import start_spawned
+
+    proxy = FakeProxy()
+    target = 9  # the discard port on loopback: nothing listens, nothing is needed (the proxy answers)
+    run = start_spawned(
+        (java_exe, "-cp", str(netapp_classes), "com.example.netapp.Main"),
+        PACKAGE,
+        agent_options={"net": {"proxy": f"127.0.0.1:{proxy.port}", "direct": [], "quic": "allow", "prefaceMs": 3000}},
+    )
+    try:
+        results = [run.command(f"connects 127.0.0.1 {target} 1") for _ in range(3)]
+        stats = run.inst.stats()
+        events = run.since(0)
+    finally:
+        run.close()
+        proxy.close()
+    assert results[0] == -1 and results[1] == -1 and results[2] >= 0, run.lines._lines
+    errors = [x for x in run.lines._lines if x.startswith("error connects")]
+    assert "ConnectException: harness proxy refused CONNECT 127.0.0.1:9: HTTP/1.1 403 Forbidden" in errors[0]
+    assert "SocketException: connect to 127.0.0.1:9 through the harness proxy failed" in errors[1] or "refused CONNECT" in errors[1]
+    assert stats["net"]["failed"] == 2 and stats["net"]["redirected"] == 1
+    assert len(proxy.requests) == 3
+    for req in proxy.requests:
+        head = req.decode("ascii")
+        assert head.startswith(f"CONNECT 127.0.0.1:{target} HTTP/1.1\r\nHost: 127.0.0.1:{target}\r\n")
+        assert re.search(r"\r\nX-Consent-Harness-Conn: [0-9a-z]+\.[0-9a-z]+\.[0-9a-z]+\r\n\r\n$", head)
+    tokens = {re.search(r"Conn: (\S+)", r.decode()).group(1) for r in proxy.requests}  # type: ignore[union-attr]
+    assert len(tokens) == 3  # one fresh token per connect
+    (conn,) = [e for e in events if isinstance(e, NetworkConnect)]  # only the tunnel that opened
+    assert conn.token in tokens and conn.port == target
