@@ -1,5 +1,5 @@
 📦
-513612 /src/index.js
+521801 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -15177,70 +15177,282 @@ function hookDatagrams() {
     skip(`sun.nio.ch.DatagramChannelImpl.connect: ${head(String(e), 120)}`);
   }
 }
-var QUIC_C = `
+var NATIVE_C = `
 #include <gum/guminterceptor.h>
 extern int getsockopt (int fd, int level, int name, void * val, unsigned int * len);
+extern int setsockopt (int fd, int level, int name, const void * val, unsigned int len);
+extern int fcntl (int fd, int cmd, ...);
+extern long send (int fd, const void * buf, unsigned long n, int flags);
+extern long recv (int fd, void * buf, unsigned long n, int flags);
+extern int real_connect (int fd, const void * sa, unsigned int len);
+extern const char * inet_ntop (int af, const void * src, char * dst, unsigned int size);
+extern int next_token (char * out);
+extern void on_conn (const char * token, const char * target, int port, int ok, void * ra);
 extern gint quic_count;
-typedef struct { int refused; } State;
-static int port443 (const unsigned char * sa, unsigned int len) {
-  if (sa == NULL || len < 4) return 0;
-  unsigned short fam = *(const unsigned short *) sa;
-  if (fam != 2 && fam != 10) return 0;
-  return ((sa[2] << 8) | sa[3]) == 443;
-}
-static int udp (int fd) {
+extern int net_flags[4];
+extern unsigned char proxy4[16];
+extern unsigned char proxy6[28];
+extern unsigned char direct_tab[640];
+typedef struct { int mode; } State;
+typedef struct { long s; long u; } Tv;
+static int fam_of (const unsigned char * sa) { return *(const unsigned short *) sa; }
+static int port_of (const unsigned char * sa) { return (sa[2] << 8) | sa[3]; }
+static int sock_type (int fd) {
   int type = 0;
   unsigned int l = sizeof (type);
   if (fd < 0 || getsockopt (fd, 1, 3, &type, &l) != 0) return 0;
-  return type == 2;
+  return type;
 }
-static void check (GumInvocationContext * ic, const unsigned char * sa, unsigned int len) {
-  State * s = GUM_IC_GET_INVOCATION_DATA (ic, State);
-  s->refused = 0;
-  int fd = (int) GPOINTER_TO_SIZE (gum_invocation_context_get_nth_argument (ic, 0));
-  if (port443 (sa, len) && udp (fd)) {
-    s->refused = 1;
-    gum_invocation_context_replace_nth_argument (ic, 0, GSIZE_TO_POINTER ((gssize) -1));
-    quic_count++; /* not atomic (TinyCC has no atomics): two threads refused at once may count once */
+/* the destination's IPv4 address (also inside ::ffff:a.b.c.d), else NULL */
+static const unsigned char * v4_of (const unsigned char * sa) {
+  if (fam_of (sa) == 2) return sa + 4;
+  const unsigned char * a = sa + 8;
+  for (int i = 0; i < 10; i++) if (a[i] != 0) return NULL;
+  if (a[10] != 0xff || a[11] != 0xff) return NULL;
+  return a + 12;
+}
+static int prefix_eq (const unsigned char * a, const unsigned char * b, int bits) {
+  for (int i = 0; bits > 0; i++, bits -= 8) {
+    int mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+    if ((a[i] & mask) != (b[i] & mask)) return 0;
   }
+  return 1;
+}
+static int is_direct (const unsigned char * sa) {
+  const unsigned char * v4 = v4_of (sa);
+  if (v4 != NULL && port_of (sa) == port_of (proxy4) && prefix_eq (v4, proxy4 + 4, 32)) return 1;
+  for (int i = 0; i < net_flags[1]; i++) {
+    const unsigned char * e = direct_tab + i * 20;
+    if (e[0] == 4 && v4 != NULL && prefix_eq (v4, e + 4, e[1])) return 1;
+    if (e[0] == 6 && fam_of (sa) == 10 && prefix_eq (sa + 8, e + 4, e[1])) return 1;
+  }
+  return 0;
+}
+static int add (char * out, int at, const char * s) {
+  while (*s != 0 && at < 500) out[at++] = *s++;
+  out[at] = 0;
+  return at;
+}
+static int add_int (char * out, int at, int v) {
+  char d[12];
+  int n = 0;
+  do { d[n++] = '0' + v % 10; v /= 10; } while (v > 0 && n < 11);
+  while (n > 0 && at < 500) out[at++] = d[--n];
+  out[at] = 0;
+  return at;
+}
+static int tunnel (int fd, const unsigned char * sa, char * target, char * token) {
+  char ip[64];
+  const unsigned char * v4 = v4_of (sa);
+  int at = 0;
+  if (v4 != NULL) {
+    inet_ntop (2, v4, ip, sizeof (ip));
+    at = add (target, 0, ip);
+  } else {
+    inet_ntop (10, sa + 8, ip, sizeof (ip));
+    at = add (target, 0, "[");
+    at = add (target, at, ip);
+    at = add (target, at, "]");
+  }
+  at = add (target, at, ":");
+  add_int (target, at, port_of (sa));
+  next_token (token);
+  int fl = fcntl (fd, 3);
+  if (fl >= 0 && (fl & 2048)) fcntl (fd, 4, fl & ~2048);
+  Tv tv = { 15, 0 }, old_r = { 0, 0 }, old_s = { 0, 0 };
+  unsigned int l = sizeof (Tv);
+  getsockopt (fd, 1, 20, &old_r, &l);
+  l = sizeof (Tv);
+  getsockopt (fd, 1, 21, &old_s, &l);
+  setsockopt (fd, 1, 20, &tv, sizeof (tv));
+  setsockopt (fd, 1, 21, &tv, sizeof (tv));
+  int ok = 0;
+  const unsigned char * proxy = fam_of (sa) == 2 ? proxy4 : proxy6;
+  if (real_connect (fd, proxy, fam_of (sa) == 2 ? 16 : 28) == 0) {
+    char req[600];
+    int n = add (req, 0, "CONNECT ");
+    n = add (req, n, target);
+    n = add (req, n, " HTTP/1.1\\r\\nHost: ");
+    n = add (req, n, target);
+    n = add (req, n, "\\r\\nX-Consent-Harness-Conn: ");
+    n = add (req, n, token);
+    n = add (req, n, "\\r\\n\\r\\n");
+    if (send (fd, req, n, 0x4000) == n) {
+      char got[256];
+      int have = 0, run = 0;
+      while (run < 4 && have < 250) {
+        long r = recv (fd, got + have, 4 - run, 0);
+        if (r <= 0) break;
+        for (long i = 0; i < r; i++) {
+          char c = got[have + i];
+          run = c == (run % 2 == 0 ? '\\r' : '\\n') ? run + 1 : (c == '\\r' ? 1 : 0);
+        }
+        have += r;
+      }
+      ok = run == 4 && have >= 12 && got[0] == 'H' && got[1] == 'T' && got[2] == 'T' && got[3] == 'P' && got[9] == '2' && got[10] == '0' && got[11] == '0';
+    }
+  }
+  setsockopt (fd, 1, 20, &old_r, sizeof (old_r));
+  setsockopt (fd, 1, 21, &old_s, sizeof (old_s));
+  if (fl >= 0 && (fl & 2048)) fcntl (fd, 4, fl);
+  return ok;
+}
+static void refuse (GumInvocationContext * ic, State * s, int mode) {
+  s->mode = mode;
+  gum_invocation_context_replace_nth_argument (ic, 0, GSIZE_TO_POINTER ((gssize) -1));
+}
+static void check_udp (GumInvocationContext * ic, const unsigned char * sa, unsigned int len) {
+  State * s = GUM_IC_GET_INVOCATION_DATA (ic, State);
+  s->mode = 0;
+  if (!net_flags[2] || sa == NULL || len < 4 || (fam_of (sa) != 2 && fam_of (sa) != 10) || port_of (sa) != 443) return;
+  int fd = (int) GPOINTER_TO_SIZE (gum_invocation_context_get_nth_argument (ic, 0));
+  if (sock_type (fd) != 2) return;
+  refuse (ic, s, 1);
+  quic_count++; /* not atomic (TinyCC has no atomics): two threads refused at once may count once */
 }
 void connect_enter (GumInvocationContext * ic) {
-  check (ic, gum_invocation_context_get_nth_argument (ic, 1), (unsigned int) GPOINTER_TO_SIZE (gum_invocation_context_get_nth_argument (ic, 2)));
+  const unsigned char * sa = gum_invocation_context_get_nth_argument (ic, 1);
+  unsigned int len = (unsigned int) GPOINTER_TO_SIZE (gum_invocation_context_get_nth_argument (ic, 2));
+  check_udp (ic, sa, len);
+  State * s = GUM_IC_GET_INVOCATION_DATA (ic, State);
+  if (s->mode != 0 || !net_flags[0] || sa == NULL || len < 16) return;
+  int fam = fam_of (sa);
+  if ((fam != 2 && fam != 10) || (fam == 10 && len < 28)) return;
+  int fd = (int) GPOINTER_TO_SIZE (gum_invocation_context_get_nth_argument (ic, 0));
+  if (is_direct (sa) || sock_type (fd) != 1) return;
+  char target[520], token[80];
+  target[0] = 0;
+  token[0] = 0;
+  int ok = tunnel (fd, sa, target, token);
+  on_conn (token, target, port_of (sa), ok, gum_invocation_context_get_return_address (ic));
+  refuse (ic, s, ok ? 2 : 3);
 }
 void sendto_enter (GumInvocationContext * ic) {
-  check (ic, gum_invocation_context_get_nth_argument (ic, 4), (unsigned int) GPOINTER_TO_SIZE (gum_invocation_context_get_nth_argument (ic, 5)));
+  check_udp (ic, gum_invocation_context_get_nth_argument (ic, 4), (unsigned int) GPOINTER_TO_SIZE (gum_invocation_context_get_nth_argument (ic, 5)));
 }
 void sendmsg_enter (GumInvocationContext * ic) {
   const unsigned char * msg = gum_invocation_context_get_nth_argument (ic, 1);
-  if (msg == NULL) { check (ic, NULL, 0); return; }
-  check (ic, *(const unsigned char * const *) msg, *(const unsigned int *) (msg + sizeof (void *)));
+  if (msg == NULL) { check_udp (ic, NULL, 0); return; }
+  check_udp (ic, *(const unsigned char * const *) msg, *(const unsigned int *) (msg + sizeof (void *)));
 }
 void any_leave (GumInvocationContext * ic) {
   State * s = GUM_IC_GET_INVOCATION_DATA (ic, State);
-  if (s->refused) {
-    ic->system_error = 1; /* EPERM: the Interceptor sets errno from this field when the call returns */
+  if (s->mode == 1 || s->mode == 3) {
+    ic->system_error = s->mode == 1 ? 1 : 111; /* EPERM, ECONNREFUSED: set as errno when the call returns */
     gum_invocation_context_replace_return_value (ic, GSIZE_TO_POINTER ((gssize) -1));
+  } else if (s->mode == 2) {
+    ic->system_error = 0;
+    gum_invocation_context_replace_return_value (ic, GSIZE_TO_POINTER ((gssize) 0));
   }
 }
 `;
 var nativeKeep = [];
+function sockaddr4(host, port) {
+  const m = Memory.alloc(16);
+  m.writeByteArray(new Array(16).fill(0));
+  const ip = parseIp(host) ?? [127, 0, 0, 1];
+  m.writeU16(2);
+  m.add(2).writeU8(port >> 8);
+  m.add(3).writeU8(port & 255);
+  if (ip.length === 4)
+    m.add(4).writeByteArray(ip);
+  return m;
+}
+function sockaddr6(host, port) {
+  const m = Memory.alloc(28);
+  m.writeByteArray(new Array(28).fill(0));
+  const ip = parseIp(host) ?? [127, 0, 0, 1];
+  m.writeU16(10);
+  m.add(2).writeU8(port >> 8);
+  m.add(3).writeU8(port & 255);
+  m.add(8).writeByteArray(ip.length === 16 ? ip : [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, ...ip]);
+  return m;
+}
 function installNetNative() {
-  if (netConfig.quic !== "block")
+  const redirect = splitProxy() && proxyBytes !== null && proxyBytes.length === 4;
+  if (netConfig.quic !== "block" && !redirect)
     return;
-  const find = (n) => Module.findGlobalExportByName(n);
-  const getsockopt = find("getsockopt");
-  if (getsockopt === null)
-    return skip("libc getsockopt not found: native UDP/443 not refused");
+  if (netConfig.proxy !== "" && !redirect)
+    skip("the proxy is not an IPv4 address: native TCP connects not redirected");
+  const find = (n2) => Module.findGlobalExportByName(n2);
+  const need = ["getsockopt", "setsockopt", "fcntl", "send", "recv", "connect", "inet_ntop"];
+  const sym = {};
+  for (const n2 of need) {
+    const a = find(n2);
+    if (a === null)
+      return skip(`libc ${n2} not found: native UDP/443 and TCP redirect off`);
+    sym[n2] = a;
+  }
   const counter = Memory.alloc(4);
   counter.writeS32(0);
+  const flags = Memory.alloc(16);
+  const tab = Memory.alloc(640);
+  tab.writeByteArray(new Array(640).fill(0));
+  let n = 0;
+  for (const c of directCidrs()) {
+    if (n >= 32)
+      break;
+    const e = tab.add(n * 20);
+    e.writeU8(c.bytes.length === 4 ? 4 : 6);
+    e.add(1).writeU8(c.bits);
+    e.add(4).writeByteArray(c.bytes);
+    n++;
+  }
+  flags.writeS32(redirect ? 1 : 0);
+  flags.add(4).writeS32(n);
+  flags.add(8).writeS32(netConfig.quic === "block" ? 1 : 0);
+  const nextToken = new NativeCallback((out) => {
+    out.writeUtf8String(newToken());
+    return 0;
+  }, "int", ["pointer"]);
+  const onConn = new NativeCallback((tok, target, port, ok, ra) => {
+    try {
+      const token = tok.readUtf8String() ?? "";
+      const text = target.readUtf8String() ?? "";
+      if (ok === 0) {
+        netState.failed++;
+        reportError("net: native connect through the harness proxy", `CONNECT ${text} failed`);
+        return;
+      }
+      netState.redirected++;
+      const ip = text.substring(0, text.lastIndexOf(":")).replace(/^\[|\]$/g, "");
+      let caller = "";
+      try {
+        const d = DebugSymbol.fromAddress(ra);
+        caller = head(`${d.moduleName ?? "?"}!${d.name ?? ra.toString()}`, 300);
+      } catch (e) {
+        caller = "";
+      }
+      push({ k: "conn", ts: Date.now(), tok: token, host: "", ip, port, via: "libc connect (native code)", ms: 0, tid: Process.getCurrentThreadId(), th: "", caller, sid: "" }, null);
+    } catch (e) {
+      reportError("net: native connect event", e);
+    }
+  }, "void", ["pointer", "pointer", "int", "int", "pointer"]);
   let cm2;
   try {
-    cm2 = new CModule(QUIC_C, { getsockopt, quic_count: counter });
+    cm2 = new CModule(NATIVE_C, {
+      getsockopt: sym.getsockopt,
+      setsockopt: sym.setsockopt,
+      fcntl: sym.fcntl,
+      send: sym.send,
+      recv: sym.recv,
+      real_connect: sym.connect,
+      inet_ntop: sym.inet_ntop,
+      next_token: nextToken,
+      on_conn: onConn,
+      quic_count: counter,
+      net_flags: flags,
+      proxy4: sockaddr4(proxyHost, proxyPort),
+      proxy6: sockaddr6(proxyHost, proxyPort),
+      direct_tab: tab
+    });
   } catch (e) {
-    return skip(`native UDP/443 filter did not compile: ${head(String(e), 160)}`);
+    return skip(`native network filter did not compile: ${head(String(e), 160)}`);
   }
-  nativeKeep.push(cm2, counter);
-  const targets = [["connect", cm2.connect_enter], ["sendto", cm2.sendto_enter], ["sendmsg", cm2.sendmsg_enter], ["sendmmsg", cm2.sendmsg_enter]];
+  nativeKeep.push(cm2, counter, flags, tab, nextToken, onConn);
+  const targets = [["connect", cm2.connect_enter]];
+  if (netConfig.quic === "block")
+    targets.push(["sendto", cm2.sendto_enter], ["sendmsg", cm2.sendmsg_enter], ["sendmmsg", cm2.sendmsg_enter]);
   for (const [name, enter] of targets) {
     const addr = find(name);
     if (addr === null) {
@@ -15259,10 +15471,10 @@ function installNetNative() {
     const now = counter.readS32();
     if (now === seen)
       return;
-    const n = now - seen;
+    const k = now - seen;
     seen = now;
-    netState.quic += n;
-    push({ k: "quic", ts: Date.now(), host: "", port: 443, via: "libc (native code)", caller: "", sid: "", n }, null);
+    netState.quic += k;
+    push({ k: "quic", ts: Date.now(), host: "", port: 443, via: "libc (native code)", caller: "", sid: "", n: k }, null);
   };
   nativeKeep.push(setInterval(poll, 250));
   nativePoll = poll;
