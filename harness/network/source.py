@@ -19,6 +19,13 @@ How traffic reaches the proxy (``network_route`` option):
 - ``none``: only start the proxy (clients are pointed at it by other means: mitmproxy's WireGuard
   mode, a test client, a host-process app); the agent is not told.
 
+``network_wireguard=PORT`` adds mitmproxy's WireGuard mode beside the HTTP proxy: a WireGuard
+server on UDP ``PORT`` of the proxy's host (an emulator reaches the host's loopback at
+``10.0.2.2``). A device whose WireGuard app uses the client configuration mitmdump prints at
+start (``<run>/network/mitmdump.log``; the keys stay in ``<confdir>/wireguard.conf``, so it is
+the same for every run) sends all of its traffic through the proxy, whatever the app's proxy
+settings; the proxy's CA must still be trusted (system CA or the agent).
+
 Certificate trust is the device's business (see README: network capture): the CA is
 ``<confdir>/mitmproxy-ca-cert.pem``, kept across runs in ``network_confdir`` so it is installed
 once.
@@ -74,6 +81,7 @@ class MitmProxy:
         confdir: Path | None = None,
         extra: Mapping[str, str] | None = None,
         python: str = sys.executable,
+        wireguard: int = 0,
     ) -> None:
         self.out_dir = Path(out_dir)
         self.host = host
@@ -81,6 +89,8 @@ class MitmProxy:
         self.confdir = Path(confdir) if confdir is not None else default_confdir()
         self.extra = dict(extra or {})
         self.python = python
+        #: UDP port of an added WireGuard server (0: none)
+        self.wireguard = wireguard
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = self.out_dir / "mitmdump.log"
 
@@ -104,10 +114,13 @@ class MitmProxy:
             "--set",
             f"confdir={self.confdir}",
             "--set",
-            "termlog_verbosity=warn",
+            # info when WireGuard runs: mitmdump prints the client configuration at that level
+            f"termlog_verbosity={'info' if self.wireguard else 'warn'}",
             "--set",
             "flow_detail=0",
         ]
+        if self.wireguard:
+            args += ["--mode", "regular", "--mode", f"wireguard@{self.wireguard}"]
         for k, v in sorted(self.extra.items()):
             args += ["--set", f"{k}={v}"]
         return args
@@ -183,6 +196,10 @@ class NetworkSource(SourceBase):
         if port and not (port.isdigit() and 0 < int(port) < 65536):
             raise InputError(f"network_port must be 1-65535, got {port[:20]!r}")
         self.port = int(port) if port else 0
+        wg = options.get("network_wireguard", "")
+        if wg and not (wg.isdigit() and 0 < int(wg) < 65536):
+            raise InputError(f"network_wireguard must be a UDP port 1-65535, got {wg[:20]!r}")
+        self.wireguard = int(wg) if wg else 0
         upstream = options.get("network_upstream_ca", "")
         self.extra = {"ssl_verify_upstream_trusted_ca": upstream} if upstream else {}
         self.proxy: MitmProxy | None = None
@@ -197,7 +214,7 @@ class NetworkSource(SourceBase):
     def start(self, session: SourceSession) -> None:
         self._session = session
         out = (session.run_dir / "network") if session.run_dir is not None else Path(os.environ.get("TMPDIR", "/tmp")) / f"ch-network-{os.getpid()}-{id(self)}"
-        self.proxy = MitmProxy(out, port=self.port, confdir=self.confdir, extra=self.extra)
+        self.proxy = MitmProxy(out, port=self.port, confdir=self.confdir, extra=self.extra, wireguard=self.wireguard)
         self.proxy.start()
         self.reader = FlowReader(out / "flows.jsonl", session.clock, time.time)
         if self.route in ("agent", "global"):
@@ -294,5 +311,5 @@ register_source(
     "network",
     _factory,
     summary="a real mitmproxy on the host: every request as a NetworkFlow, refused TLS handshakes, bodies kept for matching, a HAR export",
-    options=("network_route", "network_port", "network_confdir", "network_upstream_ca"),
+    options=("network_route", "network_port", "network_confdir", "network_upstream_ca", "network_wireguard"),
 )
