@@ -28,7 +28,8 @@ Matches are never recomputed here: ``analyze`` stores the matching R34/R37 judge
 kept has ``network_matched = false`` in ``runs`` (``consent-harness analyze`` it again to fill).
 ``runs`` carries each run's network coverage: requests decrypted, in cleartext, TLS handshakes
 refused (and by which hosts), QUIC attempts the agent blocked (``quic_measured`` says whether
-the run's recording counted them at all: the agent's QuicBlocked / NetworkConnect events;
+the run's recording counted them at all: QuicBlocked events, or an agent ready record saying its
+UDP/443 refusal was on;
 harness.reporting.build.quic_count, the same count as the run report's).
 
 The store is versioned (``STORE_VERSION`` in ``export.json``); a store written by an older

@@ -43,7 +43,6 @@ from harness.events import (
     Event,
     ExploreResult,
     HoneyPlant,
-    NetworkConnect,
     NetworkFlow,
     PermissionRequest,
     PermissionResult,
@@ -174,19 +173,23 @@ def clean_text(value: object) -> str:
     return _CONTROL_CHARS.sub("", str(value))
 
 
+#: the agent's ready record names the traffic routing it switched on: "... net redirect+quic+..., N hooks"
+_NET_ON = re.compile(r" net ([a-z+]+),")
+
+
 def quic_count(events: Iterable[Event]) -> int | None:
     """QUIC attempts the agent blocked in a run: the sum of its QuicBlocked counts (UDP to port
-    443 refused). None when the run did not count them: neither a QuicBlocked nor a
-    NetworkConnect event (the agent's connect redirect, installed with the UDP/443 refusal)
-    was recorded, so a 0 would be a guess."""
+    443 refused). None when the run did not count them: no QuicBlocked event and no agent whose
+    ready record says its UDP/443 refusal was on ("net ...quic..."), so a 0 would be a guess."""
     measured = False
     n = 0
     for e in events:
         if isinstance(e, QuicBlocked):
             measured = True
             n += max(1, e.count)
-        elif isinstance(e, NetworkConnect):
-            measured = True
+        elif isinstance(e, AgentStatus) and e.status == "ready" and not measured:
+            m = _NET_ON.search(e.message)
+            measured = m is not None and "quic" in m.group(1).split("+")
     return n if measured else None
 
 

@@ -10,6 +10,7 @@ from harness.batch.store import MAX_PATH, network_rows
 from harness.catalog.rules import load_rules
 from harness.detectors.phases import build_phases
 from harness.events import (
+    AgentStatus,
     ConsentDecision,
     Event,
     HoneyPlant,
@@ -81,8 +82,10 @@ def test_phase_follows_the_consent_decision() -> None:
     assert net.flows[0]["phase"] == "declined"
 
 
-def test_quic_is_counted_when_the_agent_routed_the_app() -> None:
+def test_quic_is_counted_when_the_agent_refused_udp_443() -> None:
+    ready = AgentStatus(t=0.0, source="frida", status="ready", message="agent 1.0 pid 1 stacks jvmti net redirect+quic, 9 hooks")
     events: list[Event] = [
+        ready,
         NetworkConnect(t=0.1, source="frida", token="c1", host="ulogs.umeng.com", port=443),
         QuicBlocked(t=0.2, source="frida", host="142.250.1.1", port=443, count=4),
         _flow(0.3, "ulogs.umeng.com"),
@@ -90,3 +93,8 @@ def test_quic_is_counted_when_the_agent_routed_the_app() -> None:
     cov = _rows(events, None).coverage
     assert (cov["n_quic_blocked"], cov["quic_measured"]) == (4, True)
     assert cov["network_matched"] is False  # not analysed: matches unknown, not "none found"
+    # the refusal on and nothing tried: a measured 0; the redirect alone (quic=allow): unmeasured
+    assert _rows([ready, _flow(0.3, "a.example.org")], None).coverage["quic_measured"] is True
+    allow = AgentStatus(t=0.0, source="frida", status="ready", message="agent 1.0 pid 1 stacks jvmti net redirect, 5 hooks")
+    cov = _rows([allow, NetworkConnect(t=0.1, source="frida", token="c1", host="a.example.org", port=443), _flow(0.3, "a.example.org")], None).coverage
+    assert (cov["n_quic_blocked"], cov["quic_measured"]) == (0, False)

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from harness.assemble import AppRequest, run_app
-from harness.events import Event, NetworkConnect, QuicBlocked, TlsFailure
+from harness.events import AgentStatus, Event, NetworkConnect, QuicBlocked, TlsFailure
 from harness.pipeline import analyze_run
 from harness.reporting.build import build_reports, load_run
 from harness.rundir import RunDir
@@ -99,20 +99,32 @@ def test_refused_handshakes_are_counted_per_host(tmp_path: Path) -> None:
     assert "3 refused handshakes here" in cov
 
 
+def _ready(net: str) -> AgentStatus:
+    """The agent's ready record as the decoder writes it (harness.instrumentation.protocol)."""
+    return AgentStatus(source="frida", status="ready", hooks=200, message=f"agent 1.0 pid 4242 stacks art-backtrace net {net}, 14 hooks")
+
+
 def test_quic_attempts_the_agent_blocked_are_counted(tmp_path: Path) -> None:
     extra: list[Event] = [
+        _ready("redirect+quic+trust+unpin"),
         NetworkConnect(source="frida", token="c1", host="ulogs.umeng.com", port=443, via="java.net.Socket.connect"),
         QuicBlocked(source="frida", host="142.250.1.1", port=443, via="java.net.DatagramSocket.send", count=3),
-        QuicBlocked(source="frida", host="142.250.1.2", port=443, via="java.net.DatagramSocket.connect", count=2),
+        QuicBlocked(source="frida", host="142.250.1.2", port=443, via="libc sendto", count=2),
     ]
     cov = _with(_run(tmp_path, "net-precollect"), extra)
     assert "QUIC attempts blocked</dt><dd>5 <span" in cov
 
 
-def test_an_active_redirect_without_quic_attempts_counts_zero(tmp_path: Path) -> None:
-    cov = _with(_run(tmp_path, "net-precollect"), [NetworkConnect(source="frida", token="c1", host="ulogs.umeng.com", port=443)])
+def test_an_active_refusal_without_quic_attempts_counts_zero(tmp_path: Path) -> None:
+    cov = _with(_run(tmp_path, "net-precollect"), [_ready("redirect+quic+trust+unpin")])
     assert "QUIC attempts blocked</dt><dd>0 <span" in cov
-    assert "that is not sent through the hooked Java UDP APIs" in cov
+    assert "sent by means the agent's UDP hooks do not cover" in cov
+
+
+def test_a_redirect_with_quic_allowed_is_not_measured(tmp_path: Path) -> None:
+    extra: list[Event] = [_ready("redirect+trust+unpin"), NetworkConnect(source="frida", token="c1", host="ulogs.umeng.com", port=443)]
+    cov = _with(_run(tmp_path, "net-precollect"), extra)
+    assert "QUIC attempts blocked</dt><dd>not measured" in cov
 
 
 def test_no_network_no_section(tmp_path: Path) -> None:
