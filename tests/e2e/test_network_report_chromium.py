@@ -79,7 +79,7 @@ class _Dom(HTMLParser):
 def test_network_section_renders_as_text_in_chromium(tmp_path: Path) -> None:
     model = tmp_path / "hostile-sender.yaml"
     model.write_text(HOSTILE_SENDER, encoding="utf-8")
-    (out,) = list(run_app(AppRequest(app=str(model), device="sim", scenario="S1", results=str(tmp_path / "runs"), reports=("html",))))
+    (out,) = list(run_app(AppRequest(app=str(model), device="sim", scenario="S1", results=str(tmp_path / "runs"), reports=("html",), lang="en")))
     html = Path(out.run_dir) / "report.html"
     proc = _chrome(["--dump-dom", html.as_uri()], tmp_path / "profile")
     assert proc.returncode == 0 and "</html>" in proc.stdout, proc.stderr[-2000:]
