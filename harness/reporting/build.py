@@ -55,7 +55,7 @@ from harness.events import (
     event_from_dict,
 )
 from harness.findings import SEVERITIES, VERDICTS, Finding
-from harness.i18n import check_lang, lang_for, render, rule_title, term, ui, uin
+from harness.i18n import category_label, check_lang, lang_for, render, rule_title, term, ui, uin
 from harness.reporting.formats import ReportOptions
 from harness.reporting.formats import formats as registered_formats
 from harness.reporting.frames import finding_row
@@ -94,15 +94,10 @@ PHASES: tuple[str, ...] = PHASE_NAMES
 
 #: The eight problem types of the Shanghai 2023 campaign that findings are filed under
 #: (rules.md part 8), as short labels in English and Chinese.
+#: The seed problem types T1..T8 as (English, 中文) names: from the shared glossary
+#: (catalog/messages.yaml ``terms.problem_type``), which the checklist uses too.
 PROBLEM_TYPES: dict[str, tuple[str, str]] = {
-    "T1": ("No privacy policy, or rules not shown prominently", "未公开收集使用规则"),
-    "T2": ("Purpose, method and scope not stated one by one", "未明示收集目的、方式和范围"),
-    "T3": ("No consent, default consent, forced or induced consent", "未经同意收集使用"),
-    "T4": ("Beyond necessity, frequent requests, service refused", "违反必要原则"),
-    "T5": ("Provided to third parties without consent; targeted ads", "未经同意向他人提供"),
-    "T6": ("No deletion or correction; no complaint channel", "未提供删除更正或投诉渠道"),
-    "T7": ("Management duty not met; leak risk", "安全管理责任未落实"),
-    "T8": ("Illegal trade of personal information (indicator only)", "非法买卖个人信息"),
+    k: (term("problem_type", k, "en"), term("problem_type", k, "zh")) for k in ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8")
 }
 
 #: What each scenario of the standard suite does, shown in the report header. A run can carry
@@ -201,15 +196,16 @@ def clip(value: object, limit: int = MAX_TEXT) -> str:
     return s
 
 
-def scenario_description(scenario: str, extra: Mapping[str, Any] | None = None) -> str:
-    """What the scenario does, in one sentence: the run's own wording first, else the
-    standard-suite wording matched on the leading ``S<n>``, else ''."""
+def scenario_description(scenario: str, extra: Mapping[str, Any] | None = None, lang: str = "en") -> str:
+    """What the scenario does, in one sentence: the run's own wording first (in ``lang`` when
+    report_ui.yaml has it: the standard scenarios' wordings), else the standard-suite wording
+    matched on the leading ``S<n>``, else ''."""
     if extra:
         own = extra.get("scenario_description")
         if isinstance(own, str) and own.strip():
-            return clip(own, 400)
+            return clip(ui(own.strip(), lang), 400)
     m = _SCENARIO_ID.match(scenario or "")
-    return SCENARIO_DESCRIPTIONS.get(m.group(1).upper(), "") if m else ""
+    return ui(SCENARIO_DESCRIPTIONS.get(m.group(1).upper(), ""), lang) if m else ""
 
 
 def category_color(category: str) -> str:
@@ -544,7 +540,7 @@ class RunData:
             if len({self.findings[i - 1].rule_id for i in idx}) < 2 or tuple(idx) in seen:
                 continue
             seen.add(tuple(idx))
-            out.append((s, describe_event(self.by_seq[s]), idx))
+            out.append((s, describe_event(self.by_seq[s], self.lang), idx))
         return out
 
     def finding_rows(self) -> list[dict[str, Any]]:
@@ -968,50 +964,55 @@ def _derive(data: RunData, *, rebuild_phases: bool = True) -> None:
 # -- one-line summaries of events -------------------------------------------------------------
 
 
-def describe_event(ev: Event) -> str:
-    """A short, plain-text description of an event for evidence lists (not escaped)."""
+def describe_event(ev: Event, lang: str = "en") -> str:
+    """A short, plain-text description of an event for evidence lists (not escaped), in
+    ``lang`` (zh | en). App texts, API names, hosts and codes inside it are kept as recorded."""
+
+    def _(text: str, **args: object) -> str:
+        return ui(text, lang, **args)
+
     if isinstance(ev, ApiCall):
-        who = ev.sdk or "unknown code"
+        who = ev.sdk or _("unknown code")
         n = f" ×{ev.count}" if ev.count > 1 else ""
-        return clip(f"{ev.api_id or ev.method} [{ev.category}] by {who}{n}", 400)
+        return clip(_("{api} [{category}] by {who}", api=ev.api_id or ev.method, category=category_label(ev.category, lang), who=who) + n, 400)
     if isinstance(ev, ConsentDecision):
-        return clip(f"{ev.choice} {ev.subject} via {ev.how or '?'} ({ev.taps} tap{'s' if ev.taps != 1 else ''})", 400)
+        return clip(_("{choice} {subject} via {how} ({taps} taps)", choice=term("choice", ev.choice, lang), subject=ev.subject, how=ev.how or "?", taps=ev.taps) if ev.taps != 1 else _("{choice} {subject} via {how} (1 tap)", choice=term("choice", ev.choice, lang), subject=ev.subject, how=ev.how or "?"), 400)
     if isinstance(ev, PermissionRequest):
-        groups = ", ".join(ev.groups) or ", ".join(ev.permissions) or "?"
-        return clip(f"permission request ({ev.via}) for {groups} by {ev.sdk or 'unknown'}", 400)
+        groups = "、".join(term("group", g, lang) for g in ev.groups) if lang == "zh" and ev.groups else (", ".join(ev.groups) or ", ".join(ev.permissions) or "?")
+        return clip(_("permission request ({via}) for {groups} by {who}", via=ev.via, groups=groups, who=ev.sdk or _("unknown")), 400)
     if isinstance(ev, PermissionResult):
-        return clip(f"permission {ev.group}: {ev.state}", 400)
+        return clip(_("permission {group}: {state}", group=term("group", ev.group, lang), state=ev.state), 400)
     if isinstance(ev, UiSnapshot):
-        return clip(f"screen read: {ev.screen_kind} (confidence {ev.confidence:.2f}) in {ev.package or '?'}", 400)
+        return clip(_("screen read: {kind} (confidence {confidence}) in {package}", kind=term("screen_kind", ev.screen_kind, lang), confidence=f"{ev.confidence:.2f}", package=ev.package or "?"), 400)
     if isinstance(ev, UiAction):
         target = ev.text or ev.resource_id
         extra = f" role={ev.role}" if ev.role else ""
-        intent = f" starts {ev.user_intent}" if ev.user_intent else ""
-        return clip(f"{ev.action} {target}{extra}{intent}".strip(), 400)
+        intent = " " + _("starts {intent}", intent=ev.user_intent) if ev.user_intent else ""
+        return clip(f"{_(ev.action)} {target}{extra}{intent}".strip(), 400)
     if isinstance(ev, AppState):
         cause = f" ({ev.cause})" if ev.cause else ""
-        return clip(f"app {ev.state}{cause}", 400)
+        return clip(_("app {state}", state=_(ev.state)) + cause, 400)
     if isinstance(ev, StepMarker):
-        st = f" {ev.status}" if ev.status else ""
+        st = f" {_(ev.status)}" if ev.status else ""
         msg = f": {ev.message}" if ev.message else ""
-        return clip(f"step {ev.index} {ev.step} {ev.phase}{st}{msg}", 400)
+        return clip(_("step {index} {step} {phase}", index=ev.index, step=ev.step, phase=_(ev.phase)) + st + msg, 400)
     if isinstance(ev, ExploreResult):
-        got = ", ".join(f"{f.target} in {f.clicks} tap{'s' if f.clicks != 1 else ''}" for f in ev.found) or "nothing"
-        miss = f"; not found: {', '.join(ev.missing)}" if ev.missing else ""
-        return clip(f"explored {ev.screens} screens with {ev.taps} taps: found {got}{miss}", 400)
+        got = ", ".join(_("{target} in {n} taps", target=f.target, n=f.clicks) if f.clicks != 1 else _("{target} in 1 tap", target=f.target) for f in ev.found) or _("nothing")
+        miss = _("; not found: {targets}", targets=", ".join(ev.missing)) if ev.missing else ""
+        return clip(_("explored {screens} screens with {taps} taps: found {got}", screens=ev.screens, taps=ev.taps, got=got) + miss, 400)
     if isinstance(ev, NetworkFlow):
-        tls = "TLS" if ev.tls else ("plain http" if ev.scheme == "http" else ev.scheme)
-        return clip(f"request {ev.method} {ev.host}{ev.path} ({tls}, {ev.req_bytes} bytes)", 400)
+        tls = "TLS" if ev.tls else (_("plain http") if ev.scheme == "http" else ev.scheme)
+        return clip(_("request {method} {url} ({tls}, {n} bytes)", method=ev.method, url=f"{ev.host}{ev.path}", tls=tls, n=ev.req_bytes), 400)
     if isinstance(ev, TlsFailure):
-        return clip(f"TLS handshake to {ev.sni or ev.host} refused by the app: {ev.error}", 400)
+        return clip(_("TLS handshake to {host} refused by the app: {error}", host=ev.sni or ev.host, error=ev.error), 400)
     if isinstance(ev, HoneyPlant):
-        return clip(f"planted {ev.category} value {ev.value} returned by {ev.api_id}", 400)
+        return clip(_("planted {category} value {value} returned by {api}", category=category_label(ev.category, lang), value=ev.value, api=ev.api_id), 400)
     if isinstance(ev, RunMarker):
-        return clip(f"run {ev.phase} {ev.status}".strip(), 400)
+        return clip(_("run {phase} {status}", phase=_(ev.phase), status=_(ev.status) if ev.status else "").strip(), 400)
     if isinstance(ev, AgentStatus):
-        return clip(f"agent {ev.status}: {ev.hooks} hooks {ev.message}".strip(), 400)
+        return clip(_("agent {status}: {n} hooks", status=_(ev.status), n=ev.hooks) + (f" {ev.message}" if ev.message else ""), 400)
     if isinstance(ev, ErrorRecord):
-        return clip(f"error in {ev.where}: {ev.message}", 400)
+        return clip(_("error in {where}: {message}", where=ev.where, message=ev.message), 400)
     return clip(ev.kind, 400)
 
 

@@ -44,6 +44,7 @@ from harness.events import (
     explore_result,
 )
 from harness.findings import Finding
+from harness.i18n import term
 from harness.reporting.build import PROBLEM_TYPES, RunData, clip, describe_event, detector_errors, load_run
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
 from harness.textout import jinja_finalize
@@ -63,12 +64,8 @@ __all__ = [
 ]
 
 VERDICT_CODES = ("non-compliant", "needs-review", "not-tested", "compliant")
-VERDICT_LABELS: dict[str, dict[str, str]] = {
-    "non-compliant": {"zh": "不符合", "en": "Non-compliant"},
-    "needs-review": {"zh": "需复核", "en": "Needs review"},
-    "not-tested": {"zh": "未检测", "en": "Not tested"},
-    "compliant": {"zh": "符合", "en": "Compliant"},
-}
+#: Item verdict names, from the shared glossary (catalog/messages.yaml ``terms.checklist_verdict``)
+VERDICT_LABELS: dict[str, dict[str, str]] = {v: {lang: term("checklist_verdict", v, lang) for lang in ("zh", "en")} for v in VERDICT_CODES}
 LANGS = ("zh", "en")
 _PROMPT_KINDS = frozenset({"privacy_dialog", "cmp_dialog"})
 _DENIED = frozenset({"denied", "denied_forever"})
@@ -190,7 +187,7 @@ def _item_finding(run: RunData, f: Finding, out_dir: Path | None) -> ItemFinding
     ev: list[str] = []
     for seq in f.evidence[:MAX_EVIDENCE_SHOWN]:
         e = run.by_seq.get(seq)
-        ev.append(f"#{seq} t={e.t:.2f}s {describe_event(e)}" if e is not None else f"#{seq}")
+        ev.append(f"#{seq} t={e.t:.2f}s {describe_event(e, run.lang)}" if e is not None else f"#{seq}")
     if len(f.evidence) > MAX_EVIDENCE_SHOWN:
         ev.append(f"… +{len(f.evidence) - MAX_EVIDENCE_SHOWN}")
     return ItemFinding(run.run_id, run.info.scenario, f, tuple(ev), _report_link(run, out_dir))
@@ -302,6 +299,8 @@ def assess(
     lang = lang or ("zh" if jid == "cn" else "en")
     if lang not in LANGS:
         raise InputError(f"checklist language must be zh or en, not {lang!r}")
+    # finding titles and messages in the checklist's language
+    runs = [r if r.lang == lang else r.relocalised(lang) for r in runs]
     met = run_conditions(runs)
     judged, failed = _judged_rules(runs)
     items = [_assess_item(it, runs, met, judged, failed, cat, cl, jid, lang, out_dir) for it in cl.items]
@@ -476,6 +475,7 @@ def render_checklist_html(ac: AppChecklist, *, out_dir: Path | None = None, cata
         sections.append({"id": sec, "name": names[k], "other": names["en" if k == "zh" else "zh"], "rows": rows})
     ctx = {
         "lang": lang,
+        "term": lambda kind, code: term(kind, code, lang),
         "t": {key: _tr(key, lang) for key in _T},
         "ac": ac,
         "version": __version__,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from harness.i18n import term
 from harness.reporting.checklist import (
     _CHECK_MEANING,
     _COUNTING,
@@ -43,8 +44,6 @@ _HEAD: dict[str, dict[str, str]] = {
     "key": {"zh": "项", "en": "Key"},
     "value": {"zh": "含义", "en": "Meaning"},
 }
-_SEV_ZH = {"high": "高", "medium": "中", "low": "低", "info": "提示"}
-_VERDICT_ZH = {"violation": "违规", "needs-review": "需复核", "info": "提示"}
 
 
 def _labels(cols: tuple[str, ...], k: str) -> list[str]:
@@ -93,8 +92,8 @@ def write_checklist_xlsx(ac: AppChecklist, path: Path) -> None:
                     "scenario": x.scenario,
                     "run_id": x.run_id,
                     "rule_id": f.rule_id,
-                    "severity": _SEV_ZH.get(f.severity, f.severity) if k == "zh" else f.severity,
-                    "finding_verdict": _VERDICT_ZH.get(f.verdict, f.verdict) if k == "zh" else f.verdict,
+                    "severity": term("severity", f.severity, k) if k == "zh" else f.severity,
+                    "finding_verdict": term("verdict", f.verdict, k) if k == "zh" else f.verdict,
                     "message": f.message,
                     "evidence": "\n".join(x.evidence),
                 }

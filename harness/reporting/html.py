@@ -171,7 +171,7 @@ def timeline_shapes(data: RunData, *, width: int = 1260) -> dict[str, Any]:
     for ev in data.events:
         if isinstance(ev, PermissionRequest):
             cx = x(ev.t)
-            add("path", title=f"#{ev.seq} t={ev.t:.2f} s: {describe_event(ev)}", d=f"M{cx},{py_ + 3} l5,{ph_ - 6} l-10,0 z", fill="#34495e")
+            add("path", title=f"#{ev.seq} t={ev.t:.2f} s: {describe_event(ev, lang)}", d=f"M{cx},{py_ + 3} l5,{ph_ - 6} l-10,0 z", fill="#34495e")
 
     # API call marks, merged per 3 px bucket
     buckets: dict[tuple[str, int], list[ApiCall]] = defaultdict(list)
@@ -199,7 +199,7 @@ def timeline_shapes(data: RunData, *, width: int = 1260) -> dict[str, Any]:
             subject = ev.subject.replace("permission:", "")
             label = clip(f"{term('choice', ev.choice, lang)} {term('decision_subject', subject, lang) if subject in ('privacy_policy', 'cmp') else term('group', subject, lang)}", 40)
             add("line", x1=cx, x2=cx, y1=dy + 2, y2=round(plot_bottom - 4, 1), stroke=color, stroke_width="1.5", stroke_dasharray="4 3")
-            add("path", title=f"#{ev.seq} t={ev.t:.2f} s: {describe_event(ev)}", d=f"M{cx},{dy + 2} l0,{dh - 4} M{cx},{dy + 2} l10,4 l-10,4 z", fill=color, stroke=color, stroke_width="1.5")
+            add("path", title=f"#{ev.seq} t={ev.t:.2f} s: {describe_event(ev, lang)}", d=f"M{cx},{dy + 2} l0,{dh - 4} M{cx},{dy + 2} l10,4 l-10,4 z", fill=color, stroke=color, stroke_width="1.5")
             est = sum(11.0 if ord(ch) > 0x2E80 else 6.2 for ch in label)
             for row in (0, 1):
                 if cx + 12 > label_end[row] + 4:
@@ -281,7 +281,7 @@ def _event_view(ev: Event, data: RunData, screen_anchor: dict[int, int]) -> dict
         "source": clip(ev.source, 40),
         "phase": _phase(data, data.phase_at(ev.t)),
         "bg": data.in_background(ev.t),
-        "text": describe_event(ev),
+        "text": describe_event(ev, data.lang),
         "kv": [],
         "stack": [],
         "more_frames": 0,
@@ -486,8 +486,8 @@ def render_run_html(data: RunData, *, embed_screens: bool = True) -> str:
         "title": f"{data.app_name or data.run_id} · {info.scenario or '?'}",
         "overall_code": code,
         "overall": sentence,
-        "scenario_desc": scenario_description(info.scenario, info.extra),
-        "device": _device_text(info.device),
+        "scenario_desc": scenario_description(info.scenario, info.extra, lang),
+        "device": _device_text({**info.device, "model": ui(str(info.device["model"]), lang)} if isinstance(info.device, dict) and info.device.get("model") else info.device),
         "profile": _profile_text(data.analysis, info.profile, lang),
         "jurisdiction": _jurisdiction_text(data.jurisdiction, lang),
         "severities": list(reversed(SEVERITIES)),

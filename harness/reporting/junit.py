@@ -67,14 +67,15 @@ def _finding_text(f: Finding, data: RunData) -> str:
         lines.append(f"{_('cites:')} [{c.jurisdiction}] {c}")
     for th in f.thresholds:
         unit = f" {th.unit}" if th.unit else ""
-        src = f" - {th.source}" if th.source else ""
+        unit = f" {_(th.unit)}" if th.unit else ""
+        src = f" - {_(th.source)}" if th.source else ""
         lines.append(f"{_('threshold:')} {th.name} = {th.value}{unit} ({term('provenance', th.provenance, lang)}){src}")
     fix = load_rules().rules[f.rule_id].fix("cn" if lang == "zh" else "en") if f.rule_id in load_rules().rules else ""
     if fix:
         lines.append(f"{_('fix:')} {fix}")
     for s in f.evidence[:20]:
         ev = data.by_seq.get(s)
-        lines.append(_("evidence #{n}:", n=s) + " " + (f"t={ev.t:.3f} s {describe_event(ev)}" if ev is not None else _("(not in the timeline)")))
+        lines.append(_("evidence #{n}:", n=s) + " " + (f"t={ev.t:.3f} s {describe_event(ev, lang)}" if ev is not None else _("(not in the timeline)")))
     if len(f.evidence) > 20:
         lines.append(_("... {n} more evidence events in findings.json", n=len(f.evidence) - 20))
     return clip("\n".join(lines), 8000)

@@ -249,7 +249,7 @@ def _event_cols(ev: Event, data: RunData, *, stack_sep: str = "\n") -> dict[str,
         "phase": _phase(data, ev.t),
         "background": data.in_background(ev.t),
         "kind": ev.kind,
-        "description": describe_event(ev),
+        "description": describe_event(ev, data.lang),
     }
     if isinstance(ev, ApiCall):
         d |= {"api_id": ev.api_id, "category": ev.category, "sdk": ev.sdk or "unknown", "caller": ev.caller, "args": ev.args, "ret": ev.ret, "stack": _stack_text(ev, sep=stack_sep), "method": ev.method, "thread": ev.thread, "count": ev.count}
@@ -278,7 +278,7 @@ def _run_facts(data: RunData) -> list[tuple[str, Any]]:
         ("jurisdiction", data.jurisdiction),
     ]
     for k, v in sorted((info.device or {}).items()):
-        facts.append((f"device.{k}", v if isinstance(v, (str, int, float, bool)) else json.dumps(v, ensure_ascii=False, default=str)))
+        facts.append((f"device.{k}", (ui(v, lang) if k == "model" and isinstance(v, str) else v) if isinstance(v, (str, int, float, bool)) else json.dumps(v, ensure_ascii=False, default=str)))
     for s, n in data.severity_counts().items():
         facts.append((f"findings.{s}", n))
     for v, n in data.verdict_counts().items():
