@@ -137,6 +137,8 @@ def _report(run_dir: Path, formats: Sequence[str], *, fail_on: str = "high", emb
 
 def cmd_run(a: argparse.Namespace) -> int:
     from harness.assemble import AppRequest, run_app
+    from harness.i18n import ui
+    from harness.reporting.build import run_lang
     from harness.rundir import results_folder
 
     results_folder(a.results)  # a bad --results is an input error before anything runs
@@ -171,7 +173,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     for out in run_app(request, progress=lambda items: _progress(items, a.app)):
         any_fail |= fails(out.findings, a.fail_on)
         _print_table(out.run_dir, a.lang)
-        print(f"run folder: {out.run_dir}" + ("  [SIMULATED]" if out.result.info.simulated else ""))
+        print(ui("run folder: {path}", run_lang(out.run_dir, a.lang), path=out.run_dir) + ("  [SIMULATED]" if out.result.info.simulated else ""))
         infra = out.result.infrastructure_error or infra
         if out.result.step_failures:
             step_failures.append(f"{out.result.info.scenario}: {out.result.step_failures}")

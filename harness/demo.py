@@ -26,12 +26,13 @@ def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdict
 
     started = time.perf_counter()
     lang = lang_for(jurisdiction, lang)
+    from harness.i18n import ui
     kind = reference_kind()
     names = apps or list(kind.bundled_apps() if kind.bundled_apps is not None else ())
     scenarios = resolve_scenarios(scenario)
     root = results_folder(results) / f"demo-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
     root.mkdir(parents=True, exist_ok=True)
-    print(f"consent-harness demo: {len(names)} reference apps x {len(scenarios)} scenarios on the reference device (SIMULATED)")
+    print("consent-harness demo: " + ui("{apps} reference apps x {scenarios} scenarios on the reference device (SIMULATED)", lang, apps=len(names), scenarios=len(scenarios)))
     runs: list[Path] = []
     rows: list[dict[str, object]] = []
     infra = False
@@ -63,10 +64,10 @@ def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdict
     summary = _summary(runs, root, lang)
     print_findings_table(rows, sys.stdout, lang=lang)
     elapsed = time.perf_counter() - started
-    print(f"\n{len(runs)} runs, {len(rows)} findings in {elapsed:.1f} s. Results: {root}")
+    print("\n" + ui("{runs} runs, {findings} findings in {seconds} s. Results: {root}", lang, runs=len(runs), findings=len(rows), seconds=f"{elapsed:.1f}", root=root))
     for kind_name, path in summary.items():
-        print(f"summary {kind_name}: {path}")
-    print("Every run above used the reference device: SIMULATED apps, not real ones.")
+        print(ui("summary {kind}: {path}", lang, kind=kind_name, path=path))
+    print(ui("Every run above used the reference device: SIMULATED apps, not real ones.", lang))
     return EXIT_INFRA if infra else EXIT_CLEAN
 
 

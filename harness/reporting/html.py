@@ -266,11 +266,25 @@ def _jurisdiction_text(jid: str, lang: str) -> str:
 def _profile_text(analysis: dict[str, Any] | None, info_profile: str, lang: str = "en") -> str:
     p = (analysis or {}).get("profile")
     if isinstance(p, str) and p:
-        return clip(p, 200)
+        return _profile_named(clip(p, 200), lang)
     if isinstance(p, dict):
         name = p.get("id") or p.get("name")
         return clip(name if isinstance(name, str) else json.dumps(p, ensure_ascii=False), 200)
-    return info_profile
+    return _profile_named(info_profile, lang)
+
+
+def _profile_named(profile_id: str, lang: str) -> str:
+    """'停车场扫码缴费 (parking_payment)' in zh for a known app-type profile; the id otherwise."""
+    if lang != "zh" or not profile_id:
+        return profile_id
+    from harness.catalog.profiles import load_profiles
+    from harness.errors import CatalogError
+
+    try:
+        prof = load_profiles().get(profile_id)
+    except CatalogError:
+        return profile_id
+    return f"{prof.name_zh} ({prof.id})"
 
 
 def _event_view(ev: Event, data: RunData, screen_anchor: dict[int, int]) -> dict[str, Any]:

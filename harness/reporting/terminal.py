@@ -180,7 +180,7 @@ def print_findings_table(
             ]
             title_msg = _clean(r.get("title", ""))
             msg = _clean(r.get("message", ""))
-            text = f"{title_msg}: {msg}" if title_msg and msg else (title_msg or msg)
+            text = f"{title_msg}{'：' if lang == 'zh' else ': '}{msg}" if title_msg and msg else (title_msg or msg)
             print("  ".join(cells) + "  " + fit(text, msg_w).rstrip(), file=out)
         print("", file=out)
     return len(rows)
