@@ -7,7 +7,7 @@ compares the findings with the ground truth each app ships next to it (its ``tru
 clean controls say ``clean: true`` and ``truth: []``)::
 
     python bench/accuracy.py [--corpus all|calibration|second] [--apps a,b] [--scenarios S1,S2]
-                             [--results DIR] [--keep] [--jurisdiction cn]
+                             [--results DIR] [--keep] [--jurisdiction cn] [--ca-run S3]
 
 Two corpora are bundled (``harness.devices.sim.model.CORPORA``): ``calibration`` (the first,
 written with the detectors) and ``second`` (written independently afterwards, before any detector
@@ -26,6 +26,9 @@ Scoring (documented in docs/corpus.md):
   when a truth entry of its app, scenario and rule accepts it; anything else is a false
   positive. Precision = explained / all counted findings.
 * Any counted finding on a clean control is a false positive on a control.
+* The untrusted-CA run (``--ca-run``, default S3): each app runs that scenario once more while
+  the modelled proxy presents a CA nothing trusts; only its untrusted-CA R37 findings count
+  (cleartext R37 is judged in the ordinary runs), and truth entries name it ``S3-untrusted-ca``. A refused handshake there is the right behaviour.
 
 Exit status: 0 when every planted behaviour is found, nothing is flagged on the controls and
 there is no false positive; 1 (with a loud list naming the run folders, which are kept) when
@@ -62,6 +65,8 @@ from harness.findings import Finding  # noqa: E402
 
 __all__ = [
     "COUNTED_VERDICTS",
+    "CA_RUN_SUFFIX",
+    "CA_RUN_RULES",
     "TruthItem",
     "FindingUnit",
     "RunOutcome",
@@ -77,6 +82,12 @@ __all__ = [
 ]
 
 COUNTED_VERDICTS = ("violation", "needs-review")
+#: The untrusted-CA run: one more run of a scenario (``--ca-run``, default S3) per app, in which
+#: the modelled interception proxy presents a CA that nothing trusts (``network_ca=untrusted``).
+#: It exists for R37's untrusted-CA part, so only those findings (subject ``untrusted-ca|<host>``)
+#: are scored in it; truth entries name it as the scenario ``<scenario>-untrusted-ca``.
+CA_RUN_SUFFIX = "-untrusted-ca"
+CA_RUN_RULES = ("R37",)
 TRUTH_KEYS = ("rule", "scenario", "category", "sdk", "verdict", "why")
 _RULE_ID = re.compile(r"^R\d{2}$")
 _PACKAGE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
@@ -256,6 +267,8 @@ def truth_of(model: AppModel, *, scenarios: Sequence[str], rules: Iterable[str])
         for s in scen_list:
             if s not in known_scenarios:
                 raise InputError(f"{at}: unknown scenario {s!r} (known: {', '.join(sorted(known_scenarios))})")
+            if s.endswith(CA_RUN_SUFFIX) and rule not in CA_RUN_RULES:
+                raise InputError(f"{at}: the untrusted-CA run {s!r} is scored for {', '.join(CA_RUN_RULES)} only, not {rule}")
             key = (rule, s, category, str(sdk), verdict)
             if key in seen:
                 raise InputError(f"{at}: duplicate truth entry {rule} {s}")
@@ -295,9 +308,13 @@ def default_sdk_resolver() -> SdkResolver:
 # -- running -----------------------------------------------------------------------------------
 
 
-def run_corpus(apps: Sequence[str], scenario_spec: str, root: Path, *, jurisdiction: str = "cn", progress: Callable[[str], None] | None = None) -> tuple[list[RunOutcome], dict[str, float]]:
-    """Run and judge every (app, scenario) pair on a fresh reference device per app. Returns the
-    outcomes and the wall seconds spent per app."""
+def run_corpus(
+    apps: Sequence[str], scenario_spec: str, root: Path, *, jurisdiction: str = "cn", progress: Callable[[str], None] | None = None, ca_run: str = ""
+) -> tuple[list[RunOutcome], dict[str, float]]:
+    """Run and judge every (app, scenario) pair on a fresh reference device per app; with
+    ``ca_run`` (a scenario id), one more run of that scenario per app with an untrusted CA
+    (scenario ``<id>-untrusted-ca``, only its R37 findings kept). Returns the outcomes and the
+    wall seconds spent per app."""
     from harness.assemble import resolve_app
     from harness.devices.sim import SimDriver, SimInstrumentation
     from harness.pipeline import analyze_run
@@ -305,6 +322,7 @@ def run_corpus(apps: Sequence[str], scenario_spec: str, root: Path, *, jurisdict
     from harness.scenarios import resolve_scenarios
 
     scenarios = resolve_scenarios(scenario_spec)
+    ca_scenario = resolve_scenarios(ca_run)[0] if ca_run else None
     outcomes: list[RunOutcome] = []
     per_app: dict[str, float] = {}
     for ref in apps:
@@ -325,6 +343,13 @@ def run_corpus(apps: Sequence[str], scenario_spec: str, root: Path, *, jurisdict
             outcomes.append(RunOutcome(name, sc.id, res.run_dir, findings, res.info.status, res.step_failures, res.infrastructure_error, errors, time.perf_counter() - t0))
             if progress is not None:
                 progress(f"{name} {sc.id}: {sum(1 for f in findings if f.verdict in COUNTED_VERDICTS)} findings")
+        if ca_scenario is not None:
+            t0 = time.perf_counter()
+            ca_runner = Runner(driver, SimInstrumentation(driver, ca="untrusted"), root, hook_pack="sim")
+            res = ca_runner.run(app, ca_scenario, app_ref=name)
+            # only the untrusted-CA part of R37 (cleartext R37 is judged in the ordinary runs)
+            findings = [f for f in analyze_run(res.run_dir, jurisdiction=jurisdiction) if f.rule_id in CA_RUN_RULES and f.subject.startswith("untrusted-ca|")]
+            outcomes.append(RunOutcome(name, ca_scenario.id + CA_RUN_SUFFIX, res.run_dir, findings, res.info.status, res.step_failures, res.infrastructure_error, [], time.perf_counter() - t0))
         per_app[name] = time.perf_counter() - started
     return outcomes, per_app
 
@@ -467,6 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--results", default="", help="write the run folders here (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the run folders even when everything matches")
     ap.add_argument("--jurisdiction", default="cn", help="jurisdiction profile (the truth lists are written for cn)")
+    ap.add_argument("--ca-run", default="S3", help="scenario run once more per app with an untrusted CA, scored for R37 only ('' for none; default S3, when S3 is selected)")
     args = ap.parse_args(argv)
 
     from harness.catalog.rules import load_rules
@@ -477,7 +503,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise InputError(f"unknown corpus {args.corpus!r} (known: all, {', '.join(CORPORA)})")
         apps = [a.strip() for a in args.apps.split(",") if a.strip()] or available_models(args.corpus)
         scenario_ids = [s.id for s in resolve_scenarios(args.scenarios)]
-        known_ids = sorted({s.id for s in resolve_scenarios("all")} | set(scenario_ids))
+        ca_run = args.ca_run if args.ca_run in scenario_ids else ""
+        all_ids = {s.id for s in resolve_scenarios("all")} | set(scenario_ids)
+        known_ids = sorted(all_ids | {i + CA_RUN_SUFFIX for i in all_ids})
+        if ca_run:
+            scenario_ids.append(ca_run + CA_RUN_SUFFIX)
         rule_ids = list(load_rules().rules)
         models = {a: load_bundled(a) for a in apps}
         truth = [t for a in apps for t in truth_of(models[a], scenarios=known_ids, rules=rule_ids) if t.scenario in scenario_ids]
@@ -494,7 +524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     print(f"reference-app corpora ({', '.join(sorted({corpus_of(m.name) or 'given' for m in models.values()}))}): {len(apps)} reference apps ({len(apps) - len(clean)} planted, {len(clean)} clean controls) x {len(scenario_ids)} scenarios, jurisdiction {args.jurisdiction}, on the reference device (SIMULATED)")
     started = time.perf_counter()
-    outcomes, per_app = run_corpus(apps, ",".join(scenario_ids), root, jurisdiction=args.jurisdiction)
+    outcomes, per_app = run_corpus(apps, ",".join(i for i in scenario_ids if not i.endswith(CA_RUN_SUFFIX)), root, jurisdiction=args.jurisdiction, ca_run=ca_run)
     seconds = time.perf_counter() - started
     resolver = default_sdk_resolver()
     sc = score(outcomes, truth, clean, resolver)

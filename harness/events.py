@@ -40,6 +40,7 @@ __all__ = [
     "NetworkConnect",
     "QuicBlocked",
     "HoneyPlant",
+    "NetworkCapture",
     "EVENT_TYPES",
     "event_from_dict",
 ]
@@ -156,8 +157,9 @@ class UiAction(Event):
 @dataclass(frozen=True, slots=True)
 class ConsentDecision(Event):
     """Emitted by the runner when it takes a consent decision on screen.
-    ``subject``: privacy_policy | permission:<GROUP> | cmp.  ``choice``: accept | decline |
-    dismiss. ``how``: the control or gesture used (e.g. 'tap:不同意', 'back', 'timeout').
+    ``subject``: privacy_policy | permission:<GROUP> | cmp | personalisation (the app's own
+    switch for personalised ads or recommendations; ``decline`` = switched off).  ``choice``:
+    accept | decline | dismiss. ``how``: the control or gesture used (e.g. 'tap:不同意', 'back', 'timeout').
     ``confirmed``: for a decline, whether a second-confirm prompt was also answered."""
 
     kind: ClassVar[str] = "consent"
@@ -353,6 +355,24 @@ class HoneyPlant(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class NetworkCapture(Event):
+    """Emitted once by a source that captures the app's traffic (the ``network`` source, or the
+    reference device's model of it), when capture starts: what the proxy presented.
+    ``ca``: ``trusted`` (the lab's CA, installed on the device or trusted by the agent) or
+    ``untrusted`` (a CA made for this run that nothing trusts: a client that completes a TLS
+    handshake with it accepts any certificate). ``ca_sha256``: the CA certificate's fingerprint.
+    ``scope``: whose traffic reaches the proxy: ``app`` (only the app under test: the agent's
+    connect redirect, a test client, the reference device) or ``device`` (every app: the global
+    proxy setting)."""
+
+    kind: ClassVar[str] = "capture"
+    ca: str = "trusted"
+    ca_sha256: str = ""
+    scope: str = "app"
+    proxy: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ExploreFound:
     """One target ``explore`` reached: the fewest taps from the main screen, the labels of the
     controls tapped (each at most 24 characters; at most max_depth + 1 of them), the screen id of
@@ -420,6 +440,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NetworkConnect,
         QuicBlocked,
         HoneyPlant,
+        NetworkCapture,
     )
 }
 

@@ -18,6 +18,7 @@ from harness.catalog.profiles import AppProfile, load_profiles
 from harness.catalog.rules import RuleCatalog, load_rules
 from harness.detectors.context import Context
 from harness.detectors.core import API_RULES, ApiColumns, JudgeParams, JudgeResult, RunTables, judge_api
+from harness.detectors.network import join_calls
 from harness.detectors.phases import ConsentPhases, Phases, build_phases
 from harness.detectors.registry import Detector, registry
 from harness.errors import InputError
@@ -185,6 +186,7 @@ def analyze(
     out.consent_phases = phases.consent_phases
     judge = _judge(api, [(phases, prof)], cat, jurisdiction, dets, out_list=[out])
     ctx = Context(info, control, cat.jurisdiction(jurisdiction), prof, cat, phases, judge, 0, timeline)
+    ctx.memo["api_calls"] = join_calls(events)
     tl_path = getattr(timeline, "path", None)
     ctx.run_dir = Path(run_dir) if run_dir is not None else (Path(tl_path).parent if tl_path is not None else None)
     _run_detectors(ctx, dets, out)
@@ -244,6 +246,7 @@ def analyze_batch(
     jur = cat.jurisdiction(jurisdiction)
     for i, br in enumerate(runs):
         ctx = Context(br.info, controls[i], jur, prepared[i][1], cat, prepared[i][0], judge, i, None)
+        ctx.memo["api_calls"] = join_calls(br.events)
         _run_detectors(ctx, dets, outs[i])
         _keep_network_matches(ctx, outs[i])
     return outs

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from harness.detectors.context import Context, cat, grp, who_msg
 from harness.detectors.core import HitRow
+from harness.detectors.network import sent_after, with_sent
 from harness.detectors.registry import detector
 from harness.events import AppState, ConsentDecision, PermissionResult, UiAction, UiSnapshot
 from harness.findings import Finding
@@ -35,11 +36,13 @@ def collection_before_consent(ctx: Context) -> Iterator[Finding]:
     tp = ctx.phases.t_prompt
     for row in ctx.hits("R09"):
         when = Msg.of("when.before_prompt" if tp is None or row.t_first < tp else "when.before_accept")
+        sent = sent_after(ctx, row.evidence)
         yield ctx.hit_finding(
             "R09",
             row,
             verdict="violation",
-            message=Msg.of("R09.read_before", category=cat(row.category), who=who_msg(row.sdk), when=when, times=_times(row)),
+            message=with_sent(Msg.of("R09.read_before", category=cat(row.category), who=who_msg(row.sdk), when=when, times=_times(row)), sent),
+            evidence=(*row.evidence, *(s.flow.seq for s in sent)),
         )
 
 
@@ -48,15 +51,18 @@ def collection_after_decline(ctx: Context) -> Iterator[Finding]:
     """Personal data read after the user declined the policy, unless just asked for by a tap."""
     td = ctx.phases.t_decline
     for row in ctx.hits("R10"):
+        sent = sent_after(ctx, row.evidence)
         yield ctx.hit_finding(
             "R10",
             row,
             verdict="violation",
-            message=(
+            message=with_sent(
                 Msg.of("R10.read_after_decline", category=cat(row.category), who=who_msg(row.sdk), times=_times(row))
                 if td is None
-                else Msg.of("R10.read_after_decline_at", category=cat(row.category), who=who_msg(row.sdk), td=td, times=_times(row))
+                else Msg.of("R10.read_after_decline_at", category=cat(row.category), who=who_msg(row.sdk), td=td, times=_times(row)),
+                sent,
             ),
+            evidence=(*row.evidence, *(s.flow.seq for s in sent)),
         )
 
 

@@ -179,7 +179,8 @@ class Context:
     def hit_finding(self, rule_id: str, row: HitRow, *, verdict: str, message: str | Msg, **extra: Any) -> Finding:
         """``finding`` for one row of the vectorised core: its evidence, first time, category
         and SDK come from the row."""
-        return self.finding(rule_id, verdict=verdict, message=message, evidence=row.evidence, t=row.t_first, category=row.category, sdk=row.sdk, **extra)
+        extra.setdefault("evidence", row.evidence)
+        return self.finding(rule_id, verdict=verdict, message=message, t=row.t_first, category=row.category, sdk=row.sdk, **extra)
 
     def finding(
         self,

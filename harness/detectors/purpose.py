@@ -297,6 +297,7 @@ def no_personalisation_optout(ctx: Context) -> Iterator[Finding]:
         verdict="needs-review",
         message=Msg.of("R36.no_optout", words=tuple(said[:3]), found=found),
         evidence=[source.seq, ex.marker.seq],
+        thresholds=["settings_max_taps"],
     )
 
 

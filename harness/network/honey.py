@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import uuid
 
-__all__ = ["HONEY_APIS", "honey_values", "luhn_digit"]
+__all__ = ["HONEY_APIS", "honey_values", "luhn_digit", "identifying"]
 
 #: api id -> kind of value planted for it
 HONEY_APIS: dict[str, str] = {
@@ -62,3 +62,12 @@ def honey_values(seed: str, api_ids: set[str] | None = None) -> list[tuple[str, 
         "ad_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
     }
     return [(api, kinds[kind]) for api, kind in HONEY_APIS.items() if api_ids is None or api in api_ids]
+
+
+def identifying(value: str) -> bool:
+    """Whether ``value`` can identify anything: at least 6 letters or digits, not all the same
+    one. A zeroed advertising id (``00000000-0000-0000-0000-000000000000``, what Android returns
+    once the user opted out of ads personalisation) or a run of one digit names no device, and
+    would be "found" in any request full of zeros."""
+    chars = [c for c in value.lower() if c.isalnum()]
+    return len(chars) >= 6 and len(set(chars)) > 1

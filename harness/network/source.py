@@ -29,6 +29,15 @@ settings; the proxy's CA must still be trusted (system CA or the agent).
 Certificate trust is the device's business (see README: network capture): the CA is
 ``<confdir>/mitmproxy-ca-cert.pem``, kept across runs in ``network_confdir`` so it is installed
 once.
+
+The untrusted-CA run (``network_ca=untrusted``): the proxy presents a CA made for this run only
+(``<run>/network/untrusted-ca/``), which no device and no agent trusts. A client that checks
+certificates refuses every handshake (TlsFailure: the correct behaviour); any request decrypted
+in that run comes from a client that accepts any certificate (R37). The run starts with a
+``NetworkCapture`` event saying which CA was presented (its SHA-256) and whose traffic reaches the
+proxy (``network_scope``: ``app``, or ``device`` by default with the global proxy setting or WireGuard
+mode; with WireGuard the run-made confdir also holds new WireGuard keys, so the client
+configuration of that run changes).
 """
 
 from __future__ import annotations
@@ -44,14 +53,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.errors import InfrastructureError, InputError
-from harness.events import ErrorRecord, NetworkFlow
+from harness.events import ErrorRecord, NetworkCapture, NetworkFlow
 from harness.instrumentation.sources import SourceBase, SourceSession, register_source
 from harness.network.flows import FlowReader, write_har
 
 if TYPE_CHECKING:
     from harness.devices.base import Driver
 
-__all__ = ["MitmProxy", "NetworkSource", "default_confdir"]
+__all__ = ["MitmProxy", "NetworkSource", "default_confdir", "ca_fingerprint"]
 
 ADDON = Path(__file__).with_name("mitm_addon.py")
 
@@ -59,6 +68,26 @@ ADDON = Path(__file__).with_name("mitm_addon.py")
 def default_confdir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "consent-harness" / "mitmproxy"
+
+
+def ca_fingerprint(pem_path: Path) -> str:
+    """SHA-256 of the first certificate in a PEM file (its DER bytes), '' when unreadable."""
+    import base64
+    import hashlib
+
+    try:
+        text = pem_path.read_text(encoding="ascii", errors="replace")[:65536]
+    except OSError:
+        return ""
+    begin, end = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
+    if begin not in text or end not in text:
+        return ""
+    body = text.split(begin, 1)[1].split(end, 1)[0]
+    try:
+        der = base64.b64decode("".join(body.split()), validate=True)
+    except ValueError:
+        return ""
+    return hashlib.sha256(der).hexdigest()
 
 
 def _free_port(host: str) -> int:
@@ -200,6 +229,14 @@ class NetworkSource(SourceBase):
         if wg and not (wg.isdigit() and 0 < int(wg) < 65536):
             raise InputError(f"network_wireguard must be a UDP port 1-65535, got {wg[:20]!r}")
         self.wireguard = int(wg) if wg else 0
+        self.ca_mode = options.get("network_ca", "") or "trusted"
+        if self.ca_mode not in ("trusted", "untrusted"):
+            raise InputError(f"network_ca must be 'trusted' or 'untrusted', got {self.ca_mode[:40]!r}")
+        scope = options.get("network_scope", "")
+        if scope not in ("", "app", "device"):
+            raise InputError(f"network_scope must be 'app' or 'device', got {scope[:40]!r}")
+        # the global proxy setting and WireGuard mode bring every app's traffic to the proxy
+        self.scope = scope or ("device" if self.route == "global" or self.wireguard else "app")
         upstream = options.get("network_upstream_ca", "")
         self.extra = {"ssl_verify_upstream_trusted_ca": upstream} if upstream else {}
         self.proxy: MitmProxy | None = None
@@ -214,17 +251,23 @@ class NetworkSource(SourceBase):
     def start(self, session: SourceSession) -> None:
         self._session = session
         out = (session.run_dir / "network") if session.run_dir is not None else Path(os.environ.get("TMPDIR", "/tmp")) / f"ch-network-{os.getpid()}-{id(self)}"
-        self.proxy = MitmProxy(out, port=self.port, confdir=self.confdir, extra=self.extra, wireguard=self.wireguard)
+        # the untrusted-CA run: a CA made for this run only (mitmproxy makes one in an empty
+        # confdir), installed nowhere and never handed to the agent
+        confdir = out / "untrusted-ca" if self.ca_mode == "untrusted" else self.confdir
+        self.proxy = MitmProxy(out, port=self.port, confdir=confdir, extra=self.extra, wireguard=self.wireguard)
         self.proxy.start()
+        session.emit([NetworkCapture(t=session.clock(), source="network", ca=self.ca_mode, ca_sha256=ca_fingerprint(self.proxy.ca_cert), scope=self.scope, proxy=f"{self.proxy.host}:{self.proxy.port}")])
         self.reader = FlowReader(out / "flows.jsonl", session.clock, time.time)
         if self.route in ("agent", "global"):
             if self.adb is not None:
                 self._device_reverse()
             if self.route == "global":
                 self._device_proxy_on()
-            # "trust": may the agent trust this CA in-process (a run that presents a CA nobody
-            # should trust publishes False: the agent then neither trusts nor unpins)
-            session.shared["network"] = {"proxy": f"127.0.0.1:{self.proxy.port}", "ca": self._ca_text(), "trust": True}
+            # "trust": may the agent trust this CA in-process (the untrusted-CA run publishes False
+            # and no CA: the agent then neither trusts nor unpins, and the run asks what the app's
+            # own certificate checks do)
+            untrusted = self.ca_mode == "untrusted"
+            session.shared["network"] = {"proxy": f"127.0.0.1:{self.proxy.port}", "ca": "" if untrusted else self._ca_text(), "trust": not untrusted}
         self._thread = threading.Thread(target=self._follow, name="network", daemon=True)
         self._thread.start()
 
@@ -311,5 +354,5 @@ register_source(
     "network",
     _factory,
     summary="a real mitmproxy on the host: every request as a NetworkFlow, refused TLS handshakes, bodies kept for matching, a HAR export",
-    options=("network_route", "network_port", "network_confdir", "network_upstream_ca", "network_wireguard"),
+    options=("network_route", "network_port", "network_confdir", "network_upstream_ca", "network_wireguard", "network_ca", "network_scope"),
 )

@@ -40,7 +40,7 @@ class StepSpec:
 
 STEPS: dict[str, StepSpec] = {}
 #: Modules that register the standard steps (imported on first use of the registry).
-BUILTIN_STEPS: tuple[str, ...] = ("harness.scenarios.steps",)
+BUILTIN_STEPS: tuple[str, ...] = ("harness.scenarios.steps", "harness.scenarios.personalisation")
 _loaded = False
 
 

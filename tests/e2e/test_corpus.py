@@ -59,9 +59,9 @@ def _known(kind: str, app: str, rule: str) -> bool:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("corpus")
     apps = available_models()
-    outcomes, per_app = BENCH.run_corpus(apps, "all", root)
+    outcomes, per_app = BENCH.run_corpus(apps, "all", root, ca_run="S3")
     models = {a: load_bundled(a) for a in apps}
-    scenario_ids = ["S1", "S2", "S3", "S4", "S5"]
+    scenario_ids = ["S1", "S2", "S3", "S4", "S5", "S3" + BENCH.CA_RUN_SUFFIX]
     truth = [t for a in apps for t in BENCH.truth_of(models[a], scenarios=scenario_ids, rules=list(load_rules().rules))]
     clean = [a for a, m in models.items() if m.clean]
     score = BENCH.score(outcomes, truth, clean, BENCH.default_sdk_resolver())
@@ -69,7 +69,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_every_run_completes_and_the_prompt_is_decided_as_the_scenario_says(corpus: dict[str, Any]) -> None:
-    assert len(corpus["outcomes"]) == 5 * len(corpus["models"])
+    assert len(corpus["outcomes"]) == 6 * len(corpus["models"])  # S1..S5 and the untrusted-CA run of S3
     for o in corpus["outcomes"]:
         assert o.status == "completed" and not o.infrastructure_error, f"{o.app} {o.scenario}: {o.status} {o.infrastructure_error} ({o.run_dir})"
         assert not o.detector_errors, f"{o.app} {o.scenario}: {o.detector_errors} ({o.run_dir})"
@@ -78,7 +78,7 @@ def test_every_run_completes_and_the_prompt_is_decided_as_the_scenario_says(corp
         subject = "cmp" if any(s.id.startswith(("consent_form", "home_banner")) for s in m.screens.values()) else "privacy_policy"
         choices = [e.choice for e in Timeline.read(o.run_dir / "timeline.jsonl") if isinstance(e, ConsentDecision) and e.subject == subject]
         ambiguous_only = subject == "privacy_policy" and any(t.get("rule") == "R12" for t in m.truth)
-        expected = {"S1": [], "S2": ["dismiss" if ambiguous_only else "decline"], "S3": ["accept"], "S4": ["accept"], "S5": ["accept"]}[o.scenario]
+        expected = {"S1": [], "S2": ["dismiss" if ambiguous_only else "decline"], "S3": ["accept"], "S4": ["accept"], "S5": ["accept"]}[o.scenario.removesuffix(BENCH.CA_RUN_SUFFIX)]
         assert choices[:1] == expected, f"{o.app} {o.scenario}: privacy decisions {choices} ({o.run_dir})"
 
 
@@ -122,9 +122,10 @@ KNOWN_GAPS_SECOND: dict[tuple[str, str, str], str] = {}
 def second(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("second")
     apps = available_models("second")
-    outcomes, _ = BENCH.run_corpus(apps, "all", root)
+    outcomes, _ = BENCH.run_corpus(apps, "all", root, ca_run="S3")
     models = {a: load_bundled(a) for a in apps}
-    truth = [t for a in apps for t in BENCH.truth_of(models[a], scenarios=["S1", "S2", "S3", "S4", "S5"], rules=list(load_rules().rules))]
+    scenario_ids = ["S1", "S2", "S3", "S4", "S5", "S3" + BENCH.CA_RUN_SUFFIX]
+    truth = [t for a in apps for t in BENCH.truth_of(models[a], scenarios=scenario_ids, rules=list(load_rules().rules))]
     clean = [a for a, m in models.items() if m.clean]
     return {"score": BENCH.score(outcomes, truth, clean, BENCH.default_sdk_resolver()), "outcomes": outcomes}
 
@@ -152,7 +153,7 @@ def test_bench_passes_on_clean_controls_and_ends_with_the_json_figures() -> None
     figures = json.loads(out.strip().splitlines()[-1])
     assert figures["precision"] == 1.0 and figures["recall"] == 1.0
     assert figures["apps"] == 2 and figures["clean_controls"] == 2 and figures["false_positives_on_controls"] == 0
-    assert figures["runs"] == 2 * len(resolve_scenarios("all")) and figures["simulated"] is True
+    assert figures["runs"] == 2 * (len(resolve_scenarios("all")) + 1) and figures["simulated"] is True  # + the untrusted-CA run
 
 
 BROKEN = """

@@ -25,11 +25,13 @@ from harness.events import (
     ConsentDecision,
     Event,
     HoneyPlant,
+    NetworkCapture,
     NetworkFlow,
     PermissionRequest,
     PermissionResult,
     RunMarker,
     StepMarker,
+    TlsFailure,
     UiAction,
     UiSnapshot,
 )
@@ -1486,6 +1488,130 @@ def network_clean() -> Case:
     c.end(30.0)
     return c
 
+# -- issue 14 detectors: R36 effectiveness, R37 untrusted CA, "and sent to X" ------------------
+ADID = "7c2d9e41-0b6a-4d35-a8f2-e51c3b96d07a"
+ZERO_ADID = "00000000-0000-0000-0000-000000000000"
+
+
+def _net(c: Case, t: float, host: str, path: str, scheme: str = "https") -> int:
+    return _flow(c, t, host, path, scheme)
+
+
+def network_personalisation_ignored() -> Case:
+    c = Case(
+        "network_personalisation_ignored",
+        "S5: the user accepts, then switches 个性化推荐 off at t=20 s. Requests before the switch, and one "
+        "still in flight within the 5 s grace, are not judged. Afterwards Pangle still asks for "
+        "personalised ads with the advertising id (violation) and GDT still gets the advertising id with "
+        "no flag (needs review); a second Pangle request is the same finding.",
+        scenario="S5",
+        negative=["R34", "R37"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(3.0, "accept")
+    c.screen(3.5)
+    ad = _plant(c, 4.0, "AD_ID", ADID, "AdvertisingIdClient$Info.getId")
+    _net(c, 5.0, "api-access.pangolin-sdk-toutiao.com", f"/api/ad/union/sdk/get_ads?did={ADID}&personalized_ad=1")
+    off = c.decide(20.0, "decline", subject="personalisation", how="switch:个性化推荐")
+    _net(c, 21.0, "api-access.pangolin-sdk-toutiao.com", f"/api/ad/union/sdk/get_ads?did={ADID}&personalized_ad=1")
+    f1 = _net(c, 40.0, "api-access.pangolin-sdk-toutiao.com", f"/api/ad/union/sdk/get_ads?did={ADID}&personalized_ad=1&slot=feed")
+    f2 = _net(c, 40.5, "mi.gdt.qq.com", f"/gdt_mview.fcg?aid={ADID}&posid=9001")
+    _net(c, 50.0, "api-access.pangolin-sdk-toutiao.com", f"/api/ad/union/sdk/get_ads?did={ADID}&personalized_ad=true")
+    c.end(60.0)
+    c.expect("R36", "violation", [off, f1, ad], "AD_ID", "pangle_csj")
+    c.expect("R36", "needs-review", [off, f2, ad], "AD_ID", "tencent_gdt")
+    return c
+
+
+def network_personalisation_honoured() -> Case:
+    c = Case(
+        "network_personalisation_honoured",
+        "S5: after the user switches personalisation off, Pangle asks for non-personalised ads with a "
+        "zeroed advertising id, Google ads get the advertising id with npa=1 (frequency capping), the "
+        "consented analytics SDK still gets the advertising id, and the app's own feed API gets "
+        "personalized=0. Nothing to report.",
+        scenario="S5",
+        negative=["R34", "R36", "R37"],
+    )
+    c.start()
+    c.prompt(1.0)
+    c.decide(3.0, "accept")
+    c.screen(3.5)
+    _plant(c, 4.0, "AD_ID", ADID, "AdvertisingIdClient$Info.getId")
+    c.decide(20.0, "decline", subject="personalisation", how="switch:个性化推荐")
+    _plant(c, 30.0, "AD_ID", ZERO_ADID, "AdvertisingIdClient$Info.getId")
+    _net(c, 40.0, "api-access.pangolin-sdk-toutiao.com", f"/api/ad/union/sdk/get_ads?did={ZERO_ADID}&personalized_ad=0")
+    _net(c, 40.5, "googleads.g.doubleclick.net", f"/mads/gma?rdid={ADID}&npa=1")
+    _net(c, 41.0, "ulogs.umeng.com", f"/unify_logs?gaid={ADID}")
+    _net(c, 41.5, "api.example.com", f"/v1/feed?aid={ADID}&personalized=0")
+    c.end(60.0)
+    return c
+
+
+def network_untrusted_ca_accepted() -> Case:
+    c = Case(
+        "network_untrusted_ca_accepted",
+        "The untrusted-CA run (S3): the proxy presents a CA nothing trusts. The ad SDK's client accepts it "
+        "and its request (with the advertising id) is decrypted: R37, citing the capture, the flow and the "
+        "plant. The app's own client refuses the handshake: the right behaviour, no finding.",
+        scenario="S3",
+        negative=["R34"],
+    )
+    c.start()
+    cap = c.add(NetworkCapture(t=0.05, source="network", ca="untrusted", ca_sha256="ab" * 32, scope="app", proxy="127.0.0.1:8080"))
+    c.prompt(1.0)
+    c.decide(3.0, "accept")
+    c.screen(3.5)
+    ad = _plant(c, 4.0, "AD_ID", ADID, "AdvertisingIdClient$Info.getId")
+    c.add(TlsFailure(t=4.5, source="network", host="api.example.com", sni="api.example.com", port=443, error="client refused the certificate"))
+    f = _net(c, 5.0, "api-access.pangolin-sdk-toutiao.com", f"/api/ad/union/sdk/get_ads?did={ADID}")
+    _net(c, 6.0, "api-access.pangolin-sdk-toutiao.com", "/api/ad/union/sdk/stats")
+    c.end(30.0)
+    c.expect("R37", "violation", [cap, f, ad], "AD_ID", "pangle_csj")
+    return c
+
+
+def network_untrusted_ca_refused() -> Case:
+    c = Case(
+        "network_untrusted_ca_refused",
+        "The untrusted-CA run (S3) of an app whose clients check certificates: every handshake is refused "
+        "(TlsFailure) and nothing is decrypted. A refusal is the correct behaviour: no R37.",
+        scenario="S3",
+        negative=["R34", "R37"],
+    )
+    c.start()
+    c.add(NetworkCapture(t=0.05, source="network", ca="untrusted", ca_sha256="cd" * 32, scope="app", proxy="127.0.0.1:8080"))
+    c.prompt(1.0)
+    c.decide(3.0, "accept")
+    c.screen(3.5)
+    _plant(c, 4.0, "AD_ID", ADID, "AdvertisingIdClient$Info.getId")
+    for i, host in enumerate(("api.example.com", "api-access.pangolin-sdk-toutiao.com", "ulogs.umeng.com")):
+        c.add(TlsFailure(t=5.0 + i, source="network", host=host, sni=host, port=443, error="client refused the certificate"))
+    c.end(30.0)
+    return c
+
+
+def network_read_then_sent() -> Case:
+    c = Case(
+        "network_read_then_sent",
+        "S1 (honey data off): an analytics SDK reads the IMEI before the prompt is answered and sends its "
+        "MD5 to its host 0.2 s later. R09 cites the read and the flow ('and sent to'); R34 matches the "
+        "device's real value (the read's return value), citing the flow and the read.",
+        scenario="S1",
+        negative=["R37"],
+    )
+    c.start()
+    call = c.add(ApiCall(t=0.3, source="frida", category="DEVICE_ID", api_id="TelephonyManager.getImei", sdk="com.umeng.analytics", ret=IMEI))
+    f = _net(c, 0.5, "ulogs.umeng.com", "/unify_logs?di=" + hashlib.md5(IMEI.encode()).hexdigest())
+    c.prompt(1.0)
+    c.end(30.0)
+    c.expect("R09", "violation", [call, f], "DEVICE_ID", "com.umeng.analytics")
+    c.expect("R33", "violation", [call], "DEVICE_ID", "com.umeng.analytics")
+    c.expect("R34", "violation", [f, call], "DEVICE_ID", "umeng")
+    return c
+
+
 CASE_BUILDERS = (
     static_manifest_risks,
     static_manifest_clean,
@@ -1544,6 +1670,11 @@ CASE_BUILDERS = (
     personalisation_switch_found,
     network_third_party_before_consent,
     network_clean,
+    network_personalisation_ignored,
+    network_personalisation_honoured,
+    network_untrusted_ca_accepted,
+    network_untrusted_ca_refused,
+    network_read_then_sent,
 )
 CASES = tuple(b.__name__ for b in CASE_BUILDERS)
 

@@ -13,7 +13,8 @@ from harness.devices.base import DeviceInfo
 from harness.devices.sim.engine import SimDevice
 from harness.devices.sim.model import load_bundled
 from harness.devices.sim.render import LAUNCHER_PACKAGE
-from harness.events import Event, HoneyPlant, NetworkFlow
+from harness.errors import InputError
+from harness.events import Event, HoneyPlant, NetworkCapture, NetworkFlow, TlsFailure
 from harness.instrumentation.base import Emit, Target
 from harness.instrumentation.protocol import AgentDecoder, EmitGuard
 
@@ -101,8 +102,14 @@ class SimInstrumentation:
 
     name = "sim"
 
-    def __init__(self, driver: SimDriver, attribute: Callable[[str], Any] | None = None) -> None:
+    def __init__(self, driver: SimDriver, attribute: Callable[[str], Any] | None = None, *, ca: str = "") -> None:
+        if ca not in ("", "trusted", "untrusted"):
+            raise InputError(f"network_ca must be 'trusted' or 'untrusted', got {ca[:40]!r}")
         self.driver = driver
+        #: what the modelled interception proxy presents: '' (not modelled: every request is
+        #: seen, as before), 'trusted' (the lab CA the device trusts) or 'untrusted' (a CA no one
+        #: trusts: https requests of clients that check certificates become refused handshakes)
+        self.ca = ca
         self._attribute_for = attribute
         self._decoder: AgentDecoder | None = None
         self._emit: EmitGuard | None = None
@@ -122,6 +129,9 @@ class SimInstrumentation:
         self._decoder = AgentDecoder(clock, source="sim", attribute=attribute, package=target.package)
         self._emit = EmitGuard(emit, clock, "sim")
         self._clock = clock
+        if self.ca:
+            # the reference device models the capture: only this app's traffic, on virtual time
+            self._emit([NetworkCapture(t=clock(), source="sim", ca=self.ca, ca_sha256=hashlib.sha256(f"sim {self.ca} CA".encode()).hexdigest(), scope="app", proxy="sim")])
         self.driver.device.subscribe(self._on_message)
 
     def use_run_dir(self, run_dir: Path | None) -> None:
@@ -147,6 +157,11 @@ class SimInstrumentation:
         for h in dev.honey_out:
             out.append(HoneyPlant(t=max(0.0, h["ts"] / 1000.0 - lag), source="sim", name=h["name"], category=h["category"], value=h["value"], api_id=h["api"]))
         for f in dev.net_out:
+            if self.ca == "untrusted" and f["scheme"] == "https" and f.get("trust", "system") != "any":
+                # the client checks the proxy's certificate against the system's trust store and
+                # refuses the untrusted CA: the handshake fails and nothing is read
+                out.append(TlsFailure(t=max(0.0, f["ts"] / 1000.0 - lag), source="sim", host=f["host"], port=443, sni=f["host"], error="client refused the certificate (unknown CA)"))
+                continue
             name = ""
             self._bodies += 1
             if self.run_dir is not None:

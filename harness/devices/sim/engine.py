@@ -205,11 +205,13 @@ class SimDevice:
     def _send(self, app: SimApp, arg: dict[str, Any]) -> None:
         """A request leaving the app: queued with its body for the sim source, which keeps the
         body in the run folder and records a NetworkFlow (see harness.devices.sim.driver)."""
-        fields = {k: _encode_value(v, arg["encode"]) for k, v in arg["data"].items()}
+        fields: dict[str, Any] = {k: _encode_value(v, arg["encode"]) for k, v in arg["data"].items()}
+        fields.update(arg.get("flags") or {})
         headers = [("user-agent", f"{arg['sdk'] or app.package}/1.0 (Linux; Android)")]
         path = arg["path"]
         if arg["method"].upper() in ("GET", "HEAD"):
-            path += ("&" if "?" in path else "?") + urlencode(fields)
+            query = {k: (("true" if v else "false") if isinstance(v, bool) else v) for k, v in fields.items()}
+            path += ("&" if "?" in path else "?") + urlencode(query)
             body = b""
         else:
             body = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -217,7 +219,7 @@ class SimDevice:
         if arg["gzip"] and body:
             body = gzip.compress(body, mtime=0)
             headers.append(("content-encoding", "gzip"))
-        self.net_out.append({"ts": self._tick(), "host": arg["host"], "path": path, "scheme": arg["scheme"], "method": arg["method"], "headers": headers, "body": body})
+        self.net_out.append({"ts": self._tick(), "host": arg["host"], "path": path, "scheme": arg["scheme"], "method": arg["method"], "headers": headers, "body": body, "trust": arg.get("trust", "system")})
 
     def _emit_life(self, app: SimApp, state: str, cause: str = "", activity: str = "") -> None:
         self._wire.append({"k": "life", "ts": self._tick(), "state": state, "pid": app.pid, "cause": cause, "activity": activity})

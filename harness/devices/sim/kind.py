@@ -133,7 +133,7 @@ def _sim_source(driver: Driver, options: Mapping[str, str]) -> InstrumentationSo
 
     if not isinstance(driver, SimDriver):
         return None
-    return InstrumentationSource(SimInstrumentation(driver), NAME)
+    return InstrumentationSource(SimInstrumentation(driver, ca=options.get("network_ca", "")), NAME)
 
 
 KIND = register_kind(
@@ -158,4 +158,10 @@ KIND = register_kind(
     ),
     replace=True,
 )
-register_source(NAME, _sim_source, summary="the reference device's API events through the agent wire protocol decoder", replace=True)
+register_source(
+    NAME,
+    _sim_source,
+    summary="the reference device's API events through the agent wire protocol decoder (network_ca=untrusted models the untrusted-CA run)",
+    options=("network_ca",),
+    replace=True,
+)

@@ -22,10 +22,18 @@ Actions (a list of one-key mappings)::
                               the app (or the SDK given by package) calls a catalogued API
     request: {permissions: [...], sdk, on_granted: [...], on_denied: [...]}
                               requestPermissions(): system dialogs for groups not yet granted
-    send: {host, path, scheme, method, sdk, data: {field: value}, encode, gzip}
+    send: {host, path, scheme, method, sdk, data: {field: value}, encode, gzip, flags, trust}
                               the app (or the SDK) sends a request: a NetworkFlow with its body
-                              kept in the run folder; ``encode`` is how each value travels
-                              (plain, md5, sha1, sha256, base64, md5+base64, salted-sha256)
+                              kept in the run folder; ``encode`` is how each value of ``data``
+                              travels (plain, md5, sha1, sha256, base64, md5+base64,
+                              salted-sha256); ``flags`` are fields sent as they are, never
+                              encoded (switches such as ``personalized: 1``; JSON true/false
+                              stay booleans); ``trust``: ``system`` (default: the TLS client
+                              refuses a CA the device does not trust) or ``any`` (it accepts any
+                              certificate). In a run whose capture presents an untrusted CA
+                              (the ``sim`` source's ``network_ca=untrusted`` option) a
+                              ``system`` https request is a refused handshake (TlsFailure) and
+                              only ``any`` requests are seen.
     exit: <reason>            the app finishes and its process exits
     crash: <message>          the process dies with an exception
     die: <reason>             the system kills the process (low-memory killer, background
@@ -104,6 +112,10 @@ ACTION_OPS = ("goto", "close", "consent", "call", "request", "send", "exit", "cr
 #: matcher recognises): as is, hashed, base64 of the text or of the MD5 digest, or salted (a
 #: value no one can recognise: the clean control).
 SEND_ENCODINGS = ("plain", "md5", "sha1", "sha256", "base64", "md5+base64", "salted-sha256")
+#: Which certificates the TLS client of a ``send`` accepts: the system's trust store (the
+#: default: it refuses a CA the device does not trust) or any certificate (a trust-all manager:
+#: planted R37 in the untrusted-CA run).
+SEND_TRUST = ("system", "any")
 CONSENT_STATES = ("none", "accepted", "declined")
 PERM_CONDS = ("granted", "denied", "unasked")
 INTENTS = ("", "camera", "scan", "mic", "location", "clipboard", "contacts", "phone", "sms", "storage", "media", "calendar", "browse", "pay", "login", "video")
@@ -301,7 +313,7 @@ def _actions(v: _V, obj: Any, path: str, parent: Any = None, key: str | int | No
             }
         if op == "send":
             a = v.mapping(arg, apath, d, op)
-            v.known_keys(a, ("host", "path", "scheme", "method", "sdk", "data", "encode", "gzip"), apath)
+            v.known_keys(a, ("host", "path", "scheme", "method", "sdk", "data", "encode", "gzip", "flags", "trust"), apath)
             host = v.string(a, "host", apath, required=True, max_len=253)
             if not re.fullmatch(r"[A-Za-z0-9.-]{1,253}", host):
                 raise v.fail("must be a host name", a, "host", f"{apath}.host")
@@ -323,7 +335,17 @@ def _actions(v: _V, obj: Any, path: str, parent: Any = None, key: str | int | No
             gz = a.get("gzip", False)
             if not isinstance(gz, bool):
                 raise v.fail("must be true or false", a, "gzip", f"{apath}.gzip")
-            arg = {"host": host, "path": v.string(a, "path", apath, default="/", max_len=500), "scheme": scheme, "method": v.string(a, "method", apath, default="POST"), "sdk": sdk, "data": fields, "encode": encode, "gzip": gz}
+            flags = {}
+            if "flags" in a:
+                fmap = v.mapping(a.get("flags"), f"{apath}.flags", a, "flags")
+                for k, val in fmap.items():
+                    if not isinstance(k, str) or not isinstance(val, (str, int, float, bool)):
+                        raise v.fail("flags map field names to values", fmap, k, f"{apath}.flags.{k}")
+                    flags[k] = val if isinstance(val, bool) else str(val)[:100]
+            trust = v.string(a, "trust", apath, default="system")
+            if trust not in SEND_TRUST:
+                raise v.fail(f"must be one of {SEND_TRUST}", a, "trust", f"{apath}.trust")
+            arg = {"host": host, "path": v.string(a, "path", apath, default="/", max_len=500), "scheme": scheme, "method": v.string(a, "method", apath, default="POST"), "sdk": sdk, "data": fields, "encode": encode, "gzip": gz, "flags": flags, "trust": trust}
         if op == "set":
             a = v.mapping(arg, apath, d, op)
             arg = dict(a)

@@ -46,6 +46,8 @@ def _bench() -> ModuleType:
 
 
 BENCH = _bench()
+#: the scenarios and the untrusted-CA runs of them (bench/accuracy.py --ca-run)
+RUNS = SCENARIOS + tuple(s + BENCH.CA_RUN_SUFFIX for s in SCENARIOS)
 MODELS = {n: load_bundled(n) for n in available_models("all")}  # both corpora (docs/corpus.md)
 RULE_IDS = list(load_rules().rules)
 CMP_LAYERS = frozenset({"ad_choices"})  # page ids that are a CMP settings layer
@@ -92,10 +94,12 @@ def test_corpus_covers_every_seed_scenario_with_controls_and_english_variants() 
 def test_model_profile_and_truth_are_valid(name: str) -> None:
     m = MODELS[name]
     assert app_profile(m.profile).id == m.profile
-    items = BENCH.truth_of(m, scenarios=SCENARIOS, rules=RULE_IDS)
+    items = BENCH.truth_of(m, scenarios=RUNS, rules=RULE_IDS)
     assert bool(items) != m.clean
     for t in items:
-        assert t.scenario in SCENARIOS and t.rule in RULE_IDS and t.why
+        assert t.scenario in RUNS and t.rule in RULE_IDS and t.why
+        # the untrusted-CA run is scored for R37 alone
+        assert not t.scenario.endswith(BENCH.CA_RUN_SUFFIX) or t.rule in BENCH.CA_RUN_RULES
 
 
 @pytest.mark.parametrize("name", sorted(n for n, m in MODELS.items() if m.truth))
@@ -104,7 +108,7 @@ def test_truth_is_backed_by_what_the_model_does(name: str) -> None:
     model actually makes with that category (by that SDK, or by the app's own code)."""
     m = MODELS[name]
     calls = _calls(m)
-    for t in BENCH.truth_of(m, scenarios=SCENARIOS, rules=RULE_IDS):
+    for t in BENCH.truth_of(m, scenarios=RUNS, rules=RULE_IDS):
         if not t.category:
             continue
         same = [c for c in calls if api_by_id(c["api"]).category == t.category]
