@@ -133,7 +133,7 @@ CANNED: dict[str, CannedQuery] = {
     "network-coverage": CannedQuery(
         "Network coverage per run: what was read and what stayed unreadable",
         """
-        SELECT app, package, scenario, n_flows AS requests, n_flows_decrypted AS decrypted, n_flows_cleartext AS cleartext,
+        SELECT app, package, scenario, NULLIF(network_ca, '') AS ca, NULLIF(network_scope, '') AS scope, n_flows AS requests, n_flows_decrypted AS decrypted, n_flows_cleartext AS cleartext,
                n_tls_refused AS tls_refused, NULLIF(tls_refused_hosts, '') AS refused_hosts,
                CASE WHEN quic_measured THEN CAST(n_quic_blocked AS VARCHAR) ELSE 'not measured' END AS quic_blocked,
                n_planted AS planted, n_flows_matched AS requests_with_planted_values,

@@ -27,7 +27,9 @@ Matches are never recomputed here: ``analyze`` stores the matching R34/R37 judge
 ``analysis.json`` (``network_matches``) and the store reads it. A run analysed before that was
 kept has ``network_matched = false`` in ``runs`` (``consent-harness analyze`` it again to fill).
 ``runs`` carries each run's network coverage: requests decrypted, in cleartext, TLS handshakes
-refused (and by which hosts), QUIC attempts the agent blocked (``quic_measured`` says whether
+refused (and by which hosts), the CA the proxy presented and whose traffic reached it
+(``network_ca`` trusted / untrusted and ``network_scope`` app / device, from the run's
+NetworkCapture event; '' when the run had none), QUIC attempts the agent blocked (``quic_measured`` says whether
 the run's recording counted them at all: QuicBlocked events, or an agent ready record saying its
 UDP/443 refusal was on;
 harness.reporting.build.quic_count, the same count as the run report's).
@@ -103,8 +105,8 @@ STORE_FILES = {
     "tasks": "tasks.parquet",
 }
 #: 1: findings, runs, api_calls, tasks (no version recorded); 2: flows, matches and the network
-#: coverage columns of runs
-STORE_VERSION = 2
+#: coverage columns of runs; 3: runs.network_ca / network_scope (the NetworkCapture event)
+STORE_VERSION = 3
 CHUNK_RUNS = 200
 
 # Types of the findings columns that are not text; every other column of FINDING_COLUMNS is a
@@ -151,6 +153,8 @@ RUNS_SCHEMA = pa.schema(
         ("n_planted", pa.int32()),
         ("n_flows_matched", pa.int64()),
         ("network_matched", pa.bool_()),
+        ("network_ca", pa.string()),
+        ("network_scope", pa.string()),
         ("harness_version", pa.string()),
         ("hook_pack", pa.string()),
         ("run_dir", pa.string()),
@@ -409,7 +413,7 @@ def network_rows(control: Sequence[Event], analysis: Mapping[str, Any] | None, p
     NetworkFlow and TlsFailure events are read once; recipients come from the same attribution
     as the detectors' (harness.network.attribution)."""
     from harness.detectors.phases import PHASE_NAMES
-    from harness.events import HoneyPlant, NetworkFlow, TlsFailure
+    from harness.events import HoneyPlant, NetworkCapture, NetworkFlow, TlsFailure
     from harness.network.attribution import attribute_host, first_party_domains
     from harness.reporting.build import quic_count
 
@@ -425,7 +429,11 @@ def network_rows(control: Sequence[Event], analysis: Mapping[str, Any] | None, p
     refused_hosts: dict[str, int] = {}
     n_flows = decrypted = cleartext = refused = flows_matched = 0
     planted: set[tuple[str, str]] = set()
+    capture: NetworkCapture | None = None
     for ev in control:
+        if isinstance(ev, NetworkCapture):
+            capture = capture or ev
+            continue
         if isinstance(ev, HoneyPlant):
             planted.add((ev.api_id, ev.value))
             continue
@@ -502,6 +510,8 @@ def network_rows(control: Sequence[Event], analysis: Mapping[str, Any] | None, p
         "n_planted": len(planted),
         "n_flows_matched": flows_matched,
         "network_matched": matched,
+        "network_ca": capture.ca[:16] if capture is not None else "",
+        "network_scope": capture.scope[:16] if capture is not None else "",
     }
     return NetworkRows(flows, matches, coverage)
 

@@ -14,6 +14,7 @@ from harness.events import (
     ConsentDecision,
     Event,
     HoneyPlant,
+    NetworkCapture,
     NetworkConnect,
     NetworkFlow,
     QuicBlocked,
@@ -71,6 +72,13 @@ def test_flows_matches_and_coverage() -> None:
     assert cov["tls_refused_hosts"] == "pinned.example.net:2"
     assert (cov["n_planted"], cov["n_flows_matched"], cov["network_matched"]) == (1, 1, True)
     assert (cov["n_quic_blocked"], cov["quic_measured"]) == (0, False)
+    assert (cov["network_ca"], cov["network_scope"]) == ("", "")  # no capture event recorded
+
+
+def test_the_capture_event_names_the_ca_and_scope() -> None:
+    events: list[Event] = [NetworkCapture(t=0.0, source="network", ca="untrusted", scope="device", ca_sha256="ab" * 32), _flow(0.5, "a.example.org")]
+    cov = _rows(events, None).coverage
+    assert (cov["network_ca"], cov["network_scope"]) == ("untrusted", "device")
 
 
 def test_phase_follows_the_consent_decision() -> None:

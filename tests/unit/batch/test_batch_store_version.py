@@ -37,7 +37,7 @@ def _make_v1(results: Path) -> None:
 
 def test_an_export_records_its_version(small_batch: tuple[Path, BatchReport], tmp_path: Path) -> None:
     results = _copy(small_batch, tmp_path)
-    assert store_version(results) == STORE_VERSION == 2
+    assert store_version(results) == STORE_VERSION == 3
     assert store_version(tmp_path / "nowhere") == 0
 
 
@@ -45,7 +45,7 @@ def test_an_old_store_is_exported_again_before_a_query(small_batch: tuple[Path, 
     results = _copy(small_batch, tmp_path)
     _make_v1(results)
     assert store_version(results) == 1
-    with pytest.raises(InputError, match=r"older than this harness's \(2\).*batch export"):
+    with pytest.raises(InputError, match=r"older than this harness's \(3\).*batch export"):
         connect(results, export_if_missing=False)
     frame = query(results, "SELECT count(*) AS n FROM flows")
     assert int(frame["n"][0]) == 0  # the small batch's apps make no requests; the table exists
