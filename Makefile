@@ -8,7 +8,7 @@ STAMP_PY := $(VENV)/.stamp-py
 STAMP_DEV := $(VENV)/.stamp-dev
 STAMP_SYS := .stamp-sys
 
-.PHONY: setup setup-dev setup-system setup-appium setup-agent demo test test-fast lint typecheck hooks agent bench accuracy clean
+.PHONY: setup setup-dev setup-system setup-appium setup-agent setup-cmp demo test test-fast lint typecheck hooks agent bench accuracy clean
 
 setup: $(STAMP_PY)
 
@@ -40,10 +40,14 @@ setup-appium: setup-system
 setup-agent: setup-system
 	test -d hooks/node_modules/frida-java-bridge || sh tools/frida/setup.sh
 
+# npm ci in tools/cmp (the pinned consent-management libraries the CMP test pages load)
+setup-cmp: setup-system
+	sh tools/cmp/setup.sh
+
 demo: setup
 	$(BIN)/consent-harness demo
 
-test: setup-dev setup-system setup-appium setup-agent
+test: setup-dev setup-system setup-appium setup-agent setup-cmp
 	$(BIN)/pytest -q -n 2 --timeout=600
 
 test-fast: setup-dev

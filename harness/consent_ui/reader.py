@@ -593,18 +593,30 @@ class _Reader:
             kc.add(4, "consent-management SDK id or package")
         if cmp_pats:
             kc.add(min(6.0, 1.5 * len(cmp_pats)), f"CMP wording '{_clip(hits['cmp'][0][1])}' ({len(cmp_pats)} kinds)")
+        # a heading in CMP wording ("We use cookies", "Cookie preferences"): a short text that is
+        # not a control, as a banner's title is
+        cmp_heads = [(i, m) for i, m in body_hits("cmp") if min((len(t) for t in texts_by_node.get(i, ())), default=999) <= 50]
+        if cmp_heads:
+            kc.add(1.5, f"CMP heading '{_clip(cmp_heads[0][1])}'")
         cmp_choices = classes.keys() & _CMP_CHOICES
         if cmp_choices:
             kc.add(min(3, len(cmp_choices)), f"CMP choices {sorted(cmp_choices)}")
         if len(toggles) >= 3 and cmp_pats:
             kc.add(1, f"{len(toggles)} purpose/vendor toggles")
+        # a settings layer that never says "cookie": switches, one per purpose or service, with
+        # "accept all" beside "save / accept selected" (what the switches are for is the choice)
+        switch_layer = len(toggles) >= 2 and has("save") and has("pos_all")
+        if switch_layer:
+            kc.add(3, f"{len(toggles)} switches with 'accept all' and 'save selection'")
         if classes.keys() & {"pos", "ack", "consent"}:
             kc.add(1 if cmp_pats or cmp_sdk else 0.5, "accept / OK button")
         if classes.keys() & {"neg", "no_consent", "deny"}:
             kc.add(1 if cmp_pats or cmp_sdk else 0.5, "reject button")
         # a CMP asks for a decision: a page whose only "choice" is a way to more settings (a
-        # privacy-settings page that talks about cookies) is not one
-        kc.gate = (cmp_sdk or bool(cmp_pats)) and bool(classes.keys() & ((_CMP_CHOICES - {"manage"}) | {"pos", "ack", "neg", "cont", "allow", "deny"}))
+        # privacy-settings page that talks about cookies) is not one; nor is "save" without any
+        # switch to save (a page's own "Save recipe" under a "Cookie policy" tab)
+        deciding = (_CMP_CHOICES - {"manage"} - (set() if toggles else {"save"})) | {"pos", "ack", "neg", "cont", "allow", "deny"}
+        kc.gate = (cmp_sdk or bool(cmp_pats) or switch_layer) and bool(classes.keys() & deciding)
 
         # -- second confirm
         ks = k["second_confirm"]

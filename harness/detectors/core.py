@@ -1042,7 +1042,10 @@ def _r26(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     p = c.p
     # continuous location is the function itself for navigation-like app types
     nav_loc = _cat_is(c, x, "LOCATION") & (x.loc_mode[c.run + c.r0] == _LOC_MODES["continuous"])
-    idx = np.flatnonzero(_pi_untriggered(c, x) & ~nav_loc)
+    # a web page's identifiers (a tag's cookie, storage and request, one act recorded three ways)
+    # are not reads of the device: how often they happen is not what this rule measures
+    web_ids = _cat_is(c, x, "ONLINE_ID")
+    idx = np.flatnonzero(_pi_untriggered(c, x) & ~nav_loc & ~web_ids)
     if len(idx) == 0:
         return
     # sub-groups: (run, category, sdk) and the process session; reads separated by a cold

@@ -6,11 +6,15 @@
   let count = 0;
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "");
   const cut = (s, n) => (s.length > n ? s.slice(0, n) : s);
-  const visible = (el) => {
+  // "gone": nothing of it or inside it shows. "box": it shows as a node. Otherwise (a zero-size
+  // wrapper, an element with visibility:hidden) it is not a node itself but what is inside it may
+  // show: a consent banner is often a fixed-position box inside a zero-size container.
+  const show = (el) => {
     const st = getComputedStyle(el);
-    if (st.display === "none" || st.visibility === "hidden" || Number(st.opacity) === 0) return false;
+    if (st.display === "none" || Number(st.opacity) === 0) return "gone";
+    if (st.visibility === "hidden" || st.visibility === "collapse") return "inside";
     const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0;
+    return r.width > 0 && r.height > 0 ? "box" : "inside";
   };
   const kind = (el) => {
     const tag = el.tagName.toLowerCase();
@@ -33,9 +37,34 @@
     if (!t && el.tagName === "INPUT") t = el.value && el.type !== "password" ? "" : el.getAttribute("placeholder") || "";
     return cut(t, 500);
   };
+  // A styled switch: the native checkbox is hidden (opacity 0, clipped, 1px) and the user sees and
+  // taps its <label> (which toggles it). Such a label is read as the checkbox itself.
+  const hiddenBox = (input) => {
+    if (!input || input.tagName !== "INPUT" || (input.type !== "checkbox" && input.type !== "radio")) return false;
+    if (show(input) !== "box") return true;
+    const r = input.getBoundingClientRect();
+    return r.width < 4 || r.height < 4;
+  };
+  const switchLabel = (el, b) => {
+    const input = el.control;
+    const text = cut((el.innerText || "").replace(/\s+/g, " ").trim() || input.getAttribute("aria-label") || "", 500);
+    const cls = input.type === "radio" ? "android.widget.RadioButton" : (input.getAttribute("role") || "").toLowerCase() === "switch" ? "android.widget.Switch" : "android.widget.CheckBox";
+    return `<node index="0" text="${esc(text)}" resource-id="${esc(input.id ? "web:id/" + cut(input.id, 100) : "")}" class="${cls}" package="${esc(window.__chPackage || "web")}" content-desc="${esc(cut(input.getAttribute("aria-label") || "", 300))}" checkable="true" checked="${input.checked === true}" clickable="true" enabled="${!input.disabled}" focusable="true" focused="false" scrollable="false" long-clickable="false" password="false" selected="false" bounds="${b}"></node>`;
+  };
   const walk = (el, depth) => {
-    if (count >= MAX || depth > 60 || !visible(el)) return "";
+    if (count >= MAX || depth > 60) return "";
+    const how = show(el);
+    if (how === "gone") return "";
     count++;
+    if (how === "box" && el.tagName === "LABEL" && hiddenBox(el.control)) {
+      const r = el.getBoundingClientRect();
+      return switchLabel(el, `[${Math.max(0, Math.round(r.left))},${Math.max(0, Math.round(r.top))}][${Math.round(r.right)},${Math.round(r.bottom)}]`);
+    }
+    if (how === "inside") {
+      let kids = "";
+      for (const c of el.children) kids += walk(c, depth + 1);
+      return kids;
+    }
     const r = el.getBoundingClientRect();
     const b = `[${Math.max(0, Math.round(r.left))},${Math.max(0, Math.round(r.top))}][${Math.round(r.right)},${Math.round(r.bottom)}]`;
     const cls = kind(el);

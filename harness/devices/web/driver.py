@@ -4,6 +4,8 @@ driven through Playwright, showing an H5 page the way an in-app browser on a pho
 - Mobile emulation: viewport, touch, device scale 1 (so hierarchy bounds are CSS pixels), the
   locale, and the user agent of an in-app browser (``wechat``, ``alipay``) or plain mobile Chrome.
 - Nothing is granted in advance: no permission is given to the page by the harness.
+- The page sees a user's browser: ``navigator.webdriver`` is false (CMP libraries hide their
+  banner from automated browsers, so the harness would otherwise never meet it).
 - ``hierarchy()`` turns the visible DOM into uiautomator-format XML (``dom_to_xml.js``), so the
   one bounded screen parser, the consent-UI recogniser, the steps and the detectors read a page
   as they read an Android screen.
@@ -36,6 +38,10 @@ USER_AGENTS = {
 }
 
 _LOAD_TIMEOUT_MS = 20_000
+#: The page sees a user's browser, not an automated one (navigator.webdriver is false): consent
+#: banners of widely used CMP libraries are not shown to automation ("hide from bots"), so an
+#: automated browser would never meet the banner a user meets.
+_AS_A_USER = ("--disable-blink-features=AutomationControlled",)
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +103,7 @@ class WebDriver:
 
             # host names under .test (reserved, never real) are the reference pages' parties:
             # they resolve to loopback, so nothing a reference page loads leaves this machine
-            self._browser = self._pw.chromium.launch(executable_path=chromium_path(), headless=headless, args=["--no-sandbox", "--disable-dev-shm-usage", f"--host-resolver-rules={HOST_RULES}"])
+            self._browser = self._pw.chromium.launch(executable_path=chromium_path(), headless=headless, args=["--no-sandbox", "--disable-dev-shm-usage", f"--host-resolver-rules={HOST_RULES}", *_AS_A_USER])
         except Exception as exc:
             self._pw.stop()
             raise DeviceError(f"Chromium did not start: {str(exc).splitlines()[0][:300]}") from None

@@ -47,6 +47,22 @@
       };
     }
   }
+  // Cookies and storage written by scripts (the host judges them by the writer's party: a
+  // third party's identifier is personal data, the site's own consent record is not judged).
+  // Only the name is reported, never the value.
+  const cd = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
+  if (cd && cd.set && cd.get) {
+    Object.defineProperty(Document.prototype, "cookie", {
+      configurable: true,
+      enumerable: cd.enumerable,
+      get() { return cd.get.call(this); },
+      set(v) {
+        report("Web.document.cookie#set", "STORAGE", "document.cookie", String(v).split(";")[0].split("=")[0].trim().slice(0, 100));
+        return cd.set.call(this, v);
+      },
+    });
+  }
+  if (window.Storage) wrap(Storage.prototype, "setItem", "Web.storage.setItem", "STORAGE", (a) => String(a[0]).slice(0, 100));
   wrap(HTMLCanvasElement.prototype, "toDataURL", "Web.canvas.toDataURL", "DEVICE_INFO");
   if (window.CanvasRenderingContext2D) wrap(CanvasRenderingContext2D.prototype, "getImageData", "Web.canvas.getImageData", "DEVICE_INFO");
   if (window.WebGLRenderingContext) wrap(WebGLRenderingContext.prototype, "getParameter", "Web.webgl.getParameter", "DEVICE_INFO", (a) => String(a[0]));

@@ -25,9 +25,12 @@ from harness.instrumentation.protocol import AgentDecoder
 from harness.instrumentation.sources import SourceBase, SourceSession, register_source
 from harness.network.attribution import attribute_host, first_party_domains
 
-__all__ = ["WebSource"]
+__all__ = ["IDENTIFIER_CATEGORY", "WebSource"]
 
 _MAX_BODY = 1 << 20
+#: the category of identifiers stored in the browser by a third party (cookies, storage) and of
+#: data sent to a third party (GDPR Art. 4(1) and recital 30: online identifiers; ePrivacy 5(3))
+IDENTIFIER_CATEGORY = "ONLINE_ID"
 _MAX_MSG = 64 << 10
 
 
@@ -60,7 +63,10 @@ class WebSource(SourceBase):
 
     def start(self, session: SourceSession) -> None:
         self.session = session
-        self._first = first_party_domains(session.target.package)
+        # the page's own site, by its URL's host (a package-like name cannot spell every host:
+        # www.my-shop.example -> example.my_shop.www)
+        url = getattr(self.driver, "urls", {}).get(session.target.package, "")
+        self._first = first_party_domains(session.target.package, [urlsplit(url).hostname or ""] if url else [])
         self.decoder = AgentDecoder(session.clock, source="web", attribute=self._attribute, package=session.target.package)
         ready = self.decoder.decode_safe({"type": "agent:ready", "now": time.time() * 1000.0, "hooks": 10, "skipped": [], "pid": 0, "version": "page-agent"})
         if ready:
@@ -87,12 +93,45 @@ class WebSource(SourceBase):
             ev = json.loads(payload)
         except ValueError:
             return
+        if isinstance(ev, dict) and ev.get("cat") == "STORAGE" and self._third(ev.get("caller")):
+            ev["cat"] = IDENTIFIER_CATEGORY
+        self._emit_api(ev)
+
+    def _emit_api(self, ev: Any) -> None:
+        s, d = self.session, self.decoder
+        if s is None or d is None:
+            return
         events = d.decode_safe({"type": "events:add", "events": [ev]})
         if events:
             s.emit(events)
 
+    def _third(self, url: Any) -> bool:
+        """True when ``url``'s host is a third party of the page (not the site's own domain,
+        not loopback, not a shared cloud/CDN domain)."""
+        host = urlsplit(url).hostname if isinstance(url, str) and url else None
+        return bool(host) and attribute_host(host or "", self._first).party == "third"
+
+    def _identifier(self, api_id: str, method: str, args: str, url: str) -> None:
+        """An identifier stored by, or data sent to, a third party: an ApiCall of the
+        IDENTIFIER_CATEGORY whose caller is the third party's URL (it names the party)."""
+        self._emit_api({"k": "api", "ts": time.time() * 1000.0, "id": api_id, "cat": IDENTIFIER_CATEGORY, "m": method, "args": args[:300], "ret": "", "caller": url[:300], "sid": "", "tid": 1, "th": "network"})
+
     def _on_page(self, page: Any) -> None:
         page.on("request", self._request)
+        page.on("response", self._response)
+
+    def _response(self, resp: Any) -> None:
+        """A third party answering with Set-Cookie stores an identifier in the browser."""
+        try:
+            if self.session is None or not self._third(resp.url):
+                return
+            raw = resp.header_value("set-cookie") or ""
+            names = sorted({c.split("=", 1)[0].strip()[:100] for c in raw.split("\n") if "=" in c})
+            if names:
+                parts = urlsplit(resp.url)
+                self._identifier("Web.http.Set-Cookie", "Set-Cookie", f"{', '.join(names)} from {parts.hostname}{parts.path}", resp.url)
+        except Exception:  # noqa: BLE001 - a response we cannot read is not a reason to stop
+            pass
 
     def _request(self, req: Any) -> None:
         s = self.session
@@ -132,8 +171,17 @@ class WebSource(SourceBase):
             )
             self.flows += 1
             s.emit([ev])
+            if self._third(req.url) and _sends_data(req.method, parts.query, req.resource_type, body):
+                self._identifier("Web.request#third-party", str(req.method)[:16], f"{req.method} {parts.hostname}{path}", req.url)
         except Exception:  # noqa: BLE001 - a request we cannot read is not a reason to stop
             pass
+
+
+def _sends_data(method: str, query: str, resource_type: str, body: bytes) -> bool:
+    """A request that reports something to its receiver (a beacon, a pixel with parameters, a
+    POST, a script's fetch/XHR), as opposed to fetching a file (a script, a style sheet, a font
+    or an image without parameters)."""
+    return method.upper() != "GET" or bool(query) or bool(body) or resource_type in ("xhr", "fetch", "ping", "eventsource", "websocket")
 
 
 def _factory(driver: Any, options: Mapping[str, str]) -> WebSource | None:
