@@ -19,8 +19,13 @@ from typing import Any
 import pytest
 import yaml
 
-from harness.assemble import AppRequest, run_app
+from harness.app import AppConfig
+from harness.assemble import sources_for
+from harness.devices.web.driver import WebDriver
 from harness.events import ApiCall, ConsentDecision, ErrorRecord, NetworkFlow, UiAction, UiSnapshot
+from harness.findings import Finding
+from harness.pipeline import analyze_run
+from harness.runner import Runner
 from harness.scenarios.loader import load_scenario_file
 from harness.timeline import Timeline
 
@@ -50,6 +55,23 @@ def server() -> Iterator[CmpServer]:
     srv.close()
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    """One Chromium for the pages of a worker (each run starts from a fresh, empty browser
+    context: launch with clear); the end-to-end command-line run below starts its own."""
+    d = WebDriver(locale="en-GB")
+    yield d
+    d.close()
+
+
+def refuse(page: str, server: CmpServer, browser: WebDriver, tmp_path: Path) -> tuple[list[Any], list[Finding]]:
+    """The harness's refusal (W2's decide step, shorter waits) on one page, judged in EU terms."""
+    url = server.url(page)
+    app = AppConfig(package=browser.install(url), label=f"{page} (CMP test page)")
+    res = Runner(browser, sources_for(browser), tmp_path).run(app, QUICK_W2, app_ref=url)
+    return list(Timeline.read(res.run_dir / "timeline.jsonl")), analyze_run(res.run_dir, jurisdiction="eu")
+
+
 def test_every_page_has_truth() -> None:
     assert sorted(TRUTH) == pages()
     libraries = {t["library"] for t in TRUTH.values()}
@@ -65,11 +87,9 @@ def test_every_page_has_truth() -> None:
 
 
 @pytest.mark.parametrize("page", sorted(TRUTH))
-def test_cmp_page_refused_like_a_user(page: str, server: CmpServer, tmp_path: Path) -> None:
+def test_cmp_page_refused_like_a_user(page: str, server: CmpServer, browser: WebDriver, tmp_path: Path) -> None:
     truth = TRUTH[page]
-    req = AppRequest(app=server.url(page), device="web", results=str(tmp_path), reports=(), jurisdiction="eu", device_options={"locale": "en-GB"})
-    (out,) = list(run_app(req, scenarios=[QUICK_W2]))
-    events = list(Timeline.read(out.run_dir / "timeline.jsonl"))
+    events, all_findings = refuse(page, server, browser, tmp_path)
     shots = [e for e in events if isinstance(e, UiSnapshot)]
     assert shots and shots[0].screen_kind == "cmp_dialog", (page, [s.screen_kind for s in shots])
     # never an accept on the user's behalf
@@ -85,7 +105,7 @@ def test_cmp_page_refused_like_a_user(page: str, server: CmpServer, tmp_path: Pa
         after = [s for s in shots if s.seq > decisions[0].seq]
         assert after and after[-1].screen_kind != "cmp_dialog", "the banner is still there after the refusal"
     ids = [e for e in events if isinstance(e, ApiCall) and e.category == "ONLINE_ID"]
-    findings = [f for f in out.findings if f.verdict in ("violation", "needs-review")]
+    findings = [f for f in all_findings if f.verdict in ("violation", "needs-review")]
     by_rule: dict[str, set[str]] = {}
     for f in findings:
         by_rule.setdefault(f.rule_id, set()).add(f.sdk or "")
@@ -103,7 +123,7 @@ def test_cmp_page_refused_like_a_user(page: str, server: CmpServer, tmp_path: Pa
     other = "R10" if rule == "R09" else "R09"
     assert not by_rule.get(other), f"{page}: the tags fire {'before any choice' if rule == 'R09' else 'after the refusal'} only"
     seqs = {e.seq: e for e in events}
-    for f in out.findings:
+    for f in all_findings:
         if f.rule_id != rule:
             continue
         assert f.title == ("Personal data accessed before consent" if rule == "R09" else "Collection continues after refusal")
@@ -116,3 +136,22 @@ def test_cmp_page_refused_like_a_user(page: str, server: CmpServer, tmp_path: Pa
         assert any(f.sdk in e.args or e.api_id.startswith("Web.document.cookie") or e.api_id == "Web.storage.setItem" for e in ev), [e.args for e in ev]
         if decisions and rule == "R10":
             assert all(e.t >= decisions[0].t for e in ev)
+
+
+def test_w2_from_the_command_line_catches_a_misconfigured_klaro(server: CmpServer, tmp_path: Path) -> None:
+    """End to end as a lab runs it: consent-harness run --device web --jurisdiction eu --scenario W2
+    on a page whose tags run after the refusal; exit 1 (a high finding), R10 in EU wording in
+    findings.json."""
+    import json
+    import subprocess
+
+    # its own process: this worker's shared browser holds Playwright's sync API in this thread
+    args = ["run", "--device", "web", "--app", server.url("klaro-broken-de"), "--scenario", "W2", "--jurisdiction", "eu", "--results", str(tmp_path), "--no-report"]
+    proc = subprocess.run([sys.executable, "-c", "import sys; from harness.cli import main; sys.exit(main(sys.argv[1:]))", *args], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    (run,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    rows = [json.loads(line) for line in (run / "findings.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    r10 = {f["sdk"] for f in rows if f["rule_id"] == "R10"}
+    assert all(f["title"] == "Collection continues after refusal" for f in rows if f["rule_id"] == "R10")
+    assert r10 >= TRACKERS, rows
+    assert not {f["sdk"] for f in rows if f["rule_id"] == "R09"}

@@ -79,11 +79,19 @@ class WebSource(SourceBase):
         for hooks, fn in ((self.driver.context_hooks, self._on_context), (self.driver.page_hooks, self._on_page)):
             if fn in hooks:
                 hooks.remove(fn)
+        ctx = getattr(self.driver, "context", None)
+        if ctx is not None and getattr(ctx, "_ch_sink", None) == self._report:
+            ctx._ch_sink = _ignore
 
     # -- page side ------------------------------------------------------------------------------
     def _on_context(self, context: Any) -> None:
-        context.expose_binding("__chReport", self._report)
-        context.add_init_script(script=_agent_js())
+        # A browser context is instrumented once; the source of the current run receives its
+        # reports (the next scenario on the same browser gets a new source, and a context cannot
+        # expose the same binding twice).
+        if getattr(context, "_ch_sink", None) is None:
+            context.expose_binding("__chReport", lambda src, payload: context._ch_sink(src, payload))
+            context.add_init_script(script=_agent_js())
+        context._ch_sink = self._report
 
     def _report(self, _source: Any, payload: Any) -> None:
         s, d = self.session, self.decoder
@@ -175,6 +183,10 @@ class WebSource(SourceBase):
                 self._identifier("Web.request#third-party", str(req.method)[:16], f"{req.method} {parts.hostname}{path}", req.url)
         except Exception:  # noqa: BLE001 - a request we cannot read is not a reason to stop
             pass
+
+
+def _ignore(_source: Any, _payload: Any) -> None:
+    """Reports of a page after its run's source stopped: dropped."""
 
 
 def _sends_data(method: str, query: str, resource_type: str, body: bytes) -> bool:
