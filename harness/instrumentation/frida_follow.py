@@ -24,8 +24,8 @@ Each spawn or attach is its own :class:`~harness.instrumentation.frida.FridaInst
 Network capture: when the run's ``network`` source published its proxy
 (``SourceSession.shared["network"]``), every agent this source loads gets a ``net`` config (see
 :class:`NetOptions` and ``hooks/src/net.ts``): redirect TCP connects to the proxy with a
-correlation token, refuse UDP/443 (QUIC), trust the proxy's CA in-process, unpin. An agent
-loaded before the proxy was published (attach mode at the run's start) runs without them.
+correlation token, refuse UDP/443 (QUIC), trust the proxy's CA in-process, unpin. The network
+source starts before this one (``start_order``), so attach mode at the run's start gets them too.
 """
 
 from __future__ import annotations

@@ -283,10 +283,12 @@ class SourceSet:
                 self._sink([ErrorRecord(t=ev.t, where=f"source:{s.name}", message=f"on_process_event: {type(exc).__name__}: {exc}"[:1000])])
 
     def start(self, target: Target, clock: Callable[[], float], run_dir: Path | None, driver: Driver | None) -> None:
-        """Start every source in order; when one fails, the started ones are stopped and the
-        error propagates."""
+        """Start every source in order (a source with a lower ``start_order`` attribute first,
+        default 0: the ``network`` source, -10, publishes its proxy before the ``frida`` source
+        attaches to a running app); when one fails, the started ones are stopped and the error
+        propagates."""
         session = SourceSession(target, self.deliver, clock, run_dir, driver, self.notify, {})
-        for s in self.sources:
+        for s in sorted(self.sources, key=lambda src: int(getattr(src, "start_order", 0))):
             try:
                 s.start(session)
             except BaseException:

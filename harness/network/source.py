@@ -11,9 +11,10 @@ How traffic reaches the proxy (``network_route`` option):
   it), refuses UDP to port 443 so apps fall back from QUIC, and trusts the proxy's CA in-process
   (see ``hooks/src/net.ts`` and the ``frida`` source's ``redirect``, ``ca_trust``, ``unpin``,
   ``quic`` and ``redirect_direct`` options). This source publishes the proxy's address and CA to
-  the other sources of the run (``SourceSession.shared["network"]``); on a device with adb,
-  ``adb reverse`` makes the proxy's port reachable on the device's loopback. Needs the ``frida``
-  source in spawn mode (the agent gets the address at spawn); without it nothing reaches the proxy.
+  the other sources of the run (``SourceSession.shared["network"]``; this source starts first); on a
+  device with adb, ``adb reverse`` makes the proxy's port reachable on the device's loopback. Needs
+  the ``frida`` source (the agent gets the address when it is loaded); without it nothing reaches
+  the proxy.
 - ``global``: as ``agent``, plus Android's global HTTP proxy setting pointing at the proxy (apps
   that honour the system proxy but run without the agent); undone at stop, whatever happened.
 - ``none``: only start the proxy (clients are pointed at it by other means: mitmproxy's WireGuard
@@ -209,6 +210,9 @@ class NetworkSource(SourceBase):
 
     name = "network"
     hook_pack = ""
+    #: started before the other sources of a run (SourceSet), so the agent of an app the frida
+    #: source attaches to at its start already gets the proxy's address
+    start_order = -10
 
     def __init__(self, driver: Driver | None, options: Mapping[str, str]) -> None:
         route = options.get("network_route", "")

@@ -145,3 +145,40 @@ def test_the_frida_source_hands_the_published_proxy_to_the_agent() -> None:
     assert net["proxy"] == "127.0.0.1:9000" and net["ca"] == "PEM" and net["unpin"] is False and net["trust"] is True
     untrusted = made[2]["agent_options"]["net"]  # type: ignore[index]
     assert untrusted["proxy"] == "127.0.0.1:9000" and untrusted["ca"] == "" and untrusted["trust"] is False and untrusted["unpin"] is False
+
+
+def test_the_network_source_starts_first_so_an_attaching_agent_gets_the_proxy() -> None:
+    """Sources start in order, except that a lower start_order goes first: the network source
+    (-10) publishes its proxy before the frida source (listed first, as a kind's default) starts."""
+    import time
+
+    from harness.instrumentation.base import Target
+    from harness.instrumentation.sources import SourceBase, SourceSession, SourceSet
+    from harness.network.source import NetworkSource
+
+    seen: list[tuple[str, object]] = []
+
+    class FakeFrida(SourceBase):
+        name = "frida"
+
+        def start(self, session: SourceSession) -> None:
+            seen.append(("frida", session.shared.get("network")))
+
+        def stop(self) -> None:
+            seen.append(("frida-stop", None))
+
+    class FakeNetwork(SourceBase):
+        name = "network"
+        start_order = NetworkSource.start_order
+
+        def start(self, session: SourceSession) -> None:
+            session.shared["network"] = {"proxy": "127.0.0.1:1"}
+            seen.append(("network", None))
+
+        def stop(self) -> None:
+            seen.append(("network-stop", None))
+
+    sources = SourceSet([FakeFrida(), FakeNetwork()], lambda evs: None, "com.example.app")
+    sources.start(Target(package="com.example.app"), time.monotonic, None, None)
+    sources.stop()
+    assert seen == [("network", None), ("frida", {"proxy": "127.0.0.1:1"}), ("frida-stop", None), ("network-stop", None)]
