@@ -271,7 +271,11 @@ function innerImpl(sock: any): any[] {
   return out;
 }
 
+let SSLSocket: any = null;
+let implWarned = false;
+
 function hookSocket(): void {
+  SSLSocket = use("javax.net.ssl.SSLSocket");
   const Socket = use("java.net.Socket");
   if (Socket === null) return skip("class java.net.Socket not found: TCP connects not redirected");
   InetSocketAddress = Java.use("java.net.InetSocketAddress");
@@ -282,6 +286,19 @@ function hookSocket(): void {
       plan = planFor(endpoint);
     } catch (e) {
       reportError("net: plan", e);
+    }
+    // the raw streams: the SocketImpl's (an SSLSocket's own streams would start its handshake), or
+    // a plain socket's own when the impl field is not reachable on this runtime
+    let impls: any[] = [];
+    if (plan !== null) {
+      impls = innerImpl(this);
+      if (impls.length === 0 && SSLSocket !== null && SSLSocket.class.isInstance(this)) {
+        if (!implWarned) {
+          implWarned = true;
+          reportError("net: redirect", "Socket.impl is not reachable on this runtime: SSL sockets that connect themselves go direct");
+        }
+        plan = null;
+      }
     }
     if (plan === null) {
       netState.direct++;
@@ -297,8 +314,7 @@ function hookSocket(): void {
       reportError("net: connect to the harness proxy", e);
       throw e;
     }
-    const impls = innerImpl(this);
-    const raw = impls[0];
+    const raw = impls.length > 0 ? impls[0] : this;
     let status = "";
     const oldTimeout = this.getSoTimeout() as number;
     try {

@@ -1,5 +1,5 @@
 📦
-521801 /src/index.js
+522286 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -14926,7 +14926,10 @@ function innerImpl(sock) {
   }
   return out;
 }
+var SSLSocket = null;
+var implWarned = false;
 function hookSocket() {
+  SSLSocket = use("javax.net.ssl.SSLSocket");
   const Socket = use("java.net.Socket");
   if (Socket === null)
     return skip("class java.net.Socket not found: TCP connects not redirected");
@@ -14938,6 +14941,17 @@ function hookSocket() {
       plan = planFor(endpoint);
     } catch (e) {
       reportError("net: plan", e);
+    }
+    let impls = [];
+    if (plan !== null) {
+      impls = innerImpl(this);
+      if (impls.length === 0 && SSLSocket !== null && SSLSocket.class.isInstance(this)) {
+        if (!implWarned) {
+          implWarned = true;
+          reportError("net: redirect", "Socket.impl is not reachable on this runtime: SSL sockets that connect themselves go direct");
+        }
+        plan = null;
+      }
     }
     if (plan === null) {
       netState.direct++;
@@ -14953,8 +14967,7 @@ function hookSocket() {
       reportError("net: connect to the harness proxy", e);
       throw e;
     }
-    const impls = innerImpl(this);
-    const raw = impls[0];
+    const raw = impls.length > 0 ? impls[0] : this;
     let status = "";
     const oldTimeout = this.getSoTimeout();
     try {
