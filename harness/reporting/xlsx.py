@@ -42,6 +42,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from harness import fsio
 from harness.events import ApiCall, Event, PermissionRequest
+from harness.findings import Finding
 from harness.i18n import category_label, term, ui
 from harness.reporting.build import RunData, clip, describe_event, note_text
 from harness.reporting.formats import ReportOptions, report_format
@@ -208,7 +209,7 @@ def _localise_row(row: dict[str, Any], lang: str) -> dict[str, Any]:
     if lang == "en":
         return row
     out = dict(row)
-    for col, kind in (("severity", "severity"), ("verdict", "verdict"), ("status", "status"), ("screen_kind", "screen_kind")):
+    for col, kind in (("severity", "severity"), ("verdict", "verdict"), ("status", "status"), ("screen_kind", "screen_kind"), ("kind", "event_kind")):
         v = out.get(col)
         if isinstance(v, str) and v:
             out[col] = term(kind, v, lang)
@@ -220,6 +221,13 @@ def _localise_row(row: dict[str, Any], lang: str) -> dict[str, Any]:
         if isinstance(v, bool):
             out[col] = ui("yes" if v else "no", lang)
     return out
+
+
+def _thresholds_text(f: Finding, lang: str) -> str:
+    """'name=value unit (provenance)' entries, '; '-separated (frames.py's form), in ``lang``."""
+    if lang == "en":
+        return "; ".join(f"{th.name}={th.value}{' ' + th.unit if th.unit else ''} ({th.provenance})" for th in f.thresholds)
+    return "；".join(f"{th.name}={th.value}{' ' + ui(th.unit, lang) if th.unit else ''}（{term('provenance', th.provenance, lang)}）" for th in f.thresholds)
 
 
 def _finding_styles(row: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
@@ -316,8 +324,8 @@ def write_run_xlsx(data: RunData, path: Path) -> None:
     lang = data.lang
 
     fs = _Sheet(wb, sheet_name("Findings", lang), FINDING_COLUMNS, labels=column_labels(FINDING_COLUMNS, lang))
-    for row in data.finding_rows():
-        fs.append(_localise_row(row, lang), styles=_finding_styles(row))
+    for f, row in zip(data.findings, data.finding_rows(), strict=True):
+        fs.append(_localise_row(row | {"thresholds": _thresholds_text(f, lang)}, lang), styles=_finding_styles(row))
     fs.close()
 
     ev_cols = ("finding", "rule_id", "severity", "seq", "t", "phase", "background", "kind", "category", "api_id", "sdk", "caller", "description", "args", "ret", "stack")
@@ -410,8 +418,8 @@ def write_summary_xlsx(runs: Iterable[RunData], path: Path, *, missing: Sequence
     wb = Workbook(write_only=True)
     fs = _Sheet(wb, sheet_name("Findings", lang), FINDING_COLUMNS, labels=column_labels(FINDING_COLUMNS, lang))
     for data in runs:
-        for row in data.finding_rows():
-            fs.append(_localise_row(row, lang), styles=_finding_styles(row))
+        for f, row in zip(data.findings, data.finding_rows(), strict=True):
+            fs.append(_localise_row(row | {"thresholds": _thresholds_text(f, lang)}, lang), styles=_finding_styles(row))
     fs.close()
     rs = _Sheet(wb, sheet_name("Runs", lang), RUN_COLUMNS, labels=column_labels(RUN_COLUMNS, lang))
     for data in runs:

@@ -223,3 +223,34 @@ def test_data_wordings_the_reports_print_have_chinese() -> None:
             missing.append(f"{path.name}: description")
     missing += [f"SCENARIO_DESCRIPTIONS {k}" for k, v in SCENARIO_DESCRIPTIONS.items() if v not in ui_map]
     assert not missing, missing
+
+
+def test_hostile_app_text_in_message_arguments_stays_text_in_every_language(tmp_path: Path) -> None:
+    """App texts reach a Chinese message as arguments: in report.html they are escaped, bidi
+    controls are shown as markers, and nothing inside them is taken as a placeholder; in the
+    workbook a formula start stays text."""
+    from dataclasses import replace
+
+    from reportkit import make_finding, make_run
+
+    from harness.i18n import Msg
+    from harness.reporting.build import build_reports
+    from harness.rundir import RunDir
+
+    run = make_run(tmp_path)  # analysed under cn
+    hostile = '<img src=x onerror=alert(1)>{who}\u202eexe.txt'
+    formula = "=HYPERLINK(\"http://x\",\"y\")"
+    msg = Msg.of("R12.ambiguous", subject=Msg.of("subject.privacy_policy"), texts=(hostile, formula))
+    f = replace(make_finding("R12", "high", "violation", (1,), title="", message="plain"), msg=msg, title="")
+    with open(RunDir(run).findings, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(f.to_dict(), ensure_ascii=False) + "\n")
+    out = build_reports(run, ("html", "xlsx"))
+    html = out["html"].read_text("utf-8")
+    assert "隐私政策弹窗以含糊的措辞征求同意" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;{who}[U+202E]exe.txt" in html
+    assert "<img src=x" not in html and "\u202e" not in html
+    wb = load_workbook(out["xlsx"])
+    cells = [c.value for row in wb["发现"].iter_rows() for c in row if isinstance(c.value, str)]
+    msg_cell = next(c for c in cells if "含糊的措辞" in c)
+    assert "[U+202E]" in msg_cell and formula in msg_cell
+    assert not any(isinstance(c.value, str) and c.data_type == "f" for row in wb["发现"].iter_rows() for c in row)
