@@ -890,7 +890,9 @@ def localise_finding(f: Finding, lang: str) -> Finding:
 
     title = rule_title(f.rule_id, lang, f.title)
     message = clip(render(f.msg, lang)) if f.msg is not None else ""
-    return replace(f, title=clip(title, 300), message=message or f.message)
+    # an article's English gloss (e.g. "24 (personalised-ads part only)") has a zh wording
+    citations = tuple(replace(c, article=ui(c.article, lang)) if c.article else c for c in f.citations) if lang == "zh" else f.citations
+    return replace(f, title=clip(title, 300), message=message or f.message, citations=citations)
 
 
 def _sanitize_finding(f: Finding) -> Finding:
