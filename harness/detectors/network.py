@@ -16,8 +16,9 @@ real values.
   (``NetworkCapture(ca="untrusted")``: ``--source-option network_ca=untrusted``), every request
   the app completed over TLS means it accepts any certificate. A refused handshake there is the
   correct behaviour and no finding. Violation when only the app's traffic reaches the proxy
-  (``scope="app"``); needs review when the whole device is routed to it (another app's traffic
-  could be the one decrypted).
+  (``scope="app"``) or the flow's correlation token joins it to a connect the app made under the
+  agent; otherwise (the whole device routed to the proxy) needs review: another app's traffic
+  could be the one decrypted.
 - R36 (effectiveness part): after the user switched the app's personalisation off (a
   ``ConsentDecision(subject="personalisation", choice="decline")``, taken by S5's
   ``personalisation_off`` step), requests to ad SDKs are read for personalisation flags
@@ -396,8 +397,7 @@ def accepts_any_certificate(ctx: Context) -> Iterator[Finding]:
     cap = next((c for c in ctx.of(NetworkCapture) if c.ca == "untrusted"), None)
     if cap is None:
         return
-    verdict = "violation" if cap.scope == "app" else "needs-review"
-    scope = Msg.of("R37.scope_app" if cap.scope == "app" else "R37.scope_device")
+    app_only = cap.scope == "app"
     seen: set[str] = set()
     for flow, who_, matches, by_name in flow_matches(ctx):
         # whatever the destination (a LAN or loopback server too): the client accepted a
@@ -409,6 +409,11 @@ def accepts_any_certificate(ctx: Context) -> Iterator[Finding]:
             continue
         seen.add(host)
         plants = [by_name[m.plant] for m in matches if m.plant in by_name]
+        # the whole device reached the proxy, but the agent's correlation token joins this flow to
+        # a connect the app made: it is the app's request all the same
+        joined = who_.connect is not None
+        verdict = "violation" if app_only or joined else "needs-review"
+        scope = Msg.of("R37.scope_app" if app_only else "R37.scope_joined" if joined else "R37.scope_device")
         yield ctx.finding(
             "R37",
             verdict=verdict,
@@ -417,7 +422,7 @@ def accepts_any_certificate(ctx: Context) -> Iterator[Finding]:
                 if matches
                 else Msg.of("R37.any_certificate", fp=cap.ca_sha256[:16] or "-", to=_recipient(flow, who_), t=flow.t, scope=scope)
             ),
-            evidence=[cap.seq, flow.seq, *(p.seq for p in plants)],
+            evidence=[cap.seq, flow.seq, *(p.seq for p in plants), *([who_.connect.seq] if who_.connect is not None else [])],
             t=flow.t,
             category=plants[0].category if plants else "",
             sdk=who_.sdk,

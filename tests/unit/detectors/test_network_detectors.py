@@ -204,3 +204,17 @@ def test_no_sent_clause_when_the_value_did_not_leave(tmp_path: Path) -> None:
     r.flow(0.5, "ulogs.umeng.com", "/u", {"di": "a salted digest"})
     got = _rule(r.judge(), "R09")
     assert [list(x.evidence) for x in got] == [[call]] and "sent to" not in got[0].message
+
+
+def test_device_wide_capture_but_a_flow_joined_to_the_apps_connect_is_a_violation(tmp_path: Path) -> None:
+    from harness.events import NetworkConnect
+
+    r = Run(tmp_path, scenario="S3")
+    cap = r.add(NetworkCapture(t=0.0, source="network", ca="untrusted", scope="device"))
+    r.accept()
+    conn = r.add(NetworkConnect(t=4.9, source="frida", token="tok-1", host="cdn.example.net", port=443, sdk="app"))
+    f = r.add(NetworkFlow(t=5.0, source="network", host="cdn.example.net", path="/x", scheme="https", method="GET", tls=True, status=200, conn="tok-1"))
+    r.flow(6.0, "other.example.org", "/y")  # not joined: another app's request could be this one
+    got = sorted(_rule(r.judge(), "R37"), key=lambda x: x.t)
+    assert [(x.verdict, list(x.evidence)) for x in got] == [("violation", [cap, f, conn]), ("needs-review", [cap, got[1].evidence[1]])]
+    assert "correlation token" in got[0].message
