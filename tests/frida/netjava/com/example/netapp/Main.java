@@ -59,6 +59,23 @@ public final class Main {
         return get(conn);
     }
 
+    /** A trust-all TLS client (the R37 mistake): accepts any certificate and any host name, and
+     * sends the IMEI in the query. */
+    static int trustAll(String url) throws Exception {
+        String imei = new android.telephony.TelephonyManager().getDeviceId();
+        TrustManager[] all = new TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+            @Override public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+            @Override public java.security.cert.X509Certificate[] getAcceptedIssuers() { return new java.security.cert.X509Certificate[0]; }
+        }};
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, all, null);
+        HttpsURLConnection conn = (HttpsURLConnection) new URL(url + "?imei=" + imei).openConnection(Proxy.NO_PROXY);
+        conn.setSSLSocketFactory(ctx.getSocketFactory());
+        conn.setHostnameVerifier((h, s) -> true);
+        return get(conn);
+    }
+
     /** UDP to port 443 three ways, and once to another port; returns the refused count. */
     static int quic(String host) throws Exception {
         int refused = 0;
@@ -88,6 +105,7 @@ public final class Main {
                     case "pinned": n = pinned(p[1], p[2]); break;
                     case "okpin": n = okPinned(p[1], p[2]); break;
                     case "quic": n = quic(p[1]); break;
+                    case "trustall": n = trustAll(p[1]); break;
                     case "direct": {
                         try (Socket s = new Socket()) {
                             s.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(p[1])), 5000);
