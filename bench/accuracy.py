@@ -6,7 +6,7 @@ device, judges each run with the detectors exactly as ``consent-harness analyze`
 compares the findings with the ground truth each app ships next to it (its ``truth:`` list;
 clean controls say ``clean: true`` and ``truth: []``)::
 
-    python bench/accuracy.py [--corpus all|calibration|second] [--apps a,b] [--scenarios S1,S2]
+    python bench/accuracy.py [--corpus all|calibration|second|web] [--apps a,b] [--scenarios S1,S2]
                              [--results DIR] [--keep] [--jurisdiction cn] [--ca-run S3]
 
 Two corpora are bundled (``harness.devices.sim.model.CORPORA``): ``calibration`` (the first,
@@ -14,6 +14,12 @@ written with the detectors) and ``second`` (written independently afterwards, be
 was changed for it). Each is scored and printed on its own, with per-rule precision and recall;
 the JSON line carries the figures of the whole selection plus ``corpora`` (one figure set per
 corpus). A clean control flagged in either corpus fails the benchmark.
+
+``--corpus web`` runs the web corpus instead: the reference H5 pages of
+``harness/devices/web/pages/`` (each page model carries its truth in the same shape) through the
+web device's own suite (W1, W2, W3: whichever exist) in a real Chromium, served on loopback. The
+pages are simulated targets (written to be tested), the browser is real; the JSON line says
+``"device": "web"`` and ``"reference_pages": true``.
 
 Scoring (documented in docs/corpus.md):
 
@@ -49,13 +55,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness.devices.sim.model import (  # noqa: E402
     CORPORA,
-    AppModel,
     available_models,
     corpus_of,
     load_bundled,
@@ -75,6 +80,7 @@ __all__ = [
     "SdkResolver",
     "truth_of",
     "run_corpus",
+    "run_web_corpus",
     "score",
     "render",
     "figures",
@@ -223,7 +229,21 @@ class Score:
 # -- ground truth ------------------------------------------------------------------------------
 
 
-def truth_of(model: AppModel, *, scenarios: Sequence[str], rules: Iterable[str]) -> list[TruthItem]:
+class Modelled(Protocol):
+    """What scoring reads of a reference app or page: its name, where it came from, whether it
+    is a clean control and its truth list (an AppModel and a PageModel both fit)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def clean(self) -> bool: ...
+    @property
+    def truth(self) -> tuple[dict[str, Any], ...]: ...
+
+
+def truth_of(model: Modelled, *, scenarios: Sequence[str], rules: Iterable[str]) -> list[TruthItem]:
     """The model's truth list, validated and expanded to one item per scenario.
 
     Raises InputError naming the model file and the entry when an entry is malformed, names an
@@ -354,6 +374,32 @@ def run_corpus(
     return outcomes, per_app
 
 
+def run_web_corpus(pages: Sequence[str], scenario_spec: str, root: Path, *, jurisdiction: str = "cn", progress: Callable[[str], None] | None = None) -> tuple[list[RunOutcome], dict[str, float]]:
+    """Run and judge every (page, scenario) pair in a real Chromium (one browser per page, as
+    ``consent-harness run --device web`` does). Returns the outcomes and the seconds per page."""
+    from harness.assemble import AppRequest, run_app
+
+    outcomes: list[RunOutcome] = []
+    per_page: dict[str, float] = {}
+    for name in pages:
+        started = time.perf_counter()
+        t0 = started
+        request = AppRequest(app=name, device="web", scenario=scenario_spec, results=str(root), jurisdiction=jurisdiction, reports=())
+        for out in run_app(request):
+            errors: list[str] = []
+            analysis = out.run_dir / "analysis.json"
+            if analysis.is_file():
+                data = json.loads(analysis.read_text(encoding="utf-8"))
+                errors = [json.dumps(e, ensure_ascii=False)[:300] for e in data.get("errors", []) or []]
+            info = out.result.info
+            outcomes.append(RunOutcome(name, info.scenario, out.run_dir, out.findings, info.status, out.result.step_failures, out.result.infrastructure_error, errors, time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            if progress is not None:
+                progress(f"{name} {info.scenario}: {sum(1 for f in out.findings if f.verdict in COUNTED_VERDICTS)} findings")
+        per_page[name] = time.perf_counter() - started
+    return outcomes, per_page
+
+
 # -- scoring -----------------------------------------------------------------------------------
 
 
@@ -474,26 +520,103 @@ def render(sc: Score, outcomes: Sequence[RunOutcome], per_app: dict[str, float],
             p(f"      run folder: {u.run_dir}")
 
 
-def _broken(outcomes: Sequence[RunOutcome]) -> list[str]:
+def _broken(outcomes: Sequence[RunOutcome], *, steps_may_fail: bool = False) -> list[str]:
+    """Runs that broke, and detector errors. On pages (``steps_may_fail``) a scenario step that
+    could not be done (no refusal control to tap, a gated function) is a result, not a break."""
     out = []
+    ok = ("completed", "steps-failed") if steps_may_fail else ("completed",)
     for o in outcomes:
-        if o.status != "completed" or o.infrastructure_error:
+        if o.status not in ok or o.infrastructure_error:
             out.append(f"{o.app} {o.scenario}: run {o.status} {o.infrastructure_error}".strip())
         for e in o.detector_errors:
             out.append(f"{o.app} {o.scenario}: detector error {e}")
     return out
 
 
+def main_web(args: argparse.Namespace) -> int:
+    """``--corpus web``: the reference H5 pages in a real Chromium, scored like the app corpora."""
+    from harness.catalog.rules import load_rules
+    from harness.devices.web.kind import KIND as WEB_KIND
+    from harness.devices.web.pages import PageModel, page_model, page_names
+    from harness.scenarios import resolve_scenarios
+
+    try:
+        from harness.devices.web.driver import chromium_path
+
+        chromium_path()
+        import playwright  # noqa: F401
+    except (HarnessError, ImportError) as exc:
+        print(f"accuracy: the web corpus needs Chromium and Playwright: {exc}", file=sys.stderr)
+        return EXIT_INFRA
+    try:
+        pages = [a.strip() for a in args.apps.split(",") if a.strip()] or page_names()
+        suite = [s.id for s in resolve_scenarios("all", WEB_KIND.scenarios)]
+        scenario_ids = suite if args.scenarios == "all" else [s.id for s in resolve_scenarios(args.scenarios, WEB_KIND.scenarios)]
+        # W1..W3 are the web suite the issue defines; a truth list may name one this checkout
+        # does not ship yet (it is then not scored, like a scenario left out with --scenarios)
+        known_ids = sorted(set(suite) | set(scenario_ids) | {"W1", "W2", "W3"})
+        rule_ids = list(load_rules().rules)
+        models: dict[str, PageModel] = {p: page_model(p) for p in pages}
+        truth = [t for p in pages for t in truth_of(models[p], scenarios=known_ids, rules=rule_ids) if t.scenario in scenario_ids]
+    except HarnessError as exc:
+        print(f"accuracy: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    clean = sorted(m.name for m in models.values() if m.clean)
+    root = Path(args.results) if args.results else Path(tempfile.mkdtemp(prefix="accuracy-web-"))
+    root.mkdir(parents=True, exist_ok=True)
+    print(f"web corpus: {len(pages)} reference pages ({len(pages) - len(clean)} planted, {len(clean)} clean controls) x {len(scenario_ids)} scenarios ({', '.join(scenario_ids)}), "
+          f"jurisdiction {args.jurisdiction}, in a real Chromium; the pages are reference pages (simulated targets) served on loopback")
+    started = time.perf_counter()
+    outcomes, per_page = run_web_corpus(pages, ",".join(scenario_ids), root, jurisdiction=args.jurisdiction, progress=lambda line: print(f"  {line}", flush=True))
+    seconds = time.perf_counter() - started
+    sc = score(outcomes, truth, clean, default_sdk_resolver())
+    print()
+    render(sc, outcomes, per_page, clean=clean)
+    failed_steps = [f"{o.app} {o.scenario}: {o.step_failures} step(s) could not be done" for o in outcomes if o.status == "steps-failed"]
+    if failed_steps:
+        print()
+        print("steps not done (a result on these pages, not a break; see each run's run.json):")
+        for line in failed_steps:
+            print(f"  {line}")
+    broken = _broken(outcomes, steps_may_fail=True)
+    if broken:
+        print()
+        print(f"BROKEN: {len(broken)} run or detector problem(s)")
+        for b in broken:
+            print(f"  {b}")
+    print()
+    print(f"precision {sc.precision:.3f}  recall {sc.recall:.3f}  on {len(pages)} pages, {len(outcomes)} runs in {seconds:.2f} s ({seconds / max(1, len(pages)):.2f} s per page)")
+    if sc.perfect and not broken and not args.keep and not args.results:
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        print(f"run folders: {root}")
+    if not sc.perfect:
+        print("ACCURACY CHECK FAILED: a planted behaviour was missed, a clean control was flagged or a finding is in no truth list (see above)")
+    out = figures(sc, outcomes, per_page, clean=clean, seconds=seconds, jurisdiction=args.jurisdiction)
+    out |= {"benchmark": "accuracy-web", "corpus": "web", "simulated": True, "device": "web", "reference_pages": True, "scenarios": scenario_ids}
+    out["pages"] = out.pop("apps")
+    out["planted_pages"] = out.pop("planted_apps")
+    out["seconds_per_page"] = out.pop("seconds_per_app")
+    out["max_seconds_per_page"] = out.pop("max_seconds_per_app")
+    out["clean_pages_flagged"] = sorted({u.app for u in sc.control_flags})
+    print(json.dumps(out, ensure_ascii=False))
+    if broken:
+        return EXIT_INFRA
+    return 0 if sc.perfect else EXIT_ACCURACY
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("--corpus", default="all", help=f"which bundled corpus to run when --apps is not given: all, {', '.join(CORPORA)} (default: all)")
-    ap.add_argument("--apps", default="", help="comma-separated model names or model YAML paths (default: every model of --corpus)")
+    ap.add_argument("--corpus", default="all", help=f"which bundled corpus to run when --apps is not given: all, {', '.join(CORPORA)}, or web (the reference H5 pages in a real Chromium; default: all)")
+    ap.add_argument("--apps", default="", help="comma-separated model names or model YAML paths (default: every model of --corpus); with --corpus web, reference page names")
     ap.add_argument("--scenarios", default="all", help="scenario ids, or 'all' (default: the standard suite S1..S5)")
     ap.add_argument("--results", default="", help="write the run folders here (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the run folders even when everything matches")
     ap.add_argument("--jurisdiction", default="cn", help="jurisdiction profile (the truth lists are written for cn)")
     ap.add_argument("--ca-run", default="S3", help="scenario run once more per app with an untrusted CA, scored for R37 only ('' for none; default S3, when S3 is selected)")
     args = ap.parse_args(argv)
+    if args.corpus == "web":
+        return main_web(args)
 
     from harness.catalog.rules import load_rules
     from harness.scenarios import resolve_scenarios

@@ -48,6 +48,10 @@ class AppConfig:
     #: static-check facts (harness.static.ManifestFacts.to_dict()), written to run.json as
     #: ``extra["manifest"]``; None when the app's manifest was not read
     manifest: dict[str, Any] | None = None
+    #: what the target is, for the reports (written to run.json as ``extra["target"]``):
+    #: ``kind`` (``reference-page``, ``url``...), ``simulated`` (a target written for the
+    #: harness, not a real service), and where it was (``url``, ``page``); None: not said
+    target: dict[str, Any] | None = None
 
     def feature(self, name: str) -> AppFeature | None:
         return next((f for f in self.features if f.name == name), None)

@@ -90,7 +90,8 @@ class Runner:
             app_label=app.label,
             scenario=scenario.id,
             device=asdict(dev),
-            simulated=bool(dev.simulated),
+            # a simulated device, or a simulated target on a real device (a reference page)
+            simulated=bool(dev.simulated) or bool(app.target and app.target.get("simulated")),
             harness_version=__version__,
             hook_pack=self.hook_pack,
             started_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
@@ -99,6 +100,8 @@ class Runner:
         )
         if app.manifest is not None:
             info.extra["manifest"] = app.manifest
+        if app.target is not None:
+            info.extra["target"] = dict(app.target)
         from harness.devices.kinds import kind_of
         from harness.handover.identity import run_identity
 

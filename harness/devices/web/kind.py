@@ -45,14 +45,16 @@ def _check_app(app: str, where: str, base: Path | None) -> str:
 
 def _resolve_app(driver: Driver, app: str) -> AppConfig:
     from harness.app import AppConfig
-    from harness.devices.web.pages import page_names, page_profile, server
+    from harness.devices.web.pages import page_model, page_names, server
 
     if app in page_names():
+        model = page_model(app)
         url = server().url(app)
         package = driver.install(url)
-        return AppConfig(package=package, label=f"{app} (reference page)", profile=page_profile(app))
+        target = {"kind": "reference-page", "simulated": True, "page": app, "url": url}
+        return AppConfig(package=package, label=f"{model.label} (reference page)", profile=model.profile, features=model.features, target=target)
     package = driver.install(app)
-    return AppConfig(package=package, label=app[:200])
+    return AppConfig(package=package, label=app[:200], target={"kind": "url", "simulated": False, "url": app[:2000]})
 
 
 def _doctor(request: DeviceRequest) -> list[DoctorCheck]:
