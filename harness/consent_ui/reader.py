@@ -431,8 +431,13 @@ class _Reader:
                 if kids[j] not in holds or top.area == 0:
                     continue
                 below = [kids[i] for i in range(j) if nodes[kids[i]].area >= 0.6 * self.screen_area]
+                # a scrim: the modal's own backdrop fills the screen and covers the page's parts,
+                # each small (a web page's header, cards and buttons drawn before the overlay)
+                scrim = top.area >= 0.9 * self.screen_area and any(
+                    nodes[kids[i]].area > 0 and overlap(top, nodes[kids[i]]) >= 0.5 * nodes[kids[i]].area for i in range(j)
+                )
                 # drawn over a page: overlaps a big earlier sibling, and says something itself
-                if not any(overlap(top, nodes[b]) >= 0.5 * top.area for b in below) or not has_message(kids[j]):
+                if not (scrim or any(overlap(top, nodes[b]) >= 0.5 * top.area for b in below)) or not has_message(kids[j]):
                     continue
                 out: set[int] = set()
                 for i in range(j):
@@ -573,9 +578,13 @@ class _Reader:
             kv.add(1, "refusal or browse option")
         if agreement_boxes:
             kv.add(1, "agreement checkbox")
-        implied_notice = bool(implied) and has("browse") and login_ctrls <= 1 and not edit_texts
+        # a notice saying that using the service is consenting, answered by browsing on or by
+        # acknowledging it (its one control: OK / 我知道了 / continue), is the first-run prompt
+        # that leaves no way to refuse, not a reply to a refusal
+        ack_answer = n_decision == 1 and bool(classes.keys() & {"ack", "cont"})
+        implied_notice = bool(implied) and login_ctrls <= 1 and ((has("browse") and not edit_texts) or (ack_answer and not login_fields))
         if implied_notice:
-            kv.add(2, "implied-consent notice with a browse-only option")
+            kv.add(2, "implied-consent notice with a browse-only option" if has("browse") else "implied-consent notice answered only by acknowledging it")
         if body_chars >= 120:
             kv.add(0.5, "long body text")
         if login_fields:

@@ -47,6 +47,7 @@ from harness.findings import Finding
 from harness.i18n import term
 from harness.reporting.build import PROBLEM_TYPES, RunData, clip, describe_event, detector_errors, load_run
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
+from harness.reporting.target import Target, target_of
 from harness.textout import jinja_finalize
 
 __all__ = [
@@ -116,6 +117,8 @@ class AppChecklist:
     conditions_met: dict[str, bool]
     simulated: bool
     notes: list[str]
+    #: what was tested (the first run's target: reference app, reference page, real URL, real app)
+    target: Target | None = None
 
     def counts(self, which: str = "items") -> dict[str, int]:
         rows = self.items if which == "items" else self.eu_points
@@ -330,6 +333,7 @@ def assess(
         conditions_met=met,
         simulated=any(r.info.simulated for r in runs),
         notes=notes[:50],
+        target=target_of(first.info),
     )
 
 
@@ -428,6 +432,7 @@ def _run_rows(ac: AppChecklist, out_dir: Path | None) -> list[dict[str, Any]]:
                 "status": r.info.status,
                 "findings": len(r.findings),
                 "simulated": r.info.simulated,
+                "target": target_of(r.info).short,
                 "report": _report_link(r, out_dir),
                 "jurisdiction": r.jurisdiction,
             }
@@ -598,6 +603,7 @@ def checklist_json(ac: AppChecklist) -> dict[str, Any]:
         "version": ac.version,
         "jurisdiction": ac.jurisdiction,
         "simulated": ac.simulated,
+        "target": (ac.target or target_of(ac.runs[0].info if ac.runs else None)).to_dict(),
         "runs": [r.run_id for r in ac.runs],
         "conditions_met": ac.conditions_met,
         "counts": ac.counts(),

@@ -101,6 +101,8 @@ def write_checklist_xlsx(ac: AppChecklist, path: Path) -> None:
     sheet.close()
     lcols = ("key", "value")
     sheet = _Sheet(wb, "图例" if k == "zh" else "Legend", lcols, labels=_labels(lcols, k))
+    if ac.target is not None:  # what was tested: a reference app or page (simulated), a real URL or app
+        sheet.append_plain({"key": "测试目标" if k == "zh" else "Target", "value": ac.target.sentence_zh if k == "zh" else ac.target.sentence})
     for v in VERDICT_CODES:
         sheet.append_plain({"key": VERDICT_LABELS[v][k], "value": _VERDICT_MEANING[v][k]})
     for pt, names in PROBLEM_TYPES.items():

@@ -50,6 +50,7 @@ from harness.reporting.build import (
     scenario_description,
 )
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
+from harness.reporting.target import target_of
 from harness.textout import jinja_finalize
 
 __all__ = ["render_run_html", "render_summary_html", "timeline_shapes", "screen_wireframe", "template_i18n", "MAX_SUMMARY_FINDINGS"]
@@ -497,6 +498,7 @@ def render_run_html(data: RunData, *, embed_screens: bool = True) -> str:
         **template_i18n(lang),
         "d": data,
         "info": info,
+        "target": target_of(info),
         "title": f"{data.app_name or data.run_id} · {info.scenario or '?'}",
         "overall_code": code,
         "overall": sentence,
@@ -589,6 +591,7 @@ def render_summary_html(runs: Sequence[RunData], *, out_dir: Path, missing: Sequ
         "rule_counts": [(r, n, titles.get(r, "")) for r, n in rule_counts.most_common(15)],
         "ptypes": [(k, term("problem_type", k, "en"), term("problem_type", k, "zh"), ptypes.get(k, 0)) for k in PROBLEM_TYPES],
         "any_sim": any(r.info.simulated for r in runs),
+        "any_page": any(target_of(r.info).kind == "reference-page" for r in runs),
         "all_sim": bool(runs) and all(r.info.simulated for r in runs),
         "missing": [clip(m, 400) for m in missing],
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

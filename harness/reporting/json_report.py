@@ -12,6 +12,10 @@ Schema (``schema`` = 2; keys are only ever added, never renamed or removed withi
       ],
       "summary": {
         "status": "violation" | "needs-review" | "clean" | "not-analysed",
+        "target": {"kind", "simulated", "label", "sentence", "sentence_zh", "where"}:
+                                    what was tested: "reference-app" (the reference device),
+                                    "reference-page" (one of the harness's H5 pages: a simulated
+                                    target in a real browser), "url" (a real page), "app"
         "headline": "...",          the same sentence the HTML report shows
         "analysed": bool,           false when findings.jsonl is missing
         "findings": int,
@@ -46,6 +50,7 @@ from typing import Any
 from harness import __version__
 from harness.reporting.build import PHASES, RunData, note_text
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
+from harness.reporting.target import target_of
 
 __all__ = ["SCHEMA_VERSION", "findings_document", "render_findings_json"]
 
@@ -79,6 +84,7 @@ def findings_document(data: RunData) -> dict[str, Any]:
         "analysis": data.analysis,
         "findings": findings,
         "summary": {
+            "target": target_of(data.info).to_dict(),
             "status": code,
             "headline": headline,
             "analysed": data.has_findings,

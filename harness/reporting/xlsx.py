@@ -47,6 +47,7 @@ from harness.i18n import category_label, term, ui
 from harness.reporting.build import RunData, clip, describe_event, note_text
 from harness.reporting.formats import ReportOptions, report_format
 from harness.reporting.frames import FINDING_COLUMNS
+from harness.reporting.target import target_of
 from harness.textout import guard_formula, neutralise_bidi
 
 __all__ = ["write_run_xlsx", "write_summary_xlsx", "sheet_name", "column_labels", "MAX_API_ROWS", "RUN_COLUMNS"]
@@ -97,7 +98,7 @@ _WRAP_COLS = {"message", "citations", "thresholds", "title", "description", "sta
 
 #: Columns of the Runs sheet of summary.xlsx.
 RUN_COLUMNS: tuple[str, ...] = (
-    "run_id", "package", "app", "scenario", "simulated", "status", "overall", "findings",
+    "run_id", "package", "app", "scenario", "simulated", "target", "status", "overall", "findings",
     "high", "medium", "low", "info", "violations", "needs_review", "errors", "device",
     "harness_version", "started_at", "report", "notes",
 )
@@ -269,9 +270,11 @@ def _event_cols(ev: Event, data: RunData, *, stack_sep: str = "\n") -> dict[str,
 def _run_facts(data: RunData) -> list[tuple[str, Any]]:
     info = data.info
     lang = data.lang
+    target = target_of(info)
     code, sentence = data.overall()
     facts: list[tuple[str, Any]] = [
-        ("SIMULATED", ui("YES: reference device, not a real app", lang) if info.simulated else ui("no", lang)),
+        ("SIMULATED", (ui("YES: reference page (a simulated target in a real browser), not a real service's page", lang) if target.kind == "reference-page" else ui("YES: reference device, not a real app", lang)) if info.simulated else ui("no", lang)),
+        ("target", f"{ui(target.short, lang)}: {target.where}" if target.where else ui(target.short, lang)),
         ("overall", sentence),
         ("run_id", data.run_id),
         ("app", info.app_label or info.app),
@@ -396,6 +399,7 @@ def _run_row(data: RunData, out_dir: Path) -> dict[str, Any]:
         "app": info.app_label or info.app,
         "scenario": info.scenario,
         "simulated": info.simulated,
+        "target": target_of(info).short,
         "status": info.status,
         "overall": data.overall()[1],
         "findings": len(data.findings),
