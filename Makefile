@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check -q
 STAMP_PY := $(VENV)/.stamp-py
 STAMP_DEV := $(VENV)/.stamp-dev
+STAMP_WEB := $(VENV)/.stamp-web
 STAMP_SYS := .stamp-sys
 
-.PHONY: setup setup-dev setup-system setup-appium setup-agent setup-cmp demo test test-fast lint typecheck hooks agent bench accuracy clean
+.PHONY: setup setup-dev setup-web setup-system setup-appium setup-agent setup-cmp demo test test-fast lint typecheck hooks agent bench accuracy clean
 
 setup: $(STAMP_PY)
 
@@ -44,7 +45,15 @@ setup-agent: setup-system
 setup-cmp: setup-system
 	sh tools/cmp/setup.sh
 
-demo: setup
+# Playwright for the reference H5 pages (no browser is downloaded: the demo uses Debian's
+# Chromium when it is installed and says so when it is not).
+setup-web: $(STAMP_WEB)
+
+$(STAMP_WEB): $(STAMP_PY) pyproject.toml
+	$(PIP) install -e '.[web]'
+	touch $@
+
+demo: setup setup-web
 	$(BIN)/consent-harness demo
 
 test: setup-dev setup-system setup-appium setup-agent setup-cmp

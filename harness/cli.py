@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scenario", default="all")
     demo.add_argument("--jurisdiction", choices=("cn", "eu"), default="cn")
     _add_lang(demo)
+    demo.add_argument("--pages", default="", help="reference H5 pages to run with the web suite in a real Chromium: all, none, or names (default: all when no --apps is given, none otherwise)")
 
     sc = sub.add_parser("screen", help="print what the consent-UI recogniser reads on one hierarchy dump")
     sc.add_argument("file")
@@ -241,7 +242,16 @@ def cmd_report(a: argparse.Namespace) -> int:
 def cmd_demo(a: argparse.Namespace) -> int:
     from harness.demo import run_demo
 
-    return run_demo(results=Path(a.results), apps=[x for x in a.apps.split(",") if x], scenario=a.scenario, jurisdiction=a.jurisdiction, lang=a.lang)
+    pages: list[str] | None = None
+    if a.pages:
+        from harness.demo import other_targets
+
+        shipped = [p for _, names in other_targets() for p in names]
+        pages = shipped if a.pages == "all" else [] if a.pages == "none" else [x.strip() for x in a.pages.split(",") if x.strip()]
+        unknown = [p for p in pages if p not in shipped]
+        if unknown:
+            raise InputError(f"unknown reference page(s) {', '.join(u[:80] for u in unknown)} (known: {', '.join(shipped)})")
+    return run_demo(results=Path(a.results), apps=[x for x in a.apps.split(",") if x], scenario=a.scenario, jurisdiction=a.jurisdiction, lang=a.lang, pages=pages)
 
 
 def cmd_screen(a: argparse.Namespace) -> int:

@@ -98,7 +98,7 @@ _WRAP_COLS = {"message", "citations", "thresholds", "title", "description", "sta
 
 #: Columns of the Runs sheet of summary.xlsx.
 RUN_COLUMNS: tuple[str, ...] = (
-    "run_id", "package", "app", "scenario", "simulated", "target", "status", "overall", "findings",
+    "run_id", "package", "app", "scenario", "simulated", "status", "overall", "findings",
     "high", "medium", "low", "info", "violations", "needs_review", "errors", "device",
     "harness_version", "started_at", "report", "notes",
 )
@@ -399,7 +399,6 @@ def _run_row(data: RunData, out_dir: Path) -> dict[str, Any]:
         "app": info.app_label or info.app,
         "scenario": info.scenario,
         "simulated": info.simulated,
-        "target": target_of(info).short,
         "status": info.status,
         "overall": data.overall()[1],
         "findings": len(data.findings),

@@ -57,6 +57,20 @@ def _resolve_app(driver: Driver, app: str) -> AppConfig:
     return AppConfig(package=package, label=app[:200], target={"kind": "url", "simulated": False, "url": app[:2000]})
 
 
+def _bundled() -> list[str]:
+    """The reference H5 pages shipped with the harness (``make demo`` runs them)."""
+    from harness.devices.web.pages import page_names
+
+    return page_names()
+
+
+def _describe(name: str) -> str:
+    from harness.devices.web.pages import page_model
+
+    m = page_model(name)
+    return f"{name:26} {'clean  ' if m.clean else 'planted'} {m.seed:11} {m.label} - {m.description}"
+
+
 def _doctor(request: DeviceRequest) -> list[DoctorCheck]:
     from harness.devices.web.driver import chromium_path
 
@@ -84,6 +98,8 @@ KIND = register_kind(
         resolve_app=_resolve_app,
         default_sources=("web",),
         doctor=_doctor,
+        bundled_apps=_bundled,
+        describe_app=_describe,
         outlives_worker=False,
         priority=50,
         scenarios=Path(str(resources.files("harness.devices.web").joinpath("scenarios"))),

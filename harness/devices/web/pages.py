@@ -148,7 +148,9 @@ class PagesServer:
         self.thread.start()
 
     def url(self, name: str) -> str:
-        return f"http://shop.example.test:{self.port}/{name}.html"
+        """Each page on a host of its own (``<name>.example.test``), so each is its own target
+        (its own package-like name in the reports) while all share the first-party domain."""
+        return f"http://{name}.example.test:{self.port}/{name}.html"
 
 
 @lru_cache(maxsize=1)
