@@ -36,7 +36,7 @@ def test_demo_runs_the_pages_when_chromium_is_there(tmp_path: Path) -> None:
         pytest.skip("needs Debian's chromium")
     pytest.importorskip("playwright")
     proc = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "demo", "--apps", "demo-clean", "--scenario", "S1", "--pages", "parking-implied", "--results", str(tmp_path)],
+        [sys.executable, "-m", "harness.cli", "demo", "--apps", "demo-clean", "--scenario", "S1", "--pages", "parking-implied", "--lang", "en", "--results", str(tmp_path)],
         capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]

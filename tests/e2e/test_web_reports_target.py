@@ -49,8 +49,8 @@ def _xlsx_facts(path: Path) -> dict[str, str]:
     raise AssertionError("no run facts sheet with a SIMULATED row")
 
 
-def _run(app: str, results: Path) -> Path:
-    (out,) = list(run_app(AppRequest(app=app, device="web", scenario="W1", results=str(results), reports=("html", "json", "xlsx"))))
+def _run(app: str, results: Path, lang: str = "en") -> Path:
+    (out,) = list(run_app(AppRequest(app=app, device="web", scenario="W1", results=str(results), reports=("html", "json", "xlsx"), lang=lang)))
     return out.run_dir
 
 
@@ -64,6 +64,7 @@ def test_reports_say_reference_page_or_real_url(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{httpd.server_address[1]}/pay.html"
         page_run = _run("parking-implied", tmp_path / "a")
         url_run = _run(url, tmp_path / "b")
+        page_run_zh = _run("parking-implied", tmp_path / "c", lang="zh")
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -76,6 +77,9 @@ def test_reports_say_reference_page_or_real_url(tmp_path: Path) -> None:
     assert doc["summary"]["target"]["kind"] == "reference-page" and "parking-implied" in doc["summary"]["target"]["where"]
     facts = _xlsx_facts(page_run / "report.xlsx")
     assert facts["SIMULATED"].startswith("YES: reference page") and facts["target"].startswith("reference page")
+    # the same in a Chinese report
+    html = (page_run_zh / "report.html").read_text(encoding="utf-8")
+    assert "模拟目标" in html and "参考页面" in html and "参考设备，并非真实应用" not in html
 
     # the real URL: not simulated, and the URL is named
     html = (url_run / "report.html").read_text(encoding="utf-8")
@@ -98,5 +102,5 @@ def test_reports_say_reference_page_or_real_url(tmp_path: Path) -> None:
     assert page_doc["simulated"] is True and "模拟目标" in page_html
     assert url_doc["simulated"] is False and "真实网址" in url_html and url in url_html
     out = tmp_path / "summary"
-    build_summary([page_run, url_run], out, formats=("html",))
+    build_summary([page_run, url_run], out, formats=("html",), lang="en")
     assert "reference pages" in (out / "summary.html").read_text(encoding="utf-8")
