@@ -16,7 +16,7 @@ import pytest
 def test_demo_says_why_the_pages_were_skipped(tmp_path: Path) -> None:
     env = dict(os.environ, PATH=str(Path(sys.executable).parent), CONSENT_HARNESS_CHROMIUM="")
     proc = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "demo", "--apps", "demo-clean", "--scenario", "S1", "--pages", "parking-implied,powerbank-clean", "--results", str(tmp_path)],
+        [sys.executable, "-m", "harness.cli", "demo", "--apps", "demo-clean", "--scenario", "S1", "--pages", "parking-implied,powerbank-clean", "--lang", "en", "--results", str(tmp_path)],
         capture_output=True, text=True, timeout=300, env=env,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
