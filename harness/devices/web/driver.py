@@ -146,8 +146,8 @@ class WebDriver:
     def __init__(self, *, browser: str = "wechat", locale: str = "zh-CN", headless: bool = True, load_timeout: float = _LOAD_TIMEOUT_MS / 1000) -> None:
         if browser not in USER_AGENTS:
             raise InputError(f"unknown in-app browser {browser[:40]!r} (known: {', '.join(USER_AGENTS)})")
-        if locale not in ("zh-CN", "en", "en-US"):
-            raise InputError(f"unknown locale {locale[:40]!r} (known: zh-CN, en, en-US)")
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", locale):
+            raise InputError(f"locale {locale[:40]!r} is not a language tag like zh-CN or en-GB")
         try:
             from playwright.sync_api import sync_playwright
         except ImportError as exc:
