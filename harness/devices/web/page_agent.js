@@ -34,7 +34,14 @@
   try {
     new MutationObserver(() => { lastChange = now(); }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   } catch (e) { /* no DOM yet */ }
-  Object.defineProperty(window, "__chQuiet", { value: () => now() - lastChange });
+  // a finite CSS transition or animation running (a banner fading out) is not quiet either; an
+  // endless one (a spinner) does not count
+  const animating = () => {
+    try {
+      return document.getAnimations().some((a) => a.playState === "running" && a.effect && a.effect.getTiming().iterations !== Infinity);
+    } catch (e) { return false; }
+  };
+  Object.defineProperty(window, "__chQuiet", { value: () => (animating() ? 0 : now() - lastChange) });
 
   const callerOf = () => {
     const stack = String(new Error().stack || "").split("\n");
