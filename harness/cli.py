@@ -1,8 +1,10 @@
 """consent-harness command line. Thin: parses arguments, calls the pipeline, maps errors to
 exit codes.
 
-Exit codes: 0 clean; 1 findings at or above ``--fail-on``; 2 usage or input error;
-3 infrastructure error (device, adb, Frida, Appium).
+Exit codes: 0 clean; 1 findings at or above ``--fail-on``; 2 usage or input error (also: a run
+incomplete because scenario steps failed or the app never settled, e.g. a web page that loops on
+redirects, when no finding reaches ``--fail-on``); 3 infrastructure error (device, adb, Frida,
+Appium, Chromium).
 """
 
 from __future__ import annotations
@@ -171,16 +173,22 @@ def cmd_run(a: argparse.Namespace) -> int:
     any_fail = False
     infra = ""
     step_failures: list[str] = []
+    incomplete: list[str] = []
     for out in run_app(request, progress=lambda items: _progress(items, a.app)):
         any_fail |= fails(out.findings, a.fail_on)
         _print_table(out.run_dir, a.lang)
         print(ui("run folder: {path}", run_lang(out.run_dir, a.lang), path=out.run_dir) + ("  [SIMULATED]" if out.result.info.simulated else ""))
         infra = out.result.infrastructure_error or infra
-        if out.result.step_failures:
+        if out.result.info.status == "incomplete":
+            incomplete.append(out.result.info.scenario)
+        elif out.result.step_failures:
             step_failures.append(f"{out.result.info.scenario}: {out.result.step_failures}")
     if infra:
         print(f"consent-harness: infrastructure error: {infra}", file=sys.stderr)
         return EXIT_INFRA
+    if incomplete:
+        print(f"consent-harness: error: the app never settled in {', '.join(incomplete)}, so the runs are incomplete (status incomplete; see each report)", file=sys.stderr)
+        return EXIT_FINDINGS if any_fail else EXIT_INPUT
     if step_failures:
         print(f"consent-harness: error: scenario steps failed ({', '.join(step_failures)}), so the runs are incomplete (status steps-failed; see each report)", file=sys.stderr)
         return EXIT_FINDINGS if any_fail else EXIT_INPUT

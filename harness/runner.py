@@ -126,12 +126,26 @@ class Runner:
             self._failed_steps = []
             status = "completed"
             message = ""
+            # a driver may tell that the app kept the run from completing (a web page that never
+            # loads, loops on redirects or never settles): optional ``take_incomplete() -> str``
+            take_incomplete = getattr(self.driver, "take_incomplete", None)
+            if callable(take_incomplete):
+                take_incomplete()  # what an earlier run left behind is not this run's
             try:
                 sources.start(Target(app.package), clock, rd.path, self.driver)
                 for index, step in enumerate(scenario.steps):
                     failed = self._step(ctx, index, step.name, step.params)
                     result.step_failures += failed
-                if result.step_failures:
+                incomplete = str(take_incomplete() or "") if callable(take_incomplete) else ""
+                if incomplete:
+                    # bounded: the steps ran out their waits; everything recorded stays
+                    status = "incomplete"
+                    message = f"the app never settled: {incomplete}"
+                    info.extra["incomplete"] = incomplete[:1000]
+                    tl.append(ErrorRecord(t=clock(), where="runner", message=message[:2000]))
+                    if result.step_failures:
+                        info.extra["failed_steps"] = list(self._failed_steps[:100])
+                elif result.step_failures:
                     # the scenario did not do all it says: never reported as a plain "completed"
                     status = "steps-failed"
                     message = f"{result.step_failures} step(s) failed: " + "; ".join(f"{f['step']} (step {f['index']}): {f['message']}" for f in self._failed_steps[:5])

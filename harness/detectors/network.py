@@ -55,7 +55,7 @@ from harness.i18n import Msg, Term
 from harness.network.adflags import FlagReading, read_flags, request_params
 from harness.network.attribution import Attribution, attribute_flow, connects_by_token, first_party_domains
 from harness.network.honey import identifying
-from harness.network.matcher import MAX_DECODED, FlowData, Match, Matcher, Plant
+from harness.network.matcher import MAX_DECODED, Coordinate, FlowData, Match, Matcher, Plant
 
 __all__ = [
     "personal_data_to_third_party",
@@ -99,8 +99,28 @@ _WHEN = {
 
 
 @lru_cache(maxsize=8)
-def _matcher(plants: tuple[Plant, ...]) -> Matcher:
-    return Matcher(plants)
+def _matcher(plants: tuple[Plant, ...], coordinates: tuple[Coordinate, ...] = ()) -> Matcher:
+    return Matcher(plants, coordinates)
+
+
+def _coordinates(ctx: Context, by_name: dict[str, HoneyPlant | ApiCall]) -> list[Coordinate]:
+    """Planted locations (HoneyPlant of category LOCATION, value ``"<lat>,<lon>"`` in WGS-84
+    decimal degrees) as coordinates the matcher finds in WGS-84, GCJ-02 and BD-09 forms."""
+    out: list[Coordinate] = []
+    seen: set[str] = set()
+    for h in ctx.of(HoneyPlant):
+        key = f"{h.name}:{h.value}"
+        if h.category != "LOCATION" or h.value.count(",") != 1 or key in seen:
+            continue
+        seen.add(key)
+        try:
+            lat, lon = (float(x) for x in h.value.split(","))
+        except ValueError:
+            continue
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            by_name[key] = h
+            out.append(Coordinate(key, lat, lon, "LOCATION"))
+    return out
 
 
 def _bodies(ctx: Context) -> Path | None:
@@ -192,7 +212,8 @@ def _flow_matches(ctx: Context) -> list[FlowMatch]:
     if not flows:
         return []
     plants, by_name = _values(ctx)
-    m = _matcher(tuple(plants)) if plants else None
+    coords = _coordinates(ctx, by_name)
+    m = _matcher(tuple(plants), tuple(coords)) if plants or coords else None
     folder = _bodies(ctx)
     first = first_party_domains(ctx.info.package)
     connects = connects_by_token(ctx.of(NetworkConnect))

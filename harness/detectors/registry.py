@@ -40,6 +40,7 @@ DETECTOR_MODULES = (
     "harness.detectors.static",
     "harness.detectors.purpose",
     "harness.detectors.network",
+    "harness.detectors.inapp",
 )
 
 _REGISTRY: dict[str, Detector] = {}

@@ -828,6 +828,9 @@ def load_run(run_dir: str | Path, *, events_kinds: frozenset[str] | None = None,
             clip(f"{f.get('step', '?')} (step {f.get('index', '?')}): {f.get('message', '')}", 300) for f in (failed or [])[:10] if isinstance(f, dict)
         )
         notes.append(Note.of("warning", "some scenario steps failed, so the run did not do everything its scenario says: {detail}", detail=detail or ui("see the Errors section", "en")))
+    elif info.status == "incomplete":
+        why = info.extra.get("incomplete") if isinstance(info.extra, dict) else None
+        notes.append(Note.of("warning", "run incomplete: the app never settled ({why}); every step ran out its bounded wait and everything recorded is judged, but the scenario could not do all it says", why=clip(str(why or ui("see the Errors section", "en")), 400)))
     elif info.status in ("aborted", "error"):
         notes.append(Note.of("warning", "run status is '{status}': the scenario did not run to its end", status=info.status))
 

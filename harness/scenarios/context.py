@@ -357,7 +357,10 @@ class StepContext:
         """Answer one system permission dialog with the scenario's choice. Records the dialog as
         a PermissionRequest (via dialog), the decision and the resulting state."""
         r = screen.reading
-        group = r.permission_group or "UNKNOWN"
+        # a browser's prompt may ask for what Android has no group for (clipboard, the in-app
+        # profile): the device that draws the prompt names it
+        asked = getattr(self.driver, "prompt_group", None)
+        group = r.permission_group or (str(asked() or "") if callable(asked) else "") or "UNKNOWN"
         roles = {
             "allow": ("allow_always", "allow_foreground", "allow_once"),
             "allow_while_using": ("allow_foreground", "allow_always", "allow_once"),

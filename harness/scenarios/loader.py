@@ -129,7 +129,7 @@ def suite_in(folder: Path) -> list[Scenario]:
 
 def resolve_scenarios(spec: str, suite: Path | None = None) -> list[Scenario]:
     """'all' -> the suite (the standard suite, or the device kind's own ``suite`` folder, e.g.
-    W1..W2 on the web device); 'S2' / 'W1' -> that scenario of either; a path -> that file; a
+    W1..W3 on the web device); 'S2' / 'W1' -> that scenario of either; a path -> that file; a
     comma-separated list of any of these."""
     out: list[Scenario] = []
     own = suite_in(suite) if suite is not None else []

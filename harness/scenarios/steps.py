@@ -497,10 +497,20 @@ def _shows(tree: Hierarchy | None, expect: str) -> bool:
     return bool(want) and any(want in t.casefold() for t in page_texts(tree).texts)
 
 
-@register("assert_functional", params={"feature": Param(str, "basic")}, shorthand="feature")
+@register("assert_functional", params={"feature": Param(str, "basic", doc="'basic', 'all', a feature name, or 'auto': find the control that orders, pays or rents by its label")}, shorthand="feature")
 def assert_functional(ctx: StepContext, feature: str) -> None:
     """Check that a function still works: run its path and look for its expected result with
-    the app still in front. A failure here is evidence that refusing consent blocked it."""
+    the app still in front. A failure here is evidence that refusing consent blocked it.
+    ``auto`` needs no feature map: the basic function is found on screen by its labels
+    (harness/scenarios/functions.yaml), as a user finds it on a page scanned from a QR code."""
+    if feature == "auto":
+        from harness.scenarios.functions import run_auto_function
+
+        res = run_auto_function(ctx)
+        if res.blocked or not res.reached:
+            done = f" (tapped: {', '.join(res.tapped)})" if res.tapped else ""
+            raise StepError(f"basic function blocked: {res.blocked or 'the function was not reached'}{done}")
+        return
     feats = _features(ctx, feature)
     if not feats:
         raise HarnessError(f"no '{feature}' feature configured for {ctx.package}: nothing to check")

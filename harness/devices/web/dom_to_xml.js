@@ -1,7 +1,11 @@
 // Turns the page's visible DOM into a uiautomator-format hierarchy (CSS pixels), so the one
 // bounded screen parser and the consent-UI recogniser read a web page like an Android screen.
-// Runs inside the page; returns a string. Everything the page controls is escaped.
-() => {
+// Runs in an isolated world of the page (the driver's own JavaScript world: the page's scripts
+// cannot replace the functions used here), with the app's package and the resource ids reserved
+// for browser chrome (a page element with such an id is renamed page_<id>, so no page can pass
+// for a permission prompt). Returns a string; everything the page controls is escaped.
+(pkg, reserved) => {
+  const RESERVED = new Set(reserved || []);
   const MAX = 20000;
   let count = 0;
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "");
@@ -34,7 +38,9 @@
     for (const n of el.childNodes) if (n.nodeType === 3) t += n.nodeValue;
     t = t.replace(/\s+/g, " ").trim();
     if (!t && (el.tagName === "BUTTON" || el.tagName === "A")) t = (el.innerText || "").replace(/\s+/g, " ").trim();
-    if (!t && el.tagName === "INPUT") t = el.value && el.type !== "password" ? "" : el.getAttribute("placeholder") || "";
+    // a field shows what is typed in it (never a password), else its placeholder (as Android
+    // shows a hint); the placeholder is also the node's hint
+    if (!t && (el.tagName === "INPUT" || el.tagName === "TEXTAREA")) t = el.value ? (el.type === "password" ? "" : String(el.value)) : el.getAttribute("placeholder") || "";
     return cut(t, 500);
   };
   // A styled switch: the native checkbox is hidden (opacity 0, clipped, 1px) and the user sees and
@@ -49,7 +55,7 @@
     const input = el.control;
     const text = cut((el.innerText || "").replace(/\s+/g, " ").trim() || input.getAttribute("aria-label") || "", 500);
     const cls = input.type === "radio" ? "android.widget.RadioButton" : (input.getAttribute("role") || "").toLowerCase() === "switch" ? "android.widget.Switch" : "android.widget.CheckBox";
-    return `<node index="0" text="${esc(text)}" resource-id="${esc(input.id ? "web:id/" + cut(input.id, 100) : "")}" class="${cls}" package="${esc(window.__chPackage || "web")}" content-desc="${esc(cut(input.getAttribute("aria-label") || "", 300))}" checkable="true" checked="${input.checked === true}" clickable="true" enabled="${!input.disabled}" focusable="true" focused="false" scrollable="false" long-clickable="false" password="false" selected="false" bounds="${b}"></node>`;
+    return `<node index="0" text="${esc(text)}" resource-id="${esc(input.id ? "web:id/" + cut(input.id, 100) : "")}" class="${cls}" package="${esc(pkg || "web")}" content-desc="${esc(cut(input.getAttribute("aria-label") || "", 300))}" checkable="true" checked="${input.checked === true}" clickable="true" enabled="${!input.disabled}" focusable="true" focused="false" scrollable="false" long-clickable="false" password="false" selected="false" bounds="${b}"></node>`;
   };
   const walk = (el, depth) => {
     if (count >= MAX || depth > 60) return "";
@@ -68,15 +74,20 @@
     const r = el.getBoundingClientRect();
     const b = `[${Math.max(0, Math.round(r.left))},${Math.max(0, Math.round(r.top))}][${Math.round(r.right)},${Math.round(r.bottom)}]`;
     const cls = kind(el);
-    const clickable = cls === "android.widget.Button" || cls === "android.widget.CheckBox" || cls === "android.widget.Switch" || el.tagName === "A" || typeof el.onclick === "function" || el.hasAttribute("onclick");
+    const pointer = getComputedStyle(el).cursor === "pointer" && !(el.parentElement && getComputedStyle(el.parentElement).cursor === "pointer");
+    const clickable = cls === "android.widget.Button" || cls === "android.widget.CheckBox" || cls === "android.widget.Switch" || el.tagName === "A" || typeof el.onclick === "function" || el.hasAttribute("onclick") || pointer;
     const checkable = cls === "android.widget.CheckBox" || cls === "android.widget.Switch";
     const checked = checkable && (el.checked === true || el.getAttribute("aria-checked") === "true");
     const text = ownText(el);
-    const rid = el.id ? "web:id/" + cut(el.id, 100) : "";
+    const id = cut(el.id || "", 100);
+    const rid = id ? "web:id/" + (RESERVED.has(id.toLowerCase()) || /^perm/i.test(id) ? "page_" + id : id) : "";
     const desc = cut(el.getAttribute("aria-label") || el.getAttribute("alt") || "", 300);
     let inner = "";
-    if (!(el.tagName === "BUTTON" || el.tagName === "A")) for (const c of el.children) inner += walk(c, depth + 1);
-    return `<node index="0" text="${esc(text)}" resource-id="${esc(rid)}" class="${cls}" package="${esc(window.__chPackage || "web")}" content-desc="${esc(desc)}" checkable="${checkable}" checked="${checked}" clickable="${clickable}" enabled="${!el.disabled}" focusable="${clickable}" focused="false" scrollable="false" long-clickable="false" password="${el.type === "password"}" selected="false" bounds="${b}">${inner}</node>`;
+    if (!(el.tagName === "BUTTON" || el.tagName === "A")) {
+      for (const c of el.children) inner += walk(c, depth + 1);
+      if (el.shadowRoot) for (const c of el.shadowRoot.children) inner += walk(c, depth + 1);
+    }
+    return `<node index="0" text="${esc(text)}" resource-id="${esc(rid)}" class="${cls}" package="${esc(pkg || "web")}" content-desc="${esc(desc)}" checkable="${checkable}" checked="${checked}" clickable="${clickable}" enabled="${!el.disabled}" focusable="${clickable}" focused="false" scrollable="false" long-clickable="false" password="${el.type === "password"}" selected="false" hint="${esc(cut(el.getAttribute("placeholder") || "", 300))}" bounds="${b}">${inner}</node>`;
   };
   const w = Math.round(window.innerWidth), h = Math.round(window.innerHeight);
   return `<?xml version="1.0" encoding="UTF-8"?><hierarchy rotation="0" width="${w}" height="${h}">${document.body ? walk(document.body, 0) : ""}</hierarchy>`;

@@ -3,19 +3,27 @@ driven through Playwright, showing an H5 page the way an in-app browser on a pho
 
 - Mobile emulation: viewport, touch, device scale 1 (so hierarchy bounds are CSS pixels), the
   locale, and the user agent of an in-app browser (``wechat``, ``alipay``) or plain mobile Chrome.
-- Nothing is granted in advance: no permission is given to the page by the harness.
 - The page sees a user's browser: ``navigator.webdriver`` is false (CMP libraries hide their
   banner from automated browsers, so the harness would otherwise never meet it).
-- ``hierarchy()`` turns the visible DOM into uiautomator-format XML (``dom_to_xml.js``), so the
-  one bounded screen parser, the consent-UI recogniser, the steps and the detectors read a page
-  as they read an Android screen.
-- The page's own calls are recorded by the ``web`` event source (``source.py``).
+- Nothing is granted in advance. A call that needs a permission is held by the page agent
+  (``page_agent.js``) and shown as the browser's prompt (``chrome.py``): part of the screen the
+  harness reads, answered by a tap like any prompt, never by the page.
+- ``hierarchy()`` turns the visible DOM into uiautomator-format XML (``dom_to_xml.js``, run in an
+  isolated JavaScript world the page cannot reach), with the browser's prompt on top, so the one
+  bounded screen parser, the consent-UI recogniser, the steps and the detectors read a page as
+  they read an Android screen.
+- With ``browser=wechat`` (or ``alipay``) the page finds the in-app browser's JS bridge, and a
+  navigation to the OAuth authorisation endpoint is answered here (Playwright routing: nothing
+  leaves the machine), shown as the in-app authorisation screen and recorded.
+- The page's own calls are recorded by the ``web`` event source (``source.py``), which listens
+  to the driver (``report_hooks``, ``prompt_hooks``, ``page_hooks``).
 
 The driver's clock is real time; ``sleep`` lets Playwright process the page's events.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -24,12 +32,13 @@ from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from harness.devices.base import DeviceInfo
+from harness.devices.web.chrome import PROMPT_KINDS, RESERVED_IDS, BrowserChrome, Prompt
 from harness.errors import DeviceError, InputError
 
-__all__ = ["WebDriver", "USER_AGENTS", "chromium_path", "package_for_url", "check_url"]
+__all__ = ["WebDriver", "USER_AGENTS", "chromium_path", "package_for_url", "check_url", "origin_of", "OAUTH_ENDPOINTS"]
 
 USER_AGENTS = {
     "chrome": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36",
@@ -42,12 +51,48 @@ _LOAD_TIMEOUT_MS = 20_000
 #: banners of widely used CMP libraries are not shown to automation ("hide from bots"), so an
 #: automated browser would never meet the banner a user meets.
 _AS_A_USER = ("--disable-blink-features=AutomationControlled",)
+#: Waits shorter than this end early once the page is quiet (see WebDriver.sleep).
+SETTLE_MAX_S = 2.0
+#: A page is quiet when no request is in flight and its DOM has not changed for this long.
+QUIET_MS = 250
+#: More than NAV_LOOP main-frame navigations within NAV_WINDOW_S: a redirect loop.
+NAV_LOOP = 12
+NAV_WINDOW_S = 10.0
+
+
+_MAX_ASK = 4096
+_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><hierarchy rotation="0" width="390" height="844"></hierarchy>'
+
+#: In-app authorisation endpoints answered by the driver: host + path prefix -> (provider, the
+#: query key of the redirect, of the scope, of the app id, the scopes that show a screen).
+OAUTH_ENDPOINTS = {
+    "open.weixin.qq.com/connect/oauth2/authorize": ("wechat", "redirect_uri", "scope", "appid", ("snsapi_userinfo",)),
+    "open.weixin.qq.com/connect/qrconnect": ("wechat", "redirect_uri", "scope", "appid", ("snsapi_login",)),
+    "openauth.alipay.com/oauth2/publicAppAuthorize.htm": ("alipay", "redirect_uri", "scope", "app_id", ("auth_user", "auth_userinfo")),
+}
+_OAUTH_RE = re.compile(r"^https?://(open\.weixin\.qq\.com/connect/(oauth2/authorize|qrconnect)|openauth\.alipay\.com/oauth2/publicAppAuthorize\.htm)")
+#: The JS-SDK script pages load from WeChat's CDN: answered with an empty script (the simulated
+#: bridge is built into the page agent), so nothing is fetched.
+_JSSDK_RE = re.compile(r"^https?://res[0-9]?\.wx\.qq\.com/open/js/jweixin[^/]*\.js")
 
 
 @lru_cache(maxsize=1)
 def _dom_to_xml_js() -> str:
     """The DOM-to-hierarchy script, read once (it runs at every screen read)."""
     return resources.files("harness.devices.web").joinpath("dom_to_xml.js").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _agent_js() -> str:
+    """The page agent (instrumentation, prompts, in-app bridges), read once."""
+    return resources.files("harness.devices.web").joinpath("page_agent.js").read_text(encoding="utf-8")
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
 
 
 def chromium_path() -> str:
@@ -79,7 +124,17 @@ def package_for_url(url: str) -> str:
     labels = [p if p[:1].isalpha() else "x" + p for p in reversed(labels)] or ["page"]
     if len(labels) < 2:
         labels = ["web", *labels]
-    return ".".join(labels)[:200]
+    pkg = ".".join(labels)[:200]
+    # a page is never a platform or OEM package (a host under android.com or huawei.com reads
+    # backwards as one, and the recogniser trusts such packages with system dialogs)
+    from harness.consent_ui.lexicon import lexicon
+
+    lex = lexicon()
+    if pkg == "android" or pkg.startswith(tuple(p for p in lex.system_prefixes if p != "android")) or pkg in lex.permission_packages:
+        pkg = "web." + pkg
+    return pkg[:200]
+
+
 
 
 class WebDriver:
@@ -88,22 +143,37 @@ class WebDriver:
     backend = "web"
     simulated = False
 
-    def __init__(self, *, browser: str = "wechat", locale: str = "zh-CN", headless: bool = True) -> None:
+    def __init__(self, *, browser: str = "wechat", locale: str = "zh-CN", headless: bool = True, load_timeout: float = _LOAD_TIMEOUT_MS / 1000) -> None:
         if browser not in USER_AGENTS:
             raise InputError(f"unknown in-app browser {browser[:40]!r} (known: {', '.join(USER_AGENTS)})")
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", locale):
+            raise InputError(f"locale {locale[:40]!r} is not a language tag like zh-CN or en-GB")
         try:
             from playwright.sync_api import sync_playwright
         except ImportError as exc:
             raise DeviceError("the web device needs Playwright: pip install 'consent-harness[web]'") from exc
+        if not 1 <= load_timeout <= 300:
+            raise InputError(f"load_timeout must be between 1 and 300 seconds, not {load_timeout:g}")
         self.browser_kind = browser
         self.locale = locale
+        self.load_timeout_ms = int(load_timeout * 1000)
+        #: why the page kept the run from completing (never loaded, redirect or navigation loop,
+        #: never quiet): read and cleared by take_incomplete() at the start and end of each run
+        self._incomplete: list[str] = []
+        self._navs: list[float] = []
+        self._looping = False
+        self._settles = 0
+        self._settles_quiet = 0
+        self._busy_why = ""
         self._pw = sync_playwright().start()
         try:
             from harness.devices.web.pages import HOST_RULES
 
             # host names under .test (reserved, never real) are the reference pages' parties:
-            # they resolve to loopback, so nothing a reference page loads leaves this machine
-            self._browser = self._pw.chromium.launch(executable_path=chromium_path(), headless=headless, args=["--no-sandbox", "--disable-dev-shm-usage", f"--host-resolver-rules={HOST_RULES}", *_AS_A_USER])
+            # they resolve to loopback, so nothing a reference page loads leaves this machine.
+            # The fake media device only answers a getUserMedia the user allowed on screen.
+            args = ["--no-sandbox", "--disable-dev-shm-usage", f"--host-resolver-rules={HOST_RULES}", "--use-fake-device-for-media-stream", *_AS_A_USER]
+            self._browser = self._pw.chromium.launch(executable_path=chromium_path(), headless=headless, args=args)
         except Exception as exc:
             self._pw.stop()
             raise DeviceError(f"Chromium did not start: {str(exc).splitlines()[0][:300]}") from None
@@ -115,7 +185,16 @@ class WebDriver:
         #: called with each new page before it navigates (event sources hook in here)
         self.page_hooks: list[Callable[[Any], None]] = []
         self.context_hooks: list[Callable[[Any], None]] = []
+        #: called with each message of the page agent (JSON text, from the page: untrusted)
+        self.report_hooks: list[Callable[[str], None]] = []
+        #: called with ("request" | "answer", prompt, shown) for every permission the page asks
+        self.prompt_hooks: list[Callable[[str, Prompt, bool], None]] = []
         self.load_error = ""
+        self.chrome = BrowserChrome(browser=browser, locale=locale)
+        self._cdp: Any = None
+        self._cdp_page: Any = None
+        self._world: tuple[str, str, int] | None = None
+        self._inflight: set[Any] = set()
         self._new_context()
 
     # -- clock --------------------------------------------------------------------------------
@@ -126,16 +205,56 @@ class WebDriver:
         return time.monotonic() - self._t0
 
     def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass while the page runs. A short wait (under ``SETTLE_MAX_S``: the
+        pause after a tap, a launch's wait) ends early once the page is quiet (no request in
+        flight and no DOM change for ``QUIET_MS``), as a user goes on once the screen stops
+        changing; a longer one is an observation window and always runs in full."""
         ms = max(0, int(seconds * 1000))
-        if self.page is not None and not self.page.is_closed():
-            self.page.wait_for_timeout(ms)  # the page's events are processed meanwhile
-        else:
+        if self.page is None or self.page.is_closed():
             time.sleep(ms / 1000)
+            return
+        try:
+            if seconds >= SETTLE_MAX_S:
+                # an observation window, in slices so a redirect loop is stopped within a second
+                end = time.monotonic() + ms / 1000
+                while (left := end - time.monotonic()) > 0 and self.page is not None and not self.page.is_closed():
+                    self.page.wait_for_timeout(max(1, int(min(left, 1.0) * 1000)))  # the page's events are processed meanwhile
+                    self._check_loop()
+                if (left := end - time.monotonic()) > 0:
+                    time.sleep(left)
+                return
+            end = time.monotonic() + ms / 1000
+            self.page.wait_for_timeout(min(ms, 100))
+            self._settles += 1
+            while time.monotonic() < end:
+                self._check_loop()
+                if self.page is None or self.page.is_closed() or self._quiet():
+                    self._settles_quiet += 1
+                    return
+                self.page.wait_for_timeout(min(100, max(1, int((end - time.monotonic()) * 1000))))
+        except Exception:  # noqa: BLE001 - the page went away meanwhile
+            rest = (ms / 1000) if seconds >= SETTLE_MAX_S else 0.0
+            time.sleep(min(rest, 60.0))
+
+    def _quiet(self) -> bool:
+        if self._inflight:
+            self._busy_why = f"{len(self._inflight)} request(s) still in flight"
+            return False
+        try:
+            since = self.page.evaluate("() => (typeof window.__chQuiet === 'function' ? window.__chQuiet() : 1e9)")
+        except Exception:  # noqa: BLE001 - navigating: not quiet
+            self._busy_why = "navigating"
+            return False
+        quiet = isinstance(since, (int, float)) and since >= QUIET_MS
+        if not quiet:
+            self._busy_why = "the page keeps changing its DOM"
+        return quiet
 
     # -- app ----------------------------------------------------------------------------------
     def _new_context(self) -> None:
         if self.context is not None:
             self.context.close()
+        self._cdp = self._cdp_page = self._world = None
         self.context = self._browser.new_context(
             viewport={"width": 390, "height": 844},
             device_scale_factor=1,
@@ -145,7 +264,17 @@ class WebDriver:
             user_agent=USER_AGENTS[self.browser_kind],
             permissions=[],
         )
-        self.context.add_init_script(script=f"window.__chPackage = {self.package!r};")
+        # a fresh browser profile: fresh prompts, fresh planted values
+        self.chrome = BrowserChrome(browser=self.browser_kind, locale=self.locale)
+        self.chrome.listeners.append(self._prompt_event)
+        self.chrome.on_oauth_answer = self._oauth_answered
+        self.context.expose_binding("__chReport", self._binding_report)
+        self.context.expose_binding("__chAsk", self._binding_ask)
+        self.context.expose_binding("__chPoll", self._binding_poll)
+        cfg = json.dumps({"browser": self.browser_kind})
+        self.context.add_init_script(script="{ const CH_CFG = " + cfg + ";\n" + _agent_js() + "\n}")
+        self.context.route(_OAUTH_RE, self._oauth_route)
+        self.context.route(_JSSDK_RE, lambda route: route.fulfill(status=200, content_type="application/javascript", body="/* consent-harness: the WeChat JS-SDK is simulated by the in-app browser */"))
         for hook in self.context_hooks:
             hook(self.context)
         self.page = None
@@ -164,40 +293,271 @@ class WebDriver:
         if self.page is not None and not self.page.is_closed():
             self.page.close()
         self.page = self.context.new_page()
+        self._inflight = set()
+        inflight = self._inflight
+        self.page.on("request", lambda r: inflight.add(r))
+        self.page.on("requestfinished", lambda r: inflight.discard(r))
+        self.page.on("requestfailed", lambda r: inflight.discard(r))
+        page = self.page
+        self._navs = []
+        self._looping = False
+        self.page.on("framenavigated", lambda f: self._navs.append(time.monotonic()) if f == page.main_frame else None)
         for hook in self.page_hooks:
             hook(self.page)
         self.load_error = ""
         try:
-            self.page.goto(url, wait_until="load", timeout=_LOAD_TIMEOUT_MS)
+            self.page.goto(url, wait_until="load", timeout=self.load_timeout_ms)
         except Exception as exc:  # noqa: BLE001 - recorded; a page that never settles is a result
             msg = str(exc).splitlines()[0][:300]
+            if "interrupted by another navigation" in msg:
+                return  # the page moved on by itself (e.g. an OAuth redirect at landing)
             self.load_error = msg
             if "ERR_CONNECTION_REFUSED" in msg or "ERR_NAME_NOT_RESOLVED" in msg or "ERR_ADDRESS_UNREACHABLE" in msg:
                 raise DeviceError(f"page unreachable: {url[:200]} ({msg})") from None
+            if "ERR_TOO_MANY_REDIRECTS" in msg:
+                self._incomplete.append(f"the page redirects in a loop ({msg[:160]})")
+            elif "Timeout" in msg:
+                self._incomplete.append(f"the page did not finish loading within {self.load_timeout_ms / 1000:g} s (requests that never end)")
+            else:
+                self._incomplete.append(f"the page did not load: {msg[:160]}")
+
+    def _check_loop(self) -> None:
+        """A page that navigates on its own more than NAV_LOOP times within NAV_WINDOW_S is
+        looping (a script redirect loop): it is stopped (about:blank) and the run is marked
+        incomplete; what it did until then stays recorded."""
+        if self._looping or self.page is None or self.page.is_closed():
+            return
+        now = time.monotonic()
+        recent = [t for t in self._navs if now - t <= NAV_WINDOW_S]
+        self._navs = recent[-4 * NAV_LOOP :]
+        if len(recent) > NAV_LOOP:
+            self._looping = True
+            self._incomplete.append(f"the page navigated {len(recent)} times within {NAV_WINDOW_S:g} s on its own (a redirect loop); it was stopped")
+            try:
+                self.page.goto("about:blank", timeout=5000)
+            except Exception:  # noqa: BLE001 - still navigating: closed instead
+                self.page.close()
+
+    def take_incomplete(self) -> str:
+        """Why the page kept the run from completing since the last call ('' when it did not):
+        a load that never finished, a redirect loop, a page never quiet at any settle wait."""
+        reasons = list(self._incomplete)
+        if self._settles >= 3 and self._settles_quiet == 0:
+            reasons.append(f"the page never settled: {self._settles} waits for it to be quiet all ran out ({self._busy_why or 'busy'})")
+        self._incomplete = []
+        self._settles = self._settles_quiet = 0
+        self._busy_why = ""
+        return "; ".join(dict.fromkeys(reasons))[:1000]
 
     def stop(self, package: str) -> None:
         if self.page is not None and not self.page.is_closed():
             self.page.close()
         self.page = None
+        self._cdp = self._cdp_page = self._world = None
 
     def clear_data(self, package: str) -> None:
         self._new_context()
 
+    # -- the page agent's bindings (called from the page: every argument is untrusted) -----------
+    def _binding_report(self, _source: Any, payload: Any) -> None:
+        if not isinstance(payload, str) or len(payload) > 64 << 10:
+            return
+        for hook in list(self.report_hooks):
+            try:
+                hook(payload)
+            except Exception:  # noqa: BLE001 - a recorder's failure never reaches the page
+                pass
+
+    @staticmethod
+    def _frame_origin(source: Any) -> str:
+        try:
+            return origin_of(str(source["frame"].url))
+        except Exception:  # noqa: BLE001
+            return ""
+
+    def _binding_ask(self, source: Any, payload: Any) -> dict[str, Any]:
+        if not isinstance(payload, str) or len(payload) > _MAX_ASK:
+            return {"state": "deny"}
+        try:
+            req = json.loads(payload)
+        except ValueError:
+            return {"state": "deny"}
+        kind = req.get("kind") if isinstance(req, dict) else None
+        if not isinstance(kind, str) or kind not in PROMPT_KINDS or kind.endswith("-oauth"):
+            return {"state": "deny"}
+        origin = self._frame_origin(source)
+        if not origin:
+            return {"state": "deny"}  # about:blank, data: frames: no site to ask for
+        if req.get("query"):
+            return {"state": self.chrome.state_of(origin, kind)}
+        api, caller = req.get("api"), req.get("caller")
+        p = self.chrome.ask(origin, kind, api if isinstance(api, str) else "", caller if isinstance(caller, str) else "")
+        if p.state == "pending":
+            return {"id": p.id, "state": "pending"}
+        return {"state": "allow" if p.state == "allow" else "deny", "data": p.data if p.state == "allow" else {}}
+
+    def _binding_poll(self, _source: Any, pid: Any) -> dict[str, Any]:
+        return self.chrome.poll(pid)
+
+    def _prompt_event(self, what: str, p: Prompt, shown: bool) -> None:
+        if what == "answer" and shown and p.state == "allow" and p.kind in ("camera", "microphone", "clipboard-read"):
+            # the user allowed it on screen: now (and only now) the browser grants it
+            try:
+                self.context.grant_permissions([p.kind], origin=p.origin)
+            except Exception:  # noqa: BLE001 - the page then gets the browser's own answer
+                pass
+        for hook in list(self.prompt_hooks):
+            try:
+                hook(what, p, shown)
+            except Exception:  # noqa: BLE001
+                pass
+
+    # -- in-app authorisation (OAuth at landing) ---------------------------------------------------
+    def _oauth_route(self, route: Any) -> None:
+        """A navigation to WeChat's / Alipay's authorisation endpoint: answered here (nothing
+        leaves the machine). A scope that shows a screen in the real app (snsapi_userinfo,
+        auth_user) puts the authorisation screen on; a silent one (snsapi_base, auth_base)
+        redirects back at once with a code. Either is recorded."""
+        try:
+            req = route.request
+            url = str(req.url)
+            parts = urlsplit(url)
+            key = next((k for k in OAUTH_ENDPOINTS if (parts.hostname or "") + parts.path == k or ((parts.hostname or "") + parts.path).startswith(k)), "")
+            if not key:
+                route.fulfill(status=404, body="")
+                return
+            provider, rkey, skey, akey, screens = OAUTH_ENDPOINTS[key]
+            q = dict(parse_qsl(parts.query, keep_blank_values=True))
+            redirect = q.get(rkey, "")[:2000]
+            scope = q.get(skey, "")[:100]
+            extra = {"provider": provider, "scope": scope, "redirect_uri": redirect, "state": q.get("state", "")[:200], "appid": q.get(akey, "")[:100], "url": url[:2000]}
+            try:
+                check_url(redirect)
+            except InputError:
+                route.fulfill(status=400, content_type="text/html; charset=utf-8", body="<!doctype html><title>redirect_uri 参数错误</title><body>redirect_uri 参数错误</body>")
+                return
+            kind = f"{provider}-oauth" if provider == "alipay" else "wx-oauth"
+            referer = ""
+            try:
+                referer = str(req.headers.get("referer", ""))[:300]
+            except Exception:  # noqa: BLE001
+                pass
+            origin = origin_of(redirect)
+            api = "WeChat.oauth2.authorize" if provider == "wechat" else "Alipay.oauth2.authorize"
+            if not any(s.strip() in screens for s in scope.split(",")):
+                p = Prompt(0, kind, origin, api, referer or redirect[:300], state="allow", extra=extra)
+                self._prompt_event("request", p, False)
+                route.fulfill(status=302, headers={"location": self._redirect(p, silent=True)})
+                return
+            p = self.chrome.ask(origin, kind, api, referer or redirect[:300], extra)
+            if p.state == "allow":  # allowed earlier in this browser profile: no screen again
+                route.fulfill(status=302, headers={"location": self._redirect(p)})
+                return
+            title = "微信授权" if provider == "wechat" else "支付宝授权"
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=f"<!doctype html><meta charset=utf-8><title>{title}</title><body></body>")
+        except Exception:  # noqa: BLE001 - a route that cannot be answered is aborted, never sent out
+            try:
+                route.abort()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _redirect(self, p: Prompt, *, silent: bool = False) -> str:
+        """The redirect back to the page: with a code when allowed (WeChat's and Alipay's
+        documented behaviour), with the state only when refused."""
+        parts = urlsplit(p.extra.get("redirect_uri", ""))
+        q = parse_qsl(parts.query, keep_blank_values=True)
+        ckey = "code" if p.extra.get("provider") == "wechat" else "auth_code"
+        if p.state == "allow":
+            code = p.data.get("code") if p.data else ""
+            q.append((ckey, str(code or ("chb" + os.urandom(8).hex() if silent else ""))))
+        q.append(("state", p.extra.get("state", "")))
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(q), parts.fragment))
+
+    def _oauth_answered(self, p: Prompt) -> None:
+        if self.page is None or self.page.is_closed():
+            return
+        try:
+            if p.state == "dismissed":
+                self.page.go_back(timeout=5000)
+            else:
+                self.page.goto(self._redirect(p), wait_until="commit", timeout=_LOAD_TIMEOUT_MS)
+        except Exception as exc:  # noqa: BLE001 - recorded like a load error
+            self.load_error = str(exc).splitlines()[0][:300]
+
     # -- screen -------------------------------------------------------------------------------
+    def _read_dom(self) -> str:
+        """The page's hierarchy, read in an isolated JavaScript world (CDP): the page's own
+        scripts cannot replace the functions the reader uses, nor see it run."""
+        if self._cdp is None or self._cdp_page is not self.page:
+            self._cdp = self.context.new_cdp_session(self.page)
+            self._cdp_page = self.page
+            self._world = None
+        frame = self._cdp.send("Page.getFrameTree")["frameTree"]["frame"]
+        key = (str(frame["id"]), str(frame.get("loaderId", "")))
+        if self._world is None or self._world[:2] != key:
+            ctx = self._cdp.send("Page.createIsolatedWorld", {"frameId": key[0], "worldName": "consent-harness-reader"})
+            self._world = (key[0], key[1], int(ctx["executionContextId"]))
+        expr = f"({_dom_to_xml_js()})({json.dumps(self.package)}, {json.dumps(list(RESERVED_IDS))})"
+        res = self._cdp.send("Runtime.evaluate", {"expression": expr, "contextId": self._world[2], "returnByValue": True})
+        if res.get("exceptionDetails"):
+            self._world = None
+            raise DeviceError(f"page hierarchy unreadable: {str(res['exceptionDetails'].get('text', ''))[:200]}")
+        value = res.get("result", {}).get("value")
+        if not isinstance(value, str):
+            raise DeviceError("page hierarchy unreadable: no text returned")
+        return value
+
     def hierarchy(self) -> str:
         if self.page is None or self.page.is_closed():
-            return '<?xml version="1.0" encoding="UTF-8"?><hierarchy rotation="0" width="390" height="844"></hierarchy>'
-        try:
-            return str(self.page.evaluate(_dom_to_xml_js()))
-        except Exception as exc:  # noqa: BLE001 - navigation in progress: read again later
-            raise DeviceError(f"page hierarchy unreadable: {str(exc).splitlines()[0][:200]}") from None
+            xml = _EMPTY
+        else:
+            self._check_loop()
+            xml = ""
+            err = ""
+            for attempt in range(3):  # navigation in progress: try again in a new world
+                try:
+                    xml = self._read_dom()
+                    break
+                except Exception as exc:  # noqa: BLE001
+                    err = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+                    self._world = None
+                    if not self._browser.is_connected():
+                        raise DeviceError(f"Chromium went away: {err}") from None
+                    if attempt < 2 and self.page is not None and not self.page.is_closed():
+                        self.page.wait_for_timeout(200)
+            if not xml:
+                # the page never stood still long enough to be read: a result, not a tool failure
+                self._incomplete.append(f"the screen could not be read while the page kept navigating ({err})")
+                xml = _EMPTY
+        overlay = self.chrome.overlay()
+        if overlay and xml.endswith("</hierarchy>"):
+            xml = xml[: -len("</hierarchy>")] + overlay + "</hierarchy>"
+        return xml
+
+    def prompt_group(self) -> str:
+        """The permission group the browser's prompt on screen asks for ('' when none)."""
+        p = self.chrome.showing
+        return p.group if p is not None else ""
 
     def tap(self, x: int, y: int) -> None:
+        if self.chrome.tap(x, y):  # a prompt is on screen: the tap is the browser's, not the page's
+            self.sleep(0.15)
+            return
         if self.page is not None and not self.page.is_closed():
             self.page.touchscreen.tap(x, y)
             self.page.wait_for_timeout(100)
 
+    def input_text(self, x: int, y: int, text: str) -> None:
+        """Type ``text`` into the page's field at (x, y), as a user does (tap, then keys)."""
+        if self.chrome.showing is not None or self.page is None or self.page.is_closed():
+            return
+        self.page.touchscreen.tap(x, y)
+        self.page.keyboard.type(text[:200])
+
     def back(self) -> None:
+        if self.chrome.back():
+            self.sleep(0.15)
+            return
         if self.page is not None and not self.page.is_closed():
             try:
                 self.page.go_back(timeout=5000)
@@ -211,7 +571,10 @@ class WebDriver:
     def screenshot(self, path: str) -> bool:
         if self.page is None or self.page.is_closed():
             return False
-        self.page.screenshot(path=path)
+        try:
+            self.page.screenshot(path=path, timeout=5000)
+        except Exception:  # noqa: BLE001 - a page mid-navigation has no picture; the dump is kept
+            return False
         return True
 
     def foreground_package(self) -> str:
@@ -221,7 +584,7 @@ class WebDriver:
         return package == self.package and self.page is not None and not self.page.is_closed()
 
     def permission_state(self, package: str) -> dict[str, str]:
-        return {}
+        return self.chrome.states()
 
     @property
     def launcher_package(self) -> str:

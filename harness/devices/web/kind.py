@@ -28,7 +28,12 @@ def _open(request: DeviceRequest) -> Driver:
         raise InputError("--appium drives a phone; the web device needs none")
     from harness.devices.web.driver import WebDriver
 
-    return WebDriver(browser=request.options.get("browser", "wechat"), locale=request.options.get("locale", "zh-CN"))
+    raw = request.options.get("load_timeout", "20")
+    try:
+        load_timeout = float(raw)
+    except ValueError:
+        raise InputError(f"--device-option load_timeout={raw[:40]!r} is not a number of seconds") from None
+    return WebDriver(browser=request.options.get("browser", "wechat"), locale=request.options.get("locale", "zh-CN"), load_timeout=load_timeout)
 
 
 def _check_app(app: str, where: str, base: Path | None) -> str:

@@ -1,5 +1,16 @@
-"""The ``web`` event source: the page's own calls (page_agent.js, installed before any page
-script) and its requests (Playwright's request events), as ApiCall and NetworkFlow events.
+"""The ``web`` event source: the page's own calls (page_agent.js, installed by the driver before
+any page script), the permissions it asks the browser for, and its requests (Playwright's
+request events), as ApiCall, PermissionRequest, HoneyPlant and NetworkFlow events.
+
+- Every call that needs a permission is a ``PermissionRequest(via="hook")`` (the page asked,
+  whether or not a prompt came on screen: a remembered "Block" answers without one), with the
+  calling script's URL. An in-app authorisation request (WeChat OAuth, Alipay auth code) is one
+  too: ``permissions`` holds its scope, ``caller`` the page that sent it there; a profile scope
+  (snsapi_userinfo, auth_user) is also an ``ApiCall`` of category ACCOUNTS.
+- A value the page received because the user allowed it on screen (the planted position, the
+  planted nickname and authorisation code) is a ``HoneyPlant``: a location is planted as
+  ``"<lat>,<lon>"`` in WGS-84 decimal degrees (name ``location``), so flows carrying it in
+  WGS-84, GCJ-02 or BD-09 are matched.
 
 Page calls travel as events of the agent wire protocol and are decoded by the one decoder
 (:class:`harness.instrumentation.protocol.AgentDecoder`), bounded and type-checked like the
@@ -20,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.events import Event, NetworkFlow
+from harness.events import ApiCall, Event, HoneyPlant, NetworkFlow, PermissionRequest
 from harness.instrumentation.protocol import AgentDecoder
 from harness.instrumentation.sources import SourceBase, SourceSession, register_source
 from harness.network.attribution import attribute_host, first_party_domains
@@ -39,6 +50,12 @@ def _agent_js() -> str:
     return resources.files("harness.devices.web").joinpath("page_agent.js").read_text(encoding="utf-8")
 
 
+#: Scopes of an in-app authorisation request that hand over the user's profile.
+PROFILE_SCOPES = frozenset({"snsapi_userinfo", "snsapi_login", "auth_user", "auth_userinfo"})
+_LOCATION_KINDS = frozenset({"geolocation", "wx-location", "alipay-location"})
+_PROFILE_KINDS = frozenset({"wx-profile", "alipay-profile", "wx-oauth", "alipay-oauth"})
+
+
 class WebSource(SourceBase):
     name = "web"
 
@@ -50,6 +67,7 @@ class WebSource(SourceBase):
         self._first: frozenset[str] = frozenset()
         self._bodies = 0
         self.flows = 0
+        self._planted: set[tuple[str, str]] = set()
 
     # -- attribution of a calling script by its URL ---------------------------------------------
     def _attribute(self, frames: Sequence[str], caller: str) -> str:
@@ -71,29 +89,49 @@ class WebSource(SourceBase):
         ready = self.decoder.decode_safe({"type": "agent:ready", "now": time.time() * 1000.0, "hooks": 10, "skipped": [], "pid": 0, "version": "page-agent"})
         if ready:
             session.emit(ready)
-        self.driver.context_hooks.append(self._on_context)
+        self.driver.report_hooks.append(self._report)
+        self.driver.prompt_hooks.append(self._prompt)
         self.driver.page_hooks.append(self._on_page)
-        self._on_context(self.driver.context)
 
     def stop(self) -> None:
-        for hooks, fn in ((self.driver.context_hooks, self._on_context), (self.driver.page_hooks, self._on_page)):
+        for hooks, fn in ((self.driver.report_hooks, self._report), (self.driver.prompt_hooks, self._prompt), (self.driver.page_hooks, self._on_page)):
             if fn in hooks:
                 hooks.remove(fn)
-        ctx = getattr(self.driver, "context", None)
-        if ctx is not None and getattr(ctx, "_ch_sink", None) == self._report:
-            ctx._ch_sink = _ignore
 
     # -- page side ------------------------------------------------------------------------------
-    def _on_context(self, context: Any) -> None:
-        # A browser context is instrumented once; the source of the current run receives its
-        # reports (the next scenario on the same browser gets a new source, and a context cannot
-        # expose the same binding twice).
-        if getattr(context, "_ch_sink", None) is None:
-            context.expose_binding("__chReport", lambda src, payload: context._ch_sink(src, payload))
-            context.add_init_script(script=_agent_js())
-        context._ch_sink = self._report
+    def _prompt(self, what: str, p: Any, shown: bool) -> None:
+        """The page asked the browser for a permission (``request``) or the user answered
+        (``answer``): PermissionRequest, and the planted values handed over."""
+        s = self.session
+        if s is None:
+            return
+        t = s.clock()
+        caller = str(p.caller)[:300]
+        sdk = self._attribute((), caller)
+        out: list[Event] = []
+        if what == "request":
+            scope = str(p.extra.get("scope", "")) if p.extra else ""
+            perms = tuple(x.strip()[:100] for x in scope.split(",") if x.strip())[:8] if scope else (p.kind,)
+            out.append(PermissionRequest(t=t, source="web", permissions=perms, groups=(p.group,) if p.group else (), api=str(p.api)[:200], caller=caller, sdk=sdk, via="hook"))
+            if p.extra and any(x in PROFILE_SCOPES for x in perms):
+                args = f"scope={scope} appid={p.extra.get('appid', '')} redirect_uri={p.extra.get('redirect_uri', '')}"
+                out.append(ApiCall(t=t, source="web", api_id=f"{p.api}#{perms[0]}"[:200], category="ACCOUNTS", method="authorize", args=args[:1000], caller=caller, sdk=sdk, thread="page"))
+        elif what == "answer" and p.state == "allow" and p.data:
+            if p.kind in _LOCATION_KINDS and "lat" in p.data:
+                out += self._plant("location", "LOCATION", f"{float(p.data['lat']):.6f},{float(p.data['lon']):.6f}", p.api, t)
+            elif p.kind in _PROFILE_KINDS:
+                out += self._plant("nickname", "ACCOUNTS", str(p.data.get("nickname", "")), p.api, t)
+                out += self._plant("auth_code", "ACCOUNTS", str(p.data.get("code", "")), p.api, t)
+        if out:
+            s.emit(out)
 
-    def _report(self, _source: Any, payload: Any) -> None:
+    def _plant(self, name: str, category: str, value: str, api: str, t: float) -> list[Event]:
+        if not value or (api, value) in self._planted:
+            return []
+        self._planted.add((api, value))
+        return [HoneyPlant(t=t, source="web", name=name, category=category, value=value[:256], api_id=str(api)[:200])]
+
+    def _report(self, payload: Any) -> None:
         s, d = self.session, self.decoder
         if s is None or d is None or not isinstance(payload, str) or len(payload) > _MAX_MSG:
             return
@@ -183,10 +221,6 @@ class WebSource(SourceBase):
                 self._identifier("Web.request#third-party", str(req.method)[:16], f"{req.method} {parts.hostname}{path}", req.url)
         except Exception:  # noqa: BLE001 - a request we cannot read is not a reason to stop
             pass
-
-
-def _ignore(_source: Any, _payload: Any) -> None:
-    """Reports of a page after its run's source stopped: dropped."""
 
 
 def _sends_data(method: str, query: str, resource_type: str, body: bytes) -> bool:
