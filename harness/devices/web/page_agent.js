@@ -189,9 +189,22 @@
   if (window.Storage) wrap(Storage.prototype, "setItem", "Web.storage.setItem", "STORAGE", (a) => String(a[0]).slice(0, 100));
 
   // -- fingerprinting: recorded only --------------------------------------------------------------
-  wrap(HTMLCanvasElement.prototype, "toDataURL", "Web.canvas.toDataURL", "DEVICE_INFO");
-  if (window.CanvasRenderingContext2D) wrap(CanvasRenderingContext2D.prototype, "getImageData", "Web.canvas.getImageData", "DEVICE_INFO");
-  if (window.WebGLRenderingContext) wrap(WebGLRenderingContext.prototype, "getParameter", "Web.webgl.getParameter", "DEVICE_INFO", (a) => String(a[0]));
+  // Reading back a rendering: a canvas the user can see (a drawing, a code to scan) is device
+  // information; one that is not in the document is a device fingerprint (the rendering differs
+  // per device and identifies it), recorded as a device identifier read.
+  const unseen = (canvas) => { try { return !(canvas && canvas.isConnected); } catch (e) { return true; } };
+  const readback = (proto, name, id, ofCanvas, argsOf) => {
+    if (!proto || typeof proto[name] !== "function") return;
+    const orig = proto[name];
+    proto[name] = function (...a) {
+      const fp = unseen(ofCanvas(this));
+      report(fp ? id + "#unseen" : id, fp ? "DEVICE_ID" : "DEVICE_INFO", name, argsOf ? argsOf(a) : "");
+      return orig.apply(this, a);
+    };
+  };
+  readback(HTMLCanvasElement.prototype, "toDataURL", "Web.canvas.toDataURL", (c) => c);
+  if (window.CanvasRenderingContext2D) readback(CanvasRenderingContext2D.prototype, "getImageData", "Web.canvas.getImageData", (x) => x.canvas);
+  if (window.WebGLRenderingContext) readback(WebGLRenderingContext.prototype, "getParameter", "Web.webgl.getParameter", (x) => x.canvas, (a) => String(a[0]));
   if (window.AudioContext) wrap(AudioContext.prototype, "createOscillator", "Web.audio.createOscillator", "DEVICE_INFO");
 
   // -- in-app browser bridges ---------------------------------------------------------------------
