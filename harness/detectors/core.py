@@ -491,6 +491,7 @@ class JudgeParams:
     periodic_interval_s: float
     periodic_min_calls: int
     periodic_max_cv: float
+    periodic_min_interval_s: float
     burst_window_us: int
     burst_min_calls: int
     evidence_max: int
@@ -510,6 +511,7 @@ class JudgeParams:
             periodic_interval_s=num("R26", "periodic_interval_s"),
             periodic_min_calls=int(num("R26", "periodic_min_calls")),
             periodic_max_cv=num("R26", "periodic_max_cv"),
+            periodic_min_interval_s=num("R26", "periodic_min_interval_s"),
             burst_window_us=round(num("R26", "burst_window_s") * 1e6),
             burst_min_calls=int(num("R26", "burst_min_calls")),
             evidence_max=max(1, int(catalog.settings.get("evidence_max", 20))),
@@ -1073,7 +1075,8 @@ def _r26(c: _Chunk, x: _Ctx, acc: _Acc) -> None:
     dt_full = np.zeros(len(idx), dtype=np.float64)
     dt_full[1:] = dt
     max_dt = np.maximum.reduceat(dt_full, starts)
-    periodic = (n >= p.periodic_min_calls) & (max_dt <= p.periodic_interval_s) & (cv <= p.periodic_max_cv)
+    # reads at one moment (mean interval under periodic_min_interval_s) are one act, not a timer
+    periodic = (n >= p.periodic_min_calls) & (max_dt <= p.periodic_interval_s) & (cv <= p.periodic_max_cv) & (mean >= p.periodic_min_interval_s)
     maxw = np.zeros(ng, dtype=np.int64)
     bsel = np.flatnonzero(x.burst[c.cat[idx]])
     if len(bsel):

@@ -93,7 +93,7 @@ def reference_r26(events: list[Event], ph: Phases) -> dict[tuple[str, str], list
             mean = sum(dts) / len(dts)
             sd = math.sqrt(max(sum(d * d for d in dts) / len(dts) - mean * mean, 0.0))
             cv = sd / mean if mean > 0 else 0.0
-            periodic = max(dts) <= PARAMS.periodic_interval_s and cv <= PARAMS.periodic_max_cv
+            periodic = max(dts) <= PARAMS.periodic_interval_s and cv <= PARAMS.periodic_max_cv and mean >= PARAMS.periodic_min_interval_s
         burst = cat in CAT.burst_categories and any(
             sum(c.count for c in calls if t0 <= c.t < t0 + PARAMS.burst_window_us / 1e6) >= PARAMS.burst_min_calls for t0 in ts
         )
@@ -147,6 +147,19 @@ def test_r26_continuous_location_exempt_for_navigation_profiles() -> None:
         prof = app_profile(profile) if profile else None
         res = judge_api(cols, RunTables.build([(ph, prof)], CAT, cols.cat_names), CAT, PARAMS, ["R26"])
         assert bool(res.rows("R26", 0)) is flagged, profile
+
+
+def test_r26_reads_at_one_moment_are_no_timer() -> None:
+    """Three reads that build one fingerprint (a few ms apart) are one act of collection; the
+    same three reads two seconds apart are a timer."""
+    for gap, flagged in ((0.004, False), (2.0, True)):
+        events: list[Event] = [ConsentDecision(t=0.5, choice="accept")]
+        events += [ApiCall(t=1.0 + gap * i, category="DEVICE_ID", sdk="adunion.test", api_id="Web.canvas.toDataURL#unseen") for i in range(3)]
+        events = [e.stamped(i) for i, e in enumerate(events)]
+        ph = build_phases(events, CAT)
+        cols = ApiColumns.from_events(events, CAT)
+        res = judge_api(cols, RunTables.build([(ph, None)], CAT, cols.cat_names), CAT, PARAMS, ["R26"])
+        assert bool(res.rows("R26", 0)) is flagged, gap
 
 
 def test_from_arrow_matches_from_events_and_drops_bad_times() -> None:
