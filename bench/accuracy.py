@@ -252,6 +252,10 @@ def truth_of(model: Modelled, *, scenarios: Sequence[str], rules: Iterable[str])
     from harness.catalog.apis import CATEGORIES
 
     known_rules = set(rules)
+    from harness.catalog.rules import load_rules
+
+    # the API catalogue's categories and the rule catalogue's (ONLINE_ID: web identifiers)
+    known_categories = set(load_rules().categories)
     known_scenarios = set(scenarios)
     where = model.source or model.name
     if model.clean and model.truth:
@@ -273,7 +277,7 @@ def truth_of(model: Modelled, *, scenarios: Sequence[str], rules: Iterable[str])
         if not isinstance(scen_list, list) or not scen_list or not all(isinstance(s, str) for s in scen_list):
             raise InputError(f"{at}: 'scenario' must be a scenario id or a non-empty list of them")
         category = raw.get("category", "") or ""
-        if category and category not in CATEGORIES:
+        if category and category not in CATEGORIES and category not in known_categories:
             raise InputError(f"{at}: unknown data category {category!r}")
         sdk = raw.get("sdk", "") or ""
         if sdk and sdk != "app" and not (isinstance(sdk, str) and (_PACKAGE.match(sdk) or sdk.isidentifier())):
