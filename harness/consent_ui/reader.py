@@ -808,9 +808,9 @@ class _Reader:
             consent = False
             if kind == "cmp_dialog":
                 consent = n.short_cls not in _NOT_TOGGLES and n.enabled and self.lex.signal("necessary_toggle", norm) is None
-            else:
-                # an agreement box is one whatever else the screen shows (a browser's or the
-                # system's permission prompt drawn over the notice, a checkout page)
+            elif kind in ("privacy_dialog", "login_gate", "second_confirm", "permission_rationale", "permission_dialog"):
+                # permission_dialog: a browser's prompt drawn over the notice leaves its
+                # agreement box in view (a settings page's switches are no agreement)
                 consent = bool(norm) and self.lex.signal("agreement", norm) is not None
             out.append(Checkbox(text=_clip(label, 200), resource_id=n.rid, checked=n.checked, bounds=n.bounds, consent=consent, cls=n.cls, enabled=n.enabled))
         return out
