@@ -517,7 +517,8 @@ class RunData:
                         "plant": clip(m.get("plant", ""), 40),
                         "form": clip(m.get("form", ""), 40),
                         "where": clip(m.get("where", ""), 80),
-                        "layers": " > ".join(clip(x, 32) for x in layers[:8] if isinstance(x, str)) if isinstance(layers, list) else "",
+                        "layers": (" > ".join(clip(x, 32) for x in layers[:8] if isinstance(x, str)) if isinstance(layers, list) else "")
+                        + (f" > via {clip(m.get('via', ''), 80)}" if m.get("via") else ""),
                         "snippet": clip(m.get("snippet", ""), 160),
                     }
                 )
