@@ -13,6 +13,9 @@
 3. The matcher: flows per second on one core with 30 planted values (about 40 forms each;
    goal >= 5,000/s) over realistic request mixes (JSON, gzip, form, base64 blobs), and the
    peak memory of the run.
+4. The matcher with cipher plaintexts: the same 30 values plus 300 recorded encryptions (AES,
+   about 1 KiB of JSON each), a quarter of the flows carrying one of those ciphertexts as
+   base64 (IV in front), so their plaintexts are searched too.
 
     python bench/network.py [--flows N] [--live-seconds S]
 
@@ -45,7 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "network"))
 
-from harness.network.matcher import FlowData, Matcher, Plant  # noqa: E402
+from harness.devices.sim.aes import aes128_cbc_encrypt  # noqa: E402
+from harness.network.matcher import Ciphertext, FlowData, Matcher, Plant  # noqa: E402
 
 
 def bench_addon(n: int) -> float:
@@ -224,6 +228,37 @@ def bench_matcher(n: int) -> tuple[float, int, int]:
     return n / dt, m.patterns, hits
 
 
+def bench_matcher_cipher(n: int, encryptions: int = 300) -> tuple[float, int, int]:
+    rng = random.Random(11)
+    plants = [Plant(f"v{i}", "".join(rng.choice("0123456789abcdef") for _ in range(16)), "device_id") for i in range(30)]
+    key = bytes(range(16))
+    ciphers: list[Ciphertext] = []
+    wires: list[bytes] = []
+    for k in range(encryptions):
+        payload = {"event": "batch", "k": k, "items": [{"t": 1733460000 + j, "p": "".join(rng.choice("abcdefgh ") for _ in range(80))} for j in range(10)]}
+        if k % 5 == 0:
+            payload["did"] = plants[k % 30].value
+        plain = json.dumps(payload).encode()
+        iv = rng.randbytes(16)
+        ct = aes128_cbc_encrypt(plain, key, iv)
+        ciphers.append(Ciphertext(f"cipher:{k}", ct[:48], plain, f"Cipher AES/CBC/PKCS5Padding plaintext at t={k / 10:.2f} s"))
+        wires.append(iv + ct)
+    m = Matcher(plants, ciphers=ciphers)
+    flows: list[FlowData] = []
+    for i in range(n):
+        if i % 4 == 0:
+            body = json.dumps({"v": 2, "d": base64.b64encode(wires[i % encryptions]).decode()}).encode()
+        else:
+            body = json.dumps({"event": "launch", "ts": 1733460000 + i, "pad": "".join(rng.choice("abcdefgh ") for _ in range(600))}).encode()
+        flows.append(FlowData(f"https://log.example/c?i={i}", (("content-type", "application/json"),), body, "", "application/json"))
+    t0 = time.perf_counter()
+    hits = 0
+    for f in flows:
+        hits += sum(1 for x in m.match(f) if x.via)
+    dt = time.perf_counter() - t0
+    return n / dt, m.patterns, hits
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--flows", type=int, default=5000)
@@ -251,6 +286,8 @@ def main() -> None:
     headline = live[0]["flows_per_s"]
     rate, patterns, hits = bench_matcher(a.flows)
     print(f"matcher: {rate:.0f} flows/s on one core, {patterns} patterns (30 values), {hits} matches (goal >= 5000/s)")
+    crate, cpatterns, chits = bench_matcher_cipher(a.flows)
+    print(f"matcher with 300 cipher plaintexts: {crate:.0f} flows/s on one core, {cpatterns} patterns, {chits} matches through a cipher (goal >= 5000/s)")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process: {rss:.0f} MB")
     print(
@@ -265,6 +302,9 @@ def main() -> None:
                 "matcher_flows_per_s": round(rate, 1),
                 "matcher_patterns": patterns,
                 "matcher_matches": hits,
+                "matcher_cipher_flows_per_s": round(crate, 1),
+                "matcher_cipher_patterns": cpatterns,
+                "matcher_cipher_matches": chits,
                 "peak_rss_mb": round(rss, 1),
             }
         )

@@ -41,6 +41,7 @@ __all__ = [
     "QuicBlocked",
     "HoneyPlant",
     "NetworkCapture",
+    "CipherCall",
     "EVENT_TYPES",
     "event_from_dict",
 ]
@@ -373,6 +374,31 @@ class NetworkCapture(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class CipherCall(Event):
+    """Emitted when the app finished one encryption (``javax.crypto.Cipher.doFinal`` in
+    ENCRYPT mode, seen by the agent's cipher hook; on the reference device, a model's encrypted
+    ``send``), so a flow carrying the ciphertext can be tied to what was encrypted.
+    ``algorithm`` is the transformation (AES/CBC/PKCS5Padding); ``plaintext`` names the file
+    under the run folder's ``cipher/`` holding the plaintext (its first 64 KiB; ``plaintext_cut``
+    when longer; '' when not kept), ``plaintext_len`` its full length and
+    ``plaintext_sha256`` the digest of the kept part; ``ct_head`` is the hex of the first bytes
+    of the ciphertext (at most 48), the fingerprint the matcher looks for in flows, and
+    ``ct_len`` the ciphertext length. ``n`` > 1 when identical calls were folded."""
+
+    kind: ClassVar[str] = "cipher"
+    algorithm: str = ""
+    plaintext: str = ""
+    plaintext_len: int = 0
+    plaintext_cut: bool = False
+    plaintext_sha256: str = ""
+    ct_head: str = ""
+    ct_len: int = 0
+    caller: str = ""
+    sdk: str = ""
+    n: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class ExploreFound:
     """One target ``explore`` reached: the fewest taps from the main screen, the labels of the
     controls tapped (each at most 24 characters; at most max_depth + 1 of them), the screen id of
@@ -441,6 +467,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         QuicBlocked,
         HoneyPlant,
         NetworkCapture,
+        CipherCall,
     )
 }
 

@@ -29,6 +29,7 @@ Placeholder specs: a number takes a Python format spec (``{t:.1f}``); a list tak
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ __all__ = [
     "load_messages",
     "render",
     "term",
+    "step_text",
     "category_label",
     "ui",
     "uin",
@@ -184,6 +186,8 @@ class MessageCatalog:
         return None if entry is None else entry[lang]
 
     def term(self, kind: str, code: str, lang: str) -> str:
+        if kind == "step_message":
+            return step_text(code, lang)
         entry = self.terms.get(kind, {}).get(code)
         if entry is None:
             return code
@@ -314,6 +318,43 @@ class _Args(dict[str, Any]):
 
     def __missing__(self, key: str) -> str:
         return "?"
+
+
+#: What the standard steps record when a step fails (harness/scenarios/steps.py), as patterns:
+#: the English text is recorded in the timeline; reports print it in their language.
+_STEP_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"'(?P<name>[^']*)': expected '(?P<expect>[^']*)' not on screen \(screen reads as '(?P<kind>[^']*)'\)"), "step.expected_missing"),
+    (re.compile(r"'(?P<name>[^']*)': the app is no longer in front \((?P<package>[^)]*)\)"), "step.app_gone"),
+    (re.compile(r"no privacy-policy prompt seen within (?P<wait>[0-9.]+) s \(screen reads as '(?P<kind>[^']*)'\)"), "step.no_prompt"),
+    (re.compile(r"the function was not reached"), "step.not_reached"),
+)
+_STEP_PREFIX = "basic function blocked: "
+
+
+def step_text(text: str, lang: str) -> str:
+    """A failed step's recorded message in ``lang``: the known parts of the standard steps'
+    wording translated, anything else (app texts, other messages) kept as recorded."""
+    if lang != "zh" or not text:
+        return text
+    cat = load_messages()
+    body = text
+    prefix = ""
+    if body.startswith(_STEP_PREFIX):
+        body = body[len(_STEP_PREFIX) :]
+        prefix = render(Msg.of("step.blocked"), lang, cat)
+    parts = []
+    for part in body.split("; "):
+        for pat, key in _STEP_PATTERNS:
+            m = pat.fullmatch(part.strip()) or pat.match(part.strip())
+            if m is not None:
+                args: dict[str, Any] = dict(m.groupdict())
+                if "kind" in args:
+                    args["kind"] = Term("screen_kind", args["kind"])
+                rest = part.strip()[m.end() :]
+                part = render(Msg.of(key, **args), lang, cat) + rest
+                break
+        parts.append(part)
+    return prefix + "；".join(parts)
 
 
 def term(kind: str, code: str, lang: str) -> str:

@@ -50,6 +50,8 @@ def collection_before_consent(ctx: Context) -> Iterator[Finding]:
 def collection_after_decline(ctx: Context) -> Iterator[Finding]:
     """Personal data read after the user declined the policy, unless just asked for by a tap."""
     td = ctx.phases.t_decline
+    # the refusal was made in a consent-management banner (the run asked through one only)
+    in_cmp = ctx.phases.subject == "cmp"
     for row in ctx.hits("R10"):
         sent = sent_after(ctx, row.evidence)
         yield ctx.hit_finding(
@@ -57,9 +59,9 @@ def collection_after_decline(ctx: Context) -> Iterator[Finding]:
             row,
             verdict="violation",
             message=with_sent(
-                Msg.of("R10.read_after_decline", category=cat(row.category), who=who_msg(row.sdk), times=_times(row))
+                Msg.of("R10.read_after_cmp_refusal" if in_cmp else "R10.read_after_decline", category=cat(row.category), who=who_msg(row.sdk), times=_times(row))
                 if td is None
-                else Msg.of("R10.read_after_decline_at", category=cat(row.category), who=who_msg(row.sdk), td=td, times=_times(row)),
+                else Msg.of("R10.read_after_cmp_refusal_at" if in_cmp else "R10.read_after_decline_at", category=cat(row.category), who=who_msg(row.sdk), td=td, times=_times(row)),
                 sent,
             ),
             evidence=(*row.evidence, *(s.flow.seq for s in sent)),

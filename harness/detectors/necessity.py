@@ -10,7 +10,7 @@ from harness.detectors.phases import DECLINED
 from harness.detectors.registry import detector
 from harness.events import AppState, ConsentDecision, PermissionRequest, StepMarker, UiAction, UiSnapshot
 from harness.findings import Finding
-from harness.i18n import Msg
+from harness.i18n import Msg, Term
 
 __all__ = [
     "service_refused_on_decline",
@@ -78,7 +78,7 @@ def service_refused_on_decline(ctx: Context) -> Iterator[Finding]:
                 "R23",
                 verdict=verdict,
                 severity=severity,
-                message=Msg.of("R23.function_failed", detail=s.message[:200] or Msg.of("detail.none"), why=why),
+                message=Msg.of("R23.function_failed", detail=Term("step_message", s.message[:200]) if s.message else Msg.of("detail.none"), why=why),
                 evidence=[decline.seq, s.seq],
                 thresholds=(),
             )

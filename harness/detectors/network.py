@@ -5,9 +5,12 @@
   refusal. The evidence is the flow, the plant, and how the value was encoded.
 - R37 (payload part): a planted value found in a request sent without TLS.
 
-Matching is pure and re-runs with ``analyze``: plants come from HoneyPlant events, request bodies
-from ``<run>/network/bodies/`` beside the timeline (a run judged without its folder, e.g. from a
-batch store, is matched on URLs and headers only, and the finding says so). Besides the
+Matching is pure and re-runs with ``analyze``: plants come from HoneyPlant events (a location
+plant, ``'<lat>,<lon>'``, is searched as a coordinate pair), request bodies from
+``<run>/network/bodies/`` beside the timeline, cipher plaintexts from ``<run>/cipher/`` (named by
+CipherCall events: a flow carrying a recorded ciphertext is searched through its plaintext, and
+the finding says "via Cipher <algorithm> plaintext at t=..."). A run judged without its folder,
+e.g. from a batch store, is matched on URLs and headers only, and the finding says so. Besides the
 plants, the values the app actually read (the return values of its identifier calls, when the
 instrumentation recorded them and they can identify anything) are searched too, as the device's
 real values.
@@ -34,6 +37,7 @@ say "and sent to X" with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +47,7 @@ from harness.detectors.context import Context, cat, who_msg
 from harness.detectors.registry import detector, detector_part
 from harness.events import (
     ApiCall,
+    CipherCall,
     ConsentDecision,
     Event,
     HoneyPlant,
@@ -54,8 +59,9 @@ from harness.findings import Finding
 from harness.i18n import Msg, Term
 from harness.network.adflags import FlagReading, read_flags, request_params
 from harness.network.attribution import Attribution, attribute_flow, connects_by_token, first_party_domains
-from harness.network.honey import identifying
-from harness.network.matcher import MAX_DECODED, Coordinate, FlowData, Match, Matcher, Plant
+from harness.network.cipher import ciphertexts
+from harness.network.honey import coordinate_of, identifying
+from harness.network.matcher import MAX_DECODED, Ciphertext, Coordinate, FlowData, Match, Matcher, Plant
 
 __all__ = [
     "personal_data_to_third_party",
@@ -98,9 +104,13 @@ _WHEN = {
 }
 
 
+# the label harness.network.cipher.ciphertexts gives a match found through a cipher plaintext
+_VIA = re.compile(r"^Cipher (\S{1,80}) plaintext at t=(\d+(?:\.\d+)?) s$")
+
+
 @lru_cache(maxsize=8)
-def _matcher(plants: tuple[Plant, ...], coordinates: tuple[Coordinate, ...] = ()) -> Matcher:
-    return Matcher(plants, coordinates)
+def _matcher(plants: tuple[Plant, ...], coords: tuple[Coordinate, ...] = (), ciphers: tuple[Ciphertext, ...] = ()) -> Matcher:
+    return Matcher(plants, coords, ciphers)
 
 
 def _coordinates(ctx: Context, by_name: dict[str, HoneyPlant | ApiCall]) -> list[Coordinate]:
@@ -195,6 +205,8 @@ def _values(ctx: Context) -> tuple[list[Plant], dict[str, HoneyPlant | ApiCall]]
         if h.value and identifying(h.value) and key not in by_name:
             by_name[key] = h
             planted.add(h.value)
+            if h.category.upper() == "LOCATION" and coordinate_of(h.value) is not None:
+                continue  # searched as a coordinate pair (_coordinates)
             plants.append(Plant(key, h.value, h.category))
     for c in _api_calls(ctx).values():
         v = c.ret.strip()
@@ -213,7 +225,8 @@ def _flow_matches(ctx: Context) -> list[FlowMatch]:
         return []
     plants, by_name = _values(ctx)
     coords = _coordinates(ctx, by_name)
-    m = _matcher(tuple(plants), tuple(coords)) if plants or coords else None
+    ciphers = ciphertexts(ctx.of(CipherCall), ctx.run_dir) if plants or coords else []
+    m = _matcher(tuple(plants), tuple(coords), tuple(ciphers)) if plants or coords else None
     folder = _bodies(ctx)
     first = first_party_domains(ctx.info.package)
     connects = connects_by_token(ctx.of(NetworkConnect))
@@ -229,7 +242,8 @@ def match_records(ctx: Context) -> list[dict[str, object]]:
     (``network_matches``): the result :func:`flow_matches` gave the detectors, so the reports
     and the batch store show what R34/R37 judged, never a second matching. One record per flow
     with a match: its ``seq``, recipient (host, registrable domain, party, SDK) and the matches
-    (plant name and seq, category, origin, form, where, decode layers, a bounded snippet)."""
+    (plant name and seq, category, origin, form, where, decode layers, a bounded snippet, and for
+    a match found inside an encrypted payload ``via`` and the CipherCall's ``cipher_seq``)."""
     out: list[dict[str, object]] = []
     for flow, who, matches, by_name in flow_matches(ctx):
         if not matches:
@@ -250,6 +264,8 @@ def match_records(ctx: Context) -> list[dict[str, object]]:
                     "where": mt.where,
                     "layers": list(mt.layers),
                     "snippet": mt.snippet,
+                    "via": mt.via,
+                    "cipher_seq": int(mt.cipher[7:]) if mt.cipher.startswith("cipher:") and mt.cipher[7:].isdigit() else -1,
                 }
             )
         out.append({"seq": flow.seq, "host": who.host or flow.host, "domain": who.domain, "party": who.party, "sdk": who.sdk, "matches": rows, "more": max(0, len(matches) - _MAX_MATCHES_PER_FLOW)})
@@ -343,13 +359,29 @@ def _describe(matches: list[Match], by_name: dict[str, HoneyPlant | ApiCall]) ->
     for mt in matches[:4]:
         plant = by_name.get(mt.plant)
         what = cat(plant.category if plant is not None else mt.category)
-        if mt.layers:
+        via = _VIA.match(mt.via) if mt.via else None
+        if via is not None:
+            alg, at = via.group(1), float(via.group(2))
+            if mt.layers:
+                parts.append(Msg.of("net.match_layers_via", what=what, how=mt.form, layers=">".join(mt.layers), where=_where(mt.where), alg=alg, at=at))
+            else:
+                parts.append(Msg.of("net.match_via", what=what, how=mt.form, where=_where(mt.where), alg=alg, at=at))
+        elif mt.layers:
             parts.append(Msg.of("net.match_layers", what=what, how=mt.form, layers=">".join(mt.layers), where=_where(mt.where)))
         else:
             parts.append(Msg.of("net.match", what=what, how=mt.form, where=_where(mt.where)))
     if len(matches) > 4:
         return Msg.of("net.more", items=tuple(parts), n=len(matches) - 4)
     return Msg.of("net.items", items=tuple(parts))
+
+
+def _cipher_seqs(matches: list[Match]) -> list[int]:
+    """Seqs of the CipherCalls a match went through (``cipher:<seq>``), in order, once each."""
+    out: list[int] = []
+    for m in matches:
+        if m.cipher.startswith("cipher:") and m.cipher[7:].isdigit() and int(m.cipher[7:]) not in out:
+            out.append(int(m.cipher[7:]))
+    return out
 
 
 @detector("R34", "personal_data_to_third_party")
@@ -378,7 +410,7 @@ def personal_data_to_third_party(ctx: Context) -> Iterator[Finding]:
                 if who.sdk
                 else Msg.of("R34.sent_third", what=what, host=flow.host, t=flow.t, when=when)
             ),
-            evidence=[flow.seq, *(p.seq for p in plants), *([who.connect.seq] if who.connect is not None else [])],
+            evidence=[flow.seq, *(p.seq for p in plants), *([who.connect.seq] if who.connect is not None else []), *_cipher_seqs(matches)],
             t=flow.t,
             category=plants[0].category if plants else "",
             sdk=who.sdk,
@@ -388,19 +420,25 @@ def personal_data_to_third_party(ctx: Context) -> Iterator[Finding]:
 
 @detector("R37", "personal_data_in_cleartext")
 def personal_data_in_cleartext(ctx: Context) -> Iterator[Finding]:
-    seen: set[str] = set()
+    # A value found only inside a payload the app encrypted itself (via a recorded Cipher call)
+    # did not travel in cleartext: whoever reads the wire also needs the key shipped in the app.
+    # That is a needs-review finding (is the key protected?), never a violation.
+    seen: set[tuple[str, bool]] = set()
     for flow, who, matches, by_name in flow_matches(ctx):
         if not matches or flow.scheme != "http" or who.party == "local":
             continue
-        if flow.host in seen:
+        direct = [m for m in matches if not m.via]
+        key = (flow.host, bool(direct))
+        if key in seen or (not direct and (flow.host, True) in seen):
             continue
-        seen.add(flow.host)
-        plants = [by_name[m.plant] for m in matches if m.plant in by_name]
+        seen.add(key)
+        shown = direct or matches
+        plants = [by_name[m.plant] for m in shown if m.plant in by_name]
         yield ctx.finding(
             "R37",
-            verdict="violation",
-            message=Msg.of("R37.cleartext", what=_describe(matches, by_name), host=flow.host, t=flow.t),
-            evidence=[flow.seq, *(p.seq for p in plants)],
+            verdict="violation" if direct else "needs-review",
+            message=Msg.of("R37.cleartext" if direct else "R37.app_encrypted", what=_describe(shown, by_name), host=flow.host, t=flow.t),
+            evidence=[flow.seq, *(p.seq for p in plants), *_cipher_seqs(shown)],
             t=flow.t,
             category=plants[0].category if plants else "",
             sdk=who.sdk,

@@ -16,7 +16,7 @@ from harness.detectors.phases import ACCEPTED
 from harness.detectors.registry import detector
 from harness.events import AppState, PermissionRequest, StepMarker, UiAction, UiSnapshot
 from harness.findings import Finding
-from harness.i18n import Msg
+from harness.i18n import Msg, Term
 
 __all__ = ["premature_request", "bundled_request", "denial_consequences", "rerequest_after_denial", "unrelated_permission"]
 
@@ -187,7 +187,7 @@ def denial_consequences(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     "R21",
                     verdict="needs-review",
-                    message=Msg.of("R21.function_failed", detail=s.message[:200] or Msg.of("detail.none")),
+                    message=Msg.of("R21.function_failed", detail=Term("step_message", s.message[:200]) if s.message else Msg.of("detail.none")),
                     evidence=[ctx.phases.denial_events[0].seq, s.seq],
                     thresholds=(),
                 )

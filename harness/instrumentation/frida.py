@@ -25,6 +25,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from harness.catalog.apis import Api, select_apis
@@ -199,6 +200,13 @@ class FridaInstrumentation:
         self.ready_status: AgentStatus | None = None
         self.detach_reason = ""
         self._guard: EmitGuard | None = None
+        #: the run folder: cipher plaintexts are kept in its ``cipher/`` (see use_run_dir)
+        self.run_dir: Path | None = None
+        self.cipher_store: Any = None
+
+    def use_run_dir(self, run_dir: Path | None) -> None:
+        """Keep the plaintexts of the agent's cipher events in ``<run_dir>/cipher/``."""
+        self.run_dir = run_dir
 
     # -- Instrumentation protocol -------------------------------------------------------------
     def start(self, target: Target, emit: Emit, clock: Callable[[], float]) -> None:
@@ -219,7 +227,13 @@ class FridaInstrumentation:
         self._emit = emit
         self._clock = clock
         self._guard = EmitGuard(emit, clock, self.source_name)
-        self.decoder = AgentDecoder(clock, source=self.source_name, attribute=attributor_for(package), package=package)
+        keep = None
+        if self.run_dir is not None:
+            from harness.network.cipher import CipherStore
+
+            self.cipher_store = CipherStore(self.run_dir)
+            keep = self.cipher_store.keep
+        self.decoder = AgentDecoder(clock, source=self.source_name, attribute=attributor_for(package), package=package, keep_plaintext=keep)
         try:
             self._device = self._resolve_device(frida)
             argv: list[str] = []
@@ -479,18 +493,24 @@ def _source_factory(driver: Any, options: Mapping[str, str]) -> Any:
     if mode not in _MODES:
         raise InputError(f"frida mode must be 'spawn', 'attach' or 'off', got {mode[:40]!r}")
     parse_device_spec(device)
-    honey = options.get("honey", "on") or "on"
-    if honey not in ("on", "off"):
-        raise InputError(f"honey must be 'on' or 'off', got {honey[:20]!r}")
+    from harness.network.honey import honey_kinds
+
+    try:
+        kinds = honey_kinds(options.get("honey", "on") or "on")
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    cipher = options.get("cipher", "on") or "on"
+    if cipher not in ("on", "off"):
+        raise InputError(f"cipher must be 'on' or 'off', got {cipher[:20]!r}")
     from harness.instrumentation.frida_follow import NetOptions
 
-    return FridaSource(device=device, mode=mode, honey=honey == "on", net=NetOptions.from_options(options))
+    return FridaSource(device=device, mode=mode, honey=kinds, cipher=cipher == "on", net=NetOptions.from_options(options))
 
 
 def _register() -> None:
     from harness.instrumentation.sources import register_source
 
-    register_source("frida", _source_factory, summary="the Frida agent: sensitive API calls with stacks, permission requests, app state", options=("frida", "frida_device", "honey", "redirect", "ca_trust", "unpin", "quic", "redirect_direct"), replace=True)
+    register_source("frida", _source_factory, summary="the Frida agent: sensitive API calls with stacks, permission requests, app state", options=("frida", "frida_device", "honey", "cipher", "redirect", "ca_trust", "unpin", "quic", "redirect_direct"), replace=True)
 
 
 _register()

@@ -18,6 +18,11 @@ follows the app through the lifecycle hooks of :mod:`harness.instrumentation.sou
   process ran uninstrumented. A death of an instrumented process is recorded by the agent's side
   (AppState from the Frida session) as well as by logcat.
 
+Honey data and the cipher hook: at start the source chooses the run's planted values
+(:mod:`harness.network.honey`: identifiers and objects, as the ``honey`` option selects) and
+passes them, with the ``cipher`` switch, to every agent it loads; each instrumentation keeps the
+plaintexts of cipher events in the run folder (``use_run_dir``).
+
 Each spawn or attach is its own :class:`~harness.instrumentation.frida.FridaInstrumentation`
 (own session, own decoder); they all emit through the one session ``emit``.
 
@@ -110,15 +115,21 @@ class FridaSource(SourceBase):
         *,
         factory: Factory | None = None,
         options: Mapping[str, Any] | None = None,
-        honey: bool = True,
+        honey: bool | frozenset[str] = True,
         net: NetOptions | None = None,
+        cipher: bool = True,
     ) -> None:
+        from harness.network.honey import HONEY_KINDS, ObjectHoney
+
         self.device = device
         self.net = net if net is not None else NetOptions()
         self.mode = mode
-        #: plant honey values (harness.network.honey) in the identifier getters of every process
-        self.honey = honey
+        #: what to plant (harness.network.honey.HONEY_KINDS): True = all, False = nothing
+        self.honey: frozenset[str] = frozenset(HONEY_KINDS) if honey is True else frozenset() if honey is False else frozenset(honey)
+        #: the cipher hook (hooks/src/cipher.ts): plaintexts of encryptions, for the matcher
+        self.cipher = cipher
         self.planted: list[tuple[str, str]] = []
+        self.objects = ObjectHoney()
         self.hook_pack = hook_pack_hash()
         self._factory: Factory = factory or FridaInstrumentation
         self._options = dict(options or {})
@@ -138,7 +149,11 @@ class FridaSource(SourceBase):
             net = self.net if published.get("trust") is not False else dataclasses.replace(self.net, trust=False, unpin=False)
             agent["net"] = net.agent_config(published["proxy"], str(published.get("ca") or ""))
             options["agent_options"] = agent
-        return self._factory(device=self.device, mode=mode, **options)
+        inst = self._factory(device=self.device, mode=mode, **options)
+        use_run_dir = getattr(inst, "use_run_dir", None)
+        if callable(use_run_dir) and self._session is not None:
+            use_run_dir(self._session.run_dir)
+        return inst
 
     def _error(self, message: str) -> None:
         s = self._session
@@ -168,14 +183,18 @@ class FridaSource(SourceBase):
     # -- Source -----------------------------------------------------------------------------
     def start(self, session: SourceSession) -> None:
         self._session = session
+        extra = dict(self._options.get("agent_options") or {})
+        extra["cipher"] = self.cipher
         if self.honey:
-            from harness.network.honey import honey_values
+            from harness.network.honey import honey_values, object_honey
 
             seed = f"{session.run_dir or ''}|{session.target.package}|{time.time_ns()}"
-            self.planted = honey_values(seed)
-            extra = dict(self._options.get("agent_options") or {})
-            extra["honey"] = [list(p) for p in self.planted]
-            self._options["agent_options"] = extra
+            if "ids" in self.honey:
+                self.planted = honey_values(seed)
+                extra["honey"] = [list(p) for p in self.planted]
+            self.objects = object_honey(seed, self.honey)
+            extra.update(self.objects.agent_options())
+        self._options["agent_options"] = extra
         if self.mode == "attach":
             self._attach_main()
 

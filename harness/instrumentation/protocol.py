@@ -31,6 +31,12 @@ Events inside a batch (``k`` says which)::
     {"k": "pin", "ts": .., "host": "..", "via": "..", "caller": "..", "sid": "..", "stack": [..]}
                                    # a pinning check after the handshake refused the proxy's
                                    # certificate (unpinning off): a TlsFailure from the agent
+    {"k": "cipher", "ts": .., "alg": "AES/CBC/PKCS5Padding", "pt": "<base64 of the plaintext,
+     at most 64 KiB>", "ptLen": <int>, "ct": "<base64 of the first <= 48 ciphertext bytes>",
+     "ctLen": <int>, "caller": "..", "sid": "..", "stack": [..], "n": <int>}
+                                   # one finished encryption (Cipher.doFinal, ENCRYPT mode);
+                                   # the plaintext goes to the run folder (``keep_plaintext``),
+                                   # the event names the file
 
 Control goes the other way through rpc exports (``init``, ``flush``, ``dispose``).
 
@@ -54,6 +60,9 @@ in ``emit_failures`` otherwise; the instrumentation reports that count when it s
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import math
 import threading
@@ -67,6 +76,7 @@ from harness.events import (
     AgentStatus,
     ApiCall,
     AppState,
+    CipherCall,
     ErrorRecord,
     Event,
     HoneyPlant,
@@ -104,6 +114,8 @@ MAX_ERRORS_PER_BATCH = 5
 CLOCK_SLACK_S = 5.0  # device times this far outside the run window are clamped and flagged
 CLOCK_WHERE = "agent-clock"
 MAX_ERROR_CHARS = 300
+MAX_PLAINTEXT = 64 * 1024  # bytes of a cipher event's plaintext kept (harness.network.cipher)
+MAX_CT_HEAD = 48  # bytes of a cipher event's ciphertext head
 LIFE_STATES = frozenset({"started", "foreground", "background", "exited", "died", "crashed", "anr"})
 
 Attributor = Callable[[Sequence[str], str], str]
@@ -150,6 +162,20 @@ def _int(v: Any, name: str, default: int = 0) -> int:
     return int(max(min(v, 2**31 - 1), -(2**31)))
 
 
+def _b64(v: Any, name: str, limit: int) -> bytes:
+    """Bytes of a base64 field, refused when longer than ``limit`` bytes could need."""
+    if v is None or v == "":
+        return b""
+    if not isinstance(v, str):
+        raise ProtocolError(f"field '{name}' must be base64 text, got {type(v).__name__}")
+    if len(v) > 4 * ((limit + 2) // 3):
+        raise ProtocolError(f"field '{name}' holds more than {limit} bytes")
+    try:
+        return base64.b64decode(v, validate=True)
+    except (binascii.Error, ValueError):
+        raise ProtocolError(f"field '{name}' is not base64") from None
+
+
 def _str_list(v: Any, name: str, max_items: int, max_chars: int) -> tuple[str, ...]:
     if v is None:
         return ()
@@ -173,8 +199,12 @@ class AgentDecoder:
         source: str = "frida",
         attribute: Attributor | None = None,
         package: str = "",
+        keep_plaintext: Callable[[bytes], str] | None = None,
     ) -> None:
         self.clock = clock
+        #: where cipher plaintexts go (harness.network.cipher.CipherStore.keep): returns the
+        #: file name, or '' when not kept; None: plaintexts are not kept (digest only)
+        self.keep_plaintext = keep_plaintext
         self.source = source
         self.attribute = attribute
         self.package = package
@@ -472,6 +502,29 @@ class AgentDecoder:
                 host=_cut(ev.get("host"), 253),
                 sni=_cut(ev.get("host"), 253),
                 error=_cut(f"{via} refused the proxy's certificate after the handshake (certificate pinning; unpinning off), called from {caller or 'unknown code'}", 300),
+            )
+        if k == "cipher":
+            pt = _b64(ev.get("pt"), "pt", MAX_PLAINTEXT)
+            ct = _b64(ev.get("ct"), "ct", MAX_CT_HEAD)
+            frames = self._stack(ev)
+            caller = _cut(ev.get("caller"), MAX_FRAME_CHARS)
+            pt_len = max(_int(ev.get("ptLen"), "ptLen", len(pt)), len(pt))
+            name = ""
+            if pt and self.keep_plaintext is not None:
+                name = self.keep_plaintext(pt)
+            return CipherCall(
+                t=t,
+                source=self.source,
+                algorithm=_cut(ev.get("alg"), 80),
+                plaintext=_cut(name, 80),
+                plaintext_len=pt_len,
+                plaintext_cut=pt_len > len(pt),
+                plaintext_sha256=hashlib.sha256(pt).hexdigest() if pt else "",
+                ct_head=ct.hex(),
+                ct_len=max(_int(ev.get("ctLen"), "ctLen", len(ct)), len(ct)),
+                caller=caller,
+                sdk=self._sdk(frames, caller, ev.get("sid")),
+                n=max(1, _int(ev.get("n"), "n", 1)),
             )
         raise ProtocolError(f"unknown event kind {_cut(k, 40)!r}")
 

@@ -7,6 +7,15 @@ Pure and bounded: a hostile body cannot make it use more than ``MAX_DECODED`` by
 text or ``MAX_TOKENS`` nested decodes per flow; a compression bomb is cut at ``MAX_DECODED``.
 All patterns go into one Aho-Corasick automaton (pyahocorasick) searched over lower-cased
 text, so the cost per flow does not grow with the number of values planted.
+
+Encrypted payloads (:class:`Ciphertext`): the agent's cipher hook records, for each encryption
+the app made, the plaintext and the first bytes of the ciphertext. Those first bytes go into the
+same automaton in the forms a request carries them (base64 and URL-safe base64 at the three
+byte offsets, hex in both cases, and the raw bytes of a binary body). When a flow holds one, the
+plaintext behind it is searched like a body (JSON, form, one nested layer) for the plants, and
+each match found there says so: ``via`` names the cipher and the time of the call, ``cipher``
+its name. Plaintexts are searched only for flows that carry their ciphertext, and never for
+ciphertexts of their own (one cipher layer).
 """
 
 from __future__ import annotations
@@ -22,13 +31,15 @@ from urllib.parse import unquote_plus
 
 import ahocorasick
 
-from harness.network.encodings import coordinate_variants, variants
+from harness.network.encodings import b64_at_offsets, coordinate_variants, variants
 
-__all__ = ["MAX_DECODED", "MAX_TOKENS", "Coordinate", "FlowData", "Match", "Matcher", "Plant", "decode_body"]
+__all__ = ["MAX_DECODED", "MAX_TOKENS", "MIN_CIPHER_HEAD", "Ciphertext", "Coordinate", "FlowData", "Match", "Matcher", "Plant", "decode_body"]
 
 MAX_DECODED = 8 * 1024 * 1024
 MAX_TOKENS = 2000
 MAX_SNIPPET = 160
+#: A ciphertext shorter than this (one AES block) is not looked for: it could match by chance.
+MIN_CIPHER_HEAD = 16
 
 _B64_TOKEN = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
 _HEX_TOKEN = re.compile(rb"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,}(?![0-9A-Fa-f])")
@@ -64,6 +75,18 @@ class Coordinate:
 
 
 @dataclass(frozen=True, slots=True)
+class Ciphertext:
+    """One encryption the app made: ``head`` is the start of the ciphertext (what is looked for
+    in flows), ``plaintext`` what was encrypted (bounded by the recorder), ``label`` how a match
+    through it is described ('Cipher AES/CBC/PKCS5Padding plaintext at t=1.20 s')."""
+
+    name: str
+    head: bytes
+    plaintext: bytes
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class FlowData:
     """What the matcher needs of one request."""
 
@@ -87,6 +110,8 @@ class Match:
     where: str
     layers: tuple[str, ...] = ()
     snippet: str = ""
+    via: str = ""
+    cipher: str = ""
 
 
 @dataclass
@@ -186,15 +211,52 @@ def _nested(data: bytes, budget: list[int]) -> Iterator[tuple[str, bytes]]:
         yield "urldecode", unquote_plus(data.decode("latin-1")).encode("latin-1", errors="replace")
 
 
+def _data_hays(data: bytes, where: str, layers: tuple[str, ...], ctype: str, budget: list[int]) -> list[_Hay]:
+    """Haystacks of one decoded body (or plaintext): as text, its JSON strings, its form
+    fields, one nested decode layer, and (for a body that is not UTF-8) its raw bytes."""
+    hays: list[_Hay] = []
+    text = _text(data)
+    hays.append(_Hay(where, layers, text))
+    ctype = ctype.lower()
+    stripped = data.lstrip()[:1]
+    if "json" in ctype or stripped in (b"{", b"["):
+        try:
+            obj = json.loads(text)
+        except (ValueError, RecursionError):
+            obj = None
+        if obj is not None:
+            strings: list[str] = []
+            _json_strings(obj, strings, [MAX_DECODED])
+            hays.append(_Hay(where, (*layers, "json"), "\n".join(strings)))
+    if "x-www-form-urlencoded" in ctype:
+        hays.append(_Hay(where, (*layers, "form"), unquote_plus(text)))
+    if "\ufffd" in text:
+        # binary: the raw bytes (latin-1 keeps every byte as one character) for raw ciphertexts
+        hays.append(_Hay(where, (*layers, "raw"), data.decode("latin-1")))
+    for label, dec in _nested(data, budget):
+        hays.append(_Hay(where, (*layers, label), _text(dec)))
+    return hays
+
+
+# a table entry: (plant or cipher name, category, origin, form, part, pattern as written);
+# part is '' for a value, 'lat'/'lon' for a coordinate half, 'cipher' for a ciphertext head
+_Entry = tuple[str, str, str, str, str, str]
+
+
 class Matcher:
     """Finds plants in flows. Build once per run (the automaton), call :meth:`match` per flow."""
 
-    def __init__(self, plants: Iterable[Plant] = (), coordinates: Iterable[Coordinate] = ()) -> None:
+    def __init__(
+        self,
+        plants: Iterable[Plant] = (),
+        coordinates: Iterable[Coordinate] = (),
+        ciphers: Iterable[Ciphertext] = (),
+    ) -> None:
         self.plants = tuple(plants)
         self.coordinates = tuple(coordinates)
+        self.ciphers = {c.name: c for c in ciphers if len(c.head) >= MIN_CIPHER_HEAD and c.plaintext}
         self._auto = ahocorasick.Automaton()
-        # lower-cased pattern -> [(plant, category, origin, form, part, pattern as written)]
-        table: dict[str, list[tuple[str, str, str, str, str, str]]] = {}
+        table: dict[str, list[_Entry]] = {}
         for p in self.plants:
             for form, text in variants(p.value):
                 table.setdefault(_low(text), []).append((p.name, p.category, p.origin, form, "", text))
@@ -202,6 +264,15 @@ class Matcher:
             for form, lat, lon in coordinate_variants(c.lat, c.lon):
                 table.setdefault(_low(lat), []).append((c.name, c.category, c.origin, form, "lat", lat))
                 table.setdefault(_low(lon), []).append((c.name, c.category, c.origin, form, "lon", lon))
+        for ct in self.ciphers.values():
+            forms = [(f"ct-{form}", text) for form, text in b64_at_offsets(ct.head)]
+            forms += [
+                ("ct-hex-lower", ct.head.hex()),
+                ("ct-hex-upper", ct.head.hex().upper()),
+                ("ct-raw", ct.head.decode("latin-1")),
+            ]
+            for form, text in forms:
+                table.setdefault(_low(text), []).append((ct.name, "", "cipher", form, "cipher", text))
         for key, entries in table.items():
             self._auto.add_word(key, (key, tuple(entries)))
         self.patterns = len(table)
@@ -209,9 +280,8 @@ class Matcher:
             self._auto.make_automaton()
 
     # -- haystacks --------------------------------------------------------------------------
-    def _haystacks(self, flow: FlowData) -> list[_Hay]:
+    def _haystacks(self, flow: FlowData, budget: list[int]) -> list[_Hay]:
         hays: list[_Hay] = []
-        budget = [MAX_TOKENS]
         url = flow.url[:65536]
         hays.append(_Hay("url", (), url))
         ub = url.encode("utf-8", errors="replace")
@@ -225,24 +295,7 @@ class Matcher:
                 hays.append(_Hay(where, (label,), _text(dec)))
         if flow.body:
             data, layers = decode_body(flow.body, flow.content_encoding)
-            text = _text(data)
-            hays.append(_Hay("body", layers, text))
-            ctype = flow.content_type.lower()
-            stripped = data.lstrip()[:1]
-            if "json" in ctype or stripped in (b"{", b"["):
-                try:
-                    obj = json.loads(text)
-                except (ValueError, RecursionError):
-                    obj = None
-                if obj is not None:
-                    strings: list[str] = []
-                    _json_strings(obj, strings, [MAX_DECODED])
-                    joined = "\n".join(strings)
-                    hays.append(_Hay("body", (*layers, "json"), joined))
-            if "x-www-form-urlencoded" in ctype:
-                hays.append(_Hay("body", (*layers, "form"), unquote_plus(text)))
-            for label, dec in _nested(data, budget):
-                hays.append(_Hay("body", (*layers, label), _text(dec)))
+            hays += _data_hays(data, "body", layers, flow.content_type, budget)
         return hays
 
     # -- search -----------------------------------------------------------------------------
@@ -251,32 +304,19 @@ class Matcher:
             return []
         found: dict[tuple[str, str], Match] = {}
         coords: dict[tuple[str, str, str], dict[str, Match]] = {}
-        for hay in self._haystacks(flow):
-            low = _low(hay.text)
-            for end, (key, entries) in self._auto.iter(low):
-                start = end - len(key) + 1
-                exact = hay.text[start : end + 1]
-                # the form written exactly as found wins (md5-upper vs md5-lower); search is
-                # case-insensitive so a mixed-case rendering is still found
-                entries = sorted(entries, key=lambda e: e[5] != exact)
-                seen_plants: set[str] = set()
-                for name, category, origin, form, part, _text in entries:
-                    if not part:
-                        if name in seen_plants:
-                            continue
-                        seen_plants.add(name)
-                    if part:
-                        # a coordinate number must not be part of a longer number on its left
-                        if start > 0 and (low[start - 1].isdigit() or low[start - 1] == "."):
-                            continue
-                        snippet = hay.text[max(0, start - 40) : end + 41][:MAX_SNIPPET]
-                        m = Match(name, category, origin, form, hay.where, hay.layers, snippet)
-                        coords.setdefault((name, form, hay.where), {}).setdefault(part, m)
-                        continue
-                    k = (name, hay.where)
-                    if k not in found or len(hay.layers) < len(found[k].layers):
-                        snippet = hay.text[max(0, start - 40) : end + 41][:MAX_SNIPPET]
-                        found[k] = Match(name, category, origin, form, hay.where, hay.layers, snippet)
+        hits: dict[str, Match] = {}  # cipher name -> where its ciphertext was found
+        budget = [MAX_TOKENS]
+        self._search(self._haystacks(flow, budget), found, coords, hits, None)
+        for name, hit in sorted(hits.items()):
+            ct = self.ciphers[name]
+            layers = (*hit.layers, hit.form)
+            self._search(
+                _data_hays(ct.plaintext, hit.where, layers, "", budget),
+                found,
+                coords,
+                None,
+                (ct.label or f"Cipher plaintext {name}", name),
+            )
         # coordinates: both halves, same datum and precision; keep the most precise per place
         best: dict[tuple[str, str], tuple[int, Match]] = {}
         for (name, form, where), parts in coords.items():
@@ -288,3 +328,49 @@ class Matcher:
         out = list(found.values()) + [m for _d, m in best.values()]
         out.sort(key=lambda m: (m.plant, m.where))
         return out
+
+    def _search(
+        self,
+        hays: list[_Hay],
+        found: dict[tuple[str, str], Match],
+        coords: dict[tuple[str, str, str], dict[str, Match]],
+        hits: dict[str, Match] | None,
+        via: tuple[str, str] | None,
+    ) -> None:
+        via_text, via_name = via if via is not None else ("", "")
+        for hay in hays:
+            low = _low(hay.text)
+            for end, (key, entries) in self._auto.iter(low):
+                start = end - len(key) + 1
+                exact = hay.text[start : end + 1]
+                # the form written exactly as found wins (md5-upper vs md5-lower); search is
+                # case-insensitive so a mixed-case rendering is still found
+                entries = sorted(entries, key=lambda e: e[5] != exact)
+                seen_plants: set[str] = set()
+                for name, category, origin, form, part, _pattern in entries:
+                    if part == "cipher":
+                        # a ciphertext: exact bytes only (case matters in base64 and raw)
+                        if hits is not None and exact == _pattern and name not in hits:
+                            hits[name] = Match(name, "", "cipher", form, hay.where, hay.layers)
+                        continue
+                    if not part:
+                        if name in seen_plants:
+                            continue
+                        seen_plants.add(name)
+                    snippet = hay.text[max(0, start - 40) : end + 41][:MAX_SNIPPET]
+                    if part:
+                        # a coordinate number must not be part of a longer number on its left
+                        if start > 0 and (low[start - 1].isdigit() or low[start - 1] == "."):
+                            continue
+                        m = Match(
+                            name, category, origin, form, hay.where, hay.layers, snippet, via_text, via_name
+                        )
+                        coords.setdefault((name, form, hay.where), {}).setdefault(part, m)
+                        continue
+                    k = (name, hay.where)
+                    prev = found.get(k)
+                    # a direct find beats one through a cipher; fewer layers beat more
+                    if prev is None or (bool(prev.via), len(prev.layers)) > (bool(via_text), len(hay.layers)):
+                        found[k] = Match(
+                            name, category, origin, form, hay.where, hay.layers, snippet, via_text, via_name
+                        )

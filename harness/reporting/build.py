@@ -55,7 +55,7 @@ from harness.events import (
     event_from_dict,
 )
 from harness.findings import SEVERITIES, VERDICTS, Finding
-from harness.i18n import category_label, check_lang, lang_for, render, rule_title, term, ui, uin
+from harness.i18n import category_label, check_lang, lang_for, render, rule_title, step_text, term, ui, uin
 from harness.reporting.formats import ReportOptions
 from harness.reporting.formats import formats as registered_formats
 from harness.reporting.frames import finding_row
@@ -517,7 +517,8 @@ class RunData:
                         "plant": clip(m.get("plant", ""), 40),
                         "form": clip(m.get("form", ""), 40),
                         "where": clip(m.get("where", ""), 80),
-                        "layers": " > ".join(clip(x, 32) for x in layers[:8] if isinstance(x, str)) if isinstance(layers, list) else "",
+                        "layers": (" > ".join(clip(x, 32) for x in layers[:8] if isinstance(x, str)) if isinstance(layers, list) else "")
+                        + (f" > via {clip(m.get('via', ''), 80)}" if m.get("via") else ""),
                         "snippet": clip(m.get("snippet", ""), 160),
                     }
                 )
@@ -999,7 +1000,7 @@ def describe_event(ev: Event, lang: str = "en") -> str:
         return clip(_("app {state}", state=_(ev.state)) + cause, 400)
     if isinstance(ev, StepMarker):
         st = f" {_(ev.status)}" if ev.status else ""
-        msg = f": {ev.message}" if ev.message else ""
+        msg = f"{'：' if lang == 'zh' else ': '}{step_text(ev.message, lang)}" if ev.message else ""
         return clip(_("step {index} {step} {phase}", index=ev.index, step=ev.step, phase=_(ev.phase)) + st + msg, 400)
     if isinstance(ev, ExploreResult):
         got = ", ".join(_("{target} in {n} taps", target=f.target, n=f.clicks) if f.clicks != 1 else _("{target} in 1 tap", target=f.target) for f in ev.found) or _("nothing")

@@ -56,6 +56,17 @@ export interface Config {
   // the planted value instead of the real one (never in place of null: an API that gives a
   // normal app nothing keeps giving nothing), and the agent sends one "honey" event per pair
   honey: string[][];
+  // object honey (honey_objects.ts): a planted point [lat, lon], contact [name, phone],
+  // clipboard text and package name; empty = not planted
+  honeyLoc: number[];
+  honeyContact: string[];
+  honeyClip: string;
+  honeyPkg: string;
+  // the cipher hook (cipher.ts): Cipher.doFinal plaintexts in ENCRYPT mode; at most cipherRate
+  // events per second (the rest counted) and cipherMaxBytes of plaintext per process
+  cipher: boolean;
+  cipherRate: number;
+  cipherMaxBytes: number;
   stackDepth: number;
   siteLimit: number;
   maxStr: number;
@@ -79,6 +90,13 @@ export const config: Config = {
   stack: "site",
   stackImpl: "auto",
   honey: [],
+  honeyLoc: [],
+  honeyContact: [],
+  honeyClip: "",
+  honeyPkg: "",
+  cipher: false,
+  cipherRate: 50,
+  cipherMaxBytes: 16 << 20,
   stackDepth: 16,
   siteLimit: 20000,
   maxStr: 512,
@@ -99,6 +117,8 @@ const LIMITS: Record<string, [number, number]> = {
   maxStr: [16, 2048],
   waitJavaMs: [0, 120000],
   sdk: [0, 100],
+  cipherRate: [1, 10000],
+  cipherMaxBytes: [0, 64 << 20],
 };
 
 // Copies known keys from the host's object, clamping numbers to sane bounds.

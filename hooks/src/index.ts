@@ -14,6 +14,8 @@ import Java from "frida-java-bridge";
 import { applyConfig, config } from "./config.js";
 import { buffered, counters, flush, startTimer, stopTimer } from "./buffer.js";
 import { installJava, javaState } from "./java.js";
+import { installHoneyObjects, honeyObjectState } from "./honey_objects.js";
+import { installCipher, cipherState } from "./cipher.js";
 import { installNative, nativeState } from "./native.js";
 import { applyNetConfig, installNet, installNetNative, netState, netStats, netSummary, netWanted, pollNetNative } from "./net.js";
 import { initStacks, siteCount } from "./stacks.js";
@@ -52,6 +54,12 @@ function installJavaNow(): void {
     stackMode = initStacks();
     installJava(config.apis);
     installNet();
+    installHoneyObjects();
+    try {
+      installCipher();
+    } catch (e) {
+      reportError("cipher hooks", e);
+    }
     installMs = Date.now() - t0;
     nativeState.javaReady = true;
   } catch (e) {
@@ -169,7 +177,7 @@ rpc.exports = {
   },
   stats(): Record<string, unknown> {
     return { ...counters, buffered: buffered(), sites: siteCount(), hooks: javaState.hooked + nativeState.hooked, overloads: javaState.overloads, ready: readySent,
-             installMs, lateHooks: javaState.late, sdk: javaState.sdk, net: netStats() };
+             installMs, lateHooks: javaState.late, sdk: javaState.sdk, net: netStats(), cipher: { ...cipherState }, honeyObjects: { ...honeyObjectState } };
   },
   dispose(): void {
     pollNetNative();

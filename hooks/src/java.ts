@@ -28,6 +28,16 @@ const abstractGroups = new Map<string, Group[]>();
 const implHooked = new Set<string>();
 const globCache = new Map<string, RegExp>();
 const hookedHandles = new Set<string>();
+// What the app gets from a hooked call may be changed after the call (honey_objects.ts): by
+// catalogue api id, applied at every nesting depth (a planted object must be the same whoever
+// asks). A transform that throws leaves the real value.
+export const retHooks = new Map<string, (self: any, args: any[], ret: any, ts: number) => any>();
+
+// Whether a method overload is already replaced by a catalogue hook (another module must not
+// replace it a second time: the later implementation would win).
+export function isHooked(ov: any): boolean {
+  return hookedHandles.has(String(ov.handle));
+}
 const depth = new Map<string, number>();
 
 function groupSpecs(specs: ApiSpec[]): Group[] {
@@ -273,6 +283,16 @@ function makeImpl(g: Group, ov: any): (this: any, ...args: any[]) => any {
     if (threw === null && ret !== null && abstractGroups.has(info.retType)) hookImplementation(info.retType, ret);
     // the app gets the planted value, and the record shows what the app got
     if (threw === null && d === 0 && config.honey.length > 0) ret = honeyFor(spec, info.retType, ret, ts);
+    if (threw === null && retHooks.size > 0) {
+      const transform = retHooks.get(spec.id);
+      if (transform !== undefined) {
+        try {
+          ret = transform(this, args, ret, ts);
+        } catch (e) {
+          reportError("honey " + spec.id, e);
+        }
+      }
+    }
     if (d === 0) {
       try {
         record(spec, info, this, args, ts, tid, ret, threw);

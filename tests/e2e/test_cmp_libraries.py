@@ -136,6 +136,8 @@ def test_cmp_page_refused_like_a_user(page: str, server: CmpServer, browser: Web
         assert any(f.sdk in e.args or e.api_id.startswith("Web.document.cookie") or e.api_id == "Web.storage.setItem" for e in ev), [e.args for e in ev]
         if decisions and rule == "R10":
             assert all(e.t >= decisions[0].t for e in ev)
+            assert "refused consent in the consent banner" in f.message, f.message
+        assert f.message.startswith("ONLINE_ID (cookies, storage, tracking requests)"), f.message
 
 
 def test_w2_from_the_command_line_catches_a_misconfigured_klaro(server: CmpServer, tmp_path: Path) -> None:

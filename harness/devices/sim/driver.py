@@ -14,9 +14,10 @@ from harness.devices.sim.engine import SimDevice
 from harness.devices.sim.model import load_bundled
 from harness.devices.sim.render import LAUNCHER_PACKAGE
 from harness.errors import InputError
-from harness.events import Event, HoneyPlant, NetworkCapture, NetworkFlow, TlsFailure
+from harness.events import CipherCall, Event, HoneyPlant, NetworkCapture, NetworkFlow, TlsFailure
 from harness.instrumentation.base import Emit, Target
 from harness.instrumentation.protocol import AgentDecoder, EmitGuard
+from harness.network.cipher import MAX_CT_HEAD, MAX_PLAINTEXT, CipherStore
 
 __all__ = ["SimDriver", "SimInstrumentation"]
 
@@ -117,6 +118,7 @@ class SimInstrumentation:
         #: where request bodies of the models' ``send`` actions are kept (see use_run_dir)
         self.run_dir: Path | None = None
         self._bodies = 0
+        self._ciphers: CipherStore | None = None
 
     def start(self, target: Target, emit: Emit, clock: Callable[[], float]) -> None:
         attribute = None
@@ -150,12 +152,32 @@ class SimInstrumentation:
         """Honey plants and requests of the models, as HoneyPlant and NetworkFlow events; the
         request bodies go to ``<run>/network/bodies/`` like the network source keeps them."""
         dev = self.driver.device
-        if self._emit is None or not (dev.net_out or dev.honey_out):
+        if self._emit is None or not (dev.net_out or dev.honey_out or dev.cipher_out):
             return
         lag = dev.clock - self._clock()  # device seconds ahead of run seconds
         out: list[Event] = []
         for h in dev.honey_out:
             out.append(HoneyPlant(t=max(0.0, h["ts"] / 1000.0 - lag), source="sim", name=h["name"], category=h["category"], value=h["value"], api_id=h["api"]))
+        for c in dev.cipher_out:
+            if self._ciphers is None or self._ciphers.folder != (self.run_dir / "cipher" if self.run_dir is not None else None):
+                self._ciphers = CipherStore(self.run_dir)
+            pt: bytes = c["plaintext"]
+            ct: bytes = c["ct"]
+            out.append(
+                CipherCall(
+                    t=max(0.0, c["ts"] / 1000.0 - lag),
+                    source="sim",
+                    algorithm=c["alg"],
+                    plaintext=self._ciphers.keep(pt),
+                    plaintext_len=len(pt),
+                    plaintext_cut=len(pt) > MAX_PLAINTEXT,
+                    plaintext_sha256=hashlib.sha256(pt[:MAX_PLAINTEXT]).hexdigest(),
+                    ct_head=ct[:MAX_CT_HEAD].hex(),
+                    ct_len=len(ct),
+                    caller=f"{c['sdk']}.net.Uploader.send(SourceFile:88)" if c["sdk"] else "",
+                    sdk=c["sdk"] or "app",
+                )
+            )
         for f in dev.net_out:
             if self.ca == "untrusted" and f["scheme"] == "https" and f.get("trust", "system") != "any":
                 # the client checks the proxy's certificate against the system's trust store and
@@ -191,6 +213,7 @@ class SimInstrumentation:
             )
         dev.net_out.clear()
         dev.honey_out.clear()
+        dev.cipher_out.clear()
         self._emit(out)
 
     def stop(self) -> None:

@@ -52,7 +52,7 @@ _FRAMEWORK_TAIL = (
 
 
 #: Categories whose returned values the reference device treats as planted (honey) values.
-HONEY_CATEGORIES = frozenset({"DEVICE_ID", "AD_ID", "NET_ID", "PHONE_NUMBER", "LOCATION", "CLIPBOARD", "CONTACTS", "ACCOUNTS"})
+HONEY_CATEGORIES = frozenset({"DEVICE_ID", "AD_ID", "NET_ID", "PHONE_NUMBER", "LOCATION", "CLIPBOARD", "CONTACTS", "ACCOUNTS", "APP_LIST"})
 
 
 def _encode_value(value: str, how: str) -> str:
@@ -125,6 +125,10 @@ class SimDevice:
         self._nodes: list[Node] = []
         self.net_out: list[dict[str, Any]] = []
         self.honey_out: list[dict[str, Any]] = []
+        #: encryptions of the models' ``send`` actions with ``encrypt`` (what the agent's cipher
+        #: hook reports on a real device): {"ts", "alg", "plaintext", "ct", "sdk"}
+        self.cipher_out: list[dict[str, Any]] = []
+        self._ciphers = itertools.count(1)
         self._planted: set[tuple[str, str]] = set()
 
     # -- wire --------------------------------------------------------------------------------
@@ -216,6 +220,17 @@ class SimDevice:
         else:
             body = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             headers.insert(0, ("content-type", "application/json"))
+        if arg.get("encrypt") and body:
+            # AES-128-CBC under a per-app key, a fresh IV sent in front of the ciphertext, all in
+            # base64 inside a JSON envelope: the usual shape of an SDK's encrypted upload
+            from harness.devices.sim.aes import aes128_cbc_encrypt
+
+            n = next(self._ciphers)
+            key = hashlib.sha256(f"sim key|{app.package}|{arg['sdk']}".encode()).digest()[:16]
+            iv = hashlib.sha256(f"sim iv|{app.package}|{n}".encode()).digest()[:16]
+            ct = aes128_cbc_encrypt(body, key, iv)
+            self.cipher_out.append({"ts": self._tick(), "alg": "AES/CBC/PKCS5Padding", "plaintext": body, "ct": ct, "sdk": arg["sdk"]})
+            body = json.dumps({"v": 2, "d": base64.b64encode(iv + ct).decode("ascii")}, separators=(",", ":")).encode("utf-8")
         if arg["gzip"] and body:
             body = gzip.compress(body, mtime=0)
             headers.append(("content-encoding", "gzip"))

@@ -22,7 +22,7 @@ Actions (a list of one-key mappings)::
                               the app (or the SDK given by package) calls a catalogued API
     request: {permissions: [...], sdk, on_granted: [...], on_denied: [...]}
                               requestPermissions(): system dialogs for groups not yet granted
-    send: {host, path, scheme, method, sdk, data: {field: value}, encode, gzip, flags, trust}
+    send: {host, path, scheme, method, sdk, data: {field: value}, encode, gzip, flags, trust, encrypt}
                               the app (or the SDK) sends a request: a NetworkFlow with its body
                               kept in the run folder; ``encode`` is how each value of ``data``
                               travels (plain, md5, sha1, sha256, base64, md5+base64,
@@ -33,7 +33,10 @@ Actions (a list of one-key mappings)::
                               certificate). In a run whose capture presents an untrusted CA
                               (the ``sim`` source's ``network_ca=untrusted`` option) a
                               ``system`` https request is a refused handshake (TlsFailure) and
-                              only ``any`` requests are seen.
+                              only ``any`` requests are seen. ``encrypt: aes-cbc`` encrypts the
+                              JSON body (AES-128-CBC, a per-app key, the IV in front, base64 in
+                              a JSON envelope) and records the encryption as the agent's cipher
+                              hook would (a CipherCall with the plaintext kept in the run folder)
     exit: <reason>            the app finishes and its process exits
     crash: <message>          the process dies with an exception
     die: <reason>             the system kills the process (low-memory killer, background
@@ -313,7 +316,7 @@ def _actions(v: _V, obj: Any, path: str, parent: Any = None, key: str | int | No
             }
         if op == "send":
             a = v.mapping(arg, apath, d, op)
-            v.known_keys(a, ("host", "path", "scheme", "method", "sdk", "data", "encode", "gzip", "flags", "trust"), apath)
+            v.known_keys(a, ("host", "path", "scheme", "method", "sdk", "data", "encode", "gzip", "flags", "trust", "encrypt"), apath)
             host = v.string(a, "host", apath, required=True, max_len=253)
             if not re.fullmatch(r"[A-Za-z0-9.-]{1,253}", host):
                 raise v.fail("must be a host name", a, "host", f"{apath}.host")
@@ -345,7 +348,13 @@ def _actions(v: _V, obj: Any, path: str, parent: Any = None, key: str | int | No
             trust = v.string(a, "trust", apath, default="system")
             if trust not in SEND_TRUST:
                 raise v.fail(f"must be one of {SEND_TRUST}", a, "trust", f"{apath}.trust")
-            arg = {"host": host, "path": v.string(a, "path", apath, default="/", max_len=500), "scheme": scheme, "method": v.string(a, "method", apath, default="POST"), "sdk": sdk, "data": fields, "encode": encode, "gzip": gz, "flags": flags, "trust": trust}
+            method = v.string(a, "method", apath, default="POST")
+            encrypt = v.string(a, "encrypt", apath, default="")
+            if encrypt not in ("", "aes-cbc"):
+                raise v.fail("must be 'aes-cbc' (or left out)", a, "encrypt", f"{apath}.encrypt")
+            if encrypt and method.upper() in ("GET", "HEAD"):
+                raise v.fail("only a request with a body (POST, PUT) can be encrypted", a, "encrypt", f"{apath}.encrypt")
+            arg = {"host": host, "path": v.string(a, "path", apath, default="/", max_len=500), "scheme": scheme, "method": method, "sdk": sdk, "data": fields, "encode": encode, "gzip": gz, "flags": flags, "trust": trust, "encrypt": encrypt}
         if op == "set":
             a = v.mapping(arg, apath, d, op)
             arg = dict(a)

@@ -228,7 +228,11 @@ class WebSource(SourceBase):
 def _sends_data(method: str, query: str, resource_type: str, body: bytes) -> bool:
     """A request that reports something to its receiver (a beacon, a pixel with parameters, a
     POST, a script's fetch/XHR), as opposed to fetching a file (a script, a style sheet, a font
-    or an image without parameters)."""
+    or an image without parameters). A navigation (the page going to another site, e.g. an
+    OAuth authorisation page) is not one: the user goes there, and the in-app authorisation is
+    judged on its own."""
+    if resource_type == "document":
+        return False
     return method.upper() != "GET" or bool(query) or bool(body) or resource_type in ("xhr", "fetch", "ping", "eventsource", "websocket")
 
 

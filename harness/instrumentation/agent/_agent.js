@@ -1,5 +1,5 @@
 📦
-522286 /src/index.js
+540479 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -592,11 +592,11 @@ Buffer2.prototype.equals = function equals(b) {
   return Buffer2.compare(this, b) === 0;
 };
 Buffer2.prototype.inspect = function inspect() {
-  let str = "";
+  let str2 = "";
   const max = config.INSPECT_MAX_BYTES;
-  str = this.toString("hex", 0, max).replace(/(.{2})/g, "$1 ").trim();
-  if (this.length > max) str += " ... ";
-  return "<Buffer " + str + ">";
+  str2 = this.toString("hex", 0, max).replace(/(.{2})/g, "$1 ").trim();
+  if (this.length > max) str2 += " ... ";
+  return "<Buffer " + str2 + ">";
 };
 Buffer2.prototype[Symbol.for("nodejs.util.inspect.custom")] = Buffer2.prototype.inspect;
 Buffer2.prototype.compare = function compare2(target, start, end, thisStart, thisEnd) {
@@ -1547,8 +1547,8 @@ E(
 );
 E(
   "ERR_OUT_OF_RANGE",
-  function(str, range, input) {
-    let msg = `The value of "${str}" is out of range.`;
+  function(str2, range, input) {
+    let msg = `The value of "${str2}" is out of range.`;
     let received = input;
     if (Number.isInteger(input) && Math.abs(input) > 2 ** 32) {
       received = addNumericalSeparator(String(input));
@@ -1616,14 +1616,14 @@ function boundsError(value, length, type) {
   );
 }
 var INVALID_BASE64_RE = /[^+/0-9A-Za-z-_]/g;
-function base64clean(str) {
-  str = str.split("=")[0];
-  str = str.trim().replace(INVALID_BASE64_RE, "");
-  if (str.length < 2) return "";
-  while (str.length % 4 !== 0) {
-    str = str + "=";
+function base64clean(str2) {
+  str2 = str2.split("=")[0];
+  str2 = str2.trim().replace(INVALID_BASE64_RE, "");
+  if (str2.length < 2) return "";
+  while (str2.length % 4 !== 0) {
+    str2 = str2 + "=";
   }
-  return str;
+  return str2;
 }
 function utf8ToBytes(string, units) {
   units = units || Infinity;
@@ -1685,19 +1685,19 @@ function utf8ToBytes(string, units) {
   }
   return bytes2;
 }
-function asciiToBytes(str) {
+function asciiToBytes(str2) {
   const byteArray = [];
-  for (let i = 0; i < str.length; ++i) {
-    byteArray.push(str.charCodeAt(i) & 255);
+  for (let i = 0; i < str2.length; ++i) {
+    byteArray.push(str2.charCodeAt(i) & 255);
   }
   return byteArray;
 }
-function utf16leToBytes(str, units) {
+function utf16leToBytes(str2, units) {
   let c, hi, lo;
   const byteArray = [];
-  for (let i = 0; i < str.length; ++i) {
+  for (let i = 0; i < str2.length; ++i) {
     if ((units -= 2) < 0) break;
-    c = str.charCodeAt(i);
+    c = str2.charCodeAt(i);
     hi = c >> 8;
     lo = c % 256;
     byteArray.push(lo);
@@ -1705,8 +1705,8 @@ function utf16leToBytes(str, units) {
   }
   return byteArray;
 }
-function base64ToBytes(str) {
-  return toByteArray(base64clean(str));
+function base64ToBytes(str2) {
+  return toByteArray(base64clean(str2));
 }
 function blitBuffer(src, dst, offset, length) {
   let i;
@@ -1776,18 +1776,18 @@ var CodeAllocator = class {
     const anyLocation = spec.near === void 0;
     const anyAlignment = alignment === 1;
     if (anyLocation && anyAlignment) {
-      const slice2 = this.free.pop();
-      if (slice2 !== void 0) {
-        return slice2;
+      const slice3 = this.free.pop();
+      if (slice3 !== void 0) {
+        return slice3;
       }
     } else if (alignment < pageSize) {
       const { free } = this;
       const n = free.length;
       const alignMask = anyAlignment ? null : ptr(alignment - 1);
       for (let i = 0; i !== n; i++) {
-        const slice2 = free[i];
-        const satisfiesLocation = anyLocation || this._isSliceNear(slice2, spec);
-        const satisfiesAlignment = anyAlignment || slice2.and(alignMask).isNull();
+        const slice3 = free[i];
+        const satisfiesLocation = anyLocation || this._isSliceNear(slice3, spec);
+        const satisfiesAlignment = anyAlignment || slice3.and(alignMask).isNull();
         if (satisfiesLocation && satisfiesAlignment) {
           return free.splice(i, 1)[0];
         }
@@ -1799,21 +1799,21 @@ var CodeAllocator = class {
     const page = Memory.alloc(pageSize, spec);
     const { sliceSize, slicesPerPage } = this;
     for (let i = 1; i !== slicesPerPage; i++) {
-      const slice2 = page.add(i * sliceSize);
-      this.free.push(slice2);
+      const slice3 = page.add(i * sliceSize);
+      this.free.push(slice3);
     }
     this.pages.push(page);
     return page;
   }
-  _isSliceNear(slice2, spec) {
-    const sliceEnd = slice2.add(this.sliceSize);
+  _isSliceNear(slice3, spec) {
+    const sliceEnd = slice3.add(this.sliceSize);
     const { near, maxDistance } = spec;
-    const startDistance = abs(near.sub(slice2));
+    const startDistance = abs(near.sub(slice3));
     const endDistance = abs(near.sub(sliceEnd));
     return startDistance.compare(maxDistance) <= 0 && endDistance.compare(maxDistance) <= 0;
   }
-  freeSlice(slice2) {
-    this.free.push(slice2);
+  freeSlice(slice3) {
+    this.free.push(slice3);
   }
 };
 function abs(nptr) {
@@ -2202,24 +2202,24 @@ Env.prototype.getStaticFieldId = proxy2(144, "pointer", ["pointer", "pointer", "
 Env.prototype.getStaticIntField = proxy2(150, "int32", ["pointer", "pointer", "pointer"], function(impl, obj, fieldId) {
   return impl(this.handle, obj, fieldId);
 });
-Env.prototype.getStringLength = proxy2(164, "int32", ["pointer", "pointer"], function(impl, str) {
-  return impl(this.handle, str);
+Env.prototype.getStringLength = proxy2(164, "int32", ["pointer", "pointer"], function(impl, str2) {
+  return impl(this.handle, str2);
 });
-Env.prototype.getStringChars = proxy2(165, "pointer", ["pointer", "pointer", "pointer"], function(impl, str) {
-  return impl(this.handle, str, NULL);
+Env.prototype.getStringChars = proxy2(165, "pointer", ["pointer", "pointer", "pointer"], function(impl, str2) {
+  return impl(this.handle, str2, NULL);
 });
-Env.prototype.releaseStringChars = proxy2(166, "void", ["pointer", "pointer", "pointer"], function(impl, str, utf) {
-  impl(this.handle, str, utf);
+Env.prototype.releaseStringChars = proxy2(166, "void", ["pointer", "pointer", "pointer"], function(impl, str2, utf) {
+  impl(this.handle, str2, utf);
 });
-Env.prototype.newStringUtf = proxy2(167, "pointer", ["pointer", "pointer"], function(impl, str) {
-  const utf = Memory.allocUtf8String(str);
+Env.prototype.newStringUtf = proxy2(167, "pointer", ["pointer", "pointer"], function(impl, str2) {
+  const utf = Memory.allocUtf8String(str2);
   return impl(this.handle, utf);
 });
-Env.prototype.getStringUtfChars = proxy2(169, "pointer", ["pointer", "pointer", "pointer"], function(impl, str) {
-  return impl(this.handle, str, NULL);
+Env.prototype.getStringUtfChars = proxy2(169, "pointer", ["pointer", "pointer", "pointer"], function(impl, str2) {
+  return impl(this.handle, str2, NULL);
 });
-Env.prototype.releaseStringUtfChars = proxy2(170, "void", ["pointer", "pointer", "pointer"], function(impl, str, utf) {
-  impl(this.handle, str, utf);
+Env.prototype.releaseStringUtfChars = proxy2(170, "void", ["pointer", "pointer", "pointer"], function(impl, str2, utf) {
+  impl(this.handle, str2, utf);
 });
 Env.prototype.getArrayLength = proxy2(171, "int32", ["pointer", "pointer"], function(impl, array) {
   return impl(this.handle, array);
@@ -2706,16 +2706,16 @@ Env.prototype.getArrayTypeName = function(type) {
     return "[Ljava.lang.Object;";
   }
 };
-Env.prototype.stringFromJni = function(str) {
-  const utf = this.getStringChars(str);
+Env.prototype.stringFromJni = function(str2) {
+  const utf = this.getStringChars(str2);
   if (utf.isNull()) {
     throw new Error("Unable to access string");
   }
   try {
-    const length = this.getStringLength(str);
+    const length = this.getStringLength(str2);
     return utf.readUtf16String(length);
   } finally {
-    this.releaseStringChars(str, utf);
+    this.releaseStringChars(str2, utf);
   }
 };
 
@@ -7001,9 +7001,9 @@ var StdString = class {
     return data.readUtf8String();
   }
   _getData() {
-    const str = this.handle;
-    const isTiny = (str.readU8() & 1) === 0;
-    const data = isTiny ? str.add(1) : str.add(2 * pointerSize5).readPointer();
+    const str2 = this.handle;
+    const isTiny = (str2.readU8() & 1) === 0;
+    const data = isTiny ? str2.add(1) : str2.add(2 * pointerSize5).readPointer();
     return [data, isTiny];
   }
 };
@@ -9397,11 +9397,11 @@ var Model = class _Model {
     return cm.find(this.handle, Memory.allocUtf8String(member)).readUtf8String();
   }
   list() {
-    const str = cm.list(this.handle);
+    const str2 = cm.list(this.handle);
     try {
-      return JSON.parse(str.readUtf8String());
+      return JSON.parse(str2.readUtf8String());
     } finally {
-      cm.dealloc(str);
+      cm.dealloc(str2);
     }
   }
 };
@@ -9694,10 +9694,10 @@ var DexBuilder = class {
       return paramOffset;
     });
     const stringChunks = [];
-    const stringOffsets = strings.map((str) => {
+    const stringOffsets = strings.map((str2) => {
       const strOffset = offset;
-      const header = Buffer2.from(createUleb128(str.length));
-      const data = Buffer2.from(str, "utf8");
+      const header = Buffer2.from(createUleb128(str2.length));
+      const data = Buffer2.from(str2, "utf8");
       const chunk = Buffer2.concat([header, data, kNullTerminator]);
       stringChunks.push(chunk);
       offset += chunk.length;
@@ -10274,13 +10274,13 @@ function createUleb128(value) {
   const result = [];
   let moreSlicesNeeded = false;
   do {
-    let slice2 = value & 127;
+    let slice3 = value & 127;
     value >>= 7;
     moreSlicesNeeded = value !== 0;
     if (moreSlicesNeeded) {
-      slice2 |= 128;
+      slice3 |= 128;
     }
-    result.push(slice2);
+    result.push(slice3);
   } while (moreSlicesNeeded);
   return result;
 }
@@ -10991,8 +10991,8 @@ Object.defineProperties(PrimitiveArray.prototype, {
 function makeJniObjectTypeName(typeName) {
   return "L" + typeName.replace(/\./g, "/") + ";";
 }
-function toTitleCase(str) {
-  return str.charAt(0).toUpperCase() + str.slice(1);
+function toTitleCase(str2) {
+  return str2.charAt(0).toUpperCase() + str2.slice(1);
 }
 function identity(value) {
   return value;
@@ -13517,6 +13517,13 @@ var config2 = {
   stack: "site",
   stackImpl: "auto",
   honey: [],
+  honeyLoc: [],
+  honeyContact: [],
+  honeyClip: "",
+  honeyPkg: "",
+  cipher: false,
+  cipherRate: 50,
+  cipherMaxBytes: 16 << 20,
   stackDepth: 16,
   siteLimit: 2e4,
   maxStr: 512,
@@ -13535,7 +13542,9 @@ var LIMITS = {
   siteLimit: [0, 5e4],
   maxStr: [16, 2048],
   waitJavaMs: [0, 12e4],
-  sdk: [0, 100]
+  sdk: [0, 100],
+  cipherRate: [1, 1e4],
+  cipherMaxBytes: [0, 64 << 20]
 };
 function applyConfig(raw) {
   if (raw === null || typeof raw !== "object")
@@ -13938,6 +13947,10 @@ var abstractGroups = /* @__PURE__ */ new Map();
 var implHooked = /* @__PURE__ */ new Set();
 var globCache = /* @__PURE__ */ new Map();
 var hookedHandles = /* @__PURE__ */ new Set();
+var retHooks = /* @__PURE__ */ new Map();
+function isHooked(ov) {
+  return hookedHandles.has(String(ov.handle));
+}
 var depth = /* @__PURE__ */ new Map();
 function groupSpecs(specs) {
   const groups = /* @__PURE__ */ new Map();
@@ -14186,6 +14199,16 @@ function makeImpl(g, ov) {
       hookImplementation(info.retType, ret);
     if (threw === null && d === 0 && config2.honey.length > 0)
       ret = honeyFor(spec, info.retType, ret, ts);
+    if (threw === null && retHooks.size > 0) {
+      const transform = retHooks.get(spec.id);
+      if (transform !== void 0) {
+        try {
+          ret = transform(this, args, ret, ts);
+        } catch (e) {
+          reportError("honey " + spec.id, e);
+        }
+      }
+    }
     if (d === 0) {
       try {
         record(spec, info, this, args, ts, tid, ret, threw);
@@ -14373,6 +14396,523 @@ function installJava(all) {
   javaState.hooked += hookedIds.size;
   for (const [id, why] of failures)
     javaState.skipped.push(cut(`${id}: ${why}`, 290));
+}
+
+// src/honey_objects.ts
+var SYSTEM_PROVIDERS = /* @__PURE__ */ new Set(["gps", "network", "fused", "passive"]);
+var sent = /* @__PURE__ */ new Set();
+var contactCursors = /* @__PURE__ */ new Map();
+var hookedCursorClasses = /* @__PURE__ */ new Set();
+var inCursorHook = false;
+var System_ = null;
+var honeyObjectState = { planted: 0, cursors: 0 };
+function plantEvent(name, cat, value, api2, ts) {
+  const key = name + "|" + value;
+  if (sent.has(key))
+    return;
+  sent.add(key);
+  honeyObjectState.planted++;
+  push({ k: "honey", ts, name, cat, value: head(value, 256), api: api2 }, null);
+}
+function identity2(obj) {
+  if (System_ === null)
+    System_ = frida_java_bridge_default.use("java.lang.System");
+  return System_.identityHashCode(obj);
+}
+function location() {
+  const v = config2.honeyLoc;
+  if (!Array.isArray(v) || v.length !== 2)
+    return null;
+  const [lat, lon] = v;
+  if (typeof lat !== "number" || typeof lon !== "number" || !isFinite(lat) || !isFinite(lon))
+    return null;
+  if (Math.abs(lat) > 90 || Math.abs(lon) > 180)
+    return null;
+  return [lat, lon];
+}
+function str(v) {
+  return typeof v === "string" ? head(v, 256) : "";
+}
+function plantFix(loc, api2, ts) {
+  const p = location();
+  if (p === null || loc === null || loc === void 0)
+    return false;
+  let provider = "";
+  try {
+    const v = loc.getProvider();
+    provider = v === null ? "" : String(v);
+  } catch (e) {
+    return false;
+  }
+  if (!SYSTEM_PROVIDERS.has(provider))
+    return false;
+  try {
+    loc.setLatitude(p[0]);
+    loc.setLongitude(p[1]);
+  } catch (e) {
+  }
+  plantEvent("location", "LOCATION", `${p[0]},${p[1]}`, api2, ts);
+  return true;
+}
+function contactColumn(self, index, uri) {
+  const [name, phone] = config2.honeyContact;
+  let col = "";
+  try {
+    col = String(self.getColumnName(index)).toLowerCase();
+  } catch (e) {
+    return null;
+  }
+  if (col.startsWith("display_name") || col === "name")
+    return name;
+  if (col === "number" || col === "normalized_number")
+    return col === "normalized_number" ? "+86" + phone : phone;
+  if (col === "data1" || col === "data4") {
+    let kind = /\/phones|icc\//.test(uri) ? "phone" : "";
+    if (kind === "") {
+      try {
+        const mi = self.getColumnIndex("mimetype");
+        const mime = mi >= 0 ? String(self.getString(mi)) : "";
+        kind = mime.endsWith("/phone_v2") ? "phone" : mime.endsWith("/name") ? "name" : "";
+      } catch (e) {
+        kind = "";
+      }
+    }
+    if (kind === "phone")
+      return col === "data4" ? "+86" + phone : phone;
+    if (kind === "name" && col === "data1")
+      return name;
+  }
+  return null;
+}
+function hookCursorClass(cursor) {
+  let klass;
+  let name = "";
+  try {
+    klass = frida_java_bridge_default.cast(cursor, frida_java_bridge_default.use("java.lang.Object")).getClass();
+    name = String(klass.getName());
+  } catch (e) {
+    reportError("honey contacts cursor", e);
+    return;
+  }
+  if (hookedCursorClasses.has(name))
+    return;
+  hookedCursorClasses.add(name);
+  try {
+    const loader = klass.getClassLoader();
+    const factory = loader === null ? null : frida_java_bridge_default.ClassFactory.get(loader);
+    const C = factory === null ? frida_java_bridge_default.use(name) : factory.use(name);
+    for (const ov of C.getString.overloads) {
+      if (isHooked(ov)) {
+        reportError("honey contacts", `${name}.getString is a catalogue hook: contacts are not planted`);
+        continue;
+      }
+      ov.implementation = function(...args) {
+        const real = ov.apply(this, args);
+        if (inCursorHook || contactCursors.size === 0 || real === null)
+          return real;
+        let uri;
+        try {
+          uri = contactCursors.get(identity2(this));
+        } catch (e) {
+          uri = void 0;
+        }
+        if (uri === void 0)
+          return real;
+        inCursorHook = true;
+        try {
+          const planted = contactColumn(this, args[0], uri);
+          if (planted === null)
+            return real;
+          const [name2, phone] = config2.honeyContact;
+          plantEvent(planted === name2 ? "contact_name" : "contact_phone", "CONTACTS", planted === name2 ? name2 : phone, "ContentResolver.query#contacts", Date.now());
+          return planted;
+        } finally {
+          inCursorHook = false;
+        }
+      };
+    }
+  } catch (e) {
+    reportError("honey contacts " + name, e);
+  }
+}
+function plantContacts(self, args, ret) {
+  if (ret === null || ret === void 0)
+    return ret;
+  const uri = args.length > 0 && args[0] !== null ? String(args[0]) : "";
+  const id = identity2(ret);
+  contactCursors.set(id, uri);
+  honeyObjectState.cursors++;
+  if (contactCursors.size > 64) {
+    const first = contactCursors.keys().next();
+    if (!first.done)
+      contactCursors.delete(first.value);
+  }
+  hookCursorClass(ret);
+  return ret;
+}
+function plantClip(ret, api2, ts) {
+  const text = str(config2.honeyClip);
+  if (text === "" || ret === null || ret === void 0)
+    return ret;
+  try {
+    if (ret.getItemCount() < 1)
+      return ret;
+    const item = ret.getItemAt(0);
+    if (item === null || item.getText() === null)
+      return ret;
+  } catch (e) {
+    return ret;
+  }
+  let label = "text";
+  try {
+    const d = ret.getDescription();
+    if (d !== null && d.getLabel() !== null)
+      label = d.getLabel();
+  } catch (e) {
+  }
+  const clip = frida_java_bridge_default.use("android.content.ClipData").newPlainText(label, frida_java_bridge_default.use("java.lang.String").$new(text));
+  plantEvent("clipboard", "CLIPBOARD", text, api2, ts);
+  return clip;
+}
+function plantedEntry(kind, pkg) {
+  const AppInfo = frida_java_bridge_default.use("android.content.pm.ApplicationInfo");
+  const app = AppInfo.$new();
+  app.packageName.value = pkg;
+  if (kind === "packages") {
+    const pi = frida_java_bridge_default.use("android.content.pm.PackageInfo").$new();
+    pi.packageName.value = pkg;
+    pi.applicationInfo.value = app;
+    return pi;
+  }
+  if (kind === "applications")
+    return app;
+  const ai = frida_java_bridge_default.use("android.content.pm.ActivityInfo").$new();
+  ai.packageName.value = pkg;
+  ai.name.value = pkg + ".MainActivity";
+  ai.applicationInfo.value = app;
+  const ri = frida_java_bridge_default.use("android.content.pm.ResolveInfo").$new();
+  ri.activityInfo.value = ai;
+  return ri;
+}
+function plantApp(kind, ret, api2, ts) {
+  const pkg = str(config2.honeyPkg);
+  if (pkg === "" || ret === null || ret === void 0)
+    return ret;
+  const list = frida_java_bridge_default.use("java.util.ArrayList").$new(frida_java_bridge_default.cast(ret, frida_java_bridge_default.use("java.util.Collection")));
+  list.add(frida_java_bridge_default.cast(plantedEntry(kind, pkg), frida_java_bridge_default.use("java.lang.Object")));
+  plantEvent("app_list", "APP_LIST", pkg, api2, ts);
+  return list;
+}
+function installHoneyObjects() {
+  if (location() !== null) {
+    const p = location();
+    retHooks.set("Location.getLatitude", (self, _args, ret, ts) => ret === p[0] || plantFix(self, "Location.getLatitude", ts) ? p[0] : ret);
+    retHooks.set("Location.getLongitude", (self, _args, ret, ts) => ret === p[1] || plantFix(self, "Location.getLongitude", ts) ? p[1] : ret);
+    for (const api2 of ["LocationManager.getLastKnownLocation", "AMapLocationClient.getLastKnownLocation"]) {
+      retHooks.set(api2, (_self, _args, ret, ts) => {
+        plantFix(ret, api2, ts);
+        return ret;
+      });
+    }
+  }
+  const c = config2.honeyContact;
+  if (Array.isArray(c) && c.length === 2 && str(c[0]) !== "" && str(c[1]) !== "") {
+    config2.honeyContact = [str(c[0]), str(c[1])];
+    retHooks.set("ContentResolver.query#contacts", (self, args, ret) => plantContacts(self, args, ret));
+    retHooks.set("ContentProviderClient.query#contacts", (self, args, ret) => plantContacts(self, args, ret));
+  }
+  if (str(config2.honeyClip) !== "") {
+    retHooks.set("ClipboardManager.getPrimaryClip", (_self, _args, ret, ts) => plantClip(ret, "ClipboardManager.getPrimaryClip", ts));
+    retHooks.set("ClipboardManager.getText", (_self, _args, ret, ts) => {
+      if (ret === null || ret === void 0)
+        return ret;
+      const text = str(config2.honeyClip);
+      plantEvent("clipboard", "CLIPBOARD", text, "ClipboardManager.getText", ts);
+      return frida_java_bridge_default.use("java.lang.String").$new(text);
+    });
+  }
+  if (str(config2.honeyPkg) !== "") {
+    retHooks.set("PackageManager.getInstalledPackages", (_s, _a, ret, ts) => plantApp("packages", ret, "PackageManager.getInstalledPackages", ts));
+    retHooks.set("PackageManager.getInstalledApplications", (_s, _a, ret, ts) => plantApp("applications", ret, "PackageManager.getInstalledApplications", ts));
+    retHooks.set("PackageManager.queryIntentActivities", (_s, _a, ret, ts) => plantApp("activities", ret, "PackageManager.queryIntentActivities", ts));
+  }
+}
+
+// src/cipher.ts
+var MAX_PT = 64 * 1024;
+var MAX_CT = 48;
+var MAX_OBJECTS = 512;
+var ENCRYPT_MODE = 1;
+var INTERNAL = ["sun.security.", "com.sun.crypto.", "com.android.org.conscrypt.", "org.conscrypt.", "android.security.keystore", "javax.net.ssl.", "okhttp3.internal.tls"];
+var cipherState = { hooked: 0, events: 0, dropped: 0, bytes: 0, internal: 0 };
+var states = /* @__PURE__ */ new Map();
+var internalSite = /* @__PURE__ */ new Map();
+var depth2 = /* @__PURE__ */ new Map();
+var System_2 = null;
+var Buffer_ = null;
+var windowStart = 0;
+var windowCount = 0;
+var windowDropped = 0;
+function identity3(obj) {
+  if (System_2 === null)
+    System_2 = frida_java_bridge_default.use("java.lang.System");
+  return System_2.identityHashCode(obj);
+}
+var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+function base64(parts, limit) {
+  const total = Math.min(limit, parts.reduce((n, p) => n + p.byteLength, 0));
+  const bytes2 = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    if (o >= total)
+      break;
+    const take = Math.min(p.byteLength, total - o);
+    bytes2.set(new Uint8Array(p, 0, take), o);
+    o += take;
+  }
+  let out = "";
+  let i = 0;
+  for (; i + 2 < total; i += 3) {
+    const n = bytes2[i] << 16 | bytes2[i + 1] << 8 | bytes2[i + 2];
+    out += B64[n >> 18 & 63] + B64[n >> 12 & 63] + B64[n >> 6 & 63] + B64[n & 63];
+  }
+  if (i < total) {
+    const n = bytes2[i] << 16 | (i + 1 < total ? bytes2[i + 1] : 0) << 8;
+    out += B64[n >> 18 & 63] + B64[n >> 12 & 63] + (i + 1 < total ? B64[n >> 6 & 63] : "=") + "=";
+  }
+  return out;
+}
+function slice2(arr, off, len) {
+  if (arr === null || arr === void 0 || len <= 0)
+    return null;
+  const n = arr.length;
+  if (off < 0 || off >= n)
+    return null;
+  const take = Math.min(len, n - off);
+  return arr.withElements((p) => p.add(off).readByteArray(take));
+}
+function bufferSlice(buf, from2, to) {
+  if (buf === null || to <= from2)
+    return null;
+  try {
+    if (!buf.hasArray())
+      return null;
+    return slice2(buf.array(), buf.arrayOffset() + from2, to - from2);
+  } catch (e) {
+    return null;
+  }
+}
+function addPt(st, data, seen) {
+  st.ptTotal += seen;
+  if (data === null || st.ptLen >= MAX_PT)
+    return;
+  const take = Math.min(data.byteLength, MAX_PT - st.ptLen);
+  st.pt.push(take === data.byteLength ? data : data.slice(0, take));
+  st.ptLen += take;
+}
+function addCt(st, data, seen) {
+  st.ctTotal += seen;
+  if (data === null || st.ctKept >= MAX_CT)
+    return;
+  const take = Math.min(data.byteLength, MAX_CT - st.ctKept);
+  st.ct.push(data.slice(0, take));
+  st.ctKept += take;
+}
+function fresh(alg) {
+  return { alg, pt: [], ptLen: 0, ptTotal: 0, ct: [], ctKept: 0, ctTotal: 0 };
+}
+function collect(st, sig, args, ret, before) {
+  switch (sig) {
+    case "":
+      break;
+    case "[B":
+      addPt(st, slice2(args[0], 0, MAX_PT), args[0] === null ? 0 : args[0].length);
+      break;
+    case "[B,int,int":
+    case "[B,int,int,[B":
+    case "[B,int,int,[B,int":
+      addPt(st, slice2(args[0], args[1], Math.min(args[2], MAX_PT)), args[2]);
+      break;
+    case "java.nio.ByteBuffer,java.nio.ByteBuffer": {
+      const [inPos, inLim, outPos] = before;
+      addPt(st, bufferSlice(args[0], inPos, Math.min(inLim, inPos + MAX_PT)), inLim - inPos);
+      addCt(st, bufferSlice(args[1], outPos, outPos + Math.min(ret, MAX_CT)), ret);
+      return;
+    }
+    default:
+      break;
+  }
+  if (typeof ret === "number") {
+    const outIdx = sig === "[B,int" ? 0 : sig === "[B,int,int,[B" || sig === "[B,int,int,[B,int" ? 3 : -1;
+    if (outIdx < 0)
+      return;
+    const outOff = sig === "[B,int" ? args[1] : sig === "[B,int,int,[B,int" ? args[4] : 0;
+    addCt(st, slice2(args[outIdx], outOff, Math.min(ret, MAX_CT)), ret);
+  } else if (ret !== null && ret !== void 0) {
+    addCt(st, slice2(ret, 0, MAX_CT), ret.length);
+  }
+}
+function allowed() {
+  const now = Date.now();
+  if (now - windowStart >= 1e3) {
+    if (windowDropped > 0)
+      reportError("cipher", `${windowDropped} encryption(s) in one second over the limit of ${config2.cipherRate}/s: counted, not reported`);
+    windowStart = now;
+    windowCount = 0;
+    windowDropped = 0;
+  }
+  if (windowCount >= config2.cipherRate) {
+    windowDropped++;
+    cipherState.dropped++;
+    return false;
+  }
+  windowCount++;
+  return true;
+}
+function finish(st, ts) {
+  if (!allowed())
+    return;
+  let s = site("javax.crypto.Cipher", "doFinal");
+  if (s.stack === null && s.sid === "" && s.caller === "" && config2.stack !== "none") {
+    try {
+      const frames = fullStack("frames");
+      let i = 0;
+      while (i < frames.length && i < 6 && (frames[i].startsWith("javax.crypto.Cipher.") || frames[i].endsWith("(Native Method)")))
+        i++;
+      const stack = frames.slice(i);
+      s = { sid: "", caller: callerOf(stack), stack };
+    } catch (e) {
+    }
+  }
+  let internal = false;
+  if (s.stack !== null) {
+    const first = s.stack.length > 0 ? s.stack[0] : "";
+    internal = INTERNAL.some((p) => first.startsWith(p));
+    if (s.sid !== "")
+      internalSite.set(s.sid, internal);
+  } else if (s.sid !== "") {
+    internal = internalSite.get(s.sid) ?? false;
+  }
+  if (internal) {
+    cipherState.internal++;
+    return;
+  }
+  const keepPt = cipherState.bytes + st.ptLen <= config2.cipherMaxBytes;
+  if (keepPt)
+    cipherState.bytes += st.ptLen;
+  const ct = base64(st.ct, MAX_CT);
+  const ev = {
+    k: "cipher",
+    ts,
+    alg: st.alg,
+    pt: keepPt ? base64(st.pt, MAX_PT) : "",
+    ptLen: st.ptTotal,
+    ct,
+    ctLen: st.ctTotal,
+    caller: s.caller,
+    sid: s.sid
+  };
+  withStack(ev, s);
+  cipherState.events++;
+  const fold = s.sid === "" ? null : `cipher|${s.sid}|${st.alg}|${st.ptTotal}|${st.ctTotal}|${ct}`;
+  push(ev, fold);
+}
+function installCipher() {
+  if (!config2.cipher)
+    return;
+  let C;
+  try {
+    C = frida_java_bridge_default.use("javax.crypto.Cipher");
+  } catch (e) {
+    reportError("cipher", e);
+    return;
+  }
+  const sigOf = (ov) => ov.argumentTypes.map((t) => String(t.className)).join(",");
+  for (const ov of C.init.overloads) {
+    if (isHooked(ov))
+      continue;
+    ov.implementation = function(...args) {
+      const r = ov.apply(this, args);
+      try {
+        const id = identity3(this);
+        if (args[0] === ENCRYPT_MODE) {
+          states.delete(id);
+          states.set(id, fresh(String(this.getAlgorithm())));
+          if (states.size > MAX_OBJECTS) {
+            const first = states.keys().next();
+            if (!first.done)
+              states.delete(first.value);
+          }
+        } else {
+          states.delete(id);
+        }
+      } catch (e) {
+        reportError("cipher init", e);
+      }
+      return r;
+    };
+    cipherState.hooked++;
+  }
+  for (const method of ["update", "doFinal"]) {
+    const final = method === "doFinal";
+    for (const ov of C[method].overloads) {
+      if (isHooked(ov))
+        continue;
+      const sig = sigOf(ov);
+      ov.implementation = function(...args) {
+        if (states.size === 0)
+          return ov.apply(this, args);
+        const tid = Process.getCurrentThreadId();
+        const d = depth2.get(tid) ?? 0;
+        let st;
+        let id = 0;
+        if (d === 0) {
+          try {
+            id = identity3(this);
+            st = states.get(id);
+          } catch (e) {
+            st = void 0;
+          }
+        }
+        if (st === void 0)
+          return ov.apply(this, args);
+        let before = [];
+        if (sig === "java.nio.ByteBuffer,java.nio.ByteBuffer") {
+          try {
+            if (Buffer_ === null)
+              Buffer_ = frida_java_bridge_default.use("java.nio.Buffer");
+            const inb = frida_java_bridge_default.cast(args[0], Buffer_);
+            before = [inb.position(), inb.limit(), frida_java_bridge_default.cast(args[1], Buffer_).position()];
+          } catch (e) {
+            reportError("cipher ByteBuffer", e);
+            before = [0, 0, 0];
+          }
+        }
+        const ts = Date.now();
+        depth2.set(tid, d + 1);
+        let ret;
+        try {
+          ret = ov.apply(this, args);
+        } finally {
+          if (d === 0)
+            depth2.delete(tid);
+          else
+            depth2.set(tid, d);
+        }
+        try {
+          collect(st, sig, args, ret, before);
+          if (final) {
+            finish(st, ts);
+            states.set(id, fresh(st.alg));
+          }
+        } catch (e) {
+          reportError("cipher " + method, e);
+        }
+        return ret;
+      };
+      cipherState.hooked++;
+    }
+  }
 }
 
 // src/native.ts
@@ -15846,6 +16386,12 @@ function installJavaNow() {
     stackMode = initStacks();
     installJava(config2.apis);
     installNet();
+    installHoneyObjects();
+    try {
+      installCipher();
+    } catch (e) {
+      reportError("cipher hooks", e);
+    }
     installMs = Date.now() - t0;
     nativeState.javaReady = true;
   } catch (e) {
@@ -15971,7 +16517,9 @@ rpc.exports = {
       installMs,
       lateHooks: javaState.late,
       sdk: javaState.sdk,
-      net: netStats()
+      net: netStats(),
+      cipher: { ...cipherState },
+      honeyObjects: { ...honeyObjectState }
     };
   },
   dispose() {

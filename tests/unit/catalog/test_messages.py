@@ -163,3 +163,15 @@ def test_terms_and_titles() -> None:
     assert rule_title("R09", "en", rules.title("R09", "cn")) == rules.title("R09", "eu")
     assert rule_title("R09", "zh", "An edited title") == "An edited title"  # not a catalogue wording: kept
     assert ui("Findings", "zh") != "Findings"
+
+
+def test_recorded_step_failures_are_printed_in_the_report_language() -> None:
+    from harness.i18n import step_text
+
+    text = "basic function blocked: 'pay': expected '缴费成功' not on screen (screen reads as 'login_gate'); 'map': the app is no longer in front (com.android.launcher3); odd <b>app text</b>"
+    zh = step_text(text, "zh")
+    assert zh == "基本功能受阻：「pay」：界面上未出现预期的「缴费成功」（界面识别为登录界面）；「map」：应用已不在前台（com.android.launcher3）；odd <b>app text</b>"
+    assert step_text(text, "en") == text
+    msg = Msg.of("R23.function_failed", detail=Term("step_message", text), why=Msg.of("R23.no_profile"))
+    assert render(msg, "en").startswith("After the policy was declined, a basic function failed: basic function blocked: 'pay'")
+    assert "基本功能受阻" in render(msg, "zh")
