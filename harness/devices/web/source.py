@@ -217,9 +217,7 @@ class WebSource(SourceBase):
             )
             self.flows += 1
             s.emit([ev])
-            # a navigation is the browser going to another site (an in-app authorisation is
-            # judged as one, by the in-app rules), not the page reporting to a third party
-            if req.resource_type != "document" and self._third(req.url) and _sends_data(req.method, parts.query, req.resource_type, body):
+            if self._third(req.url) and _sends_data(req.method, parts.query, req.resource_type, body):
                 self._identifier("Web.request#third-party", str(req.method)[:16], f"{req.method} {parts.hostname}{path}", req.url)
         except Exception:  # noqa: BLE001 - a request we cannot read is not a reason to stop
             pass
