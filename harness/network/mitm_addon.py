@@ -158,7 +158,11 @@ class ConsentHarnessRecorder:
         if req is None:
             return
         max_body, max_total = self.max_body, self.max_total
-        content = req.raw_content or b""
+        raw = req.raw_content
+        # a body over mitmproxy's stream_large_bodies went through as it arrived: none of it is
+        # held, so only its declared size is known
+        streamed = raw is None and bool(getattr(req, "stream", False))
+        content = raw or b""
         body_name = ""
         cut = False
         if content and self._dir:
@@ -175,6 +179,11 @@ class ConsentHarnessRecorder:
                 with open(os.path.join(self._dir, "bodies", body_name), "wb") as fh:
                     fh.write(keep)
             cut = len(keep) < len(content)
+        declared = 0
+        if streamed:
+            cl = str(req.headers.get("content-length", ""))
+            declared = int(cl) if cl.isdigit() and len(cl) < 19 else 0
+            cut = True
         resp = getattr(flow, "response", None)
         client = getattr(flow, "client_conn", None)
         err = getattr(flow, "error", None)
@@ -195,7 +204,8 @@ class ConsentHarnessRecorder:
                 "tls": bool(getattr(client, "tls", False)),
                 "sni": _cut(getattr(client, "sni", "") or "", 253),
                 "headers": headers,
-                "req_bytes": len(content),
+                "req_bytes": declared if streamed else len(content),
+                "streamed": streamed,
                 "req_sha256": hashlib.sha256(content).hexdigest() if content else "",
                 "body": body_name,
                 "body_cut": cut,

@@ -66,6 +66,10 @@ __all__ = ["MitmProxy", "NetworkSource", "default_confdir", "ca_fingerprint"]
 ADDON = Path(__file__).with_name("mitm_addon.py")
 
 
+#: bodies above this size are streamed by mitmdump rather than buffered (hostile 100 MB uploads)
+STREAM_LARGE_BODIES = "8m"
+
+
 def default_confdir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "consent-harness" / "mitmproxy"
@@ -148,6 +152,10 @@ class MitmProxy:
             f"termlog_verbosity={'info' if self.wireguard else 'warn'}",
             "--set",
             "flow_detail=0",
+            # a body larger than this is passed on as it arrives and never held in the proxy's
+            # memory (the addon records its declared size; nothing of it is kept)
+            "--set",
+            f"stream_large_bodies={STREAM_LARGE_BODIES}",
         ]
         if self.wireguard:
             args += ["--mode", "regular", "--mode", f"wireguard@{self.wireguard}"]
