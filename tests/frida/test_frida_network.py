@@ -215,7 +215,10 @@ def test_pinning_quic_and_direct_with_unpinning_off_then_on(java_exe: str, netap
     assert all(q.port == 443 and q.sdk == "app" for q in quic) and off.stats["net"]["quic"] == 3
 
     on = run_app(java_exe, netapp_classes, world, tmp_path / "on", commands[:2], unpin="on")
-    assert on.results["pinned"] == 200 and on.results["okpin"] == 200, on.output
+    # on failure, say why: the app's lines, the agent's network counters and what it skipped, and
+    # any error the sources recorded (e.g. the proxy's CA not readable: no in-process trust)
+    why = (on.output, on.stats.get("net"), [r for r in on.events if isinstance(r, ErrorRecord)])
+    assert on.results["pinned"] == 200 and on.results["okpin"] == 200, why
     flows = {f.path: f for f in _of(on.events, NetworkFlow)}
     assert flows["/pinned"].tls and flows["/okpin"].tls
     assert not _of(on.events, TlsFailure)
