@@ -103,17 +103,11 @@ def _tap(ctx: StepContext, xy: tuple[int, int], text: str, rid: str = "", role: 
 
 
 def _to_main(ctx: StepContext, main_sig: str, depth: int) -> Screen:
-    screen = ctx.screen()
-    for _ in range(depth + 2):
-        if ctx.in_app(screen) and _signature(screen.tree, ctx.package) == main_sig:
-            return screen
-        if ctx.app_gone(screen):
-            break
-        ctx.action("back", role="explore")
-        ctx.driver.back()
-        ctx.driver.sleep(0.5)
-        screen = ctx.settle()
-    return screen
+    """Back towards the main screen, up to ``depth`` + 2 Backs, never relaunching (a relaunch
+    would reset what the step is watching)."""
+    from harness.scenarios import steps
+
+    return steps._home(ctx, main_sig, depth + 1, relaunch=False)
 
 
 def _watch(ctx: StepContext, seconds: float) -> None:

@@ -769,8 +769,9 @@ def _scan(ctx: StepContext, screen: Screen, path: list[_Tap], state: _Explore, t
                 state.found[target]["near"] = _screen_id(screen)
 
 
-def _home(ctx: StepContext, main_sig: str, depth: int) -> Screen:
-    """Back to the main screen: Back up to ``depth`` + 1 times, then a relaunch if needed."""
+def _home(ctx: StepContext, main_sig: str, depth: int, relaunch: bool = True) -> Screen:
+    """Back to the main screen: Back up to ``depth`` + 1 times, then a relaunch if needed (and
+    ``relaunch``; without it, the screen reached)."""
     screen = ctx.screen()
     for _ in range(depth + 1):
         if ctx.in_app(screen) and _signature(screen.tree, ctx.package) == main_sig:
@@ -781,7 +782,7 @@ def _home(ctx: StepContext, main_sig: str, depth: int) -> Screen:
         ctx.driver.back()
         ctx.driver.sleep(0.5)
         screen = ctx.settle()
-    if ctx.in_app(screen) and _signature(screen.tree, ctx.package) == main_sig:
+    if not relaunch or (ctx.in_app(screen) and _signature(screen.tree, ctx.package) == main_sig):
         return screen
     ctx.action("relaunch", role="explore")
     ctx.stop_app()
