@@ -120,16 +120,12 @@ def _coordinates(ctx: Context, by_name: dict[str, HoneyPlant | ApiCall]) -> list
     seen: set[str] = set()
     for h in ctx.of(HoneyPlant):
         key = f"{h.name}:{h.value}"
-        if h.category != "LOCATION" or h.value.count(",") != 1 or key in seen:
+        point = coordinate_of(h.value) if h.category.upper() == "LOCATION" and key not in seen else None
+        if point is None:
             continue
         seen.add(key)
-        try:
-            lat, lon = (float(x) for x in h.value.split(","))
-        except ValueError:
-            continue
-        if -90 <= lat <= 90 and -180 <= lon <= 180:
-            by_name[key] = h
-            out.append(Coordinate(key, lat, lon, "LOCATION"))
+        by_name[key] = h
+        out.append(Coordinate(key, point[0], point[1], "LOCATION"))
     return out
 
 
