@@ -11,22 +11,21 @@ change breaks the corpus, the test names the run folder to look at.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from harness.catalog.rules import load_rules
-from harness.devices.sim.model import available_models, load_bundled
 from harness.events import ConsentDecision
 from harness.scenarios import resolve_scenarios
 from harness.timeline import Timeline
+
+if TYPE_CHECKING:
+    from conftest import Corpora, CorpusRun
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,76 +35,53 @@ REPO = Path(__file__).resolve().parents[2]
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {}
 
 
-def _bench() -> ModuleType:
-    name = "bench_accuracy_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "accuracy.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-BENCH = _bench()
-
-
 def _known(kind: str, app: str, rule: str) -> bool:
     return (kind, app, rule) in KNOWN_GAPS or (kind, "*", rule) in KNOWN_GAPS
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("corpus")
-    apps = available_models()
-    outcomes, per_app = BENCH.run_corpus(apps, "all", root, ca_run="S3")
-    models = {a: load_bundled(a) for a in apps}
-    scenario_ids = ["S1", "S2", "S3", "S4", "S5", "S3" + BENCH.CA_RUN_SUFFIX]
-    truth = [t for a in apps for t in BENCH.truth_of(models[a], scenarios=scenario_ids, rules=list(load_rules().rules))]
-    clean = [a for a, m in models.items() if m.clean]
-    score = BENCH.score(outcomes, truth, clean, BENCH.default_sdk_resolver())
-    return {"outcomes": outcomes, "per_app": per_app, "models": models, "score": score, "clean": clean}
+def corpus(corpora: Corpora, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
+    return corpora.run("calibration", tmp_path_factory.mktemp("corpus"))
 
 
-def test_every_run_completes_and_the_prompt_is_decided_as_the_scenario_says(corpus: dict[str, Any]) -> None:
-    assert len(corpus["outcomes"]) == 6 * len(corpus["models"])  # S1..S5 and the untrusted-CA run of S3
-    for o in corpus["outcomes"]:
+def test_every_run_completes_and_the_prompt_is_decided_as_the_scenario_says(corpus: CorpusRun, corpora: Corpora) -> None:
+    assert len(corpus.outcomes) == 6 * len(corpus.models)  # S1..S5 and the untrusted-CA run of S3
+    for o in corpus.outcomes:
         assert o.status == "completed" and not o.infrastructure_error, f"{o.app} {o.scenario}: {o.status} {o.infrastructure_error} ({o.run_dir})"
         assert not o.detector_errors, f"{o.app} {o.scenario}: {o.detector_errors} ({o.run_dir})"
         # an app that asks for consent through a CMP (and no privacy prompt) is decided on its CMP
-        m = corpus["models"][o.app]
+        m = corpus.models[o.app]
         subject = "cmp" if any(s.id.startswith(("consent_form", "home_banner")) for s in m.screens.values()) else "privacy_policy"
         choices = [e.choice for e in Timeline.read(o.run_dir / "timeline.jsonl") if isinstance(e, ConsentDecision) and e.subject == subject]
         ambiguous_only = subject == "privacy_policy" and any(t.get("rule") == "R12" for t in m.truth)
-        expected = {"S1": [], "S2": ["dismiss" if ambiguous_only else "decline"], "S3": ["accept"], "S4": ["accept"], "S5": ["accept"]}[o.scenario.removesuffix(BENCH.CA_RUN_SUFFIX)]
+        expected = {"S1": [], "S2": ["dismiss" if ambiguous_only else "decline"], "S3": ["accept"], "S4": ["accept"], "S5": ["accept"]}[o.scenario.removesuffix(corpora.bench.CA_RUN_SUFFIX)]
         assert choices[:1] == expected, f"{o.app} {o.scenario}: privacy decisions {choices} ({o.run_dir})"
 
 
-def test_clean_controls_are_not_flagged_beyond_known_detector_gaps(corpus: dict[str, Any]) -> None:
-    flagged = [u for u in corpus["score"].control_flags if not _known("fp", u.app, u.rule)]
+def test_clean_controls_are_not_flagged_beyond_known_detector_gaps(corpus: CorpusRun) -> None:
+    flagged = [u for u in corpus.score.control_flags if not _known("fp", u.app, u.rule)]
     assert not flagged, "\n".join(f"{u.label()}: {u.message} ({u.run_dir})" for u in flagged)
 
 
-def test_every_planted_behaviour_is_found_except_known_gaps(corpus: dict[str, Any]) -> None:
-    sc = corpus["score"]
+def test_every_planted_behaviour_is_found_except_known_gaps(corpus: CorpusRun) -> None:
+    sc = corpus.score
     missed = [(t, d) for t, d in sc.misses if not _known("miss", t.app, t.rule)]
     assert not missed, "\n".join(f"{t.label()}: {t.why} ({d})" for t, d in missed)
     assert sc.planted >= 100 and sc.found >= sc.planted - sum(1 for t, _ in sc.misses if _known("miss", t.app, t.rule))
 
 
-def test_no_false_positive_beyond_known_gaps(corpus: dict[str, Any]) -> None:
-    extra = [u for u in corpus["score"].false_positives if not _known("fp", u.app, u.rule)]
+def test_no_false_positive_beyond_known_gaps(corpus: CorpusRun) -> None:
+    extra = [u for u in corpus.score.false_positives if not _known("fp", u.app, u.rule)]
     assert not extra, "\n".join(f"{u.label()}: {u.message} ({u.run_dir})" for u in extra)
     if not KNOWN_GAPS:
-        assert corpus["score"].precision == 1.0 and corpus["score"].recall == 1.0
+        assert corpus.score.precision == 1.0 and corpus.score.recall == 1.0
 
 
-def test_every_run_ends_within_its_scenario_on_virtual_time(corpus: dict[str, Any]) -> None:
+def test_every_run_ends_within_its_scenario_on_virtual_time(corpus: CorpusRun) -> None:
     # Virtual (device) time, deterministic: the longest standard scenario lasts about two
     # minutes of device time. A run far beyond that means a model kept the device busy (a
     # runaway timer or loop). Wall-clock speed is the benchmark's business, not a test's.
-    for o in corpus["outcomes"]:
+    for o in corpus.outcomes:
         info = json.loads((o.run_dir / "run.json").read_text(encoding="utf-8"))
         # S2 and S4 watch the background for rules.md's 10 minutes (virtual time)
         assert 0 < info["extra"]["duration_s"] < 1200, f"{o.app} {o.scenario}: {info['extra']['duration_s']} s ({o.run_dir})"
@@ -119,19 +95,12 @@ KNOWN_GAPS_SECOND: dict[tuple[str, str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
-def second(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("second")
-    apps = available_models("second")
-    outcomes, _ = BENCH.run_corpus(apps, "all", root, ca_run="S3")
-    models = {a: load_bundled(a) for a in apps}
-    scenario_ids = ["S1", "S2", "S3", "S4", "S5", "S3" + BENCH.CA_RUN_SUFFIX]
-    truth = [t for a in apps for t in BENCH.truth_of(models[a], scenarios=scenario_ids, rules=list(load_rules().rules))]
-    clean = [a for a, m in models.items() if m.clean]
-    return {"score": BENCH.score(outcomes, truth, clean, BENCH.default_sdk_resolver()), "outcomes": outcomes}
+def second(corpora: Corpora, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
+    return corpora.run("second", tmp_path_factory.mktemp("second"))
 
 
-def test_second_corpus_flags_no_clean_app_and_scores_above_the_bar(second: dict[str, Any]) -> None:
-    sc = second["score"]
+def test_second_corpus_flags_no_clean_app_and_scores_above_the_bar(second: CorpusRun) -> None:
+    sc = second.score
     assert not sc.control_flags, "\n".join(f"{u.label()}: {u.message} ({u.run_dir})" for u in sc.control_flags)
     missed = [(t, d) for t, d in sc.misses if ("miss", t.app, t.rule) not in KNOWN_GAPS_SECOND]
     assert not missed, "\n".join(f"{t.label()}: {t.why} ({d})" for t, d in missed)

@@ -6,16 +6,16 @@ what was missed or flagged."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 
-from harness.catalog.rules import load_rules
 from harness.devices.web.pages import page_model
+
+if TYPE_CHECKING:
+    from conftest import Corpora
 
 pytestmark = pytest.mark.chromium
 pytest.importorskip("playwright")
@@ -36,28 +36,16 @@ SUBSET = (
 )
 
 
-def _bench() -> ModuleType:
-    name = "bench_accuracy_web_e2e"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "accuracy.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
-
-def test_web_corpus_part_is_exact(tmp_path: Path) -> None:
-    bench = _bench()
+def test_web_corpus_part_is_exact(corpora: Corpora, tmp_path: Path) -> None:
+    bench = corpora.bench
     outcomes = []
     for page, scenario in SUBSET:
         got, _ = bench.run_web_corpus([page], scenario, tmp_path)
         outcomes += got
     assert not bench._broken(outcomes, steps_may_fail=True)
-    rules = list(load_rules().rules)
     pages = sorted({p for p, _ in SUBSET})
-    truth = [t for p in pages for t in bench.truth_of(page_model(p), scenarios=["W1", "W2", "W3"], rules=rules) if (p, t.scenario) in SUBSET]
+    truth = [t for t in corpora.truth([page_model(p) for p in pages], ["W1", "W2", "W3"]) if (t.app, t.scenario) in SUBSET]
     assert truth, "the part must hold planted behaviours"
     clean = [p for p in pages if page_model(p).clean]
     assert clean, "the part must hold a clean control"

@@ -6,47 +6,36 @@ the report target says reference page or real URL from run.json alone."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 
 from harness.catalog.profiles import app_profile
-from harness.catalog.rules import load_rules
 from harness.devices.web.pages import SEEDS, page_model, page_names, server
 from harness.errors import InputError
 from harness.reporting.target import target_of
 from harness.rundir import RunInfo
+
+if TYPE_CHECKING:
+    from conftest import Corpora
 
 REPO = Path(__file__).resolve().parents[3]
 PAGES = REPO / "harness" / "devices" / "web" / "pages"
 WEB_SCENARIOS = ("W1", "W2", "W3")
 
 
-def _bench() -> ModuleType:
-    name = "bench_accuracy_web_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "accuracy.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
 
 @pytest.mark.parametrize("name", page_names())
-def test_page_model_is_valid_and_its_truth_validates(name: str) -> None:
+def test_page_model_is_valid_and_its_truth_validates(name: str, corpora: Corpora) -> None:
     m = page_model(name)
     assert m.name == name and m.label and m.seed in SEEDS
     app_profile(m.profile)  # a known app-type profile (raises otherwise)
     assert any(f.basic for f in m.features), "every page names its basic function (W2/W3 try it)"
-    truth = _bench().truth_of(m, scenarios=list(WEB_SCENARIOS), rules=list(load_rules().rules))
+    truth = corpora.truth([m], WEB_SCENARIOS)
     assert bool(truth) != m.clean
     assert {t.scenario for t in truth} <= set(WEB_SCENARIOS)
     html = (PAGES / f"{name}.html").read_text(encoding="utf-8")

@@ -5,19 +5,16 @@ really collect nothing before consent. Also unit tests of the benchmark's scorin
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import textwrap
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from harness import yamlio
 from harness.catalog.apis import PI_CATEGORIES, api_by_id
 from harness.catalog.profiles import app_profile
-from harness.catalog.rules import load_rules
 from harness.consent_ui import read_screen
 from harness.devices.sim import SimDriver, SimInstrumentation
 from harness.devices.sim.engine import SimDevice
@@ -28,28 +25,13 @@ from harness.events import ApiCall, Event
 from harness.findings import Finding
 from harness.instrumentation.base import Target
 
+if TYPE_CHECKING:
+    from conftest import Corpora
+
 REPO = Path(__file__).resolve().parents[3]
 SEEDS = ("restaurant", "parking", "education", "lending", "real_estate", "power_bank", "supermarket", "car_dealer")
 SCENARIOS = ("S1", "S2", "S3", "S4", "S5")
-
-
-def _bench() -> ModuleType:
-    name = "bench_accuracy_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "accuracy.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-BENCH = _bench()
-#: the scenarios and the untrusted-CA runs of them (bench/accuracy.py --ca-run)
-RUNS = SCENARIOS + tuple(s + BENCH.CA_RUN_SUFFIX for s in SCENARIOS)
-MODELS = {n: load_bundled(n) for n in available_models("all")}  # both corpora (docs/corpus.md)
-RULE_IDS = list(load_rules().rules)
+MODELS = {n: load_bundled(n) for n in available_models("all")}  # every corpus (docs/corpus.md)
 CMP_LAYERS = frozenset({"ad_choices"})  # page ids that are a CMP settings layer
 
 
@@ -90,25 +72,31 @@ def test_corpus_covers_every_seed_scenario_with_controls_and_english_variants() 
     assert len({app_profile(m.profile).seed for m in english}) >= 3
 
 
+def _runs(corpora: Corpora) -> list[str]:
+    """The scenarios and the untrusted-CA runs of them (bench/accuracy.py --ca-run)."""
+    return [*SCENARIOS, *(s + corpora.bench.CA_RUN_SUFFIX for s in SCENARIOS)]
+
+
 @pytest.mark.parametrize("name", sorted(MODELS))
-def test_model_profile_and_truth_are_valid(name: str) -> None:
+def test_model_profile_and_truth_are_valid(name: str, corpora: Corpora) -> None:
     m = MODELS[name]
     assert app_profile(m.profile).id == m.profile
-    items = BENCH.truth_of(m, scenarios=RUNS, rules=RULE_IDS)
+    runs = _runs(corpora)
+    items = corpora.truth([m], runs)
     assert bool(items) != m.clean
     for t in items:
-        assert t.scenario in RUNS and t.rule in RULE_IDS and t.why
+        assert t.scenario in runs and t.rule in corpora.rules and t.why
         # the untrusted-CA run is scored for R37 alone
-        assert not t.scenario.endswith(BENCH.CA_RUN_SUFFIX) or t.rule in BENCH.CA_RUN_RULES
+        assert not t.scenario.endswith(corpora.bench.CA_RUN_SUFFIX) or t.rule in corpora.bench.CA_RUN_RULES
 
 
 @pytest.mark.parametrize("name", sorted(n for n, m in MODELS.items() if m.truth))
-def test_truth_is_backed_by_what_the_model_does(name: str) -> None:
+def test_truth_is_backed_by_what_the_model_does(name: str, corpora: Corpora) -> None:
     """A truth entry that names a data category (and an SDK) must correspond to a call the
     model actually makes with that category (by that SDK, or by the app's own code)."""
     m = MODELS[name]
     calls = _calls(m)
-    for t in BENCH.truth_of(m, scenarios=RUNS, rules=RULE_IDS):
+    for t in corpora.truth([m], _runs(corpora)):
         if not t.category:
             continue
         same = [c for c in calls if api_by_id(c["api"]).category == t.category]
@@ -119,8 +107,8 @@ def test_truth_is_backed_by_what_the_model_does(name: str) -> None:
             assert any(c["sdk"] == t.sdk or c["sdk"].startswith(t.sdk + ".") for c in same), f"{name}: no {t.category} call by {t.sdk}"
 
 
-def test_truth_sdk_packages_are_known_to_the_sdk_catalogue() -> None:
-    resolve = BENCH.default_sdk_resolver()
+def test_truth_sdk_packages_are_known_to_the_sdk_catalogue(corpora: Corpora) -> None:
+    resolve = corpora.bench.default_sdk_resolver()
     for m in MODELS.values():
         for raw in m.truth:
             sdk = str(raw.get("sdk", ""))
@@ -241,37 +229,38 @@ def _toy(text: str = TOY) -> AppModel:
         (("truth:", "clean: true\ntruth:"), "clean control"),
     ],
 )
-def test_malformed_truth_is_refused_naming_the_file_and_entry(patch: tuple[str, str], message: str) -> None:
+def test_malformed_truth_is_refused_naming_the_file_and_entry(patch: tuple[str, str], message: str, corpora: Corpora) -> None:
     with pytest.raises(InputError) as exc:
-        BENCH.truth_of(_toy(textwrap.dedent(TOY).replace(*patch)), scenarios=SCENARIOS, rules=RULE_IDS)
+        corpora.truth([_toy(textwrap.dedent(TOY).replace(*patch))], SCENARIOS)
     assert message in str(exc.value)
     assert "toy.yaml" in str(exc.value)
 
 
-def test_a_planted_model_without_truth_is_refused() -> None:
+def test_a_planted_model_without_truth_is_refused(corpora: Corpora) -> None:
     text = textwrap.dedent(TOY).split("truth:")[0]
     with pytest.raises(InputError, match="no truth list"):
-        BENCH.truth_of(_toy(text), scenarios=SCENARIOS, rules=RULE_IDS)
+        corpora.truth([_toy(text)], SCENARIOS)
 
 
 def _finding(rule: str, *, verdict: str = "violation", category: str = "", sdk: str = "") -> Finding:
     return Finding(rule_id=rule, title=rule, severity="high" if verdict != "info" else "info", verdict=verdict, message="m", category=category, sdk=sdk)
 
 
-def _outcome(app: str, scenario: str, findings: list[Finding]) -> Any:
-    return BENCH.RunOutcome(app, scenario, Path(f"/runs/{app}-{scenario}"), findings, "completed", 0)
+def _outcome(bench: ModuleType, app: str, scenario: str, findings: list[Finding]) -> Any:
+    return bench.RunOutcome(app, scenario, Path(f"/runs/{app}-{scenario}"), findings, "completed", 0)
 
 
-def test_scoring_finds_misses_false_positives_and_flagged_controls() -> None:
-    truth = BENCH.truth_of(_toy(), scenarios=SCENARIOS, rules=RULE_IDS)
-    resolve = BENCH.default_sdk_resolver()
+def test_scoring_finds_misses_false_positives_and_flagged_controls(corpora: Corpora) -> None:
+    bench = corpora.bench
+    truth = corpora.truth([_toy()], SCENARIOS)
+    resolve = bench.default_sdk_resolver()
     umeng = next(iter(resolve("com.umeng.commonsdk") - {"com.umeng.commonsdk"}))
     outcomes = [
-        _outcome("toy", "S1", [_finding("R09", category="DEVICE_ID", sdk=umeng), _finding("R09", category="DEVICE_ID", sdk=umeng), _finding("R43", verdict="info")]),
-        _outcome("toy", "S2", [_finding("R09", category="DEVICE_ID", sdk="app"), _finding("R26", category="DEVICE_ID", sdk=umeng)]),
-        _outcome("ctl", "S1", [_finding("R12", verdict="needs-review")]),
+        _outcome(bench, "toy", "S1", [_finding("R09", category="DEVICE_ID", sdk=umeng), _finding("R09", category="DEVICE_ID", sdk=umeng), _finding("R43", verdict="info")]),
+        _outcome(bench, "toy", "S2", [_finding("R09", category="DEVICE_ID", sdk="app"), _finding("R26", category="DEVICE_ID", sdk=umeng)]),
+        _outcome(bench, "ctl", "S1", [_finding("R12", verdict="needs-review")]),
     ]
-    sc = BENCH.score(outcomes, truth, ["ctl"], resolve)
+    sc = bench.score(outcomes, truth, ["ctl"], resolve)
     # S1 found (two identical findings are one unit; the info finding does not count); S2 is
     # missed because the SDK differs, and that finding and the R26 one are false positives.
     assert (sc.planted, sc.found) == (2, 1)
@@ -281,16 +270,17 @@ def test_scoring_finds_misses_false_positives_and_flagged_controls() -> None:
     assert sc.units == 4 and sc.explained == 1
     assert sc.precision == pytest.approx(0.25) and sc.recall == pytest.approx(0.5)
     assert not sc.perfect
-    figs = BENCH.figures(sc, outcomes, {"toy": 0.2, "ctl": 0.1}, clean=["ctl"], seconds=0.3, jurisdiction="cn")
+    figs = bench.figures(sc, outcomes, {"toy": 0.2, "ctl": 0.1}, clean=["ctl"], seconds=0.3, jurisdiction="cn")
     assert figs["false_positives_on_controls"] == 1 and figs["apps"] == 2 and figs["per_rule"]["R09"]["recall"] == 0.5
 
 
-def test_scoring_respects_the_verdict_a_truth_entry_asks_for() -> None:
+def test_scoring_respects_the_verdict_a_truth_entry_asks_for(corpora: Corpora) -> None:
+    bench = corpora.bench
     text = textwrap.dedent(TOY).replace("sdk: com.umeng.commonsdk, why", "verdict: needs-review, why")
-    truth = [t for t in BENCH.truth_of(_toy(text), scenarios=SCENARIOS, rules=RULE_IDS) if t.scenario == "S1"]
-    resolve = BENCH.default_sdk_resolver()
-    wrong = BENCH.score([_outcome("toy", "S1", [_finding("R09", category="DEVICE_ID")])], truth, [], resolve)
-    right = BENCH.score([_outcome("toy", "S1", [_finding("R09", verdict="needs-review", category="DEVICE_ID")])], truth, [], resolve)
+    truth = [t for t in corpora.truth([_toy(text)], SCENARIOS) if t.scenario == "S1"]
+    resolve = bench.default_sdk_resolver()
+    wrong = bench.score([_outcome(bench, "toy", "S1", [_finding("R09", category="DEVICE_ID")])], truth, [], resolve)
+    right = bench.score([_outcome(bench, "toy", "S1", [_finding("R09", verdict="needs-review", category="DEVICE_ID")])], truth, [], resolve)
     assert (wrong.found, len(wrong.false_positives)) == (0, 1)
     assert right.perfect and right.precision == 1.0 and right.recall == 1.0
 
