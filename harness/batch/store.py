@@ -237,6 +237,30 @@ _TASK_TYPES: dict[str, pa.DataType] = {
 }
 TASKS_SCHEMA = pa.schema([pa.field(c, _TASK_TYPES.get(c, pa.int32() if c.startswith("n_") else pa.string())) for c in TASK_COLUMNS])
 
+#: the tables written a chunk of runs at a time (``tasks`` is written whole, from the index),
+#: in the order of ``export.json``; each is a list of ``RunRows`` and a count of ``ExportResult``
+_RUN_TABLES: dict[str, pa.Schema] = {"runs": RUNS_SCHEMA, "findings": FINDINGS_SCHEMA, "api_calls": API_CALLS_SCHEMA, "flows": FLOWS_SCHEMA, "matches": MATCHES_SCHEMA}
+
+
+def _empty_value(t: pa.DataType) -> Any:
+    """The value a column holds where a row has nothing to say: '', 0, 0.0 or False."""
+    if pa.types.is_boolean(t):
+        return False
+    if pa.types.is_integer(t):
+        return 0
+    if pa.types.is_floating(t):
+        return 0.0
+    return ""
+
+
+def _row(schema: pa.Schema, **values: Any) -> dict[str, Any]:
+    """A row of ``schema``: the given values, every other column empty (``_empty_value``).
+    Raises KeyError on a name that is not a column, so a row cannot drift from its table."""
+    unknown = set(values) - set(schema.names)
+    if unknown:
+        raise KeyError(f"not a column: {', '.join(sorted(unknown))}")
+    return {f.name: values[f.name] if f.name in values else _empty_value(f.type) for f in schema}
+
 
 @dataclass
 class ExportResult:
@@ -298,6 +322,10 @@ class RunRows:
     api_calls: list[dict[str, Any]]
     flows: list[dict[str, Any]] = field(default_factory=list)
     matches: list[dict[str, Any]] = field(default_factory=list)
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        """The rows by table name (``runs`` holds the one run row)."""
+        return {"runs": [self.run], "findings": self.findings, "api_calls": self.api_calls, "flows": self.flows, "matches": self.matches}
 
 
 def run_rows(results: Path, row: TaskRow, tools: _PhaseTools | None = None) -> RunRows:
@@ -441,42 +469,34 @@ def network_rows(control: Sequence[Event], analysis: Mapping[str, Any] | None, p
             continue
         t = ev.t
         phase = PHASE_NAMES[phases.phase_at(t)] if math.isfinite(t) else ""
+        host = (ev.sni or ev.host) if isinstance(ev, TlsFailure) else ev.host
+        who = attribute_host(host, first)
+        # the columns flows and matches share: when, to whom
+        where = dict(run_id=run_id, app=app, package=package, scenario=scenario, seq=ev.seq, t=t, phase=phase, host=host[:MAX_TEXT], domain=who.domain, party=who.party, sdk=who.sdk, port=ev.port)
         if isinstance(ev, TlsFailure):
-            host = ev.sni or ev.host
-            who = attribute_host(host, first)
             refused += 1
             if host not in refused_hosts and len(refused_hosts) < MAX_REFUSED_HOSTS:
                 refused_hosts[host] = 0
             if host in refused_hosts:
                 refused_hosts[host] += 1
-            flows.append(
-                dict(
-                    run_id=run_id, app=app, package=package, scenario=scenario, seq=ev.seq, t=t, phase=phase,
-                    host=host[:MAX_TEXT], domain=who.domain, party=who.party, sdk=who.sdk, method="", scheme="https",
-                    port=ev.port, path="", tls_state="refused", http_version="", status=0, req_bytes=0, resp_bytes=0,
-                    body_cut=False, error=ev.error[:MAX_TEXT], n_matches=0, categories="", plants="", forms="",
-                )
-            )
+            # a refused handshake: no request, so every request column stays empty
+            flows.append(_row(FLOWS_SCHEMA, **where, scheme="https", tls_state="refused", error=ev.error[:MAX_TEXT]))
             continue
         n_flows += 1
         state = "decrypted" if ev.tls else "cleartext"
         decrypted += state == "decrypted"
         cleartext += state == "cleartext"
         rec = by_seq.get(ev.seq)
-        who = attribute_host(ev.host, first)
-        common = dict(
-            run_id=run_id, app=app, package=package, scenario=scenario, seq=ev.seq, t=t, phase=phase,
-            host=ev.host[:MAX_TEXT], domain=who.domain, party=who.party, sdk=who.sdk, method=ev.method, scheme=ev.scheme,
-            port=ev.port, path=ev.path[:MAX_PATH], tls_state=state,
-        )
+        common = dict(where, method=ev.method, scheme=ev.scheme, path=ev.path[:MAX_PATH], tls_state=state)
         found: list[dict[str, Any]] = []
         for m in rec["matches"] if rec is not None else ():
             if not isinstance(m, Mapping):
                 continue
             layers = m.get("layers")
             found.append(
-                dict(
-                    common,
+                _row(
+                    MATCHES_SCHEMA,
+                    **common,
                     plant=_txt(m.get("plant"), 64),
                     plant_seq=m["plant_seq"] if isinstance(m.get("plant_seq"), int) and not isinstance(m.get("plant_seq"), bool) else -1,
                     category=_txt(m.get("category"), 64),
@@ -490,8 +510,8 @@ def network_rows(control: Sequence[Event], analysis: Mapping[str, Any] | None, p
         flows_matched += bool(found)
         matches += found
         flows.append(
-            dict(
-                common, http_version=ev.http_version, status=ev.status, req_bytes=ev.req_bytes, resp_bytes=ev.resp_bytes,
+            _row(
+                FLOWS_SCHEMA, **common, http_version=ev.http_version, status=ev.status, req_bytes=ev.req_bytes, resp_bytes=ev.resp_bytes,
                 body_cut=ev.body_cut, error=ev.error[:MAX_TEXT], n_matches=len(found),
                 categories=",".join(sorted({m["category"] for m in found if m["category"]})),
                 plants=",".join(sorted({m["plant"] for m in found if m["plant"]})),
@@ -632,55 +652,28 @@ def export_store(results: str | Path, *, index: RunIndex | None = None, chunk_ru
         task_dicts = [dict(t.to_dict(), simulated=bool(t.simulated)) for t in tasks]
         pq.write_table(pa.Table.from_pylist(task_dicts, schema=TASKS_SCHEMA), tmps["tasks"], compression="zstd")
         out.tasks = len(tasks)
-        schemas = {"runs": RUNS_SCHEMA, "findings": FINDINGS_SCHEMA, "api_calls": API_CALLS_SCHEMA, "flows": FLOWS_SCHEMA, "matches": MATCHES_SCHEMA}
-        writers = {name: pq.ParquetWriter(tmps[name], schema, compression="zstd") for name, schema in schemas.items()}
+        writers = {name: pq.ParquetWriter(tmps[name], schema, compression="zstd") for name, schema in _RUN_TABLES.items()}
         done = [t for t in tasks if t.status == "done" and t.run_dir]
         tools = _PhaseTools()
         for chunk in _chunks(done, max(1, chunk_runs)):
-            runs: list[dict[str, Any]] = []
-            finds: list[dict[str, Any]] = []
-            apis: list[dict[str, Any]] = []
-            flows: list[dict[str, Any]] = []
-            matches: list[dict[str, Any]] = []
+            rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _RUN_TABLES}
             for row in chunk:
                 try:
                     rr = run_rows(root, row, tools)
                 except InputError as exc:
                     out.notes.append(f"left out of the store: {exc}")
                     continue
-                runs.append(rr.run)
-                finds += rr.findings
-                apis += rr.api_calls
-                flows += rr.flows
-                matches += rr.matches
-            writers["runs"].write_table(pa.Table.from_pylist(runs, schema=RUNS_SCHEMA))
-            writers["findings"].write_table(pa.Table.from_pylist(finds, schema=FINDINGS_SCHEMA))
-            writers["api_calls"].write_table(pa.Table.from_pylist(apis, schema=API_CALLS_SCHEMA))
-            writers["flows"].write_table(pa.Table.from_pylist(flows, schema=FLOWS_SCHEMA))
-            writers["matches"].write_table(pa.Table.from_pylist(matches, schema=MATCHES_SCHEMA))
-            out.runs += len(runs)
-            out.findings += len(finds)
-            out.api_calls += len(apis)
-            out.flows += len(flows)
-            out.matches += len(matches)
+                for name, got in rr.tables().items():
+                    rows[name] += got
+            for name, schema in _RUN_TABLES.items():
+                writers[name].write_table(pa.Table.from_pylist(rows[name], schema=schema))
+                setattr(out, name, getattr(out, name) + len(rows[name]))
         for w in writers.values():
             w.close()
         writers = {}
+        counts = {name: getattr(out, name) for name in (*_RUN_TABLES, "tasks")}
         (staging / "export.json").write_text(
-            json.dumps(
-                {
-                    "store_version": STORE_VERSION,
-                    "runs": out.runs,
-                    "findings": out.findings,
-                    "api_calls": out.api_calls,
-                    "flows": out.flows,
-                    "matches": out.matches,
-                    "tasks": out.tasks,
-                    "notes": out.notes,
-                },
-                ensure_ascii=False,
-                indent=2,
-            ),
+            json.dumps({"store_version": STORE_VERSION, **counts, "notes": out.notes}, ensure_ascii=False, indent=2),
             encoding="utf-8",
         )
         _swap_in(staging, store)
