@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.batch.store import MAX_PATH, network_rows
+import pytest
+
+from harness.batch.store import FLOWS_SCHEMA, MATCHES_SCHEMA, MAX_PATH, _row, network_rows
 from harness.catalog.rules import load_rules
 from harness.detectors.phases import build_phases
 from harness.events import (
@@ -106,3 +108,16 @@ def test_quic_is_counted_when_the_agent_refused_udp_443() -> None:
     allow = AgentStatus(t=0.0, source="frida", status="ready", message="agent 1.0 pid 1 stacks jvmti net redirect, 5 hooks")
     cov = _rows([allow, NetworkConnect(t=0.1, source="frida", token="c1", host="a.example.org", port=443), _flow(0.3, "a.example.org")], None).coverage
     assert (cov["n_quic_blocked"], cov["quic_measured"]) == (0, False)
+
+
+def test_a_refused_handshake_row_has_every_flow_column_and_empty_request_columns() -> None:
+    rows = _rows([TlsFailure(t=1.0, source="network", host="10.0.0.9", sni="pinned.example.net", port=8443, error="unknown ca")], None)
+    (row,) = rows.flows
+    assert list(row) == FLOWS_SCHEMA.names
+    assert (row["host"], row["port"], row["scheme"], row["tls_state"], row["error"]) == ("pinned.example.net", 8443, "https", "refused", "unknown ca")
+    assert (row["method"], row["path"], row["http_version"], row["status"], row["req_bytes"], row["body_cut"], row["n_matches"], row["forms"]) == ("", "", "", 0, 0, False, 0, "")
+
+
+def test_a_store_row_refuses_a_name_that_is_not_a_column() -> None:
+    with pytest.raises(KeyError, match="not a column: colour"):
+        _row(MATCHES_SCHEMA, plant="imei", colour="red")
