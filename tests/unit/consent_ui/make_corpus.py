@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_batch4 import batch4_screens  # noqa: E402
 from corpus_batch5 import batch5_screens  # noqa: E402
+from corpus_batch6 import batch6_screens  # noqa: E402
 from corpus_kit import (  # noqa: E402
     N,
     Stack,
@@ -1185,8 +1186,12 @@ def batch5() -> None:
     batch5_screens(emit)
 
 
+def batch6() -> None:
+    batch6_screens(emit)
+
+
 GENERATORS: list[Callable[[], None]] = [permission_screens, privacy_screens, confirm_screens, cmp_screens, rationale_screens, login_screens, negative_screens,
-                                        batch2_screens, batch3_screens, batch4, batch5]
+                                        batch2_screens, batch3_screens, batch4, batch5, batch6]
 
 
 def build() -> list[Entry]:
