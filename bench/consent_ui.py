@@ -2,8 +2,8 @@
 
     python bench/consent_ui.py
 
-Reads the project's labelled corpus (tests/unit/consent_ui; batches 2-3 and batch 4 are also
-shown alone, batch 4 beside its first-pass figure) and the 42 real dumps in
+Reads the project's labelled corpus (tests/unit/consent_ui; batches 2-3, 4, 5 and 6 are also
+shown alone, batches 4-6 beside their first-pass figures) and the 42 real dumps in
 ../shared/data/real-ui (read in place, never copied), and prints per-kind precision and recall,
 decline-control accuracy, pre-ticked / ambiguity / permission-group accuracy and the median,
 p95 and max milliseconds per screen (each screen read 5 times, fastest kept).  Then it times the
@@ -107,7 +107,13 @@ def main() -> int:
     b5 = [c for c in own_cases if c.file.startswith("b5_")]
     batch5 = show("own corpus, batch 5 only (written after the issue-17 change; first pass kind 0.867, decline 0.615)",
                   evaluate(b5, CORPUS / "corpus", repeat=1))
+    b6 = [c for c in own_cases if c.file.startswith("b6_")]
+    batch6 = show("own corpus, batch 6 only (written before its change: OEM / translated permission dialogs, RTL, WebView, image boxes, traps; "
+                  "first pass kind 0.870, decline 0.814)", evaluate(b6, CORPUS / "corpus", repeat=1))
     out: dict[str, Any] = {"own": {k: v for k, v in own.items() if k != "misses"}, "own_misses": own["misses"],
+                           "batch_6": {k: batch6[k] for k in ("cases", "kind_accuracy", "decline_accuracy", "pre_ticked_accuracy", "group_accuracy")},
+                           "batch_6_first_pass": {"kind_accuracy": round(47 / 54, 4), "decline_accuracy": round(35 / 43, 4),
+                                                  "pre_ticked_accuracy": round(51 / 54, 4), "group_accuracy": round(10 / 18, 4)},
                            "batch_5": {k: batch5[k] for k in ("cases", "kind_accuracy", "decline_accuracy")},
                            "batch_5_first_pass": {"kind_accuracy": round(26 / 30, 4), "decline_accuracy": round(16 / 26, 4)},
                            "batches_2_3": {k: batch2[k] for k in ("cases", "kind_accuracy", "decline_accuracy")},

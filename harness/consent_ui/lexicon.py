@@ -50,7 +50,8 @@ LABEL_CLASSES: tuple[str, ...] = (
 SIGNAL_GROUPS: tuple[str, ...] = (
     "privacy_title", "privacy_body", "policy_ref", "cmp", "second_confirm", "rationale", "login",
     "implied", "agreement", "consent_context", "necessary_toggle", "permission_question", "login_field", "field_label",
-    "guest_label", "refuse_label", "save_label",
+    "guest_label", "refuse_label", "save_label", "negated_label", "agree_and_label",
+    "box_word", "box_checked", "box_unchecked", "box_id", "box_id_checked", "box_id_unchecked",
 )
 
 _PERMISSION_ROLES = frozenset({"allow_always", "allow_foreground", "allow_once", "deny", "deny_dont_ask", "other"})
@@ -61,7 +62,10 @@ _RE_COUNTDOWN = re.compile(r"[(\[]\s*\d{1,3}\s*(s|秒)?\s*[)\]]|\b\d{1,3}\s*(s|�
 _RE_PUNCT = re.compile(r"[\s,.;:!?、，。；：！？·•…\"'“”‘’「」『』()\[\]{}<>/\\|~_*#+=-]+")
 _RE_SPACE_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _RE_WS = re.compile(r"\s+")
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": ""})
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "",
+                         # bidirectional marks and embeddings (right-to-left screens carry them)
+                         "\u200e": "", "\u200f": "", "\u061c": "", "\u202a": "", "\u202b": "", "\u202c": "", "\u202d": "",
+                         "\u202e": "", "\u2066": "", "\u2067": "", "\u2068": "", "\u2069": ""})
 
 
 def normalise_text(text: str) -> str:

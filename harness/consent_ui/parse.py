@@ -120,6 +120,7 @@ class RawNode:
     displayed: bool
     bounds: tuple[int, int, int, int]
     hint: str = ""
+    selected: bool = False  # the view's selected state (apps draw custom ticks with it)
     local_id: str = ""  # the resource id without its package ('pkg:id/name' -> 'name'), lower case
     has_bounds: bool = True  # False when the dump gave no readable bounds (then bounds are zeros)
     children: list[int] = field(default_factory=list)
@@ -258,6 +259,7 @@ class TreeBuilder:
             displayed=g("displayed") != "false",
             bounds=bounds,
             hint=_cut(g("hint")),
+            selected=g("selected") == "true",
             local_id=(rid[cut + 1 :] if cut >= 0 else rid).lower(),
             has_bounds=b is not None,
         )

@@ -32,6 +32,7 @@ The weights are heuristics tuned on the project's own labelled corpus
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -92,6 +93,7 @@ _RE_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _RE_KANA = re.compile(r"[\u3040-\u30ff]")
 _RE_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _RE_CYR = re.compile(r"[\u0400-\u04ff]")
+_RE_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
 _RE_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _RE_WORD = re.compile(r"[a-z\u00e0-\u00ff']+")
 _RE_BRACKETED = re.compile(r"《[^》]{1,40}》")
@@ -102,7 +104,16 @@ _LOGIN_WALL_CLASSES = frozenset({"login", "browse", "later", "close", "policy", 
 
 #: Label pattern groups (lexicon signals) tried on a short label before its phrase lists, and
 #: the class a match gives.
-_LABEL_PATTERNS: tuple[tuple[str, str], ...] = (("refuse_label", "neg"), ("guest_label", "browse"), ("save_label", "save"))
+_LABEL_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("negated_label", "neg"), ("refuse_label", "neg"), ("guest_label", "browse"), ("save_label", "save"), ("agree_and_label", "pos"),
+)
+#: Classes of views an app draws a custom tick box with (an image, a bare view).
+_IMAGE_BOX_CLASSES = frozenset({"ImageView", "ImageButton", "View", "AppCompatImageView", "AppCompatImageButton"})
+#: Largest side, in pixels, of such a box (a tick, not a picture).
+_IMAGE_BOX_MAX_SIDE = 200
+#: An AOSP-style permission button id the lexicon does not list ("permission_..._button"): a
+#: refusal when it says deny / don't allow / no upgrade, else nothing is assumed.
+_RE_PERM_REFUSAL_ID = re.compile(r"^permission_(?:.*_)?(deny|dont_allow|do_not_allow|no_upgrade)(?:_.*)?_button$")
 
 #: Label class -> role, per screen kind.  Classes not listed become ``other``.
 ROLE_MAP: dict[str, dict[str, str]] = {
@@ -203,6 +214,67 @@ class _Reader:
         screen_h = h.height or max((n.bounds[3] for n in nodes), default=0)
         self.screen_area = max(1, screen_w * screen_h)
         self._sub: tuple[list[bool], list[list[int]]] | None = None
+        self.image_boxes = self.find_image_boxes()
+        if self.image_boxes:
+            # copies, never the parsed hierarchy itself: a reading has no side effects
+            new = list(h.nodes)
+            for idx, state in self.image_boxes.items():
+                new[idx] = dataclasses.replace(new[idx], checkable=True, checked=state)
+            self.h = dataclasses.replace(h, nodes=new)
+            self.active = [new[n.idx] for n in self.active]
+            self.notes.append(f"{len(self.image_boxes)} image(s) read as tick boxes (state from content-desc, resource id or 'selected')")
+
+    def find_image_boxes(self) -> dict[int, bool]:
+        """Turn custom tick boxes into checkboxes: a small image or bare view, not checkable and
+        without text, whose content-desc is a box state ("checked", "선택됨", "未勾选", possibly
+        after a box word such as "Checkbox") or whose resource id is box-like and names a state
+        (``iv_agree_checked``), or is box-like and carries the ``selected`` state.  Returns how
+        their states by node index (each then reads as a checkable node)."""
+        lex = self.lex
+        found: dict[int, bool] = {}
+        for n in self.active:
+            if n.checkable or n.text.strip() or n.short_cls not in _IMAGE_BOX_CLASSES:
+                continue
+            if n.has_bounds and max(n.bounds[2] - n.bounds[0], n.bounds[3] - n.bounds[1]) > _IMAGE_BOX_MAX_SIDE:
+                continue
+            desc = normalise_label(n.desc) if n.desc and len(n.desc) <= 80 else ""
+            local = n.local_id
+            boxy = False
+            state: bool | None = None
+            if desc:
+                m = lex.signal("box_word", desc)
+                rest = (desc[: m.start()] + " " + desc[m.end() :]).strip() if m else desc
+                boxy = m is not None
+                if lex.signal("box_unchecked", rest) is not None:
+                    state = False
+                elif lex.signal("box_checked", rest) is not None:
+                    state = True
+            if state is None and local:
+                if lex.signal("box_id_unchecked", local) is not None:
+                    state = False
+                elif lex.signal("box_id_checked", local) is not None:
+                    state = True
+                elif lex.signal("box_id", local) is not None:
+                    boxy = True
+                    tokens = local.split("_")
+                    if any(lex.signal("box_unchecked", t) is not None for t in tokens):
+                        state = False
+                    elif any(lex.signal("box_checked", t) is not None for t in tokens):
+                        state = True
+            if state is None and boxy:
+                state = n.selected
+            if state is None:
+                continue
+            found[n.idx] = state
+        return found
+
+    def perm_role_of(self, local_id: str) -> str | None:
+        """The permission-dialog role of a button id: the lexicon's AOSP ids, else an AOSP-style
+        id that names a refusal (Android 14's permission_dont_allow_more_selected_button)."""
+        role = self.lex.permission_buttons.get(local_id)
+        if role is None and local_id.startswith("permission_") and _RE_PERM_REFUSAL_ID.match(local_id):
+            return "deny"
+        return role
 
     # -- helpers ---------------------------------------------------------------------------
     def is_system_package(self, pkg: str) -> bool:
@@ -273,7 +345,7 @@ class _Reader:
             if len(out) >= MAX_CONTROLS:
                 self.notes.append(f"more than {MAX_CONTROLS} controls; the rest not read")
                 break
-            perm_role = self.lex.permission_buttons.get(n.local_id)
+            perm_role = self.perm_role_of(n.local_id)
             own = _label_of(n)
             if n.checkable:
                 label = self.toggle_label(n)
@@ -313,7 +385,7 @@ class _Reader:
     def toggle_label(self, n: RawNode) -> str:
         """A checkable node's label: its own text unless that is only a state word ("ON")."""
         own = _label_of(n)
-        if own and normalise_text(own) not in self.lex.toggle_states:
+        if own and n.idx not in self.image_boxes and normalise_text(own) not in self.lex.toggle_states:
             return own
         return self.checkbox_label(n, self._sub_cache()[1])
 
@@ -486,7 +558,7 @@ class _Reader:
         ]
 
         # permission evidence
-        perm_btn_nodes = [n for n in self.active if n.local_id in lex.permission_buttons]
+        perm_btn_nodes = [n for n in self.active if self.perm_role_of(n.local_id) is not None]
         perm_struct_nodes = [n for n in self.active if n.local_id in lex.permission_structure]
         perm_pkgs = Counter(n.package for n in self.active if n.package in lex.permission_packages)
         question_hits = hits["permission_question"]
@@ -539,6 +611,21 @@ class _Reader:
         app_question = bool(question_hits) and allow_and_deny and not system_dialog and not perm_btn_nodes
         if app_question:
             kr.add(3, f"permission question from the app itself ({dialog_pkg or 'no package'})")
+        # the app's own small dialog that names a permission (camera, location...) in its message
+        # and offers a go-ahead beside a not-now: a pre-prompt in any wording, as long as it is no
+        # privacy prompt (no policy title, reference or privacy wording)
+        go_ahead = classes.keys() & (_ALLOWISH | {"cont", "pos", "ack", "settings"})
+        not_now = classes.keys() & (_DENYISH | {"later", "cancel", "neg", "think"})
+        perm_prompt = False
+        main_pkg = self.main_package()
+        app_dialog = bool(main_pkg) and main_pkg not in lex.system_ui and not self.is_system_package(main_pkg)
+        if not app_question and app_dialog and not system_dialog and not perm_btn_nodes and go_ahead and not_now and len(cands) <= 6:
+            named = next((g for i, ts in texts_by_node.items() if i not in control_nodes for t in ts if len(t) <= 300 for g in (self.group_of(t),) if g), "")
+            privacy_words = bool(hits["privacy_title"] or hits["policy_ref"] or hits["privacy_body"] or hits["cmp"])
+            if named and not privacy_words:
+                perm_prompt = True
+                group = group or named
+                kr.add(3, f"the app's own dialog names a permission ({named}) and offers go-ahead / not-now")
         if has("settings"):
             kr.add(1.5, "go-to-settings button")
         if classes.keys() & {"cancel", "later", "neg", "deny"}:
@@ -551,7 +638,7 @@ class _Reader:
         # a pre-prompt offers a choice (go ahead / not now) or a way to settings; a page that
         # merely explains before its own start button is not one
         # a block offers one way only: to settings, or out of the app
-        kr.gate = (bool(rat) or app_question) and (2 <= n_decision <= 4 or (n_decision == 1 and (has("settings") or has("neg_exit")))) and len(cands) <= 8
+        kr.gate = (bool(rat) or app_question or perm_prompt) and (2 <= n_decision <= 4 or (n_decision == 1 and (has("settings") or has("neg_exit")))) and len(cands) <= 8
 
         # -- privacy dialog
         kv = k["privacy_dialog"]
@@ -908,7 +995,8 @@ class _Reader:
         kana = len(_RE_KANA.findall(text))
         if kana and kana * 5 >= han:
             return "ja"
-        scores = {"zh": han * 3, "ko": len(_RE_HANGUL.findall(text)) * 3, "ru": len(_RE_CYR.findall(text)), "latin": len(_RE_LATIN.findall(text))}
+        scores = {"zh": han * 3, "ko": len(_RE_HANGUL.findall(text)) * 3, "ru": len(_RE_CYR.findall(text)), "ar": len(_RE_ARABIC.findall(text)),
+                  "latin": len(_RE_LATIN.findall(text))}
         best = max(scores, key=lambda s: scores[s])
         if scores[best] == 0:
             return ""
