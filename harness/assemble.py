@@ -18,6 +18,7 @@ device problem (open, health, reset) from a run problem, and heal the device aft
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,10 @@ if TYPE_CHECKING:
     from harness.runner import RunResult
     from harness.scenarios.model import Scenario
 
-__all__ = ["AppRequest", "RunOutcome", "Assembly", "resolve_app", "sources_for", "run_app", "check_request"]
+__all__ = ["AppRequest", "RunOutcome", "Assembly", "resolve_app", "sources_for", "run_app", "check_request", "MAX_PARALLEL"]
+
+#: The most scenarios of one app that run at once (``--device-option parallel=N``).
+MAX_PARALLEL = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +110,26 @@ class Assembly:
         this kind), the app config, the scenarios, the sources."""
         self.kind.check_app(self.request.app, "", None)
         self.kind.inspect_app(self.request.app)
+        self.lanes(1)
         for name in self.request.sources:
             from harness.instrumentation.sources import source_spec
 
             source_spec(name)
+
+    def lanes(self, scenarios: int) -> int:
+        """How many of ``scenarios`` scenarios run at once: the kind's ``parallel_scenarios``
+        or ``--device-option parallel=N`` (1..MAX_PARALLEL), never more than there are
+        scenarios; 1 when a driver was handed in (a batch worker's device is one device)."""
+        raw = str(self.request.device_options.get("parallel", "")).strip()
+        if raw:
+            if not raw.isdigit() or not 1 <= int(raw) <= MAX_PARALLEL:
+                raise InputError(f"--device-option parallel={raw[:40]!r}: give a whole number of scenarios to run at once, 1 to {MAX_PARALLEL}")
+            wanted = int(raw)
+        else:
+            wanted = max(1, int(self.kind.parallel_scenarios))
+        if self.driver is not None:
+            return 1
+        return max(1, min(wanted, scenarios))
 
     # -- the device ------------------------------------------------------------------------------
     def open(self) -> Driver:
@@ -171,11 +191,16 @@ class Assembly:
 
 def run_app(request: AppRequest, *, on_run: Callable[[RunOutcome], None] | None = None, scenarios: Sequence[Scenario] | None = None, progress: Callable[[Sequence[Any]], Any] | None = None) -> Iterator[RunOutcome]:
     """Check, open, resolve, then record + judge + report every scenario of ``request``; yields
-    each outcome and stops after a run that hit an infrastructure error. The driver is closed
-    when the generator ends."""
+    each outcome (in scenario order) and stops after a run that hit an infrastructure error. The
+    driver is closed when the generator ends. A kind that runs scenarios at once runs them in
+    lanes (module docstring)."""
     asm = Assembly(request)
     asm.check()
     todo = list(scenarios) if scenarios is not None else asm.scenarios()
+    lanes = asm.lanes(len(todo))
+    if lanes > 1:
+        yield from _run_in_lanes(request, todo, lanes, on_run=on_run, progress=progress)
+        return
     with asm:
         asm.resolve()
         items = progress(todo) if progress is not None else todo
@@ -186,6 +211,86 @@ def run_app(request: AppRequest, *, on_run: Callable[[RunOutcome], None] | None 
             yield out
             if out.result.infrastructure_error:
                 return
+
+
+def _run_in_lanes(request: AppRequest, todo: Sequence[Scenario], lanes: int, *, on_run: Callable[[RunOutcome], None] | None, progress: Callable[[Sequence[Any]], Any] | None) -> Iterator[RunOutcome]:
+    """``todo`` on ``lanes`` threads, each with a driver of its own (module docstring).
+
+    A lane takes the next scenario not yet taken until none is left. A lane whose run hit an
+    infrastructure error takes no more (its device is suspect; the other lanes go on). Outcomes
+    are yielded in scenario order as soon as each and those before it are done; a scenario that
+    no lane could run ends the iteration after the ones before it, re-raising the error that
+    kept every lane from running it (a driver that would not open, an app that would not
+    resolve). Leaving the iteration early lets the lanes finish the runs they are in, then
+    closes their drivers."""
+    # imported once here, before any lane starts, so no two threads import them at once
+    from harness.pipeline import analyze_run  # noqa: F401
+    from harness.reporting.build import build_reports  # noqa: F401
+    from harness.runner import Runner  # noqa: F401
+
+    done: list[RunOutcome | None] = [None] * len(todo)
+    failed: dict[int, BaseException] = {}
+    lane_errors: list[BaseException] = []
+    cond = threading.Condition()
+    state = {"next": 0, "live": lanes, "stop": False}
+
+    def take() -> int | None:
+        with cond:
+            if state["stop"] or state["next"] >= len(todo):
+                return None
+            i = state["next"]
+            state["next"] = i + 1
+            return i
+
+    def lane() -> None:
+        try:
+            with Assembly(request) as asm:  # opened, used and closed in this thread
+                asm.resolve()
+                while (i := take()) is not None:
+                    try:
+                        out = asm.run(todo[i])
+                    except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+                        with cond:
+                            failed[i] = exc
+                            cond.notify_all()
+                        return
+                    with cond:
+                        done[i] = out
+                        cond.notify_all()
+                    if out.result.infrastructure_error:
+                        return
+        except BaseException as exc:  # noqa: BLE001 - a driver that would not open or close
+            with cond:
+                lane_errors.append(exc)
+        finally:
+            with cond:
+                state["live"] -= 1
+                cond.notify_all()
+
+    threads = [threading.Thread(target=lane, name=f"consent-harness-lane-{k + 1}", daemon=True) for k in range(lanes)]
+    for t in threads:
+        t.start()
+    try:
+        items = progress(todo) if progress is not None else todo
+        for i, _sc in enumerate(items):
+            with cond:
+                while done[i] is None and i not in failed and not (state["live"] == 0 and i >= state["next"]):
+                    cond.wait()
+                out, exc = done[i], failed.get(i)
+            if exc is not None:
+                raise exc
+            if out is None:
+                if lane_errors:
+                    raise lane_errors[0]
+                return
+            if on_run is not None:
+                on_run(out)
+            yield out
+    finally:
+        with cond:
+            state["stop"] = True
+        for t in threads:
+            t.join()
 
 
 def check_request(request: AppRequest) -> None:

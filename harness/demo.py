@@ -113,8 +113,8 @@ def run_demo(*, results: Path, apps: list[str], scenario: str = "all", jurisdict
 
 
 def _run_targets(kind: Any, names: list[str], root: Path, jurisdiction: str, lang: str, runs: list[Path], rows: list[dict[str, object]]) -> tuple[int, bool]:
-    """The kind's own suite over its shipped targets, each scenario on a fresh device."""
-    from harness.assemble import AppRequest, Assembly
+    """The kind's own suite over its shipped targets, run as ``consent-harness run`` runs them."""
+    from harness.assemble import AppRequest, run_app
     from harness.pipeline import read_findings
     from harness.reporting.build import localise_finding
     from harness.reporting.frames import finding_row
@@ -124,16 +124,14 @@ def _run_targets(kind: Any, names: list[str], root: Path, jurisdiction: str, lan
     print(f"reference pages: {len(names)} x {len(suite)} scenarios ({', '.join(s.id for s in suite)}) on the {kind.name} device ({kind.summary}); the pages are simulated targets served on this machine", flush=True)
     done = 0
     for name in names:
-        for sc in suite:
-            with Assembly(AppRequest(app=name, device=kind.name, results=str(root), jurisdiction=jurisdiction, lang=lang)) as asm:
-                asm.resolve()
-                out = asm.run(sc)
+        # the kind's own way: its scenarios at once where it runs them so, each from a fresh device
+        for out in run_app(AppRequest(app=name, device=kind.name, results=str(root), jurisdiction=jurisdiction, lang=lang), scenarios=suite):
             runs.append(out.run_dir)
             info = out.result.info
             rows += [finding_row(localise_finding(f, lang), run_id=info.run_id, package=info.package, scenario=info.scenario, simulated=True) for f in read_findings(out.run_dir)]
             done += 1
             if out.result.infrastructure_error:
-                print(f"  {name} {sc.id}: {out.result.infrastructure_error}", flush=True)
+                print(f"  {name} {info.scenario}: {out.result.infrastructure_error}", flush=True)
                 return done, True
         print(f"  {name}: {len(suite)} runs", flush=True)
     return done, False

@@ -74,20 +74,14 @@ class ConsentHarness:
 
     def run(self, app: str, scenario: str = "S2") -> RunOutcome:
         """Run ``scenario`` (one, a list, ``all`` or a YAML) on ``app`` and judge every run."""
-        from harness.assemble import AppRequest, Assembly
+        from harness.assemble import AppRequest, run_app
 
         request = AppRequest(app=app, device=self.device, app_config=self.app_config or "", scenario=scenario, results=str(self.results), jurisdiction=self.jurisdiction, reports=())
-        asm = Assembly(request)
-        asm.check()
-        scenarios = asm.scenarios()
         run_dirs: list[Path] = []
         findings: list[Finding] = []
-        with asm:
-            asm.resolve()
-            for sc in scenarios:
-                res = asm.record(sc)
-                run_dirs.append(Path(res.run_dir))
-                findings.extend(asm.judge(res.run_dir))
+        for out in run_app(request):
+            run_dirs.append(Path(out.run_dir))
+            findings.extend(out.findings)
         return RunOutcome(run_dirs[0], findings, run_dirs, self.fail_on)
 
 

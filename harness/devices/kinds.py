@@ -125,7 +125,10 @@ class DeviceKind:
     (``list models``); ``validate_app_file``: checks an app-model file of this kind and says
     what it holds (``validate model``); ``app_file``: the local file an app reference of this
     kind stands for when it is not an APK (a reference model's YAML), hashed into the run's
-    evidence identity, or None.
+    evidence identity, or None. ``parallel_scenarios``: how many scenarios of one app the kind
+    runs at once by default, each on a driver of its own that is opened, used and closed in one
+    thread (a kind whose devices are cheap and independent, like a browser, says more than 1; a
+    phone is one device: 1). ``--device-option parallel=N`` overrides it for one run.
     """
 
     name: str
@@ -148,6 +151,7 @@ class DeviceKind:
     validate_app_file: Callable[[str], str] | None = None
     app_file: Callable[[str], Path | None] = _no_file
     priority: int = 0
+    parallel_scenarios: int = 1
     #: the kind's own scenario suite (a folder of YAML), used for 'all' and looked up by id
     #: before the standard suite; None: the standard suite S1..S5
     scenarios: Path | None = None

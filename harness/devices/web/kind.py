@@ -107,6 +107,9 @@ KIND = register_kind(
         describe_app=_describe,
         outlives_worker=False,
         priority=50,
+        # W1..W3 at once, each in a browser of its own: a browser is cheap and independent,
+        # and most of a page scenario is waiting (its observation windows)
+        parallel_scenarios=3,
         scenarios=Path(str(resources.files("harness.devices.web").joinpath("scenarios"))),
     ),
     replace=True,

@@ -153,6 +153,15 @@ class PagesServer:
         return f"http://{name}.example.test:{self.port}/{name}.html"
 
 
+_SERVER_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def server() -> PagesServer:
+def _server() -> PagesServer:
     return PagesServer()
+
+
+def server() -> PagesServer:
+    """The one loopback server of this process (scenarios that run at once share it)."""
+    with _SERVER_LOCK:
+        return _server()
