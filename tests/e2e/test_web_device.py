@@ -15,6 +15,7 @@ import pytest
 
 from harness.assemble import AppRequest, run_app
 from harness.cli import main
+from harness.devices.web.stall import GRACE_S, STALL_S
 from harness.events import ApiCall, ConsentDecision, NetworkFlow, PermissionRequest, UiSnapshot
 from harness.scenarios.loader import load_scenario_file
 from harness.timeline import Timeline
@@ -127,11 +128,13 @@ steps:
         ("/js-loop.html", "navigated"),
         ("/busy.html", "never settled"),
         ("/hang.html", "did not finish loading within 3 s"),
+        ("/freeze.html", "stopped answering"),
     ],
 )
 def test_page_that_never_settles_is_bounded_and_incomplete(page: str, why: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A page that loops on redirects (server or script) or never rests (endless requests and
-    DOM changes, a script that never arrives) ends within the scenario's bounded waits; the run
+    """A page that loops on redirects (server or script), never rests (endless requests and
+    DOM changes, a script that never arrives) or takes its main thread for good (every call into
+    it would wait: the stall guard stops the page) ends within bounded waits; the run
     is recorded as incomplete (run.json, report note, exit 2 without findings at --fail-on)
     and what was recorded stays."""
     import time
@@ -146,7 +149,9 @@ def test_page_that_never_settles_is_bounded_and_incomplete(page: str, why: str, 
     took = time.monotonic() - t0
     assert code == 2, capsys.readouterr().err
     assert "never settled" in capsys.readouterr().err
-    assert took < 40  # bounded: load timeout + the scenario's own waits, never the server's 30 s hold
+    # bounded: load timeout + the scenario's own waits, never the server's 30 s hold; a frozen
+    # page costs the stall guard's allowance once (then the page is gone)
+    assert took < (40 + STALL_S + GRACE_S if page == "/freeze.html" else 40)
     (run,) = [p for p in (tmp_path / "r").iterdir() if p.is_dir()]
     info = json.loads((run / "run.json").read_text(encoding="utf-8"))
     assert info["status"] == "incomplete" and why in info["extra"]["incomplete"]

@@ -80,6 +80,11 @@ var n = Number((location.search.match(/n=(\\d+)/) || [0, 0])[1]);
 navigator.sendBeacon('/collect', 'n=' + n);
 setTimeout(function () { location.replace(location.pathname + '?n=' + (n + 1)); }, 20);
 </script></body></html>"""
+# A page whose script takes its main thread for good shortly after it loaded: every call into
+# the page waits for it (nothing a page should be able to do to the harness).
+FREEZE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><body><p>点餐</p><button>下单</button>
+<script>setTimeout(function () { for (;;) {} }, 600);</script></body></html>"""
+
 BUSY = """<!doctype html><html><body><p id="t">0</p><script>
 setInterval(function () { document.getElementById('t').textContent = String(Date.now()); }, 40);
 (function poll() { fetch('/slow').then(function () { poll(); }, function () { setTimeout(poll, 100); }); })();
@@ -129,6 +134,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "/clipboard.html": ("text/html", CLIPBOARD),
     "/js-loop.html": ("text/html", JS_LOOP),
     "/busy.html": ("text/html", BUSY),
+    "/freeze.html": ("text/html", FREEZE),
     "/hang.html": ("text/html", HANG),
 }
 #: seconds the server holds /never.js and each /slow request

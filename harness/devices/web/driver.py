@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from harness.devices.base import DeviceInfo
 from harness.devices.web.chrome import PROMPT_KINDS, RESERVED_IDS, BrowserChrome, Prompt
+from harness.devices.web.stall import STALL_S, StallGuard
 from harness.errors import DeviceError, InputError
 
 __all__ = ["WebDriver", "USER_AGENTS", "chromium_path", "package_for_url", "check_url", "origin_of", "OAUTH_ENDPOINTS"]
@@ -166,18 +167,26 @@ class WebDriver:
         self._settles_quiet = 0
         self._busy_why = ""
         self._pw = sync_playwright().start()
+        #: names this browser on its command line, so the stall guard finds its renderers
+        marker = f"--consent-harness-browser={os.getpid()}.{os.urandom(6).hex()}"
         try:
             from harness.devices.web.pages import HOST_RULES
 
             # host names under .test (reserved, never real) are the reference pages' parties:
             # they resolve to loopback, so nothing a reference page loads leaves this machine.
             # The fake media device only answers a getUserMedia the user allowed on screen.
-            args = ["--no-sandbox", "--disable-dev-shm-usage", f"--host-resolver-rules={HOST_RULES}", "--use-fake-device-for-media-stream", *_AS_A_USER]
+            args = ["--no-sandbox", "--disable-dev-shm-usage", f"--host-resolver-rules={HOST_RULES}", "--use-fake-device-for-media-stream", *_AS_A_USER, marker]
             self._browser = self._pw.chromium.launch(executable_path=chromium_path(), headless=headless, args=args)
         except Exception as exc:
             self._pw.stop()
             raise DeviceError(f"Chromium did not start: {str(exc).splitlines()[0][:300]}") from None
         self._t0 = time.monotonic()
+        #: set when the page's renderer went away (crashed, or stopped by the stall guard)
+        self._crashed = False
+        #: set when the stall guard had to end the whole browser: the next page gets a new one
+        self._browser_ended = False
+        self._launch_args = (headless, args)
+        self._guard = StallGuard(marker, self._stalled)
         self.context: Any = None
         self.page: Any = None
         self.urls: dict[str, str] = {}  # package -> URL
@@ -210,31 +219,49 @@ class WebDriver:
         flight and no DOM change for ``QUIET_MS``), as a user goes on once the screen stops
         changing; a longer one is an observation window and always runs in full."""
         ms = max(0, int(seconds * 1000))
-        if self.page is None or self.page.is_closed():
+        if not self._alive():
             time.sleep(ms / 1000)
             return
+        with self._guard.bounded("waiting", seconds):
+            self._sleep(seconds, ms)
+
+    def _sleep(self, seconds: float, ms: int) -> None:
+        end = time.monotonic() + ms / 1000
         try:
             if seconds >= SETTLE_MAX_S:
                 # an observation window, in slices so a redirect loop is stopped within a second
-                end = time.monotonic() + ms / 1000
-                while (left := end - time.monotonic()) > 0 and self.page is not None and not self.page.is_closed():
+                while (left := end - time.monotonic()) > 0 and self._alive():
                     self.page.wait_for_timeout(max(1, int(min(left, 1.0) * 1000)))  # the page's events are processed meanwhile
                     self._check_loop()
                 if (left := end - time.monotonic()) > 0:
                     time.sleep(left)
                 return
-            end = time.monotonic() + ms / 1000
             self.page.wait_for_timeout(min(ms, 100))
             self._settles += 1
             while time.monotonic() < end:
                 self._check_loop()
-                if self.page is None or self.page.is_closed() or self._quiet():
+                if not self._alive() or self._quiet():
                     self._settles_quiet += 1
                     return
                 self.page.wait_for_timeout(min(100, max(1, int((end - time.monotonic()) * 1000))))
-        except Exception:  # noqa: BLE001 - the page went away meanwhile
-            rest = (ms / 1000) if seconds >= SETTLE_MAX_S else 0.0
-            time.sleep(min(rest, 60.0))
+        except Exception:  # noqa: BLE001 - the page went away meanwhile: an observation window still runs out
+            rest = end - time.monotonic() if seconds >= SETTLE_MAX_S else 0.0
+            time.sleep(min(max(0.0, rest), 60.0))
+
+    def _alive(self) -> bool:
+        return self.page is not None and not self._crashed and not self.page.is_closed()
+
+    def _stalled(self, what: str, ended: str) -> None:
+        """The stall guard stopped the page, or the browser (called from the guard's thread)."""
+        self._crashed = True
+        if ended == "browser":
+            self._browser_ended = True
+            return
+        self._incomplete.append(f"the page stopped answering: a script held it for over {STALL_S:g} s while the harness was {what}; the page was stopped")
+
+    def _crash(self, _page: Any) -> None:
+        self._crashed = True
+        self._incomplete.append("the page crashed (its renderer went away)")
 
     def _quiet(self) -> bool:
         if self._inflight:
@@ -252,8 +279,17 @@ class WebDriver:
 
     # -- app ----------------------------------------------------------------------------------
     def _new_context(self) -> None:
+        if self._browser_ended or not self._browser.is_connected():
+            # the stall guard ended the browser under a stuck page: a new one, same switches
+            headless, args = self._launch_args
+            self._browser = self._pw.chromium.launch(executable_path=chromium_path(), headless=headless, args=args)
+            self._browser_ended = False
+            self.context = None
         if self.context is not None:
-            self.context.close()
+            try:
+                self.context.close()
+            except Exception:  # noqa: BLE001 - its page went away with a stopped renderer
+                pass
         self._cdp = self._cdp_page = self._world = None
         self.context = self._browser.new_context(
             viewport={"width": 390, "height": 844},
@@ -290,9 +326,20 @@ class WebDriver:
         url = self.urls.get(package)
         if url is None:
             raise InputError(f"no page installed as {package!r}")
+        with self._guard.bounded("opening the page", self.load_timeout_ms / 1000):
+            self._launch(url)
+
+    def _launch(self, url: str) -> None:
+        if self._browser_ended or not self._browser.is_connected():
+            self._new_context()
         if self.page is not None and not self.page.is_closed():
-            self.page.close()
+            try:
+                self.page.close()
+            except Exception:  # noqa: BLE001 - a page whose renderer was stopped
+                pass
         self.page = self.context.new_page()
+        self._crashed = False
+        self.page.on("crash", self._crash)
         self._inflight = set()
         inflight = self._inflight
         self.page.on("request", lambda r: inflight.add(r))
@@ -351,12 +398,14 @@ class WebDriver:
 
     def stop(self, package: str) -> None:
         if self.page is not None and not self.page.is_closed():
-            self.page.close()
+            with self._guard.bounded("closing the page"):
+                self.page.close()
         self.page = None
         self._cdp = self._cdp_page = self._world = None
 
     def clear_data(self, package: str) -> None:
-        self._new_context()
+        with self._guard.bounded("clearing the browser profile"):
+            self._new_context()
 
     # -- the page agent's bindings (called from the page: every argument is untrusted) -----------
     def _binding_report(self, _source: Any, payload: Any) -> None:
@@ -508,7 +557,11 @@ class WebDriver:
         return value
 
     def hierarchy(self) -> str:
-        if self.page is None or self.page.is_closed():
+        with self._guard.bounded("reading the screen"):
+            return self._hierarchy()
+
+    def _hierarchy(self) -> str:
+        if not self._alive():
             xml = _EMPTY
         else:
             self._check_loop()
@@ -521,13 +574,16 @@ class WebDriver:
                 except Exception as exc:  # noqa: BLE001
                     err = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
                     self._world = None
-                    if not self._browser.is_connected():
+                    if not self._browser.is_connected() and not self._browser_ended:
                         raise DeviceError(f"Chromium went away: {err}") from None
-                    if attempt < 2 and self.page is not None and not self.page.is_closed():
+                    if attempt < 2 and self._alive():
                         self.page.wait_for_timeout(200)
+                    elif not self._alive():
+                        break
             if not xml:
                 # the page never stood still long enough to be read: a result, not a tool failure
-                self._incomplete.append(f"the screen could not be read while the page kept navigating ({err})")
+                if not self._crashed:
+                    self._incomplete.append(f"the screen could not be read while the page kept navigating ({err})")
                 xml = _EMPTY
         overlay = self.chrome.overlay()
         if overlay and xml.endswith("</hierarchy>"):
@@ -543,24 +599,35 @@ class WebDriver:
         if self.chrome.tap(x, y):  # a prompt is on screen: the tap is the browser's, not the page's
             self.sleep(0.15)
             return
-        if self.page is not None and not self.page.is_closed():
-            self.page.touchscreen.tap(x, y)
-            self.page.wait_for_timeout(100)
+        if self._alive():
+            with self._guard.bounded("tapping the page"):
+                try:
+                    self.page.touchscreen.tap(x, y)
+                    self.page.wait_for_timeout(100)
+                except Exception:  # noqa: BLE001 - the page went away under the finger
+                    if self._alive():
+                        raise
 
     def input_text(self, x: int, y: int, text: str) -> None:
         """Type ``text`` into the page's field at (x, y), as a user does (tap, then keys)."""
-        if self.chrome.showing is not None or self.page is None or self.page.is_closed():
+        if self.chrome.showing is not None or not self._alive():
             return
-        self.page.touchscreen.tap(x, y)
-        self.page.keyboard.type(text[:200])
+        with self._guard.bounded("typing into the page"):
+            try:
+                self.page.touchscreen.tap(x, y)
+                self.page.keyboard.type(text[:200])
+            except Exception:  # noqa: BLE001 - the page went away under the finger
+                if self._alive():
+                    raise
 
     def back(self) -> None:
         if self.chrome.back():
             self.sleep(0.15)
             return
-        if self.page is not None and not self.page.is_closed():
+        if self._alive():
             try:
-                self.page.go_back(timeout=5000)
+                with self._guard.bounded("going back", 5.0):
+                    self.page.go_back(timeout=5000)
             except Exception:  # noqa: BLE001 - nothing to go back to
                 pass
 
@@ -569,10 +636,11 @@ class WebDriver:
         self.stop(self.package)
 
     def screenshot(self, path: str) -> bool:
-        if self.page is None or self.page.is_closed():
+        if not self._alive():
             return False
         try:
-            self.page.screenshot(path=path, timeout=5000)
+            with self._guard.bounded("taking a screenshot", 5.0):
+                self.page.screenshot(path=path, timeout=5000)
         except Exception:  # noqa: BLE001 - a page mid-navigation has no picture; the dump is kept
             return False
         return True
@@ -592,8 +660,12 @@ class WebDriver:
 
     def close(self) -> None:
         try:
-            if self.context is not None:
-                self.context.close()
-            self._browser.close()
+            with self._guard.bounded("closing the browser"):
+                try:
+                    if self.context is not None:
+                        self.context.close()
+                finally:
+                    self._browser.close()
         finally:
+            self._guard.close()
             self._pw.stop()
