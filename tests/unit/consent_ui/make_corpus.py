@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus_batch4 import batch4_screens  # noqa: E402
 from corpus_batch5 import batch5_screens  # noqa: E402
 from corpus_batch6 import batch6_screens  # noqa: E402
+from corpus_batch7 import batch7_screens  # noqa: E402
 from corpus_kit import (  # noqa: E402
     N,
     Stack,
@@ -1190,8 +1191,12 @@ def batch6() -> None:
     batch6_screens(emit)
 
 
+def batch7() -> None:
+    batch7_screens(emit)
+
+
 GENERATORS: list[Callable[[], None]] = [permission_screens, privacy_screens, confirm_screens, cmp_screens, rationale_screens, login_screens, negative_screens,
-                                        batch2_screens, batch3_screens, batch4, batch5, batch6]
+                                        batch2_screens, batch3_screens, batch4, batch5, batch6, batch7]
 
 
 def build() -> list[Entry]:
