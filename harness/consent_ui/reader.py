@@ -36,6 +36,7 @@ import dataclasses
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from harness.consent_ui.lexicon import Lexicon, lexicon, normalise_label, normalise_text
@@ -261,12 +262,34 @@ class _Reader:
                         state = False
                     elif any(lex.signal("box_checked", t) is not None for t in tokens):
                         state = True
-            if state is None and boxy:
+            if state is None and boxy and self._has_row_label(n):
                 state = n.selected
             if state is None:
                 continue
             found[n.idx] = state
         return found
+
+    def in_list(self, nodes: Iterable[RawNode], levels: int = 6) -> bool:
+        """Does any of ``nodes`` sit in a list (RecyclerView, ListView): a row, not a button?"""
+        for n in nodes:
+            p, k = n.parent, levels
+            while p >= 0 and k > 0:
+                if self.h.nodes[p].short_cls.endswith(("RecyclerView", "ListView")):
+                    return True
+                p, k = self.h.nodes[p].parent, k - 1
+        return False
+
+    def _has_row_label(self, n: RawNode) -> bool:
+        """A text beside the node on its row (in its parent), as a tick box's label is."""
+        if n.parent < 0:
+            return False
+        y1, y2 = n.bounds[1], n.bounds[3]
+        cy = (y1 + y2) / 2
+        for c in self.h.nodes[n.parent].children:
+            sib = self.h.nodes[c]
+            if c != n.idx and sib.text.strip() and sib.bounds[1] - 8 <= cy <= sib.bounds[3] + 8:
+                return True
+        return False
 
     def perm_role_of(self, local_id: str) -> str | None:
         """The permission-dialog role of a button id: the lexicon's AOSP ids, else an AOSP-style
@@ -327,6 +350,8 @@ class _Reader:
             m = self.lex.label_class(norm)
             if m is not None:
                 return m.cls, "label", norm
+            if self.lex.signal("refuse_verb_label", norm) is not None:
+                return "neg", "label", norm
             if _RE_BRACKETED.search(label):
                 return "policy", "bracket", norm
         local = node.local_id
@@ -598,7 +623,25 @@ class _Reader:
             kp.add(2, "allow and deny buttons")
         if classes.keys() & {"allow_fg", "allow_once", "deny_dont_ask", "dont_ask"}:
             kp.add(1, "while-using / one-time / don't-ask-again choice")
-        text_perm = bool(question_hits) and allow_and_deny and system_dialog
+        named_cache: list[str] = []
+
+        def named_group() -> str:
+            """The permission group a short message text (not a control) names, '' if none."""
+            if not named_cache:
+                named_cache.append(next((g for i, ts in texts_by_node.items() if i not in control_nodes for t in ts if len(t) <= 300
+                                         for g in (self.group_of(t),) if g), ""))
+            return named_cache[0]
+
+        # a dialog of a permission package (an OEM skin's own wording: "申请读取联系人") that names
+        # a permission and offers allow and deny is the system's dialog, whatever its question
+        # (its allow / deny buttons, not the rows of a list: a settings page of the same package
+        # lists the same choices in a RecyclerView)
+        text_perm = allow_and_deny and system_dialog and (
+            bool(question_hits) or (bool(perm_pkgs) and not self.in_list(c.node for c in decision if c.cls in _ALLOWISH | _DENYISH) and bool(named_group()))
+        )
+        if text_perm and not question_hits:
+            kp.add(2, f"a permission package's dialog naming {named_group()}")
+            group = group or named_group()
         kp.gate = bool(perm_btn_nodes) or text_perm
 
         # -- permission rationale
@@ -620,7 +663,7 @@ class _Reader:
         main_pkg = self.main_package()
         app_dialog = bool(main_pkg) and main_pkg not in lex.system_ui and not self.is_system_package(main_pkg)
         if not app_question and app_dialog and not system_dialog and not perm_btn_nodes and go_ahead and not_now and len(cands) <= 6:
-            named = next((g for i, ts in texts_by_node.items() if i not in control_nodes for t in ts if len(t) <= 300 for g in (self.group_of(t),) if g), "")
+            named = named_group()
             privacy_words = bool(hits["privacy_title"] or hits["policy_ref"] or hits["privacy_body"] or hits["cmp"])
             if named and not privacy_words:
                 perm_prompt = True
@@ -757,9 +800,13 @@ class _Reader:
             kl.add(1, "agreement checkbox")
         if has("browse"):
             kl.add(0.5, "browse / skip option")
-        sign_in_words = any(lex.signal("field_label", t.strip()) is None for _, t in login_text)
+        # a field's own text or hint ("支付密码", a payment PIN) names the field: it is no sign-in wording
+        edit_ids = {n.idx for n in edit_texts}
+        sign_in_words = any(lex.signal("field_label", t.strip()) is None for i, t in login_text if i not in edit_ids)
         # a credential form: a password field beside another field
-        password_form = any(n.password for n in edit_texts) and len(edit_texts) >= 2
+        # a credential form: a password field beside other fields that all ask for credentials
+        # (a payment form's PIN beside an amount field is no login)
+        password_form = any(n.password for n in edit_texts) and len(edit_texts) >= 2 and {n.idx for n in edit_texts} <= {n.idx for n in login_fields}
         kl.gate = password_form or (bool(login_ctrls) and bool(login_fields or edit_texts or implied or agreement_boxes or login_ctrls >= 2 or login_text)) or (
             # a phone field on a booking or contact form is not a login: without a login control
             # it takes sign-in wording (not just the field's own label such as 手机号 / phone
@@ -774,7 +821,9 @@ class _Reader:
         # follows is still what it is)
         answers = classes.keys() & {"pos", "pos_all", "consent", "ack", "cont", "neg", "neg_all", "no_consent", "still_neg", "neg_exit", "think", "browse"}
         other_kind = any(k[x].gate and k[x].score >= _THRESHOLD[x] for x in ("login_gate", "cmp_dialog", "permission_dialog", "permission_rationale"))
-        if self.context.after_decline and answers and n_decision <= 4 and len(cands) <= 10 and (body_hits("consent_context") or title or refs) and not other_kind:
+        # (a form to fill in is none: a second confirm asks, it has no fields)
+        if (self.context.after_decline and answers and n_decision <= 4 and len(cands) <= 10 and (body_hits("consent_context") or title or refs)
+                and not other_kind and not edit_texts):
             ks.add(3, "appeared right after a decline")
             ks.gate = True
             if kv.gate and kv.score >= _THRESHOLD["privacy_dialog"] and kv.score >= ks.score:
