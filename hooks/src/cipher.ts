@@ -6,7 +6,10 @@
 // identity, at most 512 objects); in ENCRYPT mode update (every overload) and doFinal (every
 // overload) collect the input (the first 64 KiB) and the first 48 bytes of the output; doFinal
 // sends one event {"k": "cipher", alg, pt (base64), ptLen, ct (base64 head), ctLen, caller,
-// sid, stack} and starts the object afresh. Decryption, wrapping and the cipher calls made by
+// sid, stack} and starts the object afresh. ByteBuffer forms (update/doFinal(ByteBuffer,
+// ByteBuffer)) are read whether the buffers are heap or direct (a direct buffer's bytes are
+// copied out through a duplicate, within the same bounds), and the input is read before the call
+// (an in-place encryption overwrites it). Decryption, wrapping and the cipher calls made by
 // the TLS stack itself (the caller frame is inside the platform's TLS or crypto provider) are
 // passed through untouched.
 //
@@ -39,12 +42,13 @@ interface CState {
   ctTotal: number;
 }
 
-export const cipherState = { hooked: 0, events: 0, dropped: 0, bytes: 0, internal: 0 };
+export const cipherState = { hooked: 0, events: 0, dropped: 0, bytes: 0, internal: 0, direct: 0 };
 const states = new Map<number, CState>();
 const internalSite = new Map<string, boolean>();
 const depth = new Map<number, number>();
 let System_: any = null;
 let Buffer_: any = null;
+let ByteBuffer_: any = null;
 let windowStart = 0;
 let windowCount = 0;
 let windowDropped = 0;
@@ -88,13 +92,27 @@ function slice(arr: any, off: number, len: number): ArrayBuffer | null {
   return arr.withElements((p: NativePointer) => p.add(off).readByteArray(take)) as ArrayBuffer | null;
 }
 
-// Bytes [from, to) of a heap ByteBuffer's backing array, or null (direct buffers are not read).
+// Bytes [from, to) of a ByteBuffer, or null. A heap buffer is read from its backing array; a
+// direct (or read-only) buffer has none the agent can reach, so its bytes are copied out through a
+// duplicate (own position and limit: the app's buffer is not moved) into a heap buffer of exactly
+// that size, one bulk copy (the caller bounds it: MAX_PT or MAX_CT bytes).
 function bufferSlice(buf: any, from: number, to: number): ArrayBuffer | null {
-  if (buf === null || to <= from) return null;
+  if (buf === null || buf === undefined || to <= from) return null;
   try {
-    if (!buf.hasArray()) return null;
-    return slice(buf.array(), buf.arrayOffset() + from, to - from);
+    if (buf.hasArray()) return slice(buf.array(), buf.arrayOffset() + from, to - from);
+    if (Buffer_ === null) Buffer_ = Java.use("java.nio.Buffer");
+    if (ByteBuffer_ === null) ByteBuffer_ = Java.use("java.nio.ByteBuffer");
+    const dup = buf.duplicate();
+    const view = Java.cast(dup, Buffer_);
+    if (to > (view.capacity() as number) || from < 0) return null;
+    view.limit(to);
+    view.position(from);
+    const heap = ByteBuffer_.allocate(to - from);
+    heap.put(dup);
+    cipherState.direct++;
+    return slice(heap.array(), 0, to - from);
   } catch (e) {
+    reportError("cipher ByteBuffer read", e);
     return null;
   }
 }
@@ -120,7 +138,14 @@ function fresh(alg: string): CState {
 }
 
 // Input and output of one update/doFinal call, from its signature and results.
-function collect(st: CState, sig: string, args: any[], ret: any, before: number[]): void {
+// What a ByteBuffer call's input held before the call (the output may be the same memory: an
+// in-place encryption overwrites the plaintext) and the buffers' positions.
+interface Before {
+  at: number[]; // input position, input limit, output position
+  pt: ArrayBuffer | null; // the input's first MAX_PT bytes
+}
+
+function collect(st: CState, sig: string, args: any[], ret: any, before: Before): void {
   switch (sig) {
     case "":
       break;
@@ -133,8 +158,8 @@ function collect(st: CState, sig: string, args: any[], ret: any, before: number[
       addPt(st, slice(args[0], args[1], Math.min(args[2], MAX_PT)), args[2] as number);
       break;
     case "java.nio.ByteBuffer,java.nio.ByteBuffer": {
-      const [inPos, inLim, outPos] = before;
-      addPt(st, bufferSlice(args[0], inPos, Math.min(inLim, inPos + MAX_PT)), inLim - inPos);
+      const [inPos, inLim, outPos] = before.at;
+      addPt(st, before.pt, inLim - inPos);
       addCt(st, bufferSlice(args[1], outPos, outPos + Math.min(ret as number, MAX_CT)), ret as number);
       return;
     }
@@ -262,16 +287,16 @@ export function installCipher(): void {
           }
         }
         if (st === undefined) return ov.apply(this, args);
-        let before: number[] = [];
+        const before: Before = { at: [0, 0, 0], pt: null };
         if (sig === "java.nio.ByteBuffer,java.nio.ByteBuffer") {
           try {
             // position() and limit() are Buffer's: ByteBuffer itself declares only the setters
             if (Buffer_ === null) Buffer_ = Java.use("java.nio.Buffer");
             const inb = Java.cast(args[0], Buffer_);
-            before = [inb.position(), inb.limit(), Java.cast(args[1], Buffer_).position()];
+            before.at = [inb.position(), inb.limit(), Java.cast(args[1], Buffer_).position()];
+            before.pt = bufferSlice(args[0], before.at[0], Math.min(before.at[1], before.at[0] + MAX_PT));
           } catch (e) {
             reportError("cipher ByteBuffer", e);
-            before = [0, 0, 0];
           }
         }
         const ts = Date.now();

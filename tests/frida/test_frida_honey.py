@@ -4,7 +4,8 @@ JVM with stub Android classes (tests/frida/java/com/example/honey/HoneyApp.java)
 - a system location fix, contacts rows, the clipboard and the installed-apps lists give the
   app the planted values, each reported once as a HoneyPlant; the app's own Location, other
   cursors of the same class, a URI clip and clips the app builds stay as they were;
-- AES/CBC encryptions (four doFinal forms) are recorded as CipherCalls with the plaintext kept
+- AES/CBC encryptions (four doFinal forms on arrays and heap buffers, three on direct
+  ByteBuffers: doFinal, update + doFinal from a non-zero position, in place) are recorded as CipherCalls with the plaintext kept
   in the run folder and the ciphertext's head, a decryption is not, and a flow carrying
   base64(ciphertext) is matched to the planted IMEI through the recorded plaintext;
 - 20,000 encryptions in a loop stay within the agent's rate bound and the overflow is on record.
@@ -115,15 +116,19 @@ def test_encryptions_are_recorded_and_tie_a_flow_to_the_planted_imei(honey_run: 
     got = honey_run.command("cipher")
     assert got["roundtrip"] == "ok"
     calls = [e for e in honey_run.events() if isinstance(e, CipherCall)][before:]
-    assert len(calls) == 4  # four encryptions; the decryption is not recorded
+    assert len(calls) == 7  # seven encryptions; the decryption is not recorded
     imei = dict(honey_run.src.planted)["TelephonyManager.getDeviceId"]
-    for key, call in zip(("ct1", "ct2", "ct3", "ct4"), calls, strict=True):
-        ct = base64.b64decode(got[key])
+    for key, call in zip(("ct1", "ct2", "ct3", "ct4", "ct5", "ct6", "ct7"), calls, strict=True):
+        ct = base64.b64decode(got[key].split()[0])
         assert call.algorithm == "AES/CBC/PKCS5Padding" and call.ct_len == len(ct)
         assert bytes.fromhex(call.ct_head) == ct[:48], key
         plain = read_plaintext(honey_run.run_dir, call.plaintext)
         assert imei.encode() in plain and call.plaintext_len == len(plain) and not call.plaintext_cut
         assert "HoneyApp.cipher" in call.caller
+    # the in-place encryption wrote its ciphertext over the plaintext: what was recorded is the
+    # input as it was before the call (the direct buffers' bytes, copied out by the agent)
+    assert int(got["ct7"].split()[1]) == len(base64.b64decode(got["ct7"].split()[0]))
+    assert honey_run.src.main is not None and honey_run.src.main.stats()["cipher"]["direct"] >= 4
     m = Matcher([Plant("imei", imei, "DEVICE_ID")], ciphers=ciphertexts(calls, honey_run.run_dir))
     found = m.match(FlowData("https://log.tracker.example/up", body=f'{{"data":"{got["ct1"]}"}}'.encode(), content_type="application/json"))
     assert len(found) == 1 and found[0].plant == "imei" and found[0].via.startswith("Cipher AES/CBC/PKCS5Padding plaintext at t=")

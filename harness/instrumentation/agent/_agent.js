@@ -1,5 +1,5 @@
 📦
-540479 /src/index.js
+541161 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -14644,12 +14644,13 @@ var MAX_CT = 48;
 var MAX_OBJECTS = 512;
 var ENCRYPT_MODE = 1;
 var INTERNAL = ["sun.security.", "com.sun.crypto.", "com.android.org.conscrypt.", "org.conscrypt.", "android.security.keystore", "javax.net.ssl.", "okhttp3.internal.tls"];
-var cipherState = { hooked: 0, events: 0, dropped: 0, bytes: 0, internal: 0 };
+var cipherState = { hooked: 0, events: 0, dropped: 0, bytes: 0, internal: 0, direct: 0 };
 var states = /* @__PURE__ */ new Map();
 var internalSite = /* @__PURE__ */ new Map();
 var depth2 = /* @__PURE__ */ new Map();
 var System_2 = null;
 var Buffer_ = null;
+var ByteBuffer_ = null;
 var windowStart = 0;
 var windowCount = 0;
 var windowDropped = 0;
@@ -14692,13 +14693,27 @@ function slice2(arr, off, len) {
   return arr.withElements((p) => p.add(off).readByteArray(take));
 }
 function bufferSlice(buf, from2, to) {
-  if (buf === null || to <= from2)
+  if (buf === null || buf === void 0 || to <= from2)
     return null;
   try {
-    if (!buf.hasArray())
+    if (buf.hasArray())
+      return slice2(buf.array(), buf.arrayOffset() + from2, to - from2);
+    if (Buffer_ === null)
+      Buffer_ = frida_java_bridge_default.use("java.nio.Buffer");
+    if (ByteBuffer_ === null)
+      ByteBuffer_ = frida_java_bridge_default.use("java.nio.ByteBuffer");
+    const dup = buf.duplicate();
+    const view = frida_java_bridge_default.cast(dup, Buffer_);
+    if (to > view.capacity() || from2 < 0)
       return null;
-    return slice2(buf.array(), buf.arrayOffset() + from2, to - from2);
+    view.limit(to);
+    view.position(from2);
+    const heap = ByteBuffer_.allocate(to - from2);
+    heap.put(dup);
+    cipherState.direct++;
+    return slice2(heap.array(), 0, to - from2);
   } catch (e) {
+    reportError("cipher ByteBuffer read", e);
     return null;
   }
 }
@@ -14734,8 +14749,8 @@ function collect(st, sig, args, ret, before) {
       addPt(st, slice2(args[0], args[1], Math.min(args[2], MAX_PT)), args[2]);
       break;
     case "java.nio.ByteBuffer,java.nio.ByteBuffer": {
-      const [inPos, inLim, outPos] = before;
-      addPt(st, bufferSlice(args[0], inPos, Math.min(inLim, inPos + MAX_PT)), inLim - inPos);
+      const [inPos, inLim, outPos] = before.at;
+      addPt(st, before.pt, inLim - inPos);
       addCt(st, bufferSlice(args[1], outPos, outPos + Math.min(ret, MAX_CT)), ret);
       return;
     }
@@ -14876,16 +14891,16 @@ function installCipher() {
         }
         if (st === void 0)
           return ov.apply(this, args);
-        let before = [];
+        const before = { at: [0, 0, 0], pt: null };
         if (sig === "java.nio.ByteBuffer,java.nio.ByteBuffer") {
           try {
             if (Buffer_ === null)
               Buffer_ = frida_java_bridge_default.use("java.nio.Buffer");
             const inb = frida_java_bridge_default.cast(args[0], Buffer_);
-            before = [inb.position(), inb.limit(), frida_java_bridge_default.cast(args[1], Buffer_).position()];
+            before.at = [inb.position(), inb.limit(), frida_java_bridge_default.cast(args[1], Buffer_).position()];
+            before.pt = bufferSlice(args[0], before.at[0], Math.min(before.at[1], before.at[0] + MAX_PT));
           } catch (e) {
             reportError("cipher ByteBuffer", e);
-            before = [0, 0, 0];
           }
         }
         const ts = Date.now();

@@ -28,7 +28,8 @@ import javax.crypto.spec.SecretKeySpec;
  *   objects      location (a system fix and the app's own), contacts, messages, clipboard
  *                (text and a URI clip), installed packages / applications / launcher query
  *   cipher       AES/CBC encryption of a JSON holding the IMEI, four ways (doFinal(byte[]),
- *                update+doFinal, doFinal into the caller's array, ByteBuffers), and one
+ *                update+doFinal, doFinal into the caller's array, heap ByteBuffers), three
+ *                more with direct ByteBuffers (doFinal, update+doFinal, in place), and one
  *                decryption; prints "got ctN <base64>" and "got roundtrip ok"
  *   cipherflood N   N encryptions as fast as possible
  *   exit
@@ -123,9 +124,39 @@ public final class HoneyApp {
         ByteBuffer outB = ByteBuffer.allocate(c.getOutputSize(plain.length));
         int m = c.doFinal(inB, outB);
         out("got ct4 " + Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(outB.array(), m)));
+        // direct buffers (what NIO and native-backed code hand over): one doFinal, then
+        // update + doFinal with the input at a non-zero position, then an in-place encryption
+        // (output written over the input's own memory)
+        ByteBuffer dIn = ByteBuffer.allocateDirect(plain.length);
+        dIn.put(plain).flip();
+        ByteBuffer dOut = ByteBuffer.allocateDirect(c.getOutputSize(plain.length));
+        c.doFinal(dIn, dOut);
+        dOut.flip();
+        out("got ct5 " + Base64.getEncoder().encodeToString(bytesOf(dOut)));
+        ByteBuffer dIn2 = ByteBuffer.allocateDirect(plain.length + 7);
+        dIn2.put(new byte[7]).put(plain).flip().position(7);
+        ByteBuffer dOut2 = ByteBuffer.allocateDirect(c.getOutputSize(plain.length) + 16);
+        dIn2.limit(7 + 20);
+        c.update(dIn2, dOut2);
+        dIn2.limit(7 + plain.length);
+        c.doFinal(dIn2, dOut2);
+        dOut2.flip();
+        out("got ct6 " + Base64.getEncoder().encodeToString(bytesOf(dOut2)));
+        ByteBuffer same = ByteBuffer.allocateDirect(c.getOutputSize(plain.length));
+        same.put(plain).flip();
+        ByteBuffer sameOut = same.duplicate();
+        sameOut.clear();
+        int k = c.doFinal(same, sameOut);
+        out("got ct7 " + Base64.getEncoder().encodeToString(bytesOf(sameOut.flip())) + " " + k);
         Cipher d = Cipher.getInstance("AES/CBC/PKCS5Padding");
         d.init(Cipher.DECRYPT_MODE, new SecretKeySpec(KEY, "AES"), new IvParameterSpec(IV));
         out("got roundtrip " + (new String(d.doFinal(ct1), StandardCharsets.UTF_8).contains(imei) ? "ok" : "bad"));
+    }
+
+    static byte[] bytesOf(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
     }
 
     static void flood(int n) throws Exception {
