@@ -2,11 +2,12 @@
 //
 // 1. TCP connect redirect. java.net.Socket.connect(SocketAddress, int) - every Socket path funnels
 //    through it (new Socket(host, port), HttpURLConnection, OkHttp, SSLSocketFactory.createSocket
-//    (host, port)) - and blocking SocketChannel connects are sent to the harness proxy instead of
-//    the destination: the agent connects to the proxy with the original implementation, speaks an
-//    HTTP CONNECT preface on the raw socket naming the original address and a fresh correlation
-//    token (header X-Consent-Harness-Conn), reads the proxy's 200 and returns to the app as if it
-//    had connected directly. mitmproxy then handles TLS or plain HTTP inside the tunnel and
+//    (host, port)) - and SocketChannel connects (blocking at once, non-blocking ones when
+//    finishConnect sees the connection to the proxy complete, see hookSocketChannel) are sent to
+//    the harness proxy instead of the destination: the agent connects to the proxy with the
+//    original implementation, speaks an HTTP CONNECT preface on the raw socket naming the
+//    original address and a fresh correlation token (header X-Consent-Harness-Conn), reads the
+//    proxy's 200 and returns to the app as if it had connected directly. mitmproxy then handles TLS or plain HTTP inside the tunnel and
 //    records the token on every flow of that connection. One {"k": "conn"} event per redirected
 //    connect carries the token, the destination and the Java stack, so each flow joins the code
 //    that opened its connection. Never redirected: the proxy itself and the `direct` CIDRs
@@ -371,21 +372,166 @@ function hookSocket(): void {
   netState.hooked++;
 }
 
-// Blocking SocketChannel connects (a non-blocking channel finishes later: left direct, counted).
+// SocketChannel connects (sun.nio.ch.SocketChannelImpl, the class behind SocketChannel.open on
+// HotSpot and on Android). The channel connects to the proxy with the original connect; the
+// CONNECT preface is written and the answer read on the channel itself:
+// - blocking channel: at once, inside connect (which then returns true, as a blocking connect does);
+// - non-blocking channel (connect returned false: the app waits for OP_CONNECT and calls
+//   finishConnect): when finishConnect first sees the TCP connection to the proxy complete. The
+//   tunnel is then set up inside that finishConnect call, waiting on a private Selector of the
+//   agent's (a channel may be registered with several selectors: the app's registration and its
+//   non-blocking mode are left alone), bounded by prefaceMs; finishConnect returns true once the
+//   proxy has said 200. Until then the channel stays "connection pending" exactly as the app
+//   expects, so an app that waits for OP_CONNECT, one that polls finishConnect, and one that
+//   switches back to blocking mode before finishConnect all work. If the original connect to the
+//   proxy completes at once (a local proxy may), the tunnel is set up inside connect and connect
+//   returns true, which the SocketChannel contract allows for a non-blocking connect.
+// The connect event's stack is taken inside connect (the code that asked for the connection, not
+// the event loop that finishes it); the event is sent once the tunnel is up.
+interface PendingChannel {
+  ch: any; // the channel (a global reference), compared by identity
+  plan: Plan;
+  token: string;
+  t0: number;
+  ev: WireEvent;
+}
+
+const MAX_PENDING = 1024;
+const pendingChannels = new Map<number, PendingChannel>();
+let System_: any = null;
+let Selector_: any = null;
+let ByteBuffer_: any = null;
+const OP_READ = 1;
+const OP_WRITE = 4;
+
+function identity(obj: any): number {
+  if (System_ === null) System_ = Java.use("java.lang.System");
+  return System_.identityHashCode(obj) as number;
+}
+
+// Writes the preface and reads the proxy's answer on a channel already connected to the proxy;
+// returns the status line (throws on an I/O error or when prefaceMs runs out).
+function channelTunnel(ch: any, plan: Plan, token: string): string {
+  if (ByteBuffer_ === null) ByteBuffer_ = Java.use("java.nio.ByteBuffer");
+  const buf = ByteBuffer_.wrap(Java.array("byte", signed(ascii(prefaceText(plan, token)))));
+  const readSome = (chunk: any, n: number): number[] | null => {
+    if (n <= 0) return null;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push((chunk.get(i) as number) & 0xff);
+    return out;
+  };
+  if (ch.isBlocking()) {
+    while (buf.hasRemaining()) ch.write(buf);
+    return readAnswer((max) => {
+      const chunk = ByteBuffer_.allocate(max);
+      return readSome(chunk, ch.read(chunk) as number);
+    });
+  }
+  if (Selector_ === null) Selector_ = Java.use("java.nio.channels.Selector");
+  const deadline = Date.now() + netConfig.prefaceMs;
+  const sel = Selector_.open();
+  let key: any = null;
+  try {
+    key = ch.register(sel, OP_WRITE, null);
+    const wait = (ops: number): void => {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no answer from the harness proxy within ${netConfig.prefaceMs} ms`);
+      key.interestOps(ops);
+      sel.select(left);
+      sel.selectedKeys().clear();
+    };
+    while (buf.hasRemaining()) if ((ch.write(buf) as number) === 0) wait(OP_WRITE);
+    return readAnswer((max) => {
+      const chunk = ByteBuffer_.allocate(max);
+      for (;;) {
+        const n = ch.read(chunk) as number;
+        if (n !== 0) return readSome(chunk, n);
+        wait(OP_READ);
+      }
+    });
+  } finally {
+    try {
+      if (key !== null) key.cancel();
+      sel.close();
+    } catch (e) {
+      /* the private selector is gone either way */
+    }
+  }
+}
+
+// Tunnel on a channel connected to the proxy, or close it and throw what connect/finishConnect
+// would throw had the network refused.
+function channelTunnelOrFail(ch: any, plan: Plan, token: string): void {
+  let status = "";
+  try {
+    status = channelTunnel(ch, plan, token);
+  } catch (e) {
+    netState.failed++;
+    reportError("net: CONNECT preface", e);
+    try {
+      ch.close();
+    } catch (e2) {
+      /* closing anyway */
+    }
+    throw netError(`connect to ${plan.target} through the harness proxy failed: ${head(String(e), 200)}`);
+  }
+  if (!accepted(status)) {
+    netState.failed++;
+    try {
+      ch.close();
+    } catch (e2) {
+      /* closing anyway */
+    }
+    throw Java.use("java.net.ConnectException").$new(`harness proxy refused CONNECT ${plan.target}: ${head(status, 120)}`);
+  }
+}
+
+function channelDone(p: PendingChannel): void {
+  const ms = Date.now() - p.t0;
+  netState.redirected++;
+  netState.prefaceUs += ms * 1000;
+  p.ev.ms = ms;
+  push(p.ev, null);
+}
+
+// A boolean-returning replacement that throws a Java exception: raised in the JVM here and false
+// returned (frida-java-bridge would raise it too, but then hands the NativeCallback a default
+// return value a jboolean cannot take, and reports a script error for every refused connect).
+function javaThrows(fn: (this: any, ...args: any[]) => any): (this: any, ...args: any[]) => any {
+  return function (this: any, ...args: any[]): any {
+    try {
+      return fn.apply(this, args);
+    } catch (e: any) {
+      if (e !== null && typeof e === "object" && e.$h !== undefined) {
+        Java.vm.getEnv().throw(e.$h);
+        return false;
+      }
+      throw e;
+    }
+  };
+}
+
 function hookSocketChannel(): void {
   const Impl = use("sun.nio.ch.SocketChannelImpl");
   if (Impl === null) return skip("class sun.nio.ch.SocketChannelImpl not found: SocketChannel connects not redirected");
-  const ByteBuffer = Java.use("java.nio.ByteBuffer");
   let connect: any = null;
+  let finish: any = null;
   try {
     connect = Impl.connect.overload("java.net.SocketAddress");
   } catch (e) {
     return skip("sun.nio.ch.SocketChannelImpl.connect(SocketAddress) not found");
   }
-  connect.implementation = function (this: any, endpoint: any): any {
+  try {
+    finish = Impl.finishConnect.overload();
+  } catch (e) {
+    skip("sun.nio.ch.SocketChannelImpl.finishConnect() not found: non-blocking SocketChannel connects not redirected");
+  }
+  connect.implementation = javaThrows(function (this: any, endpoint: any): any {
     let plan: Plan | null = null;
+    let blocking = true;
     try {
-      plan = this.isBlocking() ? planFor(endpoint) : null;
+      blocking = this.isBlocking() as boolean;
+      plan = blocking || finish !== null ? planFor(endpoint) : null;
     } catch (e) {
       reportError("net: plan", e);
     }
@@ -393,54 +539,73 @@ function hookSocketChannel(): void {
       netState.direct++;
       return connect.call(this, endpoint);
     }
+    if (!blocking && pendingChannels.size >= MAX_PENDING) {
+      for (const [id, p] of pendingChannels) {
+        try {
+          if (!(p.ch.isOpen() as boolean)) pendingChannels.delete(id);
+        } catch (e) {
+          pendingChannels.delete(id);
+        }
+      }
+      if (pendingChannels.size >= MAX_PENDING) {
+        netState.failed++;
+        reportError("net: redirect", `over ${MAX_PENDING} non-blocking connects pending at once: ${plan.target} refused`);
+        throw netError(`connect to ${plan.target}: too many connections pending`);
+      }
+    }
     const t0 = Date.now();
     const token = newToken();
+    const via = blocking ? "java.nio.channels.SocketChannel" : "java.nio.channels.SocketChannel (non-blocking)";
+    const ev: WireEvent = { k: "conn", ts: t0, tok: token, host: head(plan.host, 253), ip: plan.ip, port: plan.port, via, ms: 0 };
+    connEvent(ev, "sun.nio.ch.SocketChannelImpl", "connect");
+    let now = false;
     try {
-      connect.call(this, InetSocketAddress.$new(proxyHost, proxyPort));
+      now = connect.call(this, InetSocketAddress.$new(proxyHost, proxyPort)) as boolean;
     } catch (e) {
       netState.failed++;
       reportError("net: connect to the harness proxy", e);
       throw e;
     }
-    let status = "";
-    try {
-      const buf = ByteBuffer.wrap(Java.array("byte", signed(ascii(prefaceText(plan, token)))));
-      while (buf.hasRemaining()) this.write(buf);
-      status = readAnswer((max) => {
-        const chunk = ByteBuffer.allocate(max);
-        const n = this.read(chunk) as number;
-        if (n <= 0) return null;
-        const out: number[] = [];
-        for (let i = 0; i < n; i++) out.push((chunk.get(i) as number) & 0xff);
-        return out;
-      });
-    } catch (e) {
-      netState.failed++;
-      reportError("net: CONNECT preface", e);
-      try {
-        this.close();
-      } catch (e2) {
-        /* closing anyway */
-      }
-      throw netError(`connect to ${plan.target} through the harness proxy failed: ${head(String(e), 200)}`);
+    const p: PendingChannel = { ch: null, plan, token, t0, ev };
+    if (!now && !blocking) {
+      p.ch = Java.retain(this);
+      pendingChannels.set(identity(this), p);
+      return false; // finishConnect completes the tunnel
     }
-    if (!accepted(status)) {
-      netState.failed++;
-      try {
-        this.close();
-      } catch (e2) {
-        /* closing anyway */
-      }
-      throw Java.use("java.net.ConnectException").$new(`harness proxy refused CONNECT ${plan.target}: ${head(status, 120)}`);
-    }
-    const ms = Date.now() - t0;
-    netState.redirected++;
-    netState.prefaceUs += ms * 1000;
-    const ev: WireEvent = { k: "conn", ts: t0, tok: token, host: head(plan.host, 253), ip: plan.ip, port: plan.port, via: "java.nio.channels.SocketChannel", ms };
-    connEvent(ev, "sun.nio.ch.SocketChannelImpl", "connect");
-    push(ev, null);
+    channelTunnelOrFail(this, plan, token);
+    channelDone(p);
     return true;
-  };
+  });
+  netState.hooked++;
+  if (finish === null) return;
+  finish.implementation = javaThrows(function (this: any): any {
+    if (pendingChannels.size === 0) return finish.call(this);
+    let id = 0;
+    let p: PendingChannel | undefined;
+    try {
+      id = identity(this);
+      p = pendingChannels.get(id);
+      // the same object, not one with the same identity hash (JNI IsSameObject: no Java call)
+      if (p !== undefined && !Java.vm.getEnv().isSameObject(p.ch.$h, this.$h)) p = undefined;
+    } catch (e) {
+      p = undefined;
+    }
+    if (p === undefined) return finish.call(this);
+    let done = false;
+    try {
+      done = finish.call(this) as boolean;
+    } catch (e) {
+      pendingChannels.delete(id);
+      netState.failed++;
+      reportError("net: connect to the harness proxy", e);
+      throw e;
+    }
+    if (!done) return false;
+    pendingChannels.delete(id);
+    channelTunnelOrFail(this, p.plan, p.token);
+    channelDone(p);
+    return true;
+  });
   netState.hooked++;
 }
 

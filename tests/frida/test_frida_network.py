@@ -317,3 +317,64 @@ def test_a_proxy_that_refuses_or_hangs_up_fails_the_connect_cleanly(java_exe: st
     assert len(tokens) == 3  # one fresh token per connect
     (conn,) = [e for e in events if isinstance(e, NetworkConnect)]  # only the tunnel that opened
     assert conn.token in tokens and conn.port == target
+
+
+def test_non_blocking_channel_is_redirected_and_joined(java_exe: str, netapp_classes: Path, world: World, tmp_path: Path) -> None:
+    """A stub SDK in Getui's package posts the planted IMEI over TLS the event-loop way: a
+    non-blocking SocketChannel on a Selector, an SSLEngine, never a blocking call. Its connect
+    returns false, the SDK waits for OP_CONNECT and calls finishConnect, where the agent sets the
+    tunnel up; the flow is decrypted, joined by token to a connect whose stack is the SDK's (taken
+    in connect, not in the event loop), and R34 names Getui."""
+    before = len(world.origin.received)
+    run = run_app(java_exe, netapp_classes, world, tmp_path / "nio", [f"nio {HOST} {world.origin.port} /nio?ev=push"])
+    why = (run.output, run.stats.get("net"), [a.message for a in _of(run.events, AgentStatus)], _of(run.events, NetworkFlow))
+    assert run.results["nio"] == 200, why
+    assert not _of(run.events, ErrorRecord), why
+    imei = next(h for h in _of(run.events, HoneyPlant) if h.api_id == "TelephonyManager.getDeviceId").value
+    (flow,) = [f for f in _of(run.events, NetworkFlow) if f.path == "/nio?ev=push"]
+    assert flow.tls and flow.method == "POST" and flow.status == 200 and flow.host == HOST
+    (conn,) = _of(run.events, NetworkConnect)
+    assert conn.token == flow.conn and conn.via == "java.nio.channels.SocketChannel (non-blocking)"
+    assert conn.host == HOST and conn.ip == "127.0.0.1" and conn.port == world.origin.port
+    assert conn.sdk == "getui" and conn.caller.startswith("com.igexin.push.NioUploader.post(")
+    assert 0 <= conn.ms < 10000
+    path, body = world.origin.received[before]
+    assert path == "/nio?ev=push" and imei.encode() in body
+    tl = Timeline.read(run.run_dir / "timeline.jsonl")
+    info = RunInfo(run_id="nio", package=PACKAGE, app="netapp", scenario="S1", device={}, simulated=False, harness_version="test")
+    (r34,) = [f for f in analyze(tl, info, run_dir=run.run_dir).findings if f.rule_id == "R34"]
+    assert r34.sdk == "getui" and flow.seq in r34.evidence and conn.seq in r34.evidence
+    net = run.stats["net"]
+    assert net["redirected"] == 1 and net["failed"] == 0
+
+
+def test_a_broken_tunnel_fails_a_non_blocking_connect_in_finish_connect(java_exe: str, netapp_classes: Path) -> None:
+    """The non-blocking side of a broken tunnel: finishConnect (where the agent sets the tunnel
+    up) throws a ConnectException for a 403 and a SocketException for a hang-up, and the channel
+    is closed; the third connect goes through, still non-blocking, and is the only connect event."""
+    import re
+
+    from frida_support import start_spawned
+
+    proxy = FakeProxy()
+    run = start_spawned(
+        (java_exe, "-cp", str(netapp_classes), "com.example.netapp.Main"),
+        PACKAGE,
+        agent_options={"net": {"proxy": f"127.0.0.1:{proxy.port}", "direct": [], "quic": "allow", "prefaceMs": 3000}},
+    )
+    try:
+        results = [run.command("nioconnect 127.0.0.1 9") for _ in range(3)]
+        stats = run.inst.stats()
+        events = run.since(0)
+    finally:
+        run.close()
+        proxy.close()
+    assert results == [-1, -1, 1], run.lines._lines
+    errors = [x for x in run.lines._lines if x.startswith("error nioconnect")]
+    assert "ConnectException: harness proxy refused CONNECT 127.0.0.1:9: HTTP/1.1 403 Forbidden" in errors[0]
+    assert "SocketException: connect to 127.0.0.1:9 through the harness proxy failed" in errors[1] or "refused CONNECT" in errors[1]
+    assert stats["net"]["failed"] == 2 and stats["net"]["redirected"] == 1
+    assert [re.search(r"Conn: (\S+)", r.decode()) is not None for r in proxy.requests] == [True, True, True]
+    (conn,) = [e for e in events if isinstance(e, NetworkConnect)]
+    assert conn.port == 9 and conn.via == "java.nio.channels.SocketChannel (non-blocking)"
+    assert not [e for e in events if isinstance(e, AgentStatus) and e.status == "error" and "script" in e.message]

@@ -1,5 +1,5 @@
 📦
-541161 /src/index.js
+545088 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -15574,21 +15574,138 @@ function hookSocket() {
   };
   netState.hooked++;
 }
+var MAX_PENDING = 1024;
+var pendingChannels = /* @__PURE__ */ new Map();
+var System_3 = null;
+var Selector_ = null;
+var ByteBuffer_2 = null;
+var OP_READ = 1;
+var OP_WRITE = 4;
+function identity4(obj) {
+  if (System_3 === null)
+    System_3 = frida_java_bridge_default.use("java.lang.System");
+  return System_3.identityHashCode(obj);
+}
+function channelTunnel(ch, plan, token) {
+  if (ByteBuffer_2 === null)
+    ByteBuffer_2 = frida_java_bridge_default.use("java.nio.ByteBuffer");
+  const buf = ByteBuffer_2.wrap(frida_java_bridge_default.array("byte", signed(ascii(prefaceText(plan, token)))));
+  const readSome = (chunk, n) => {
+    if (n <= 0)
+      return null;
+    const out = [];
+    for (let i = 0; i < n; i++)
+      out.push(chunk.get(i) & 255);
+    return out;
+  };
+  if (ch.isBlocking()) {
+    while (buf.hasRemaining())
+      ch.write(buf);
+    return readAnswer((max) => {
+      const chunk = ByteBuffer_2.allocate(max);
+      return readSome(chunk, ch.read(chunk));
+    });
+  }
+  if (Selector_ === null)
+    Selector_ = frida_java_bridge_default.use("java.nio.channels.Selector");
+  const deadline = Date.now() + netConfig.prefaceMs;
+  const sel = Selector_.open();
+  let key = null;
+  try {
+    key = ch.register(sel, OP_WRITE, null);
+    const wait = (ops) => {
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`no answer from the harness proxy within ${netConfig.prefaceMs} ms`);
+      key.interestOps(ops);
+      sel.select(left);
+      sel.selectedKeys().clear();
+    };
+    while (buf.hasRemaining())
+      if (ch.write(buf) === 0)
+        wait(OP_WRITE);
+    return readAnswer((max) => {
+      const chunk = ByteBuffer_2.allocate(max);
+      for (; ; ) {
+        const n = ch.read(chunk);
+        if (n !== 0)
+          return readSome(chunk, n);
+        wait(OP_READ);
+      }
+    });
+  } finally {
+    try {
+      if (key !== null)
+        key.cancel();
+      sel.close();
+    } catch (e) {
+    }
+  }
+}
+function channelTunnelOrFail(ch, plan, token) {
+  let status = "";
+  try {
+    status = channelTunnel(ch, plan, token);
+  } catch (e) {
+    netState.failed++;
+    reportError("net: CONNECT preface", e);
+    try {
+      ch.close();
+    } catch (e2) {
+    }
+    throw netError(`connect to ${plan.target} through the harness proxy failed: ${head(String(e), 200)}`);
+  }
+  if (!accepted(status)) {
+    netState.failed++;
+    try {
+      ch.close();
+    } catch (e2) {
+    }
+    throw frida_java_bridge_default.use("java.net.ConnectException").$new(`harness proxy refused CONNECT ${plan.target}: ${head(status, 120)}`);
+  }
+}
+function channelDone(p) {
+  const ms = Date.now() - p.t0;
+  netState.redirected++;
+  netState.prefaceUs += ms * 1e3;
+  p.ev.ms = ms;
+  push(p.ev, null);
+}
+function javaThrows(fn) {
+  return function(...args) {
+    try {
+      return fn.apply(this, args);
+    } catch (e) {
+      if (e !== null && typeof e === "object" && e.$h !== void 0) {
+        frida_java_bridge_default.vm.getEnv().throw(e.$h);
+        return false;
+      }
+      throw e;
+    }
+  };
+}
 function hookSocketChannel() {
   const Impl = use("sun.nio.ch.SocketChannelImpl");
   if (Impl === null)
     return skip("class sun.nio.ch.SocketChannelImpl not found: SocketChannel connects not redirected");
-  const ByteBuffer = frida_java_bridge_default.use("java.nio.ByteBuffer");
   let connect = null;
+  let finish2 = null;
   try {
     connect = Impl.connect.overload("java.net.SocketAddress");
   } catch (e) {
     return skip("sun.nio.ch.SocketChannelImpl.connect(SocketAddress) not found");
   }
-  connect.implementation = function(endpoint) {
+  try {
+    finish2 = Impl.finishConnect.overload();
+  } catch (e) {
+    skip("sun.nio.ch.SocketChannelImpl.finishConnect() not found: non-blocking SocketChannel connects not redirected");
+  }
+  connect.implementation = javaThrows(function(endpoint) {
     let plan = null;
+    let blocking = true;
     try {
-      plan = this.isBlocking() ? planFor(endpoint) : null;
+      blocking = this.isBlocking();
+      plan = blocking || finish2 !== null ? planFor(endpoint) : null;
     } catch (e) {
       reportError("net: plan", e);
     }
@@ -15596,55 +15713,78 @@ function hookSocketChannel() {
       netState.direct++;
       return connect.call(this, endpoint);
     }
+    if (!blocking && pendingChannels.size >= MAX_PENDING) {
+      for (const [id, p2] of pendingChannels) {
+        try {
+          if (!p2.ch.isOpen())
+            pendingChannels.delete(id);
+        } catch (e) {
+          pendingChannels.delete(id);
+        }
+      }
+      if (pendingChannels.size >= MAX_PENDING) {
+        netState.failed++;
+        reportError("net: redirect", `over ${MAX_PENDING} non-blocking connects pending at once: ${plan.target} refused`);
+        throw netError(`connect to ${plan.target}: too many connections pending`);
+      }
+    }
     const t0 = Date.now();
     const token = newToken();
+    const via = blocking ? "java.nio.channels.SocketChannel" : "java.nio.channels.SocketChannel (non-blocking)";
+    const ev = { k: "conn", ts: t0, tok: token, host: head(plan.host, 253), ip: plan.ip, port: plan.port, via, ms: 0 };
+    connEvent(ev, "sun.nio.ch.SocketChannelImpl", "connect");
+    let now = false;
     try {
-      connect.call(this, InetSocketAddress.$new(proxyHost, proxyPort));
+      now = connect.call(this, InetSocketAddress.$new(proxyHost, proxyPort));
     } catch (e) {
       netState.failed++;
       reportError("net: connect to the harness proxy", e);
       throw e;
     }
-    let status = "";
-    try {
-      const buf = ByteBuffer.wrap(frida_java_bridge_default.array("byte", signed(ascii(prefaceText(plan, token)))));
-      while (buf.hasRemaining())
-        this.write(buf);
-      status = readAnswer((max) => {
-        const chunk = ByteBuffer.allocate(max);
-        const n = this.read(chunk);
-        if (n <= 0)
-          return null;
-        const out = [];
-        for (let i = 0; i < n; i++)
-          out.push(chunk.get(i) & 255);
-        return out;
-      });
-    } catch (e) {
-      netState.failed++;
-      reportError("net: CONNECT preface", e);
-      try {
-        this.close();
-      } catch (e2) {
-      }
-      throw netError(`connect to ${plan.target} through the harness proxy failed: ${head(String(e), 200)}`);
+    const p = { ch: null, plan, token, t0, ev };
+    if (!now && !blocking) {
+      p.ch = frida_java_bridge_default.retain(this);
+      pendingChannels.set(identity4(this), p);
+      return false;
     }
-    if (!accepted(status)) {
-      netState.failed++;
-      try {
-        this.close();
-      } catch (e2) {
-      }
-      throw frida_java_bridge_default.use("java.net.ConnectException").$new(`harness proxy refused CONNECT ${plan.target}: ${head(status, 120)}`);
-    }
-    const ms = Date.now() - t0;
-    netState.redirected++;
-    netState.prefaceUs += ms * 1e3;
-    const ev = { k: "conn", ts: t0, tok: token, host: head(plan.host, 253), ip: plan.ip, port: plan.port, via: "java.nio.channels.SocketChannel", ms };
-    connEvent(ev, "sun.nio.ch.SocketChannelImpl", "connect");
-    push(ev, null);
+    channelTunnelOrFail(this, plan, token);
+    channelDone(p);
     return true;
-  };
+  });
+  netState.hooked++;
+  if (finish2 === null)
+    return;
+  finish2.implementation = javaThrows(function() {
+    if (pendingChannels.size === 0)
+      return finish2.call(this);
+    let id = 0;
+    let p;
+    try {
+      id = identity4(this);
+      p = pendingChannels.get(id);
+      if (p !== void 0 && !frida_java_bridge_default.vm.getEnv().isSameObject(p.ch.$h, this.$h))
+        p = void 0;
+    } catch (e) {
+      p = void 0;
+    }
+    if (p === void 0)
+      return finish2.call(this);
+    let done = false;
+    try {
+      done = finish2.call(this);
+    } catch (e) {
+      pendingChannels.delete(id);
+      netState.failed++;
+      reportError("net: connect to the harness proxy", e);
+      throw e;
+    }
+    if (!done)
+      return false;
+    pendingChannels.delete(id);
+    channelTunnelOrFail(this, p.plan, p.token);
+    channelDone(p);
+    return true;
+  });
   netState.hooked++;
 }
 var QUIC_MSG = "sendto failed: EPERM (Operation not permitted)";

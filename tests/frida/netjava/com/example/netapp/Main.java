@@ -136,6 +136,22 @@ public final class Main {
                         }
                         break;
                     }
+                    case "nioconnect": { // nioconnect <host> <port>: a non-blocking connect on a Selector; 1 once connected
+                        try (java.nio.channels.Selector sel = java.nio.channels.Selector.open(); java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open()) {
+                            ch.configureBlocking(false);
+                            boolean done = ch.connect(new InetSocketAddress(p[1], Integer.parseInt(p[2])));
+                            ch.register(sel, java.nio.channels.SelectionKey.OP_CONNECT);
+                            long deadline = System.currentTimeMillis() + 20000;
+                            while (!done && System.currentTimeMillis() < deadline) {
+                                sel.select(1000);
+                                sel.selectedKeys().clear();
+                                done = ch.finishConnect();
+                            }
+                            n = done && ch.isConnected() && !ch.isBlocking() ? 1 : 0;
+                        }
+                        break;
+                    }
+                    case "nio": n = com.igexin.push.NioUploader.post(p[1], Integer.parseInt(p[2]), p[3]); break;
                     case "exit": return;
                     default: n = -2;
                 }
