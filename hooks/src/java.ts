@@ -32,6 +32,9 @@ const hookedHandles = new Set<string>();
 // catalogue api id, applied at every nesting depth (a planted object must be the same whoever
 // asks). A transform that throws leaves the real value.
 export const retHooks = new Map<string, (self: any, args: any[], ret: any, ts: number) => any>();
+// Looks at a hooked call's arguments before the call runs (honey_objects.ts: a listener handed to
+// a location SDK, which may call it back before the call returns), by catalogue api id.
+export const argHooks = new Map<string, (self: any, args: any[]) => void>();
 
 // Whether a method overload is already replaced by a catalogue hook (another module must not
 // replace it a second time: the later implementation would win).
@@ -272,6 +275,16 @@ function makeImpl(g: Group, ov: any): (this: any, ...args: any[]) => any {
     depth.set(key, d + 1);
     let ret: any = null;
     let threw: any = null;
+    if (argHooks.size > 0) {
+      const look = argHooks.get(spec.id);
+      if (look !== undefined) {
+        try {
+          look(this, args);
+        } catch (e) {
+          reportError("honey " + spec.id, e);
+        }
+      }
+    }
     try {
       ret = ov.apply(this, args);
     } catch (e) {
@@ -398,6 +411,15 @@ function hookImplementation(iface: string, obj: any): void {
   } catch (e) {
     reportError(`hook implementation ${name || iface}`, e);
   }
+}
+
+// The catalogue's groups of interface `iface` hooked on the class of `obj` (an object of that
+// interface the app is handed some other way than by a hooked factory's return value); false when
+// the catalogue has no such interface group (switched off, or the class was not found).
+export function hookImplementationOf(iface: string, obj: any): boolean {
+  if (obj === null || obj === undefined || !abstractGroups.has(iface)) return false;
+  hookImplementation(iface, obj);
+  return true;
 }
 
 // The device's API level: the host's value, else Build.VERSION.SDK_INT, else 0 (a desktop JVM:

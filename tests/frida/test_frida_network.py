@@ -76,7 +76,8 @@ def netapp_classes(java_exe: str, tmp_path_factory: pytest.TempPathFactory) -> P
     javac = shutil.which("javac")
     assert javac is not None
     out = tmp_path_factory.mktemp("netapp-classes")
-    sources = [str(HERE / "java" / "android" / "telephony" / "TelephonyManager.java"), *sorted(str(p) for p in (HERE / "netjava").rglob("*.java"))]
+    stubs = [HERE / "java" / "android" / "telephony" / "TelephonyManager.java", HERE / "java" / "android" / "location" / "Location.java"]
+    sources = [*(str(p) for p in stubs), *sorted(str(p) for p in (HERE / "netjava").rglob("*.java"))]
     subprocess.run([javac, "--release", "17", "-d", str(out), *sources], check=True, timeout=300, capture_output=True)
     return out
 
@@ -378,3 +379,46 @@ def test_a_broken_tunnel_fails_a_non_blocking_connect_in_finish_connect(java_exe
     (conn,) = [e for e in events if isinstance(e, NetworkConnect)]
     assert conn.port == 9 and conn.via == "java.nio.channels.SocketChannel (non-blocking)"
     assert not [e for e in events if isinstance(e, AgentStatus) and e.status == "error" and "script" in e.message]
+
+
+def test_location_sdk_objects_are_planted_in_their_datum_and_matched(java_exe: str, netapp_classes: Path, world: World, tmp_path: Path) -> None:
+    """Location SDK fix objects keep their own coordinates and override (AMapLocation, which
+    extends Location) or implement (BDLocation; TencentLocation, an interface whose object comes
+    from a listener called back before the request returns, or from the cached fix) the getters.
+    The agent hands each the planted point in the SDK's datum (GCJ-02 AMap and Tencent, BD-09
+    Baidu), reports one HoneyPlant per SDK with the point in WGS-84, leaves failed fixes alone, and
+    the matcher finds each posted pair in that datum in the real flows."""
+    from harness.network.encodings import bd09_from_gcj02, gcj02_from_wgs84
+    from harness.network.honey import coordinate_of
+
+    url = f"https://{HOST}:{world.origin.port}"
+    run = run_app(java_exe, netapp_classes, world, tmp_path / "locsdk", [f"locsdk {url}"])
+    why = (run.output, [a.message for a in _of(run.events, AgentStatus)])
+    assert run.results["locsdk"] == 3, why
+    got = {}
+    for line in run.output:
+        if line.startswith("loc "):
+            _, sdk, pair = line.split(" ")
+            got[sdk] = tuple(float(x) for x in pair.split(","))
+    plants = [h for h in _of(run.events, HoneyPlant) if h.name == "location"]
+    assert sorted(h.api_id for h in plants) == ["AMapLocationClient.getLastKnownLocation", "LocationClient.getLastKnownLocation", "TencentLocationListener.onLocationChanged"], plants
+    assert len({h.value for h in plants}) == 1 and all(h.category == "LOCATION" for h in plants)
+    wgs = coordinate_of(plants[0].value)
+    assert wgs is not None
+    gcj = gcj02_from_wgs84(*wgs)
+    bd = bd09_from_gcj02(*gcj)
+    for sdk, want in (("amap", gcj), ("baidu", bd), ("tencent", gcj), ("tencentcached", gcj)):
+        assert abs(got[sdk][0] - want[0]) < 1e-9 and abs(got[sdk][1] - want[1]) < 1e-9, (sdk, got[sdk], want)
+    assert got["amapfail"] == (0.0, 0.0) and got["baidufail"] == (4.9e-324, 4.9e-324)  # failed fixes kept
+    # the SDK getters are recorded as location reads, with what the app got
+    reads = [e for e in run.events if getattr(e, "api_id", "") in ("AMapLocation.getLatitude", "BDLocation.getLatitude", "TencentLocation.getLatitude")]
+    assert {e.api_id for e in reads} == {"AMapLocation.getLatitude", "BDLocation.getLatitude", "TencentLocation.getLatitude"}
+    # matched in the real flows, each in its SDK's datum, as the detectors see them
+    flows = {f.path: f for f in _of(run.events, NetworkFlow)}
+    tl = Timeline.read(run.run_dir / "timeline.jsonl")
+    info = RunInfo(run_id="loc", package=PACKAGE, app="netapp", scenario="S1", device={}, simulated=False, harness_version="test")
+    records = {r["seq"]: r for r in analyze(tl, info, run_dir=run.run_dir).network_matches}
+    for sdk, datum in (("amap", "gcj02-"), ("baidu", "bd09-"), ("tencent", "gcj02-")):
+        flow = flows[f"/loc?sdk={sdk}"]
+        forms = [m["form"] for m in records[flow.seq]["matches"] if m["plant"] == "location"]  # type: ignore[index]
+        assert any(str(f).startswith(datum) for f in forms), (sdk, records.get(flow.seq))

@@ -1,5 +1,5 @@
 📦
-545088 /src/index.js
+552875 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -13948,6 +13948,7 @@ var implHooked = /* @__PURE__ */ new Set();
 var globCache = /* @__PURE__ */ new Map();
 var hookedHandles = /* @__PURE__ */ new Set();
 var retHooks = /* @__PURE__ */ new Map();
+var argHooks = /* @__PURE__ */ new Map();
 function isHooked(ov) {
   return hookedHandles.has(String(ov.handle));
 }
@@ -14185,6 +14186,16 @@ function makeImpl(g, ov) {
     depth.set(key, d + 1);
     let ret = null;
     let threw = null;
+    if (argHooks.size > 0) {
+      const look = argHooks.get(spec.id);
+      if (look !== void 0) {
+        try {
+          look(this, args);
+        } catch (e) {
+          reportError("honey " + spec.id, e);
+        }
+      }
+    }
     try {
       ret = ov.apply(this, args);
     } catch (e) {
@@ -14318,6 +14329,12 @@ function hookImplementation(iface, obj) {
     reportError(`hook implementation ${name || iface}`, e);
   }
 }
+function hookImplementationOf(iface, obj) {
+  if (obj === null || obj === void 0 || !abstractGroups.has(iface))
+    return false;
+  hookImplementation(iface, obj);
+  return true;
+}
 function deviceSdk() {
   if (config2.sdk > 0)
     return config2.sdk;
@@ -14406,8 +14423,8 @@ var hookedCursorClasses = /* @__PURE__ */ new Set();
 var inCursorHook = false;
 var System_ = null;
 var honeyObjectState = { planted: 0, cursors: 0 };
-function plantEvent(name, cat, value, api2, ts) {
-  const key = name + "|" + value;
+function plantEvent(name, cat, value, api2, ts, scope = "") {
+  const key = name + "|" + value + "|" + scope;
   if (sent.has(key))
     return;
   sent.add(key);
@@ -14453,6 +14470,192 @@ function plantFix(loc, api2, ts) {
   }
   plantEvent("location", "LOCATION", `${p[0]},${p[1]}`, api2, ts);
   return true;
+}
+var KRASOVSKY_A = 6378245;
+var KRASOVSKY_EE = 0.006693421622965943;
+function tlat(x, y) {
+  let r = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+  r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+  r += (20 * Math.sin(y * Math.PI) + 40 * Math.sin(y / 3 * Math.PI)) * 2 / 3;
+  r += (160 * Math.sin(y / 12 * Math.PI) + 320 * Math.sin(y * Math.PI / 30)) * 2 / 3;
+  return r;
+}
+function tlon(x, y) {
+  let r = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+  r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+  r += (20 * Math.sin(x * Math.PI) + 40 * Math.sin(x / 3 * Math.PI)) * 2 / 3;
+  r += (150 * Math.sin(x / 12 * Math.PI) + 300 * Math.sin(x / 30 * Math.PI)) * 2 / 3;
+  return r;
+}
+function gcj02FromWgs84(lat, lon) {
+  if (!(lon >= 72.004 && lon <= 137.8347 && lat >= 0.8293 && lat <= 55.8271))
+    return [lat, lon];
+  let dlat = tlat(lon - 105, lat - 35);
+  let dlon = tlon(lon - 105, lat - 35);
+  const radlat = lat / 180 * Math.PI;
+  const magic = 1 - KRASOVSKY_EE * Math.sin(radlat) ** 2;
+  const sqrtmagic = Math.sqrt(magic);
+  dlat = dlat * 180 / (KRASOVSKY_A * (1 - KRASOVSKY_EE) / (magic * sqrtmagic) * Math.PI);
+  dlon = dlon * 180 / (KRASOVSKY_A / sqrtmagic * Math.cos(radlat) * Math.PI);
+  return [lat + dlat, lon + dlon];
+}
+function bd09FromGcj02(lat, lon) {
+  const xPi = Math.PI * 3e3 / 180;
+  const z = Math.sqrt(lon * lon + lat * lat) + 2e-5 * Math.sin(lat * xPi);
+  const theta = Math.atan2(lat, lon) + 3e-6 * Math.cos(lon * xPi);
+  return [z * Math.sin(theta) + 6e-3, z * Math.cos(theta) + 65e-4];
+}
+var points = /* @__PURE__ */ new Map();
+function pointIn(d) {
+  const p = location();
+  if (p === null)
+    return null;
+  let got = points.get(d);
+  if (got === void 0) {
+    const g = gcj02FromWgs84(p[0], p[1]);
+    got = d === "wgs84" ? p : d === "gcj02" ? g : bd09FromGcj02(g[0], g[1]);
+    points.set(d, got);
+  }
+  return got;
+}
+var BAIDU_FIXES = /* @__PURE__ */ new Set([61, 65, 66, 68, 161]);
+function datumOf(sdk, obj) {
+  if (sdk === "tencent")
+    return "gcj02";
+  if (sdk === "amap") {
+    try {
+      if (obj.getErrorCode() !== 0)
+        return null;
+    } catch (e) {
+    }
+    try {
+      const t = obj.getCoordType();
+      if (t !== null && String(t).toUpperCase().includes("WGS"))
+        return "wgs84";
+    } catch (e) {
+    }
+    return "gcj02";
+  }
+  try {
+    if (!BAIDU_FIXES.has(obj.getLocType()))
+      return null;
+  } catch (e) {
+  }
+  try {
+    const t = obj.getCoorType();
+    const c = t === null ? "" : String(t).toLowerCase();
+    if (c.includes("gcj"))
+      return "gcj02";
+    if (c.includes("wgs"))
+      return "wgs84";
+  } catch (e) {
+  }
+  return "bd09";
+}
+function plantSdkObject(obj, sdk, api2, ts) {
+  const p = location();
+  if (p === null || obj === null || obj === void 0)
+    return null;
+  const d = datumOf(sdk, obj);
+  const q = d === null ? null : pointIn(d);
+  if (q === null)
+    return null;
+  if (sdk !== "tencent") {
+    try {
+      obj.setLatitude(q[0]);
+      obj.setLongitude(q[1]);
+    } catch (e) {
+    }
+  }
+  plantEvent("location", "LOCATION", `${p[0]},${p[1]}`, api2, ts, sdk);
+  return q;
+}
+function sdkGetter(sdk, api2, half) {
+  return (self, _args, ret, ts) => {
+    for (const d of ["gcj02", "bd09", "wgs84"]) {
+      const q2 = points.get(d);
+      if (q2 !== void 0 && ret === q2[half])
+        return ret;
+    }
+    const q = plantSdkObject(self, sdk, api2, ts);
+    return q === null ? ret : q[half];
+  };
+}
+var TENCENT_LOCATION = "com.tencent.map.geolocation.TencentLocation";
+var hookedListeners = /* @__PURE__ */ new Set();
+var TencentListener = void 0;
+var seenLocationClasses = /* @__PURE__ */ new Set();
+function tencentDelivered(loc) {
+  if (loc === null || loc === void 0)
+    return;
+  const klass = frida_java_bridge_default.cast(loc, frida_java_bridge_default.use("java.lang.Object")).getClass();
+  const name = String(klass.getName());
+  if (seenLocationClasses.has(name))
+    return;
+  seenLocationClasses.add(name);
+  const q = pointIn("gcj02");
+  const p = location();
+  if (q !== null && p !== null && moveFields(loc, klass, q))
+    plantEvent("location", "LOCATION", `${p[0]},${p[1]}`, "TencentLocationListener.onLocationChanged", Date.now(), "tencent");
+  hookImplementationOf(TENCENT_LOCATION, loc);
+}
+function moveFields(obj, klass, q) {
+  const real = [obj.getLatitude(), obj.getLongitude()];
+  const Modifier = frida_java_bridge_default.use("java.lang.reflect.Modifier");
+  const dbl = frida_java_bridge_default.use("java.lang.Double").TYPE.value;
+  const found = [false, false];
+  let k = klass;
+  for (let level = 0; k !== null && level < 8 && String(k.getName()) !== "java.lang.Object"; level++) {
+    const fields = k.getDeclaredFields();
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
+      if (!f.getType().equals(dbl) || Modifier.isStatic(f.getModifiers()))
+        continue;
+      f.setAccessible(true);
+      const v = f.getDouble(obj);
+      for (const half of [0, 1]) {
+        if (v === real[half] && real[0] !== real[1]) {
+          f.setDouble(obj, q[half]);
+          found[half] = true;
+        }
+      }
+    }
+    k = k.getSuperclass();
+  }
+  return found[0] && found[1];
+}
+function watchTencentListener(obj) {
+  if (obj === null || obj === void 0 || typeof obj !== "object")
+    return;
+  if (TencentListener === void 0) {
+    try {
+      TencentListener = frida_java_bridge_default.use("com.tencent.map.geolocation.TencentLocationListener");
+    } catch (e) {
+      TencentListener = null;
+    }
+  }
+  if (TencentListener === null || !TencentListener.class.isInstance(obj))
+    return;
+  const klass = frida_java_bridge_default.cast(obj, frida_java_bridge_default.use("java.lang.Object")).getClass();
+  const name = String(klass.getName());
+  if (hookedListeners.has(name))
+    return;
+  hookedListeners.add(name);
+  const loader = klass.getClassLoader();
+  const L = loader === null ? frida_java_bridge_default.use(name) : frida_java_bridge_default.ClassFactory.get(loader).use(name);
+  for (const ov of L.onLocationChanged.overloads) {
+    const types = ov.argumentTypes.map((t) => String(t.className));
+    if (types[0] !== TENCENT_LOCATION || isHooked(ov))
+      continue;
+    ov.implementation = function(...args) {
+      try {
+        tencentDelivered(args[0]);
+      } catch (e) {
+        reportError("honey tencent listener", e);
+      }
+      return ov.apply(this, args);
+    };
+  }
 }
 function contactColumn(self, index, uri) {
   const [name, phone] = config2.honeyContact;
@@ -14608,10 +14811,26 @@ function installHoneyObjects() {
     const p = location();
     retHooks.set("Location.getLatitude", (self, _args, ret, ts) => ret === p[0] || plantFix(self, "Location.getLatitude", ts) ? p[0] : ret);
     retHooks.set("Location.getLongitude", (self, _args, ret, ts) => ret === p[1] || plantFix(self, "Location.getLongitude", ts) ? p[1] : ret);
-    for (const api2 of ["LocationManager.getLastKnownLocation", "AMapLocationClient.getLastKnownLocation"]) {
+    retHooks.set("LocationManager.getLastKnownLocation", (_self, _args, ret, ts) => {
+      plantFix(ret, "LocationManager.getLastKnownLocation", ts);
+      return ret;
+    });
+    const sdkCached = [["AMapLocationClient.getLastKnownLocation", "amap"], ["LocationClient.getLastKnownLocation", "baidu"]];
+    for (const [api2, sdk] of sdkCached) {
       retHooks.set(api2, (_self, _args, ret, ts) => {
-        plantFix(ret, api2, ts);
+        plantSdkObject(ret, sdk, api2, ts);
         return ret;
+      });
+    }
+    const getters = [["AMapLocation", "amap"], ["BDLocation", "baidu"], ["TencentLocation", "tencent"]];
+    for (const [cls, sdk] of getters) {
+      retHooks.set(`${cls}.getLatitude`, sdkGetter(sdk, `${cls}.getLatitude`, 0));
+      retHooks.set(`${cls}.getLongitude`, sdkGetter(sdk, `${cls}.getLongitude`, 1));
+    }
+    for (const api2 of ["TencentLocationManager.requestLocationUpdates", "TencentLocationManager.requestSingleFreshLocation"]) {
+      argHooks.set(api2, (_self, args) => {
+        for (const a of args)
+          watchTencentListener(a);
       });
     }
   }

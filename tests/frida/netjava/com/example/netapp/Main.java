@@ -151,6 +151,7 @@ public final class Main {
                         }
                         break;
                     }
+                    case "locsdk": n = LocReport.run(p[1]); break;
                     case "nio": n = com.igexin.push.NioUploader.post(p[1], Integer.parseInt(p[2]), p[3]); break;
                     case "exit": return;
                     default: n = -2;

@@ -1,0 +1,6 @@
+package com.tencent.map.geolocation;
+
+public class TencentLocationRequest {
+    private TencentLocationRequest() {}
+    public static TencentLocationRequest create() { return new TencentLocationRequest(); }
+}
