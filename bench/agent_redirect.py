@@ -9,6 +9,9 @@ agent, with a real mitmdump (the ``network`` source) beside it:
               redirected): the proxy's CONNECT tunnel, its own connect upstream (mitmproxy's eager
               strategy) and the preface read byte by byte
 
+and the same three for a non-blocking ``SocketChannel`` connect driven by a Selector (connect,
+OP_CONNECT, finishConnect: the agent sets the tunnel up inside finishConnect, on its own Selector).
+
 Also the net hooks installed and skipped on this runtime (HotSpot: the Android-only classes are
 skipped). The target is a plain TCP listener on loopback. Run: python bench/agent_redirect.py
 [--quick]. Needs java/javac (JDK 17) and mitmproxy. The last line is a JSON object.
@@ -100,18 +103,21 @@ def compile_app(out: Path) -> Path:
     javac = shutil.which("javac")
     if javac is None:
         raise SystemExit("needs javac (JDK 17)")
-    sources = [str(SRC / "java" / "android" / "telephony" / "TelephonyManager.java"), *sorted(str(p) for p in (SRC / "netjava").rglob("*.java"))]
+    stubs = [SRC / "java" / "android" / "telephony" / "TelephonyManager.java", SRC / "java" / "android" / "location" / "Location.java"]
+    sources = [*(str(p) for p in stubs), *sorted(str(p) for p in (SRC / "netjava").rglob("*.java"))]
     subprocess.run([javac, "--release", "17", "-d", str(out), *sources], check=True, timeout=300, capture_output=True)
     return out
 
 
-def connects_plain(java: str, classes: Path, port: int, n: int) -> int:
-    proc = subprocess.run([java, "-cp", str(classes), "com.example.netapp.Main"], input=f"connects 127.0.0.1 {port} {n}\nexit\n", capture_output=True, text=True, timeout=300)
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("done connects"))
+def connects_plain(java: str, classes: Path, port: int, n: int, cmd: str = "connects") -> int:
+    proc = subprocess.run([java, "-cp", str(classes), "com.example.netapp.Main"], input=f"{cmd} 127.0.0.1 {port} {n}\nexit\n", capture_output=True, text=True, timeout=300)
+    line = next(x for x in proc.stdout.splitlines() if x.startswith(f"done {cmd} "))
     return int(line.split()[2])
 
 
-def connects_agent(java: str, classes: Path, port: int, n: int, work: Path, direct: str | None) -> tuple[int, dict[str, Any], list[Event]]:
+def connects_agent(java: str, classes: Path, port: int, n: int, work: Path, direct: str | None) -> tuple[int, int, dict[str, Any], list[Event]]:
+    """Mean us per blocking Socket connect and per non-blocking SocketChannel connect (connect,
+    OP_CONNECT on a Selector, finishConnect) under the agent, its stats and events."""
     events: list[Event] = []
     out = Output()
     network = source_spec("network").factory(None, {"network_confdir": str(work / "conf")})  # type: ignore[arg-type]
@@ -128,11 +134,13 @@ def connects_agent(java: str, classes: Path, port: int, n: int, work: Path, dire
         out.wait("ready")
         assert frida_src.main is not None
         frida_src.main.input(f"connects 127.0.0.1 {port} {n}\n".encode())
-        us = int(out.wait("done connects").split()[2])
+        us = int(out.wait("done connects ").split()[2])
+        frida_src.main.input(f"nioconnects 127.0.0.1 {port} {n}\n".encode())
+        nio_us = int(out.wait("done nioconnects ").split()[2])
         stats = frida_src.main.stats()
     finally:
         sources.stop()
-    return us, stats, events
+    return us, nio_us, stats, events
 
 
 def connects_python(port: int, n: int, work: Path) -> int:
@@ -174,8 +182,9 @@ def main() -> int:
         classes = compile_app(work / "classes")
         connects_plain(java, classes, listener.port, 20)  # warm the page cache
         no_agent = connects_plain(java, classes, listener.port, n)
-        direct, _, _ = connects_agent(java, classes, listener.port, n, work, None)
-        redirected, stats, events = connects_agent(java, classes, listener.port, n, work, "")
+        nio_no_agent = connects_plain(java, classes, listener.port, n, "nioconnects")
+        direct, nio_direct, _, _ = connects_agent(java, classes, listener.port, n, work, None)
+        redirected, nio_redirected, stats, events = connects_agent(java, classes, listener.port, n, work, "")
         python_tunnel = connects_python(listener.port, n, work)
     listener.close()
     net = stats.get("net", {})
@@ -187,6 +196,10 @@ def main() -> int:
     print(f"  agent, direct   {direct:8d} us per connect  (+{direct - no_agent} us: the hook's decision)")
     print(f"  agent, redirect {redirected:8d} us per connect  (+{redirected - no_agent} us: CONNECT tunnel through mitmdump)")
     print(f"  python client   {python_tunnel:8d} us per CONNECT tunnel through mitmdump alone (the proxy's share)")
+    print("non-blocking SocketChannel connects (connect, OP_CONNECT on a Selector, finishConnect; the tunnel is set up in finishConnect):")
+    print(f"  no agent        {nio_no_agent:8d} us per connect")
+    print(f"  agent, direct   {nio_direct:8d} us per connect  (+{nio_direct - nio_no_agent} us)")
+    print(f"  agent, redirect {nio_redirected:8d} us per connect  (+{nio_redirected - nio_no_agent} us)")
     print(f"  redirected {net.get('redirected')} connects, {net.get('failed')} failed; agent-side preface time {net.get('prefaceUs', 0) / max(1, net.get('redirected', 1)) / 1000:.2f} ms each (ms resolution)")
     print(f"  net hooks installed: {net.get('hooked')}; skipped on this runtime: {len(skipped)}")
     for s in skipped:
@@ -198,6 +211,10 @@ def main() -> int:
         "redirected_us": redirected,
         "added_per_redirect_us": redirected - no_agent,
         "python_tunnel_us": python_tunnel,
+        "nio_no_agent_us": nio_no_agent,
+        "nio_direct_us": nio_direct,
+        "nio_redirected_us": nio_redirected,
+        "nio_added_per_redirect_us": nio_redirected - nio_no_agent,
         "redirected": net.get("redirected"),
         "failed": net.get("failed"),
         "net_hooks": net.get("hooked"),

@@ -17,7 +17,12 @@ per run, each reported as a HoneyPlant when the app first gets it:
   ``getLongitude``, and the fix object itself is moved there, so ``toString`` and
   serialisers agree. Reported once as ``name='location'``, ``value='<lat>,<lon>'``: the
   matcher reads that form as a :class:`~harness.network.matcher.Coordinate` (WGS-84, GCJ-02,
-  BD-09, rounded and truncated, see :func:`coordinate_of`).
+  BD-09, rounded and truncated, see :func:`coordinate_of`). Fix objects of the AMap, Baidu and
+  Tencent location SDKs, which keep their own coordinates, get the same point converted into the
+  datum each hands out (GCJ-02 for AMap and Tencent, BD-09 for Baidu, unless the fix says
+  otherwise) with the formulas of :mod:`harness.network.encodings`; a failed SDK fix keeps its
+  values. Each SDK's plant is one more ``location`` HoneyPlant whose value is still the WGS-84
+  point (the form the matcher expands into every datum) and whose ``api_id`` names the SDK call.
 - ``contacts``: every row of a cursor from a contacts query (``ContentResolver.query`` on a
   ``content://com.android.contacts`` or SIM URI) gives the planted name in the name columns and
   the planted number in the number columns (one planted contact: an app uploading the address

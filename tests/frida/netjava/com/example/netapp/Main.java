@@ -136,6 +136,30 @@ public final class Main {
                         }
                         break;
                     }
+                    case "nioconnects": { // nioconnects <host> <port> <n>: mean microseconds per non-blocking connect (connect, OP_CONNECT, finishConnect)
+                        int count = Integer.parseInt(p[3]);
+                        long total = 0;
+                        try (java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+                            for (int i = 0; i < count; i++) {
+                                try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open()) {
+                                    long t0 = System.nanoTime();
+                                    ch.configureBlocking(false);
+                                    boolean done = ch.connect(new InetSocketAddress(p[1], Integer.parseInt(p[2])));
+                                    java.nio.channels.SelectionKey key = ch.register(sel, java.nio.channels.SelectionKey.OP_CONNECT);
+                                    while (!done) {
+                                        sel.select(1000);
+                                        sel.selectedKeys().clear();
+                                        done = ch.finishConnect();
+                                    }
+                                    total += System.nanoTime() - t0;
+                                    key.cancel();
+                                }
+                                sel.selectNow();
+                            }
+                        }
+                        n = (int) (total / 1000 / count);
+                        break;
+                    }
                     case "nioconnect": { // nioconnect <host> <port>: a non-blocking connect on a Selector; 1 once connected
                         try (java.nio.channels.Selector sel = java.nio.channels.Selector.open(); java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open()) {
                             ch.configureBlocking(false);
