@@ -643,7 +643,7 @@ def load_model_file(path: str | Path) -> AppModel:
     return load_model(yamlio.load_file(path), str(path))
 
 
-CORPORA: dict[str, str] = {"calibration": "apps", "second": "apps_second"}
+CORPORA: dict[str, str] = {"calibration": "apps", "second": "apps_second", "third": "apps_third"}
 """Bundled reference-app corpora -> their folder next to this module. ``calibration`` is the
 first corpus (demo, calibration figure); ``second`` was written independently afterwards, before
 any detector was changed for it, to estimate accuracy on apps the detectors were not tuned on
