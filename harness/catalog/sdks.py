@@ -4,10 +4,18 @@ A sensitive call is attributed to the code that made it: walking the stack from 
 frame outwards, platform frames (``java.``, ``android.``, ``androidx.`` ...) and neutral
 libraries (OkHttp, Glide, React Native's runtime ...) are skipped; the first remaining frame is
 resolved by the *longest* matching package prefix among the SDK prefixes and the app's own
-package. An SDK match names the SDK; the app's package gives ``"app"``; an unknown package
-(obfuscated code, an SDK we do not list) is passed over in favour of a known SDK further out,
-and if none is found the call is the app's (``"app"``: the code ships in its APK). A stack of
-only platform frames gives ``""``.
+package. An SDK match names the SDK; the app's package gives ``"app"``. Unknown code is passed
+over in favour of a known SDK further out; if none is found:
+
+* a *foreign* package (outside the app's package and its organisation, with readable names:
+  an SDK the catalogue does not list) is named by its organisation prefix (``cn.thinkingdata``):
+  third-party code whether listed or not (rules.md R33 speaks of third-party code, not of a list);
+* obfuscated code (single-letter packages such as ``a.b.c``) and native libraries stay the
+  app's (``"app"``: the code ships in its APK).
+
+A catalogued SDK prefix found *inside* another package (``com.shop.thirdparty.com.umeng...``: a
+build tool relocated, "shaded", the SDK) names that SDK: relocation moves the code, not its
+author. A stack of only platform frames gives ``""``.
 
 androidx is treated as platform on purpose: it is Google's support code linked into every app
 and acts for whoever called it (ActivityCompat.requestPermissions is the app's request).
@@ -46,6 +54,7 @@ SDK_KINDS: tuple[str, ...] = (
 )
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
 _PREFIX_RE = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$")
+_SEGMENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_SDKS = 10_000
 _CACHE_LIMIT = 200_000
 
@@ -181,7 +190,10 @@ class SdkMatcher:
             # The app's own package competes by length like any prefix: an SDK vendored under
             # a longer prefix inside it still wins, the app wins over shorter SDK prefixes.
             self._table[self.app_package] = "app"
+        # the app's organisation (first two segments of its package): code there is the app's
+        self._app_orgs = frozenset({".".join(self.app_package.lower().split(".")[:2])} if self.app_package.count(".") >= 1 else set())
         self._cache: dict[str, str] = {}
+        self._embed_cache: dict[str, str] = {}
 
     @staticmethod
     def _qualified(frame: str) -> str:
@@ -222,15 +234,63 @@ class SdkMatcher:
                 return found
         return ""
 
+    def relocated(self, frame: str) -> str:
+        """The SDK whose catalogued prefix (two segments or more) appears inside the frame's
+        package after its first segment (a relocated, "shaded", copy), or ``""``."""
+        hit = self._embed_cache.get(frame)
+        if hit is not None:
+            return hit
+        result = ""
+        parts = self._qualified(frame).split(".")
+        for i in range(1, len(parts) - 2):
+            for n in range(len(parts) - 1, i + 1, -1):
+                found = self._table.get(".".join(parts[i:n]))
+                if found is not None and found not in (_SKIP, "app"):
+                    result = found
+                    break
+            if result:
+                break
+        if len(self._embed_cache) >= _CACHE_LIMIT:
+            self._embed_cache.clear()
+        self._embed_cache[frame] = result
+        return result
+
+    def foreign(self, frame: str) -> str:
+        """The organisation prefix (``cn.thinkingdata``) of an unlisted third-party package, or
+        ``""`` for the app's own organisation, obfuscated names, native frames and frames
+        without a package."""
+        if "!" in frame or frame.startswith("0x"):
+            return ""
+        parts = self._qualified(frame).split(".")
+        if len(parts) < 4:  # package of two segments at least, then class and method
+            return ""
+        pkg = parts[:-2]
+        if all(len(p) <= 2 for p in pkg) or len(pkg[1]) < 3 or not all(_SEGMENT_RE.fullmatch(p) for p in pkg[:2]):
+            return ""  # obfuscated (a.b.c) or not a package name a vendor would publish
+        org = ".".join(pkg[:2]).lower()
+        if self.app_package and (self.app_package == org or self.app_package.lower().startswith(org + ".") or org in self._app_orgs):
+            return ""
+        return org
+
     def attribute(self, frames: Sequence[str], caller: str = "") -> str:
         seen_code = False
+        foreign = ""
         for frame in (frames if frames else ((caller,) if caller else ())):
             r = self.resolve(frame)
             if r == _SKIP:
                 continue
+            if r in ("", "app"):
+                shaded = self.relocated(frame)
+                if shaded:
+                    return shaded
+            if r == "app" and foreign:
+                return foreign  # unlisted third-party code called from the app: it collected
             if r:
                 return r
             seen_code = True  # unknown code: keep looking for a known SDK further out
+            foreign = foreign or self.foreign(frame)
+        if foreign:
+            return foreign
         return "app" if seen_code else ""
 
 

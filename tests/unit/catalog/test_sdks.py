@@ -274,3 +274,26 @@ def test_must_have_sdks_are_in_the_public_lists(shared_dir: Path) -> None:
         _libradar(lists / "libradar_tag_rules.csv")) | set(_libchecker(lists / "libchecker_rules"))
     missing = [p for p in MUST_HAVE if not any(p == q or p.startswith(q + ".") or q.startswith(p + ".") for q in everything)]
     assert len(missing) <= len(MUST_HAVE) // 10, missing
+
+
+def test_unlisted_third_party_code_is_named_by_its_organisation() -> None:
+    app = "com.example.shop"
+    # an SDK the catalogue lacks, called from the app: the SDK collected, not the app
+    stack = ["cn.thinkingdata.android.TDTracker.getId(T.java:1)", "com.example.shop.App.onCreate(A.java:1)"]
+    assert S.attribute(stack, "", app) == "cn.thinkingdata"
+    # a catalogued SDK further out still wins over unlisted code nearer the call
+    assert S.attribute(["cn.thinkingdata.android.T.g(T.java:1)", "com.umeng.analytics.X.y(X.java:1)"], "", app) == "umeng"
+    # the app's own organisation, obfuscated names and native libraries stay the app's
+    assert S.attribute(["com.example.common.Ids.get(I.java:1)"], "", app) == "app"
+    assert S.attribute(["a.b.c.d(Unknown Source)", "com.example.shop.App.onCreate(A.java:1)"], "", app) == "app"
+    assert S.attribute(["ab.cd.Ef.g(Unknown Source)"], "", app) == "app"
+    assert S.attribute(["libfoo.so!collect+0x2"], "", app) == "app"
+
+
+def test_relocated_sdk_is_named_by_the_prefix_inside_the_package() -> None:
+    app = "com.example.shop"
+    shaded = "com.example.shop.thirdparty.com.umeng.commonsdk.internal.C.a(C.java:1)"
+    assert S.attribute([shaded, "com.example.shop.App.onCreate(A.java:1)"], "", app) == "umeng"
+    assert S.attribute(["org.shadow.libs.cn.jpush.android.P.q(P.java:1)"], "", app) == "jpush"
+    # one segment that happens to spell a vendor is not a relocated SDK
+    assert S.attribute(["com.example.shop.alipay.PayPage.show(P.java:1)"], "", app) == "app"
