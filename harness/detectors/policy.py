@@ -311,6 +311,18 @@ def category_not_disclosed(ctx: Context) -> Iterator[Finding]:
         )
 
 
+#: Words of SDK product names that name no particular SDK (R06 never accepts them alone).
+_GENERIC_SDK_WORDS = frozenset({
+    "mobile", "analytics", "analysis", "statistics", "push", "pushes", "services", "service", "cloud", "crash", "crashes",
+    "reporting", "report", "advertising", "adverts", "platform", "messaging", "message", "messages", "location", "maps",
+    "payment", "payments", "social", "share", "sharing", "login", "identity", "tracking", "tracker", "attribution",
+    "engine", "growth", "open", "center", "centre", "data", "client", "customer", "support", "media", "video", "audio",
+    "network", "networks", "marketing", "engagement", "notification", "notifications", "verify", "verification",
+    "security", "detection", "fraud", "device", "google", "android", "library", "framework", "market", "audience",
+    "monetization", "mediation", "solutions", "studio", "games", "online", "smart", "global", "international",
+})
+
+
 def _sdk_names(sdk_id: str) -> tuple[str, ...]:
     from harness.catalog.sdks import load_sdks
 
@@ -335,8 +347,11 @@ def _sdk_names(sdk_id: str) -> tuple[str, ...]:
     terms = load_terms()
     aliases = (*terms.sdk_aliases.get(sdk.id, ()), *terms.vendor_aliases.get(sdk.vendor.lower(), ()))
     parts = re.split(r"[/()（）,，]", f"{sdk.name}/{sdk.vendor}")
+    # a product name written without its vendor ("AppMetrica" for "Yandex AppMetrica"): each
+    # distinctive word of the catalogue name, never a generic one ("Mobile", "Analytics", "Push")
+    words = [w for w in re.split(r"[^0-9A-Za-zÀ-ɏ]+", sdk.name) if len(w) >= 5 and w.lower() not in _GENERIC_SDK_WORDS]
     return tuple(
-        dict.fromkeys([*(p.strip().lower() for p in parts if len(p.strip()) >= 2), *aliases, sdk_id.lower()])
+        dict.fromkeys([*(p.strip().lower() for p in parts if len(p.strip()) >= 2), *(w.lower() for w in words), *aliases, sdk_id.lower()])
     )
 
 

@@ -578,10 +578,26 @@ EXPLORE_TARGETS: dict[str, tuple[str, ...]] = {
                "data protection notice", "data policy", "privacy & cookie", "privacy and cookie", "datenschutzerklärung",
                "datenschutzhinweise", "politique de confidentialité", "política de privacidad", "informativa sulla privacy",
                "informativa privacy", "política de privacidade", "プライバシーポリシー", "個人情報保護方針", "개인정보 처리방침",
-               "개인정보처리방침", "политика конфиденциальности"),
+               "개인정보처리방침", "политика конфиденциальности",
+               # more of the same markets (the titles Play listings link to): ja / ko / ru / ar / pt / it / fr / es / de
+               "個人情報の取り扱い", "個人情報保護ポリシー", "プライバシー規約", "개인정보 보호정책", "개인정보보호정책",
+               "개인정보 취급방침", "политика обработки персональных данных", "политика приватности",
+               "سياسة الخصوصية", "إشعار الخصوصية", "بيان الخصوصية", "aviso de privacidade", "política de privacidad y cookies",
+               "aviso de privacidad", "informativa sul trattamento", "déclaration de confidentialité", "privacybeleid",
+               "datenschutzrichtlinie", "datenschutzhinweis"),
     "withdraw": ("撤回同意", "撤回授权", "撤销同意", "撤销授权", "隐私设置", "权限管理", "隐私权限", "授权管理", "同意管理",
                  "个人信息授权", "withdraw consent", "privacy settings", "manage permissions", "privacy choices", "manage consent",
-                 "consent settings", "datenschutzeinstellungen", "paramètres de confidentialité"),
+                 "consent settings", "datenschutzeinstellungen", "paramètres de confidentialité",
+                 # the same controls in the big app markets' languages (settings wording of Android / Play
+                 # localisations and of widely used apps there): de / fr / es / it / pt / ja / ko / ru / ar
+                 "einwilligung widerrufen", "zustimmung widerrufen", "einwilligungen verwalten", "retirer le consentement",
+                 "retirer mon consentement", "gérer le consentement", "retirar el consentimiento", "retirar consentimiento",
+                 "configuración de privacidad", "ajustes de privacidad", "revoca il consenso", "revocare il consenso",
+                 "impostazioni privacy", "impostazioni della privacy", "retirar consentimento", "revogar consentimento",
+                 "configurações de privacidade", "同意を撤回", "同意の撤回", "プライバシー設定", "同意の管理", "동의 철회",
+                 "동의철회", "개인정보 설정", "개인정보 보호 설정", "동의 관리", "отозвать согласие", "отзыв согласия",
+                 "настройки конфиденциальности", "управление согласием", "سحب الموافقة", "إلغاء الموافقة",
+                 "إعدادات الخصوصية", "إدارة الموافقة"),
     # Names of account deletion in apps and platform guidance (Play's "delete account"
     # requirement; 注销 in 认定方法 六.1), and their usual translations.
     "delete_account": ("注销账号", "注销账户", "注销帐号", "注销帐户", "账号注销", "帐号注销", "账户注销", "帐户注销", "删除账号",
@@ -589,8 +605,14 @@ EXPLORE_TARGETS: dict[str, tuple[str, ...]] = {
                        "delete your account", "close account", "close my account", "close your account", "deactivate account",
                        "deactivate your account", "deactivate my account", "erase account", "remove account", "konto löschen",
                        "supprimer le compte", "supprimer mon compte", "eliminar cuenta", "eliminar mi cuenta", "elimina account",
-                       "excluir conta", "アカウント削除", "계정 삭제", "회원 탈퇴", "удалить аккаунт"),
-    "complaint": ("投诉", "意见反馈", "联系我们", "联系客服", "contact us", "feedback", "complaint"),
+                       "excluir conta", "アカウント削除", "계정 삭제", "회원 탈퇴", "удалить аккаунт",
+                       "account löschen", "konto entfernen", "supprimer votre compte", "eliminar tu cuenta", "cancella account",
+                       "eliminare l'account", "excluir minha conta", "apagar conta", "アカウントを削除", "退会", "탈퇴하기",
+                       "계정 탈퇴", "удалить учетную запись", "удалить учётную запись", "удаление аккаунта", "حذف الحساب",
+                       "حذف حسابي", "إلغاء الحساب"),
+    "complaint": ("投诉", "意见反馈", "联系我们", "联系客服", "contact us", "feedback", "complaint", "kontakt", "nous contacter",
+                  "contáctanos", "contattaci", "fale conosco", "お問い合わせ", "問い合わせ", "고객센터", "문의하기",
+                  "связаться с нами", "обратная связь", "اتصل بنا", "تواصل معنا"),
     "personalisation": ("个性化推荐", "个性化广告", "程序化广告", "个性化内容推荐", "personalised ads", "personalized ads",
                         "ad personalisation", "ad personalization", "personalised recommendations", "personalized recommendations"),
 }
@@ -601,12 +623,23 @@ _NEVER_TAP = (
     "注销", "删除", "销户", "delete", "remove account", "close account", "deactivate", "清除", "清空", "卸载", "退出登录", "退出账号",
     "log out", "logout", "sign out", "撤回", "撤销", "withdraw", "revoke", "停止处理", "stop processing", "opt out", "确认", "confirm", "拨打", "call ",
     "分享", "share", "下载", "download", "打开应用市场", "评分", "rate us", "支付", "付款", "缴费", "pay", "购买", "buy",
+    # the same in the big app markets' languages: deleting, leaving, withdrawing, confirming, paying
+    # (de / fr / es / it / pt / ja / ko / ru / ar); a control explore must never execute in any language
+    "löschen", "entfernen", "abmelden", "widerrufen", "bestätigen", "kaufen", "bezahlen", "supprimer", "déconnexion",
+    "se déconnecter", "retirer", "révoquer", "confirmer", "acheter", "payer", "eliminar", "borrar", "cerrar sesión",
+    "revocar", "retirar", "confirmar", "comprar", "pagar", "elimina", "cancella", "esci", "revoca", "conferma",
+    "acquista", "paga", "excluir", "apagar", "sair", "revogar", "削除", "退会", "ログアウト", "撤回", "確認", "購入",
+    "支払", "삭제", "탈퇴", "로그아웃", "철회", "확인", "구매", "결제", "удал", "выйти", "выход", "отозвать", "отзыв",
+    "подтверд", "купить", "оплат", "حذف", "إلغاء", "تسجيل الخروج", "سحب", "تأكيد", "شراء", "ادفع", "دفع",
     # a personalisation switch is a consent decision: noted as the ``personalisation`` target, never flipped
     *EXPLORE_TARGETS["personalisation"],
 )
 # Words that put a control first in the queue (settings usually live behind them).
 _PRIORITY = ("我的", "设置", "关于", "隐私", "账号", "帐号", "账户", "安全", "帮助", "客服", "个人中心", "更多",
-             "me", "settings", "about", "privacy", "account", "help", "profile", "more")
+             "me", "settings", "about", "privacy", "account", "help", "profile", "more",
+             "profil", "einstellungen", "datenschutz", "konto", "paramètres", "compte", "perfil", "ajustes", "cuenta",
+             "impostazioni", "configurações", "conta", "設定", "マイページ", "アカウント", "プライバシー", "내 정보", "설정",
+             "마이", "계정", "профиль", "настройки", "аккаунт", "حسابي", "الإعدادات", "الحساب", "الخصوصية")
 _CONSENT_ROLES = frozenset({"accept", "decline", "decline_exit", "browse_only", "confirm_decline", "reconsider", "allow_always",
                             "allow_foreground", "allow_once", "deny", "deny_dont_ask", "manage_options", "close"})
 _MAX_TEXTS = 200
@@ -635,6 +668,8 @@ class _Tap:
 class _Explore:
     found: dict[str, dict[str, Any]] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
+    #: the click path that first reached each screen signature (the main screen: [])
+    paths: dict[str, list[_Tap]] = field(default_factory=dict)
     screens: int = 0
     taps: int = 0
     skipped: set[str] = field(default_factory=set)
@@ -667,6 +702,15 @@ def _match(text: str, words: tuple[str, ...]) -> bool:
     return any(w in low for w in words)
 
 
+def _is_heading(text: str, words: tuple[str, ...]) -> bool:
+    """A short text naming one of ``words``: at most 20 characters beyond the word it names (an
+    app name, a version, brackets). Counted against the word, not as a fixed length, so that a
+    title written in an alphabet ("Политика конфиденциальности", 27 letters) is as short as its
+    Chinese counterpart (隐私政策, 4 characters)."""
+    t = text.strip("《》「」 ").lower()
+    return any(w in t and len(t) - len(w) <= 20 for w in words) if t else False
+
+
 def _is_policy_page(tree: Hierarchy | None, package: str, kind: str) -> bool:
     """A page (not a consent prompt) whose heading names the policy: a short, non-clickable text
     with a policy word, on a page that also carries some body text."""
@@ -675,7 +719,7 @@ def _is_policy_page(tree: Hierarchy | None, package: str, kind: str) -> bool:
     if kind in CONSENT_KINDS:
         return False
     nodes = _nodes(tree, package)
-    heading = any(not clk and 0 < len(t.strip("《》 ")) <= 20 and _match(t, EXPLORE_TARGETS["policy"]) for t, _, _, clk, _ in nodes)
+    heading = any(not clk and _is_heading(t, EXPLORE_TARGETS["policy"]) for t, _, _, clk, _ in nodes)
     body = sum(len(t) for t, _, _, clk, _ in nodes if not clk)
     return heading and body >= 30
 
@@ -843,6 +887,7 @@ def explore(ctx: StepContext, max_depth: int, max_screens: int, targets: str) ->
         main = ctx.settle()
     main_sig = _signature(main.tree, ctx.package)
     state.seen.add(main_sig)
+    state.paths[main_sig] = []
     state.screens = 1
     _scan(ctx, main, [], state, wanted)
     if "delete_account" in wanted:
@@ -857,8 +902,24 @@ def explore(ctx: StepContext, max_depth: int, max_screens: int, targets: str) ->
         path = queue.popleft()
         here = _home(ctx, main_sig, max_depth)
         if _signature(here.tree, ctx.package) != main_sig:
-            # the app does not come back to the same main screen: explore from where it is
+            # the app does not come back to the same main screen (exploration began on a page
+            # the app had pushed, and a relaunch lands on its real main screen): explore from
+            # where it is. Paths that went through this screen are replayed from it; a screen
+            # not seen before is scanned as the new root.
             main_sig = _signature(here.tree, ctx.package)
+            root = state.paths.get(main_sig)
+            if root is None:
+                state.seen.add(main_sig)
+                state.paths[main_sig] = []
+                state.screens += 1
+                _scan(ctx, here, [], state, wanted)
+                queue.extend([c] for c in _candidates(here, ctx.package))
+            else:
+                n = len(root)
+                queue = deque(p[n:] for p in queue if p[:n] == root and len(p) > n)
+                if path[:n] != root or len(path) <= n:
+                    continue
+                path = path[n:]
         screen = _follow(ctx, path, state)
         if screen is None:
             continue
@@ -866,6 +927,7 @@ def explore(ctx: StepContext, max_depth: int, max_screens: int, targets: str) ->
         if sig in state.seen:
             continue
         state.seen.add(sig)
+        state.paths[sig] = path
         state.screens += 1
         _scan(ctx, screen, path, state, wanted)
         if "delete_account" in wanted:
