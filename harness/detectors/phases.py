@@ -310,6 +310,56 @@ def _main_subject(events: Sequence[Event]) -> str:
     return "cmp" if has_cmp else "privacy_policy"
 
 
+#: Screens whose texts are no app rationale: consent prompts summarise the whole policy, the
+#: system permission dialog is the platform's question.
+_NOT_IN_CONTEXT = frozenset({"privacy_dialog", "cmp_dialog", "second_confirm", "permission_dialog"})
+
+
+def _stated_intents(snap: UiSnapshot, catalog: RuleCatalog) -> list[str]:
+    """Feature intents whose permission group a text of ``snap`` names together with a stated
+    purpose (policy_terms.yaml ``permission_purpose``: the group's data words and a purpose
+    marker in the same text)."""
+    from harness.detectors.purpose import load_purpose_terms, match_purpose
+
+    terms = load_purpose_terms()
+    out: list[str] = []
+    texts = [x for x in snap.texts[:200] if 8 <= len(x)]
+    if not texts:
+        return out
+    for group in terms.groups:
+        if group in _NON_FEATURE_GROUPS:
+            continue
+        if not any(match_purpose([x], group, terms).verdict == "" for x in texts):
+            continue
+        for name, (_cats, groups) in catalog.user_intents.items():
+            if group in groups and name not in out:
+                out.append(name)
+                break
+    return out
+
+
+_NON_FEATURE_GROUPS = frozenset({"NOTIFICATIONS"})
+
+#: Label classes of the consent-UI lexicon that refuse, postpone, leave, or open settings or a
+#: document: a tap on them starts no feature.
+_NOT_GOING_AHEAD = frozenset({
+    "deny_dont_ask", "dont_ask", "neg_all", "no_consent", "still_neg", "neg_exit", "logout", "browse", "neg", "deny",
+    "think", "back", "manage", "settings", "learn", "policy", "cancel", "later", "close",
+})
+
+
+def _goes_ahead(text: str) -> bool:
+    """A control label that is not a refusal, a postponement, an exit or a settings link (by the
+    consent-UI lexicon's label classes; an unknown label goes ahead)."""
+    from harness.consent_ui.lexicon import lexicon, normalise_label
+
+    label = normalise_label(text)
+    if not label:
+        return False
+    m = lexicon().label_class(label)
+    return m is None or m.cls not in _NOT_GOING_AHEAD
+
+
 def build_phases(events: Iterable[Event], catalog: RuleCatalog, *, package: str = "") -> Phases:
     """Summarise one run's control events (ApiCall events are skipped)."""
     evs = [e for e in events if not isinstance(e, ApiCall)]
@@ -358,10 +408,12 @@ def build_phases(events: Iterable[Event], catalog: RuleCatalog, *, package: str 
             t0, s0 = open_denials.pop(group)
             denials.append(Denial(group, t0, _finite(ev.t), s0))
 
+    shown: UiSnapshot | None = None  # the screen the next tap is made on
     for ev in evs:
         t = _finite(ev.t)
         t_end = max(t_end, t)
         if isinstance(ev, UiSnapshot):
+            shown = ev
             if ev.screen_kind in prompt_kinds:
                 if t_prompt is None:
                     t_prompt = t
@@ -425,6 +477,19 @@ def build_phases(events: Iterable[Event], catalog: RuleCatalog, *, package: str 
                 # the control's own words name a feature too (a "录制视频" button recorded as a
                 # camera tap also starts the microphone)
                 triggers.append(Mark(t, ev.seq, worded))
+            if (
+                act == "tap" and not intent and ev.role not in _CONSENT_ROLES and shown is not None
+                and shown.screen_kind not in _NOT_IN_CONTEXT and _goes_ahead(ev.text)
+            ):
+                # a tap that names no feature, made to go ahead on a screen that states in one
+                # sentence what a permission's data is for (the in-context rationale rules.md
+                # R07 asks for), is the user starting that feature, whatever words its button
+                # uses ("Zählen starten" under "Damit wir Ihre Schritte zählen können, braucht
+                # die App Zugriff auf Ihre körperliche Aktivität"). A control that names its own
+                # feature keeps that feature (a scan button under a sentence about location
+                # starts scanning, not location); "not now", "go to settings", "exit" go nowhere.
+                for stated in _stated_intents(shown, catalog):
+                    triggers.append(Mark(t, ev.seq, stated))
         elif isinstance(ev, PermissionResult):
             group = ev.group.strip().upper()
             if ev.state in _DENIED:

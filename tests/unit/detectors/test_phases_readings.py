@@ -154,6 +154,32 @@ def test_feature_taps_without_intent_are_read_from_their_text() -> None:
     assert [(m.t, m.value) for m in ph.triggers] == [(1.0, "scan"), (2.0, "location"), (5.0, "paste")]
 
 
+def test_feature_words_in_the_big_app_markets_languages() -> None:
+    taps = ["Сканировать билет", "현재 위치로 주소 찾기", "ファイルから取り込む", "Foto aufnehmen", "Schritte zählen", "Nächste Schritte"]
+    ph = build_phases(stamp([UiAction(t=float(i), action="tap", text=x) for i, x in enumerate(taps)]), CAT)
+    assert [m.value for m in ph.triggers] == ["scan", "location", "storage/media", "camera", "activity"]
+    assert ph.group_triggered(CAT, "ACTIVITY_RECOGNITION", 4.5, 3.0) is not None
+
+
+def test_a_tap_going_ahead_on_a_stated_purpose_starts_that_feature() -> None:
+    why = "Damit wir Ihre Schritte auch bei ausgeschaltetem Bildschirm zählen können, braucht die App Zugriff auf Ihre körperliche Aktivität."
+    screen = UiSnapshot(t=1.0, screen_kind="other", texts=("Schrittzähler Plus", "Schritte zählen", why, "Nicht jetzt", "Zählen starten"))
+    ph = build_phases(stamp([screen, UiAction(t=2.0, action="tap", text="Zählen starten")]), CAT)
+    assert [m.value for m in ph.triggers] == ["activity"]
+    # "not now", "go to settings" and a control that names its own feature start no stated feature
+    block = UiSnapshot(t=1.0, screen_kind="permission_rationale", texts=("需要开启定位权限才能预订酒店。", "去设置", "退出应用"))
+    assert not build_phases(stamp([screen, UiAction(t=2.0, action="tap", text="Nicht jetzt")]), CAT).triggers
+    assert not build_phases(stamp([block, UiAction(t=2.0, action="tap", text="去设置")]), CAT).triggers
+    page = UiSnapshot(t=1.0, screen_kind="other", texts=("附近 3 个网点可借", "扫码租借需开启定位，用于确认您所在的网点"))
+    ph = build_phases(stamp([page, UiAction(t=2.0, action="tap", text="扫码租借", user_intent="scan")]), CAT)
+    assert [m.value for m in ph.triggers] == ["scan"]
+    # data named on one line and a purpose on another is no stated purpose; a consent prompt is none either
+    apart = UiSnapshot(t=1.0, screen_kind="other", texts=("Heute 0 Schritte", "Damit es weitergeht, tippen Sie unten."))
+    assert not build_phases(stamp([apart, UiAction(t=2.0, action="tap", text="Weiter")]), CAT).triggers
+    prompt = UiSnapshot(t=1.0, screen_kind="privacy_dialog", texts=(why,))
+    assert not build_phases(stamp([prompt, UiAction(t=2.0, action="tap", text="Weiter")]), CAT).triggers
+
+
 def test_non_finite_times_do_not_break_phases() -> None:
     ph = build_phases(stamp([ConsentDecision(t=float("nan"), choice="accept"), ApiCall(t=1.0)]), CAT)
     assert ph.phase_at(1.0) == ACCEPTED

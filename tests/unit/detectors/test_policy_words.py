@@ -45,6 +45,13 @@ def test_deadlines_are_read_and_retention_periods_are_not(text: str, promised: l
     assert _days(text, NEAR) == promised
 
 
+def test_sdks_are_known_by_their_product_word_and_vendors_in_other_scripts() -> None:
+    names = _sdk_names("yandex_metrica")
+    assert "appmetrica" in names and "яндекс" in names  # "AppMetrica (Яндекс)" names it
+    # a generic word of a product name never names an SDK on its own
+    assert not {"mobile", "analytics", "push", "services"} & set(_sdk_names("admob") + _sdk_names("huawei_push") + _sdk_names("umeng"))
+
+
 def test_sdks_are_known_by_product_and_vendor_names() -> None:
     names = _sdk_names("volcengine_applog")
     assert "火山引擎" in names and "字节跳动" in names

@@ -24,6 +24,14 @@ from harness.errors import CatalogError
         (["开启定位，用于为您查找附近门店"], "CAMERA", "needs-review"),  # purpose, but of another group
         ([], "MICROPHONE", "violation"),
         (["Nearby stores"], "LOCATION", "needs-review"),
+        # the big app markets' languages
+        (["Чтобы отсканировать QR-код билета, приложению нужна камера."], "CAMERA", ""),
+        (["배달 주소를 자동으로 입력하기 위해 위치 정보가 필요합니다."], "LOCATION", ""),
+        (["電子書籍ファイルを取り込むために、ストレージへのアクセスが必要です。"], "STORAGE", ""),
+        (["Damit wir Ihre Schritte zählen können, braucht die App Ihre körperliche Aktivität."], "ACTIVITY_RECOGNITION", ""),
+        (["لعرض حالة الطقس في مدينتك نحتاج إلى موقعك التقريبي."], "LOCATION", ""),
+        (["Pour trouver les magasins proches, l'application utilise votre localisation."], "LOCATION", ""),
+        (["Standort"], "LOCATION", "needs-review"),
     ],
 )
 def test_match_purpose(texts: list[str], group: str, verdict: str) -> None:

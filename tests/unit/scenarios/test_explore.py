@@ -154,3 +154,41 @@ def test_explore_result_is_one_typed_event_nothing_cut(tmp_path: Path, app: str)
         "complaint",
         "personalisation",
     }
+
+
+@pytest.mark.parametrize(
+    ("app", "package", "confirm"),
+    [
+        ("clean-transit-ru", "com.refapp3.poezd.bilety", "Удалить навсегда"),
+        ("clean-delivery-ko", "com.refapp3.baedal.eats", "탈퇴하기"),
+    ],
+)
+def test_destructive_controls_in_other_languages_are_never_tapped(tmp_path: Path, app: str, package: str, confirm: str) -> None:
+    # explore once executed a Russian account deletion and a Korean consent withdrawal: the
+    # never-tap words were Chinese and English only
+    events, result, drv = _run(tmp_path, app)
+    assert result is not None
+    taps = _explore_taps(events)
+    assert confirm not in taps and not [t for t in taps if "Отозвать" in t or "철회" in t], taps
+    assert drv.is_running(package)
+    # the policy (title in Cyrillic / Hangul), withdrawal and deletion are found two taps deep
+    assert {result["found"][t]["clicks"] for t in ("policy", "withdraw", "delete_account")} == {2}
+
+
+def test_policy_heading_is_judged_against_the_word_it_names() -> None:
+    from harness.scenarios.steps import EXPLORE_TARGETS, _is_heading
+
+    words = EXPLORE_TARGETS["policy"]
+    assert _is_heading("Политика конфиденциальности", words)  # 27 letters, a title
+    assert _is_heading("《隐私政策》", words) and _is_heading("سياسة الخصوصية", words)
+    assert not _is_heading("Bitte lesen Sie unsere Datenschutzerklärung, bevor Sie fortfahren und die App nutzen.", words)
+    assert not _is_heading("", words)
+
+
+def test_explore_restarts_from_the_main_screen_when_it_began_on_a_pushed_page(tmp_path: Path) -> None:
+    # after the permission dialogs the app shows a promotion page; a relaunch lands on the real
+    # main screen, from which the policy is two taps away
+    events, result, _ = _run(tmp_path, "ticket-two-screens")
+    assert result is not None
+    assert result["found"]["policy"]["path"] == ["我的", "隐私政策"]
+    assert result["found"]["withdraw"]["clicks"] == 2 and "delete_account" in result["found"]
