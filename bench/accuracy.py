@@ -6,14 +6,16 @@ device, judges each run with the detectors exactly as ``consent-harness analyze`
 compares the findings with the ground truth each app ships next to it (its ``truth:`` list;
 clean controls say ``clean: true`` and ``truth: []``)::
 
-    python bench/accuracy.py [--corpus all|calibration|second|web] [--apps a,b] [--scenarios S1,S2]
+    python bench/accuracy.py [--corpus all|calibration|second|third|web] [--apps a,b] [--scenarios S1,S2]
                              [--results DIR] [--keep] [--jurisdiction cn] [--ca-run S3]
 
-Two corpora are bundled (``harness.devices.sim.model.CORPORA``): ``calibration`` (the first,
-written with the detectors) and ``second`` (written independently afterwards, before any detector
-was changed for it). Each is scored and printed on its own, with per-rule precision and recall;
-the JSON line carries the figures of the whole selection plus ``corpora`` (one figure set per
-corpus). A clean control flagged in either corpus fails the benchmark.
+Three corpora are bundled (``harness.devices.sim.model.CORPORA``): ``calibration`` (the first,
+written with the detectors), ``second`` (written independently afterwards, before any detector
+was changed for it) and ``third`` (adversarial: lawful but unusual clean apps in other languages
+and with other SDKs, plants in forms the first two did not use; also written before any detector
+change). Each is scored and printed on its own, with per-rule precision and recall; the JSON
+line carries the figures of the whole selection plus ``corpora`` (one figure set per corpus). A
+clean control flagged in any corpus fails the benchmark.
 
 ``--corpus web`` runs the web corpus instead: the reference H5 pages of
 ``harness/devices/web/pages/`` (each page model carries its truth in the same shape) through the

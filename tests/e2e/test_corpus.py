@@ -111,6 +111,41 @@ def test_second_corpus_flags_no_clean_app_and_scores_above_the_bar(second: Corpu
         assert sc.precision == 1.0 and sc.recall == 1.0
 
 
+# The third corpus (adversarial, docs/corpus.md): clean apps doing lawful but unusual things in
+# other languages, with other SDKs; plants in forms the other corpora did not use (a relocated
+# SDK, an unlisted SDK, a DRM device id, a countdown that consents, permissions over two
+# screens, another clipboard API). Same bar as the second corpus; no known gap.
+KNOWN_GAPS_THIRD: dict[tuple[str, str, str], str] = {}
+
+
+@pytest.fixture(scope="module")
+def third(corpora: Corpora, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
+    return corpora.run("third", tmp_path_factory.mktemp("third"))
+
+
+def test_third_corpus_flags_no_clean_app_and_scores_above_the_bar(third: CorpusRun) -> None:
+    sc = third.score
+    assert not sc.control_flags, "\n".join(f"{u.label()}: {u.message} ({u.run_dir})" for u in sc.control_flags)
+    missed = [(t, d) for t, d in sc.misses if ("miss", t.app, t.rule) not in KNOWN_GAPS_THIRD]
+    assert not missed, "\n".join(f"{t.label()}: {t.why} ({d})" for t, d in missed)
+    extra = [u for u in sc.false_positives if ("fp", u.app, u.rule) not in KNOWN_GAPS_THIRD]
+    assert not extra, "\n".join(f"{u.label()}: {u.message} ({u.run_dir})" for u in extra)
+    assert sc.planted >= 40 and len(third.clean) * 2 > len(third.models)
+    if not KNOWN_GAPS_THIRD:
+        assert sc.precision == 1.0 and sc.recall == 1.0
+
+
+def test_third_corpus_prompts_are_decided_in_every_language(third: CorpusRun, corpora: Corpora) -> None:
+    # a refusal in Korean, Japanese, German, Russian or Arabic, on an onboarding page or through a
+    # guardian's box, is recorded as a refusal; nothing is decided in S1 (the countdown that
+    # consents by itself is the app's doing, not a decision)
+    for o in third.outcomes:
+        assert o.status == "completed" and not o.infrastructure_error and not o.detector_errors, f"{o.app} {o.scenario} ({o.run_dir})"
+        choices = [e.choice for e in Timeline.read(o.run_dir / "timeline.jsonl") if isinstance(e, ConsentDecision) and e.subject == "privacy_policy"]
+        expected = {"S1": [], "S2": ["decline"], "S3": ["accept"], "S4": ["accept"], "S5": ["accept"]}[o.scenario.removesuffix(corpora.bench.CA_RUN_SUFFIX)]
+        assert choices[:1] == expected, f"{o.app} {o.scenario}: privacy decisions {choices} ({o.run_dir})"
+
+
 def _bench_cli(*args: str) -> tuple[int, str]:
     proc = subprocess.run([sys.executable, str(REPO / "bench" / "accuracy.py"), *args], capture_output=True, text=True, timeout=120, cwd=REPO)
     return proc.returncode, proc.stdout + proc.stderr

@@ -646,8 +646,10 @@ def load_model_file(path: str | Path) -> AppModel:
 CORPORA: dict[str, str] = {"calibration": "apps", "second": "apps_second", "third": "apps_third"}
 """Bundled reference-app corpora -> their folder next to this module. ``calibration`` is the
 first corpus (demo, calibration figure); ``second`` was written independently afterwards, before
-any detector was changed for it, to estimate accuracy on apps the detectors were not tuned on
-(docs/corpus.md). Model names are unique across corpora."""
+any detector was changed for it, to estimate accuracy on apps the detectors were not tuned on;
+``third`` is an adversarial set written the same way (lawful but unusual clean apps in other
+languages and with other SDKs, plants in new forms) (docs/corpus.md). Model names are unique
+across corpora."""
 
 
 def _apps_dir(corpus: str = "calibration") -> Path:

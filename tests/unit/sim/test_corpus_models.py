@@ -104,7 +104,8 @@ def test_truth_is_backed_by_what_the_model_does(name: str, corpora: Corpora) -> 
         if t.sdk == "app":
             assert any(not c["sdk"] for c in same), f"{name}: truth says the app reads {t.category}, only SDKs do"
         elif "." in t.sdk:
-            assert any(c["sdk"] == t.sdk or c["sdk"].startswith(t.sdk + ".") for c in same), f"{name}: no {t.category} call by {t.sdk}"
+            # the SDK's package, or a copy of it relocated ("shaded") inside another package
+            assert any(c["sdk"] == t.sdk or c["sdk"].startswith(t.sdk + ".") or f".{t.sdk}." in c["sdk"] + "." for c in same), f"{name}: no {t.category} call by {t.sdk}"
 
 
 def test_truth_sdk_packages_are_known_to_the_sdk_catalogue(corpora: Corpora) -> None:
@@ -113,7 +114,9 @@ def test_truth_sdk_packages_are_known_to_the_sdk_catalogue(corpora: Corpora) -> 
         for raw in m.truth:
             sdk = str(raw.get("sdk", ""))
             if "." in sdk:
-                assert len(resolve(sdk)) == 2, f"{m.name}: SDK package {sdk} is not in harness/catalog/sdks.yaml"
+                # a catalogued SDK resolves to its id; one the catalogue lacks (third corpus) to
+                # the organisation prefix attribution names unlisted third-party code by
+                assert len(resolve(sdk)) == 2, f"{m.name}: SDK package {sdk} is neither in harness/catalog/sdks.yaml nor attributed as unlisted third-party code"
 
 
 def test_pre_ticked_plant_is_a_ticked_checkbox_on_the_privacy_prompt() -> None:
@@ -151,7 +154,8 @@ def test_consent_screens_read_as_intended(name: str) -> None:
         first = _reading(m, cmp_layers[0])
         assert (first.decline_control() is not None) != any(t.get("rule") == "R12" for t in m.truth), f"{name}: refusal on the first layer vs R12 truth"
         return
-    prompts = [s.id for s in m.screens.values() if s.layout == "dialog" and s.id in ("privacy", "notice")]
+    # the prompt is a dialog, or (third corpus) a full-screen onboarding page
+    prompts = [s.id for s in m.screens.values() if (s.layout == "dialog" and s.id in ("privacy", "notice")) or s.id == "onboarding"]
     assert prompts, f"{name}: no privacy prompt"
     for sid in prompts:
         r = _reading(m, sid)
@@ -168,7 +172,7 @@ def test_consent_screens_read_as_intended(name: str) -> None:
             # the second corpus was written independently of the recogniser: how its rationale
             # dialogs read is a measurement (docs/corpus.md), not an invariant
             assert _reading(m, s.id).kind == "permission_rationale", f"{name}.{s.id}"
-        if s.layout == "page":
+        if s.layout == "page" and s.id not in prompts:
             # a consent-management settings page (the CMP's second layer) is a CMP screen
             allowed = ("other", "login_gate", "cmp_dialog") if s.id in CMP_LAYERS else ("other", "login_gate")
             assert _reading(m, s.id).kind in allowed, f"{name}.{s.id}"
@@ -295,7 +299,7 @@ def test_second_corpus_is_separate_new_and_half_clean() -> None:
     first = set(available_models())
     second = set(available_models("second"))
     assert len(second) >= 12 and not first & second
-    assert set(available_models("all")) == first | second
+    assert set(available_models("all")) == first | second | set(available_models("third"))
     assert {corpus_of(n) for n in first} == {"calibration"} and {corpus_of(n) for n in second} == {"second"}
     models2 = [MODELS[n] for n in second]
     assert len([m for m in models2 if m.clean]) * 2 >= len(models2)
@@ -309,3 +313,23 @@ def test_unknown_corpus_is_refused_by_name() -> None:
 
     with pytest.raises(AppModelError, match="unknown corpus 'thrid'"):
         available_models("thrid")
+
+
+# -- the third corpus ----------------------------------------------------------------------------
+
+
+def test_third_corpus_is_separate_new_and_mostly_clean() -> None:
+    """The third corpus (docs/corpus.md) lives in its own folder, shares no model name or package
+    with the other two, has at least 12 apps of which more than half are clean, covers app types
+    and UI languages the other two do not, and every model's comment says what it does."""
+    earlier = set(available_models()) | set(available_models("second"))
+    third = set(available_models("third"))
+    assert len(third) >= 12 and not earlier & third
+    assert {corpus_of(n) for n in third} == {"third"}
+    models3 = [MODELS[n] for n in third]
+    assert len([m for m in models3 if m.clean]) * 2 > len(models3)
+    assert not {m.package for m in models3} & {MODELS[n].package for n in earlier}
+    new_types = {m.profile for m in models3} - {MODELS[n].profile for n in earlier}
+    assert len(new_types) >= 8, new_types
+    new_locales = {m.locale for m in models3} - {MODELS[n].locale for n in earlier}
+    assert {"ja", "ko", "de", "ru", "ar"} <= new_locales, new_locales
