@@ -381,27 +381,29 @@ def run_corpus(
 
 
 def run_web_corpus(pages: Sequence[str], scenario_spec: str, root: Path, *, jurisdiction: str = "cn", progress: Callable[[str], None] | None = None) -> tuple[list[RunOutcome], dict[str, float]]:
-    """Run and judge every (page, scenario) pair in a real Chromium, a fresh browser for each.
-    Returns the outcomes and the seconds per page."""
-    from harness.assemble import AppRequest, run_app
+    """Run and judge every (page, scenario) pair in a real Chromium, a fresh browser for each:
+    a page's scenarios run at once, as ``consent-harness run --device web`` runs them, one
+    browser per scenario. Returns the outcomes and the seconds per page."""
+    from harness.assemble import MAX_PARALLEL, AppRequest, run_app
 
     outcomes: list[RunOutcome] = []
     per_page: dict[str, float] = {}
+    wanted = [s for s in scenario_spec.split(",") if s]
+    lanes = str(max(1, min(len(wanted), MAX_PARALLEL)))
     for name in pages:
         started = time.perf_counter()
-        for sc in scenario_spec.split(","):
-            t0 = time.perf_counter()
-            # a fresh browser for every (page, scenario): no run starts from another's state
-            for out in run_app(AppRequest(app=name, device="web", scenario=sc, results=str(root), jurisdiction=jurisdiction, reports=())):
-                errors: list[str] = []
-                analysis = out.run_dir / "analysis.json"
-                if analysis.is_file():
-                    data = json.loads(analysis.read_text(encoding="utf-8"))
-                    errors = [json.dumps(e, ensure_ascii=False)[:300] for e in data.get("errors", []) or []]
-                info = out.result.info
-                outcomes.append(RunOutcome(name, info.scenario, out.run_dir, out.findings, info.status, out.result.step_failures, out.result.infrastructure_error, errors, time.perf_counter() - t0))
-                if progress is not None:
-                    progress(f"{name} {info.scenario}: {sum(1 for f in out.findings if f.verdict in COUNTED_VERDICTS)} findings")
+        # no run starts from another's state: each scenario has a browser of its own
+        request = AppRequest(app=name, device="web", scenario=",".join(wanted), results=str(root), jurisdiction=jurisdiction, reports=(), device_options={"parallel": lanes})
+        for out in run_app(request):
+            errors: list[str] = []
+            analysis = out.run_dir / "analysis.json"
+            if analysis.is_file():
+                data = json.loads(analysis.read_text(encoding="utf-8"))
+                errors = [json.dumps(e, ensure_ascii=False)[:300] for e in data.get("errors", []) or []]
+            info = out.result.info
+            outcomes.append(RunOutcome(name, info.scenario, out.run_dir, out.findings, info.status, out.result.step_failures, out.result.infrastructure_error, errors, float(info.extra.get("duration_s", 0.0))))
+            if progress is not None:
+                progress(f"{name} {info.scenario}: {sum(1 for f in out.findings if f.verdict in COUNTED_VERDICTS)} findings")
         per_page[name] = time.perf_counter() - started
     return outcomes, per_page
 
