@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -212,3 +213,42 @@ def test_clipboard_read_is_prompted_and_denied(web: WebDriver, base: str) -> Non
     assert r.kind == "permission_dialog" and web.prompt_group() == "CLIPBOARD"  # Android has no such group: the browser names it
     _tap(web, r.control("deny"))
     assert _text(web) == "error NotAllowedError"
+
+
+def _pixel(d: WebDriver, png: Path, x: int, y: int) -> list[int]:
+    """The colour of one pixel of a saved picture, read back by the browser (its own context)."""
+    import base64
+
+    ctx = d._browser.new_context()
+    try:
+        page = ctx.new_page()
+        data = base64.b64encode(png.read_bytes()).decode("ascii")
+        page.set_content(f'<img id="i" src="data:image/png;base64,{data}">')
+        got = page.evaluate(
+            """([x, y]) => { const i = document.getElementById('i'); const c = document.createElement('canvas');
+            c.width = i.naturalWidth; c.height = i.naturalHeight; const g = c.getContext('2d'); g.drawImage(i, 0, 0);
+            return [c.width, c.height, ...g.getImageData(x, y, 1, 1).data.slice(0, 3)]; }""",
+            [x, y],
+        )
+        return list(got)
+    finally:
+        ctx.close()
+
+
+def test_the_screenshot_shows_the_prompt_the_harness_read(web: WebDriver, base: str, tmp_path: Path) -> None:
+    """Headless Chromium draws no permission prompt; the screenshot saved with a screen shows
+    the drawn one where the hierarchy says it is (white box, the page dimmed around it), and the
+    plain page once it is answered."""
+    _open(web, f"{base}/geo.html")
+    assert _read(web).kind == "permission_dialog"
+    shot = tmp_path / "prompt.png"
+    assert web.screenshot(str(shot))
+    w, h, *box = _pixel(web, shot, 30, 570)  # inside the prompt's box, off its text
+    assert (w, h) == (390, 844) and box == [255, 255, 255]
+    *_, r, g, b = _pixel(web, shot, 195, 300)  # the page above it: dimmed
+    assert max(r, g, b) < 200
+    _tap(web, _read(web).control("deny"))
+    plain = tmp_path / "plain.png"
+    assert web.screenshot(str(plain))
+    *_, r, g, b = _pixel(web, plain, 195, 300)
+    assert min(r, g, b) > 240  # the page's white background, nothing over it

@@ -25,6 +25,7 @@ authorisation code; each one handed out is reported, so a flow carrying it is ma
 
 from __future__ import annotations
 
+import html
 import random
 import secrets
 from collections.abc import Callable
@@ -34,7 +35,7 @@ from urllib.parse import urlsplit
 
 from harness.network.encodings import gcj02_from_wgs84
 
-__all__ = ["Prompt", "BrowserChrome", "PROMPT_KINDS", "CHROME_PACKAGES", "RESERVED_IDS", "honey_position"]
+__all__ = ["Prompt", "BrowserChrome", "PROMPT_KINDS", "CHROME_PACKAGES", "RESERVED_IDS", "SCREEN", "honey_position"]
 
 #: The package that draws the chrome, per in-app browser (WeChat's X5/XWeb, Alipay, Chrome).
 CHROME_PACKAGES = {"wechat": "com.tencent.mm", "alipay": "com.eg.android.AlipayGphone", "chrome": "com.android.chrome"}
@@ -61,6 +62,8 @@ PROMPT_KINDS: dict[str, tuple[str, str, str]] = {
 _ALLOW_ONLY = frozenset({"wx-oauth", "alipay-oauth", "wx-profile", "alipay-profile"})
 _BUTTONS = {"zh": ("允许", "拒绝"), "en": ("Allow", "Block")}
 _W, _H = 390, 844
+#: the screen (CSS pixels) the prompt is laid out on: the web device's viewport
+SCREEN = (_W, _H)
 _BOX = (16, 560, 374, 820)
 _MSG = (40, 584, 350, 680)
 _ALLOW = (200, 720, 350, 790)
@@ -205,6 +208,30 @@ class BrowserChrome:
         inner += node("android.widget.Button", "permission_allow_button", allow, _ALLOW, True)
         box = node("android.widget.LinearLayout", "grant_dialog", "", _BOX, False, inner)
         return node("android.widget.FrameLayout", "", "", (0, 0, _W, _H), False, box)
+
+    def overlay_html(self) -> str:
+        """The prompt on screen drawn as HTML at the same places as :meth:`overlay` ('' when
+        none), for the screenshot of the screen the harness read (headless Chromium draws no
+        prompt). Every text is escaped: the site's name comes from the page."""
+        p = self.showing
+        if p is None:
+            return ""
+        zh, en = PROMPT_KINDS[p.kind][1:]
+        msg = (zh if self.lang == "zh" else en).format(site=p.site)
+        allow, deny = _BUTTONS[self.lang]
+
+        def at(box: tuple[int, int, int, int], style: str, text: str = "") -> str:
+            where = f"position:absolute;left:{box[0]}px;top:{box[1]}px;width:{box[2] - box[0]}px;height:{box[3] - box[1]}px;box-sizing:border-box"
+            return f'<div style="{where};{style}">{html.escape(text)}</div>'
+
+        button = "display:flex;align-items:center;justify-content:center;font:500 17px sans-serif;color:#1a73e8;border:1px solid #dadce0;border-radius:20px"
+        return (
+            at((0, 0, _W, _H), "background:rgba(0,0,0,0.45)")
+            + at(_BOX, "background:#ffffff;border-radius:16px;box-shadow:0 2px 12px rgba(0,0,0,0.3)")
+            + at(_MSG, "font:16px/1.45 sans-serif;color:#202124;overflow:hidden;word-break:break-all", msg)
+            + at(_DENY, button, deny)
+            + at(_ALLOW, button, allow)
+        )
 
     def tap(self, x: int, y: int) -> bool:
         """A tap while a prompt is on screen: answers it when on a button; swallowed otherwise

@@ -23,6 +23,7 @@ The driver's clock is real time; ``sleep`` lets Playwright process the page's ev
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -35,7 +36,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from harness.devices.base import DeviceInfo
-from harness.devices.web.chrome import PROMPT_KINDS, RESERVED_IDS, BrowserChrome, Prompt
+from harness.devices.web.chrome import PROMPT_KINDS, RESERVED_IDS, SCREEN, BrowserChrome, Prompt
 from harness.devices.web.stall import STALL_S, StallGuard
 from harness.errors import DeviceError, InputError
 
@@ -636,14 +637,36 @@ class WebDriver:
         self.stop(self.package)
 
     def screenshot(self, path: str) -> bool:
+        """The screen the harness read: the page, and the browser's prompt over it when one is
+        showing (drawn by :meth:`_with_prompt`, as headless Chromium draws none)."""
         if not self._alive():
             return False
         try:
-            with self._guard.bounded("taking a screenshot", 5.0):
-                self.page.screenshot(path=path, timeout=5000)
+            with self._guard.bounded("taking a screenshot", 10.0):
+                overlay = self.chrome.overlay_html()
+                if not overlay:
+                    self.page.screenshot(path=path, timeout=5000)
+                else:
+                    self._with_prompt(self.page.screenshot(timeout=5000), overlay, path)
         except Exception:  # noqa: BLE001 - a page mid-navigation has no picture; the dump is kept
             return False
         return True
+
+    def _with_prompt(self, png: bytes, overlay: str, path: str) -> None:
+        """The page's picture with the prompt drawn over it, composed in a page of the harness's
+        own: a browser context of its own with scripts off, which the page under test never sees."""
+        ctx = self._browser.new_context(viewport={"width": SCREEN[0], "height": SCREEN[1]}, device_scale_factor=1, java_script_enabled=False)
+        try:
+            page = ctx.new_page()
+            img = base64.b64encode(png).decode("ascii")
+            page.set_content(
+                '<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0">'
+                f'<img alt="" style="position:absolute;left:0;top:0" src="data:image/png;base64,{img}">{overlay}</body></html>',
+                timeout=5000,
+            )
+            page.screenshot(path=path, timeout=5000)
+        finally:
+            ctx.close()
 
     def foreground_package(self) -> str:
         return self.package if self.page is not None and not self.page.is_closed() else ""
