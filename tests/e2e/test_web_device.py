@@ -209,17 +209,23 @@ def test_alipay_bridge_profile_through_the_authorisation_screen(tmp_path: Path) 
 
 def test_w1_to_w3_at_once_judge_as_one_after_another(tmp_path: Path) -> None:
     """The web kind runs W1..W3 at once, each in a Chromium of its own (three browsers, each
-    opened and closed by its own thread); the runs judge exactly as when the three run one after
-    another in one browser, each from a fresh profile."""
+    opened and closed by its own thread); the runs find the same things (rule, party, data) as
+    when the three run one after another in one browser, each from a fresh profile.
+
+    Verdicts are not compared: R07 weighs the screens recorded within a few seconds before a
+    request, and on a loaded machine whether the harness read the page before the page's own
+    location call at landing varies from run to run, in either mode (two runs one after another
+    differ the same way), so R07 flips between violation and needs-review there."""
     import threading
 
-    def judged(parallel: str) -> list[tuple[str, str, frozenset[tuple[str, str, str, str]]]]:
+    def judged(parallel: str) -> list[tuple[str, str, frozenset[tuple[str, str, str]]]]:
         request = AppRequest(app="scan-order", device="web", scenario="all", results=str(tmp_path / parallel), reports=(), device_options={"parallel": parallel})
         outs = list(run_app(request))
-        return [(o.result.info.scenario, o.result.info.status, frozenset((f.rule_id, f.verdict, f.sdk, f.category) for f in o.findings)) for o in outs]
+        return [(o.result.info.scenario, o.result.info.status, frozenset((f.rule_id, f.sdk, f.category) for f in o.findings)) for o in outs]
 
     together, apart = judged("3"), judged("1")
     assert [s for s, _, _ in together] == ["W1", "W2", "W3"] and {st for _, st, _ in together} == {"completed"}
-    assert together == apart
+    for (sc, _, a), (_, _, b) in zip(together, apart, strict=True):
+        assert a == b, f"{sc}: only at once {sorted(a - b)}, only one after another {sorted(b - a)}"
     assert all(rules for _, _, rules in together)  # the planted page is judged on both sides
     assert not [t for t in threading.enumerate() if t.name.startswith("consent-harness-lane")]  # every lane ended, with its browser
