@@ -184,14 +184,21 @@ class BrowserChrome:
     def showing(self) -> Prompt | None:
         return next((p for p in self.prompts if p.state == "pending"), None)
 
-    def overlay(self) -> str:
-        """The prompt on screen as hierarchy nodes ('' when none)."""
+    def _words(self) -> tuple[str, str, str] | None:
+        """The prompt on screen's question, allow and deny labels (None when none is showing)."""
         p = self.showing
         if p is None:
-            return ""
+            return None
         zh, en = PROMPT_KINDS[p.kind][1:]
-        msg = (zh if self.lang == "zh" else en).format(site=p.site)
         allow, deny = _BUTTONS[self.lang]
+        return (zh if self.lang == "zh" else en).format(site=p.site), allow, deny
+
+    def overlay(self) -> str:
+        """The prompt on screen as hierarchy nodes ('' when none)."""
+        words = self._words()
+        if words is None:
+            return ""
+        msg, allow, deny = words
         pkg = self.package
 
         def node(cls: str, rid: str, text: str, box: tuple[int, int, int, int], click: bool, inner: str = "") -> str:
@@ -213,12 +220,10 @@ class BrowserChrome:
         """The prompt on screen drawn as HTML at the same places as :meth:`overlay` ('' when
         none), for the screenshot of the screen the harness read (headless Chromium draws no
         prompt). Every text is escaped: the site's name comes from the page."""
-        p = self.showing
-        if p is None:
+        words = self._words()
+        if words is None:
             return ""
-        zh, en = PROMPT_KINDS[p.kind][1:]
-        msg = (zh if self.lang == "zh" else en).format(site=p.site)
-        allow, deny = _BUTTONS[self.lang]
+        msg, allow, deny = words
 
         def at(box: tuple[int, int, int, int], style: str, text: str = "") -> str:
             where = f"position:absolute;left:{box[0]}px;top:{box[1]}px;width:{box[2] - box[0]}px;height:{box[3] - box[1]}px;box-sizing:border-box"
