@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,15 @@ def _texts(d: WebDriver) -> tuple[str, ...]:
 
 def _text(d: WebDriver, sel: str = "#out") -> str:
     return str(d.page.evaluate(f"document.querySelector({json.dumps(sel)}).textContent"))
+
+
+def _text_once_set(d: WebDriver, sel: str = "#out", *, within: float = 10.0) -> str:
+    """The element's text once the page wrote an answer there (a loaded machine may take
+    seconds to start the fake camera)."""
+    deadline = time.monotonic() + within
+    while (got := _text(d, sel)) == "waiting" and time.monotonic() < deadline:
+        d.sleep(0.2)
+    return got
 
 
 def _tap(d: WebDriver, control: Any) -> None:
@@ -122,12 +132,11 @@ def test_camera_denied_then_allowed(web: WebDriver, base: str) -> None:
     r = _read(web)
     assert r.kind == "permission_dialog" and r.permission_group == "CAMERA"
     _tap(web, r.control("deny"))
-    assert _text(web) == "error NotAllowedError"
+    assert _text_once_set(web) == "error NotAllowedError"
     web.clear_data(web.package)
     _open(web, f"{base}/camera.html")
     _tap(web, _read(web).control("allow_always"))
-    web.sleep(0.5)
-    assert _text(web) == "stream 1"  # granted by the tap, only then: the fake camera answers
+    assert _text_once_set(web) == "stream 1"  # granted by the tap, only then: the fake camera answers
 
 
 def test_hostile_page_cannot_forge_or_answer_the_prompt(web: WebDriver, base: str) -> None:
@@ -212,7 +221,7 @@ def test_clipboard_read_is_prompted_and_denied(web: WebDriver, base: str) -> Non
     r = _read(web)
     assert r.kind == "permission_dialog" and web.prompt_group() == "CLIPBOARD"  # Android has no such group: the browser names it
     _tap(web, r.control("deny"))
-    assert _text(web) == "error NotAllowedError"
+    assert _text_once_set(web) == "error NotAllowedError"
 
 
 def _pixel(d: WebDriver, png: Path, x: int, y: int) -> list[int]:
