@@ -27,6 +27,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
+#: the flooding app (tests/unit/core/test_event_budget.py runs it too, through ``flood_model``)
 MODEL = """\
 # SIMULATED flooding app for bench/flood.py
 model: flood
@@ -43,10 +44,15 @@ screens:
 """
 
 
+def flood_model(times: int) -> str:
+    """The flooding app's model YAML: its SDK reads the IMEI ``times`` times every 10 ms."""
+    return MODEL.replace("TIMES", str(int(times)))
+
+
 def run(scenario: str, times: int, budget: int | None) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="ch-flood-") as tmp:
         model = Path(tmp) / "flood.yaml"
-        model.write_text(MODEL.replace("TIMES", str(times)), encoding="utf-8")
+        model.write_text(flood_model(times), encoding="utf-8")
         env = dict(os.environ)
         if budget is not None:
             env["CONSENT_HARNESS_MAX_EVENTS"] = str(budget if budget > 0 else 10**12)

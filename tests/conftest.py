@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -73,6 +73,12 @@ def load_bench(name: str) -> ModuleType:
     sys.modules[key] = mod
     spec.loader.exec_module(mod)
     return mod
+
+
+@pytest.fixture(scope="session")
+def bench_script() -> Callable[[str], ModuleType]:
+    """``load_bench``: a benchmark script as a module, for tests that share its inputs."""
+    return load_bench
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@ instead of stored, the run records why and finishes. Figures for a real flood: b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -57,22 +59,7 @@ def test_budget_configuration(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
         EventBudget(0, 10)
 
 
-FLOOD = """\
-model: flood
-package: com.example.flood
-label: Flood
-profile: online_shopping
-locale: en
-api_level: 33
-on_start:
-  - every: {seconds: 0.01, while: alive, do: [call: {api: TelephonyManager.getImei, sdk: com.umeng.commonsdk, ret: "861234567890123", thread: flood, times: 20}]}
-on_launch: [goto: home]
-screens:
-  home: {title: Home, body: hello}
-"""
-
-
-def test_a_flooding_reference_app_finishes_with_an_error_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_flooding_reference_app_finishes_with_an_error_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bench_script: Callable[[str], ModuleType]) -> None:
     from harness.devices.sim import SimDriver, SimInstrumentation
     from harness.pipeline import analyze_run, resolve_app
     from harness.reporting.build import load_run
@@ -82,7 +69,7 @@ def test_a_flooding_reference_app_finishes_with_an_error_record(tmp_path: Path, 
 
     monkeypatch.setenv("CONSENT_HARNESS_MAX_EVENTS", "2000")
     model = tmp_path / "flood.yaml"
-    model.write_text(FLOOD, encoding="utf-8")
+    model.write_text(bench_script("flood").flood_model(times=20), encoding="utf-8")  # the app bench/flood.py floods with
     driver = SimDriver()
     app = resolve_app(driver, str(model))
     (sc,) = resolve_scenarios("S1")
