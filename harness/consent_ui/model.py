@@ -1,9 +1,14 @@
 """What the consent-UI recogniser reads from one screen: frozen, JSON-ready values.
 
 :class:`ScreenReading` is the contract other parts of the harness code against: the scenario
-steps pick controls with :meth:`ScreenReading.control`, the runner stores
-:meth:`ScreenReading.to_dict` in each ``UiSnapshot`` event and detectors read it back with
-:meth:`ScreenReading.from_dict`.
+steps pick controls with :meth:`ScreenReading.control`; the runner stores
+:meth:`ScreenReading.to_dict` in each ``UiSnapshot`` event as a bounded
+:class:`harness.observations.ScreenObservation`, which the detectors read back.
+:class:`Control` and :class:`Checkbox` are the observation's control and checkbox
+(:class:`~harness.observations.ObservedControl`, :class:`~harness.observations.ObservedCheckbox`:
+one shape, one JSON form) plus what only the live reading needs (a control's score and why, a
+box's class and enabled state). :meth:`ScreenReading.from_dict` rebuilds a reading from its
+JSON form.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from harness.observations import ObservedCheckbox, ObservedControl
 
 __all__ = [
     "KINDS",
@@ -104,8 +111,9 @@ _ACCEPT_ORDER: tuple[str, ...] = ("accept", "allow_always", "allow_foreground", 
 
 
 @dataclass(frozen=True, slots=True)
-class Control:
-    """One actionable control and the role it plays on this screen.
+class Control(ObservedControl):
+    """One actionable control and the role it plays on this screen (an
+    :class:`~harness.observations.ObservedControl`, clickable unless said otherwise).
 
     ``bounds`` is (x1, y1, x2, y2) in screen pixels; ``checked`` is None unless the control is
     checkable (e.g. the old "Don't ask again" box); ``is_button`` says whether it looks like a
@@ -113,14 +121,8 @@ class Control:
     (higher is the better pick) and ``why`` says what decided the role.
     """
 
-    role: str
-    text: str
-    resource_id: str
-    cls: str
-    bounds: tuple[int, int, int, int]
     clickable: bool = True
     checked: bool | None = None
-    is_button: bool = False
     score: float = 0.0
     why: str = ""
 
@@ -136,33 +138,18 @@ class Control:
         return max(0, x2 - x1) * max(0, y2 - y1)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "role": self.role,
-            "text": self.text,
-            "resource_id": self.resource_id,
-            "class": self.cls,
-            "bounds": list(self.bounds),
-            "clickable": self.clickable,
-            "checked": self.checked,
-            "is_button": self.is_button,
-        }
+        """The observation's form plus ``checked``."""
+        return {**ObservedControl.to_dict(self), "checked": self.checked}
 
 
 @dataclass(frozen=True, slots=True)
-class Checkbox:
-    """A checkbox, switch or toggle.  ``consent`` says whether ticking it gives consent
-    (an agreement box, a purpose or vendor toggle on a CMP), as opposed to an ordinary setting."""
+class Checkbox(ObservedCheckbox):
+    """A checkbox, switch or toggle (an :class:`~harness.observations.ObservedCheckbox`, the same
+    JSON form).  ``consent`` says whether ticking it gives consent (an agreement box, a purpose or
+    vendor toggle on a CMP), as opposed to an ordinary setting."""
 
-    text: str
-    resource_id: str
-    checked: bool
-    bounds: tuple[int, int, int, int]
-    consent: bool
     cls: str = ""
     enabled: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "resource_id": self.resource_id, "checked": self.checked, "bounds": list(self.bounds), "consent": self.consent}
 
 
 @dataclass(frozen=True, slots=True)
