@@ -42,7 +42,11 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = PDF_TIMEOUT_S) -> Pa
     binary = find_chromium()
     html = Path(html).resolve()
     pdf = Path(pdf).resolve()
-    tmp = pdf.with_name(f".{pdf.name}.{os.getpid()}.tmp.pdf")
+    # a file of our own beside the target (created exclusively, so no other writer or planted
+    # link shares its name), replaced onto the target only once it holds a whole PDF
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{pdf.name}.", suffix=".tmp.pdf", dir=pdf.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
     with tempfile.TemporaryDirectory(prefix="ch-pdf-") as profile:
         cmd = [
             binary,
@@ -61,9 +65,11 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = PDF_TIMEOUT_S) -> Pa
         ]
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as exc:
+        except (subprocess.TimeoutExpired, OSError) as exc:
             tmp.unlink(missing_ok=True)
-            raise InfrastructureError(f"Chromium did not print {html.name} within {timeout:.0f} s") from exc
+            if isinstance(exc, subprocess.TimeoutExpired):
+                raise InfrastructureError(f"Chromium did not print {html.name} within {timeout:.0f} s") from exc
+            raise InfrastructureError(f"Chromium could not be started to print {html.name}: {exc}") from exc
     try:
         head = tmp.read_bytes()[:5] if tmp.is_file() else b""
     except OSError:
