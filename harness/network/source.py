@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING
 
 from harness.errors import InfrastructureError, InputError
 from harness.events import ErrorRecord, NetworkCapture, NetworkFlow
+from harness.instrumentation.protocol import EmitGuard
 from harness.instrumentation.sources import SourceBase, SourceSession, register_source
 from harness.network.flows import FlowReader, write_har
 
@@ -254,6 +255,7 @@ class NetworkSource(SourceBase):
         self.proxy: MitmProxy | None = None
         self.reader: FlowReader | None = None
         self._session: SourceSession | None = None
+        self._emit: EmitGuard | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._device_set = False
@@ -262,13 +264,16 @@ class NetworkSource(SourceBase):
 
     def start(self, session: SourceSession) -> None:
         self._session = session
+        # every event of this source goes through the guard: a failing emit is recorded, and
+        # never kills the follower thread or makes stop raise
+        self._emit = EmitGuard(session.emit, session.clock, "network")
         out = (session.run_dir / "network") if session.run_dir is not None else Path(os.environ.get("TMPDIR", "/tmp")) / f"ch-network-{os.getpid()}-{id(self)}"
         # the untrusted-CA run: a CA made for this run only (mitmproxy makes one in an empty
         # confdir), installed nowhere and never handed to the agent
         confdir = out / "untrusted-ca" if self.ca_mode == "untrusted" else self.confdir
         self.proxy = MitmProxy(out, port=self.port, confdir=confdir, extra=self.extra, wireguard=self.wireguard)
         self.proxy.start()
-        session.emit([NetworkCapture(t=session.clock(), source="network", ca=self.ca_mode, ca_sha256=ca_fingerprint(self.proxy.ca_cert), scope=self.scope, proxy=f"{self.proxy.host}:{self.proxy.port}")])
+        self._emit([NetworkCapture(t=session.clock(), source="network", ca=self.ca_mode, ca_sha256=ca_fingerprint(self.proxy.ca_cert), scope=self.scope, proxy=f"{self.proxy.host}:{self.proxy.port}")])
         self.reader = FlowReader(out / "flows.jsonl", session.clock, time.time)
         if self.route in ("agent", "global"):
             if self.adb is not None:
@@ -323,16 +328,16 @@ class NetworkSource(SourceBase):
 
     # -- events -----------------------------------------------------------------------------
     def _emit_error(self, message: str) -> None:
-        if self._session is not None:
-            self._session.emit([ErrorRecord(t=self._session.clock(), source="network", where="network", message=message[:500])])
+        if self._session is not None and self._emit is not None:
+            self._emit([ErrorRecord(t=self._session.clock(), source="network", where="network", message=message[:500])])
 
     def _drain(self) -> None:
-        if self.reader is None or self._session is None:
+        if self.reader is None or self._emit is None:
             return
         events = self.reader.poll()
         if events:
             self.flows.extend(e for e in events if isinstance(e, NetworkFlow))
-            self._session.emit(events)
+            self._emit(events)
 
     def _follow(self) -> None:
         while not self._stop.wait(0.1):
@@ -356,6 +361,8 @@ class NetworkSource(SourceBase):
                     write_har(self.flows, self.proxy.out_dir / "bodies", self.proxy.out_dir / "flows.har")
             except Exception as exc:  # noqa: BLE001 - stop never raises
                 self._emit_error(f"finishing network capture: {type(exc).__name__}: {exc}")
+            if self._emit is not None:
+                self._emit.finish()
 
 
 def _factory(driver: Driver, options: Mapping[str, str]) -> NetworkSource:
