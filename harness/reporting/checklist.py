@@ -23,7 +23,6 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -44,10 +43,23 @@ from harness.events import (
     explore_result,
 )
 from harness.findings import Finding
-from harness.i18n import term
+from harness.handover.explain import CONFIDENCE_LEGEND
+from harness.i18n import term, ui
 from harness.reporting.build import PROBLEM_TYPES, RunData, clip, describe_event, detector_errors, load_run
+from harness.reporting.checklist_model import (
+    _CHECK_MEANING,
+    _COUNTING,
+    _VERDICT_MEANING,
+    LANGS,
+    VERDICT_CODES,
+    VERDICT_LABELS,
+    AppChecklist,
+    ItemAssessment,
+    ItemFinding,
+)
+from harness.reporting.checklist_xlsx import write_checklist_xlsx
 from harness.reporting.formats import ReportOptions, report_format, write_text_atomic
-from harness.reporting.target import Target, target_of
+from harness.reporting.target import target_of
 from harness.textout import jinja_finalize
 
 __all__ = [
@@ -64,65 +76,11 @@ __all__ = [
     "checklist_stem",
 ]
 
-VERDICT_CODES = ("non-compliant", "needs-review", "not-tested", "compliant")
-#: Item verdict names, from the shared glossary (catalog/messages.yaml ``terms.checklist_verdict``)
-VERDICT_LABELS: dict[str, dict[str, str]] = {v: {lang: term("checklist_verdict", v, lang) for lang in ("zh", "en")} for v in VERDICT_CODES}
-LANGS = ("zh", "en")
+
 _PROMPT_KINDS = frozenset({"privacy_dialog", "cmp_dialog"})
 _DENIED = frozenset({"denied", "denied_forever"})
 MAX_FINDINGS_PER_ITEM = 40
 MAX_EVIDENCE_SHOWN = 6
-
-
-@dataclass(frozen=True, slots=True)
-class ItemFinding:
-    """A finding behind an item's verdict, with the run it came from and its evidence described."""
-
-    run_id: str
-    scenario: str
-    finding: Finding
-    evidence: tuple[str, ...]
-    report: str  # path of the run's report.html relative to the checklist, '' when absent
-    also: tuple[str, ...] = ()  # other scenarios where the same rule found the same on the same subject
-
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.finding.rule_id, self.finding.verdict, self.finding.category, self.finding.sdk)
-
-
-@dataclass(slots=True)
-class ItemAssessment:
-    """The verdict on one checklist item and what it rests on."""
-
-    item: ChecklistItem
-    verdict: str
-    reasons: list[str] = field(default_factory=list)
-    findings: list[ItemFinding] = field(default_factory=list)
-    info: list[ItemFinding] = field(default_factory=list)
-    rules_judged: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class AppChecklist:
-    """The checklist of one app."""
-
-    package: str
-    app: str
-    version: str
-    jurisdiction: str
-    lang: str
-    runs: list[RunData]
-    items: list[ItemAssessment]
-    eu_points: list[ItemAssessment]
-    conditions_met: dict[str, bool]
-    simulated: bool
-    notes: list[str]
-    #: what was tested (the first run's target: reference app, reference page, real URL, real app)
-    target: Target | None = None
-
-    def counts(self, which: str = "items") -> dict[str, int]:
-        rows = self.items if which == "items" else self.eu_points
-        return {v: sum(1 for a in rows if a.verdict == v) for v in VERDICT_CODES}
 
 
 def _has_api(data: RunData) -> bool:
@@ -235,43 +193,43 @@ def _assess_item(
         return a
     if "needs-review" in verdicts:
         a.verdict = "needs-review"
-        a.reasons.append({"zh": "检测规则要求人工复核", "en": "a rule asks for human review"}[key])
+        a.reasons.append(ui("a rule asks for human review", key))
         return a
     def cond(c: str) -> str:
         return cl.conditions[c][key]
     if not rules:
-        a.reasons.append({"zh": "本测试工具没有检测本项的自动规则", "en": "no automated rule of this harness tests this item"}[key] if item.rules else "")
+        a.reasons.append(ui("no automated rule of this harness tests this item", key) if item.rules else "")
         a.reasons += [cond(c) for c in item.requires]
         a.reasons = [r for r in a.reasons if r]
         return a
     if item.coverage == "none" or not a.rules_judged:
         if item.rules and not a.rules_judged and item.coverage != "none":
-            a.reasons.append({"zh": f"规则 {', '.join(rules)} 未被任何运行判定（无检测器或未分析）", "en": f"rules {', '.join(rules)} were not judged by any run (no detector, or not analysed)"}[key])
+            a.reasons.append(ui("rules {rules} were not judged by any run (no detector, or not analysed)", key, rules=", ".join(rules)))
         a.reasons += [cond(c) for c in item.requires if not met.get(c)]
         return a
     missing = [c for c in item.requires if not met.get(c) and c not in UNAVAILABLE]
     if missing:
         a.reasons += [cond(c) for c in missing]
-        a.reasons.append({"zh": "所需条件未满足，未发现问题不代表符合", "en": "the runs lacked what the item needs; no finding does not mean compliant"}[key])
+        a.reasons.append(ui("the runs lacked what the item needs; no finding does not mean compliant", key))
         return a
     broken = [r for r in a.rules_judged if r in failed]
     if broken:
-        a.reasons.append({"zh": f"规则 {', '.join(broken)} 的检测器出错", "en": f"the detector of {', '.join(broken)} failed"}[key])
+        a.reasons.append(ui("the detector of {rules} failed", key, rules=", ".join(broken)))
         return a
     unavailable = [c for c in item.requires if c in UNAVAILABLE]
     if item.coverage == "partial" or unavailable or len(a.rules_judged) < len(rules):
         a.verdict = "needs-review"
-        a.reasons.append({"zh": "自动检测部分未发现问题，但只覆盖本项的一部分", "en": "the automated part found nothing, but it covers only part of the item"}[key])
+        a.reasons.append(ui("the automated part found nothing, but it covers only part of the item", key))
         rem = item.remaining.get(key) or item.remaining.get("en", "")
         if rem:
             a.reasons.append(rem)
         a.reasons += [cond(c) for c in unavailable]
         not_judged = [r for r in rules if r not in a.rules_judged]
         if not_judged:
-            a.reasons.append({"zh": f"未判定的规则：{', '.join(not_judged)}", "en": f"rules not judged: {', '.join(not_judged)}"}[key])
+            a.reasons.append(ui("rules not judged: {rules}", key, rules=", ".join(not_judged)))
         return a
     a.verdict = "compliant"
-    a.reasons.append({"zh": "所需场景均已运行，相关规则均未发现问题", "en": "every scenario the item needs ran and its rules found nothing"}[key])
+    a.reasons.append(ui("every scenario the item needs ran and its rules found nothing", key))
     return a
 
 
@@ -339,75 +297,6 @@ def assess(
 
 # -- rendering --------------------------------------------------------------------------------
 
-_T: dict[str, dict[str, str]] = {
-    "title": {"zh": "App违法违规收集使用个人信息行为认定方法 核对清单", "en": "Checklist: 认定方法 (2019) identification method"},
-    "app": {"zh": "应用", "en": "App"},
-    "package": {"zh": "包名", "en": "Package"},
-    "version": {"zh": "版本", "en": "Version"},
-    "profile": {"zh": "判定依据", "en": "Jurisdiction profile"},
-    "generated": {"zh": "生成时间", "en": "Generated"},
-    "harness": {"zh": "测试工具版本", "en": "Harness version"},
-    "runs": {"zh": "测试运行", "en": "Runs"},
-    "scenario": {"zh": "场景", "en": "Scenario"},
-    "status": {"zh": "状态", "en": "Status"},
-    "findings": {"zh": "发现", "en": "Findings"},
-    "report": {"zh": "运行报告", "en": "Run report"},
-    "summary": {"zh": "结论汇总", "en": "Summary"},
-    "item": {"zh": "条目", "en": "Item"},
-    "text": {"zh": "认定方法原文", "en": "Wording (as published)"},
-    "verdict": {"zh": "结论", "en": "Verdict"},
-    "basis": {"zh": "依据与证据", "en": "Basis and evidence"},
-    "rules": {"zh": "检测规则", "en": "Rules"},
-    "reasons": {"zh": "说明", "en": "Why"},
-    "unconfirmed": {"zh": "措辞未与存储的原文副本核对，对外使用前须与网信办公布文本核对", "en": "wording not confirmed in a stored copy: check against the CAC publication before regulator-facing use"},
-    "eu_title": {"zh": "欧盟要点（GDPR / ePrivacy / EDPB）", "en": "EU points (GDPR / ePrivacy / EDPB)"},
-    "legend": {"zh": "图例与说明", "en": "Legend"},
-    "verdicts": {"zh": "结论含义", "en": "Verdicts"},
-    "ptypes": {"zh": "问题类型 T1–T8", "en": "Problem types T1–T8"},
-    "marks": {"zh": "引用可信度标记", "en": "Citation confidence marks"},
-    "checks": {"zh": "条目措辞核对标记", "en": "Item wording checks"},
-    "counting": {"zh": "计数方法", "en": "How counts are made"},
-    "conditions": {"zh": "本次测试已满足的条件", "en": "What the runs covered"},
-    "simulated": {"zh": "模拟：以下结果来自参考设备上的模拟应用，不是真实应用", "en": "SIMULATED: these results come from simulated reference apps, not real ones"},
-    "notes": {"zh": "注意", "en": "Notes"},
-    "none": {"zh": "无", "en": "none"},
-    "info_findings": {"zh": "提示性发现（不影响结论）", "en": "informational findings (do not change the verdict)"},
-    "fix": {"zh": "整改建议", "en": "How to fix"},
-    "yes": {"zh": "是", "en": "yes"},
-    "no": {"zh": "否", "en": "no"},
-    "nonlegal": {"zh": "本清单是测试工具依据自动检测结果给出的核对意见，不是监管部门的认定结论。", "en": "This checklist is a test tool's reading of automated results, not a regulator's determination."},
-}
-
-_VERDICT_MEANING: dict[str, dict[str, str]] = {
-    "non-compliant": {"zh": "至少一条相关规则发现违规", "en": "at least one rule of the item found a violation"},
-    "needs-review": {"zh": "规则要求人工复核，或自动检测只覆盖本项的一部分（未覆盖部分见说明）", "en": "a rule asks for review, or the automated check covers only part of the item (the rest is named)"},
-    "not-tested": {"zh": "没有测试本项，原因见说明；不代表符合", "en": "nothing tested the item (reason given); this is not a pass"},
-    "compliant": {"zh": "所需场景均已运行，规则覆盖整个条目，且未发现问题", "en": "every scenario the item needs ran, its rules cover the whole item, and they found nothing"},
-}
-
-_CHECK_MEANING: dict[str, dict[str, str]] = {
-    "FULL": {"zh": "与存储的全文副本逐字一致", "en": "verbatim in a stored full-text copy"},
-    "XH": {"zh": "与新华网报道逐字一致", "en": "verbatim in the Xinhua report"},
-    "ECHO": {"zh": "由引用该条的二手文本佐证", "en": "quoted by a secondary text"},
-    "EN": {"zh": "与存储的英文译本逐条对应", "en": "matched by a stored English rendering"},
-    "OFF": {"zh": "未见存储副本，按已知措辞给出，须核对", "en": "no stored copy seen; given as known, to be checked"},
-}
-
-_COUNTING: dict[str, str] = {
-    "zh": "每条发现对应一条规则、一个对象（信息类别、权限组、SDK或界面）和一组证据事件；同一规则、同一对象、同一证据只计一次。"
-    "同一次调用同时违反多条规则时（如 R09、R33、R35），各规则各计一条，报告中按调用分组显示。"
-    "条目结论取相关规则在本应用所有运行中的最严重结论；提示性（info）发现不计入结论。",
-    "en": "A finding is one rule, one subject (data category, permission group, SDK or screen) and one set of evidence events; "
-    "the same rule on the same subject and evidence counts once. One call breaking several rules (e.g. R09, R33, R35) "
-    "counts once per rule and is grouped by call in the run report. An item's verdict is the worst verdict of its rules "
-    "over all runs of the app; informational findings do not change it.",
-}
-
-
-def _tr(key: str, lang: str) -> str:
-    return _T[key]["zh" if lang == "zh" else "en"]
-
-
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -468,8 +357,6 @@ def _view(a: ItemAssessment, ac: AppChecklist, cat: RuleCatalog) -> dict[str, An
 
 def render_checklist_html(ac: AppChecklist, *, out_dir: Path | None = None, catalog: RuleCatalog | None = None) -> str:
     """The checklist as one self-contained HTML page (no external assets, printable)."""
-    from harness.handover.explain import CONFIDENCE_LEGEND
-
     cat = catalog or load_rules()
     cl = load_checklist()
     lang = ac.lang
@@ -481,7 +368,7 @@ def render_checklist_html(ac: AppChecklist, *, out_dir: Path | None = None, cata
     ctx = {
         "lang": lang,
         "term": lambda kind, code: term(kind, code, lang),
-        "t": {key: _tr(key, lang) for key in _T},
+        "_": lambda text, **args: ui(text, lang, **args),
         "ac": ac,
         "version": __version__,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -492,11 +379,11 @@ def render_checklist_html(ac: AppChecklist, *, out_dir: Path | None = None, cata
         "eu_counts": ac.counts("eu") if ac.eu_points else {},
         "verdict_codes": VERDICT_CODES,
         "verdict_labels": {v: VERDICT_LABELS[v][k] for v in VERDICT_CODES},
-        "verdict_meaning": {v: _VERDICT_MEANING[v][k] for v in VERDICT_CODES},
+        "verdict_meaning": {v: ui(_VERDICT_MEANING[v], lang) for v in VERDICT_CODES},
         "ptypes": [(pt, names[1] if k == "zh" else names[0]) for pt, names in PROBLEM_TYPES.items()],
         "marks": [(m, v[k]) for m, v in CONFIDENCE_LEGEND.items()],
-        "checks": [(m, v[k]) for m, v in _CHECK_MEANING.items()],
-        "counting": _COUNTING[k],
+        "checks": [(m, ui(v, lang)) for m, v in _CHECK_MEANING.items()],
+        "counting": ui(_COUNTING, lang),
         "conditions": [(_short(cl.conditions[c][k]), ok) for c, ok in ac.conditions_met.items() if c not in ("any",)],
         "profile_name": cat.jurisdiction(ac.jurisdiction).name,
     }
@@ -546,8 +433,6 @@ def write_checklist(
             if "html" in formats:
                 out["html"] = html_path
         if "xlsx" in formats:
-            from harness.reporting.checklist_xlsx import write_checklist_xlsx
-
             out["xlsx"] = out_dir / f"{stem}.xlsx"
             write_checklist_xlsx(ac, out["xlsx"])
         if "json" in formats:

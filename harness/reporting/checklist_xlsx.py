@@ -10,11 +10,12 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from harness.i18n import term
-from harness.reporting.checklist import (
+from harness.handover.explain import CONFIDENCE_LEGEND
+from harness.i18n import term, ui
+from harness.reporting.build import PROBLEM_TYPES
+from harness.reporting.checklist_model import (
     _CHECK_MEANING,
     _COUNTING,
-    _T,
     _VERDICT_MEANING,
     VERDICT_CODES,
     VERDICT_LABELS,
@@ -25,36 +26,35 @@ from harness.reporting.xlsx import _save, _Sheet
 
 __all__ = ["write_checklist_xlsx"]
 
-_HEAD: dict[str, dict[str, str]] = {
-    "item": {"zh": "条目", "en": "Item"},
-    "section": {"zh": "类别", "en": "Section"},
-    "text": {"zh": "认定方法原文", "en": "Wording"},
-    "wording_check": {"zh": "措辞核对", "en": "Wording check"},
-    "verdict": {"zh": "结论", "en": "Verdict"},
-    "reasons": {"zh": "说明", "en": "Why"},
-    "rules": {"zh": "检测规则", "en": "Rules"},
-    "findings": {"zh": "发现数", "en": "Findings"},
-    "scenario": {"zh": "场景", "en": "Scenario"},
-    "run_id": {"zh": "运行", "en": "Run"},
-    "rule_id": {"zh": "规则", "en": "Rule"},
-    "severity": {"zh": "严重程度", "en": "Severity"},
-    "finding_verdict": {"zh": "判定", "en": "Finding verdict"},
-    "message": {"zh": "描述", "en": "Message"},
-    "evidence": {"zh": "证据", "en": "Evidence"},
-    "key": {"zh": "项", "en": "Key"},
-    "value": {"zh": "含义", "en": "Meaning"},
+#: Column headers in English; ``ui`` gives the report language (catalog/report_ui.yaml, the
+#: catalogue the run report and the checklist page share).
+_HEAD: dict[str, str] = {
+    "item": "Item",
+    "section": "Section",
+    "text": "Wording",
+    "wording_check": "Wording check",
+    "verdict": "Verdict",
+    "reasons": "Why",
+    "rules": "Rules",
+    "findings": "Number of findings",
+    "scenario": "Scenario",
+    "run_id": "Run id",
+    "rule_id": "Rule",
+    "severity": "Severity",
+    "finding_verdict": "Finding verdict",
+    "message": "Message",
+    "evidence": "Evidence",
+    "key": "Key",
+    "value": "Meaning",
 }
 
 
-def _labels(cols: tuple[str, ...], k: str) -> list[str]:
-    return [_HEAD[c][k] for c in cols]
+def _labels(cols: tuple[str, ...], lang: str) -> list[str]:
+    return [ui(_HEAD[c], lang) for c in cols]
 
 
 def write_checklist_xlsx(ac: AppChecklist, path: Path) -> None:
     """Write the checklist workbook of one app."""
-    from harness.handover.explain import CONFIDENCE_LEGEND
-    from harness.reporting.build import PROBLEM_TYPES
-
     k = "zh" if ac.lang == "zh" else "en"
     wb = Workbook(write_only=True)
     cols = ("item", "section", "text", "wording_check", "verdict", "reasons", "rules", "findings")
@@ -66,7 +66,7 @@ def write_checklist_xlsx(ac: AppChecklist, path: Path) -> None:
                     "item": a.item.id,
                     "section": a.item.section,
                     "text": a.item.text if k == "zh" else f"{a.item.text}\n{a.item.gloss}".strip(),
-                    "wording_check": a.item.check + ("" if a.item.wording_confirmed else f" - {_T['unconfirmed'][k]}"),
+                    "wording_check": a.item.check + ("" if a.item.wording_confirmed else f" - {ui('wording not confirmed in a stored copy: check against the CAC publication before regulator-facing use', k)}"),
                     "verdict": VERDICT_LABELS[a.verdict][k],
                     "reasons": "\n".join(a.reasons),
                     "rules": ", ".join(a.item.rules),
@@ -74,7 +74,7 @@ def write_checklist_xlsx(ac: AppChecklist, path: Path) -> None:
                 }
             )
 
-    sheet = _Sheet(wb, "清单" if k == "zh" else "Checklist", cols, labels=_labels(cols, k))
+    sheet = _Sheet(wb, ui("Checklist", k), cols, labels=_labels(cols, k))
     rows(sheet, ac.items)
     sheet.close()
     if ac.eu_points:
@@ -82,7 +82,7 @@ def write_checklist_xlsx(ac: AppChecklist, path: Path) -> None:
         rows(sheet, ac.eu_points)
         sheet.close()
     fcols = ("item", "scenario", "run_id", "rule_id", "severity", "finding_verdict", "message", "evidence")
-    sheet = _Sheet(wb, "发现" if k == "zh" else "Findings", fcols, labels=_labels(fcols, k))
+    sheet = _Sheet(wb, ui("Findings", k), fcols, labels=_labels(fcols, k))
     for a in [*ac.items, *ac.eu_points]:
         for x in [*a.findings, *a.info]:
             f = x.finding
@@ -100,17 +100,17 @@ def write_checklist_xlsx(ac: AppChecklist, path: Path) -> None:
             )
     sheet.close()
     lcols = ("key", "value")
-    sheet = _Sheet(wb, "图例" if k == "zh" else "Legend", lcols, labels=_labels(lcols, k))
+    sheet = _Sheet(wb, ui("Legend", k), lcols, labels=_labels(lcols, k))
     if ac.target is not None:  # what was tested: a reference app or page (simulated), a real URL or app
-        sheet.append_plain({"key": "测试目标" if k == "zh" else "Target", "value": ac.target.sentence_zh if k == "zh" else ac.target.sentence})
+        sheet.append_plain({"key": ui("Target", k), "value": ac.target.sentence_zh if k == "zh" else ac.target.sentence})
     for v in VERDICT_CODES:
-        sheet.append_plain({"key": VERDICT_LABELS[v][k], "value": _VERDICT_MEANING[v][k]})
+        sheet.append_plain({"key": VERDICT_LABELS[v][k], "value": ui(_VERDICT_MEANING[v], k)})
     for pt, names in PROBLEM_TYPES.items():
         sheet.append_plain({"key": pt, "value": names[1] if k == "zh" else names[0]})
     for m, meaning in CONFIDENCE_LEGEND.items():
         sheet.append_plain({"key": f"[{m}]", "value": meaning[k]})
     for m, meaning2 in _CHECK_MEANING.items():
-        sheet.append_plain({"key": f"[{m}]", "value": meaning2[k]})
-    sheet.append_plain({"key": _T["counting"][k], "value": _COUNTING[k]})
+        sheet.append_plain({"key": f"[{m}]", "value": ui(meaning2, k)})
+    sheet.append_plain({"key": ui("How counts are made", k), "value": ui(_COUNTING, k)})
     sheet.close()
     _save(wb, path)

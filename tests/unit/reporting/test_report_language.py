@@ -158,7 +158,7 @@ def test_templates_print_no_untranslated_english() -> None:
     cat = load_messages()
     missing: list[str] = []
     raw: list[str] = []
-    for name in ("report.html", "summary.html", "_macros.html"):
+    for name in ("report.html", "summary.html", "_macros.html", "checklist.html"):
         src = (TEMPLATES / name).read_text("utf-8")
         for m in re.finditer(r"""_n?\(\s*(["'])((?:\\.|(?!\1).)*)\1(?:\s*,\s*(["'])((?:\\.|(?!\3).)*)\3)?""", src):
             for key in (m.group(2), m.group(4)):
@@ -167,7 +167,7 @@ def test_templates_print_no_untranslated_english() -> None:
         body = re.sub(r"<(style|script)\b.*?</\1>", " ", src.split("<body>", 1)[-1], flags=re.S)
         text = re.sub(r"&\w+;", " ", _TAG.sub(" ", _JINJA.sub(" ", body)))
         for word in re.findall(r"[A-Za-z][A-Za-z-]{2,}", text):
-            if word not in NAMES:
+            if word not in NAMES and word not in ("consent-harness", "report", "html"):  # the tool's and a file's name (report.html)
                 raw.append(f"{name}: {word}")
     assert not missing, f"template texts without a zh wording in report_ui.yaml: {missing}"
     assert not raw, f"English words in templates outside _(): {sorted(set(raw))}"
@@ -258,3 +258,31 @@ def test_hostile_app_text_in_message_arguments_stays_text_in_every_language(tmp_
     msg_cell = next(c for c in cells if "含糊的措辞" in c)
     assert "[U+202E]" in msg_cell and formula in msg_cell
     assert not any(isinstance(c.value, str) and c.data_type == "f" for row in wb["发现"].iter_rows() for c in row)
+
+
+def test_cn_checklist_page_workbook_and_json_are_chinese(cn_runs: list[Path], tmp_path: Path) -> None:
+    """The checklist prints its wording from the same catalogue as the run report: no English of
+    it (or of any other catalogue wording) is left in a Chinese checklist; en stays English."""
+    from harness.reporting.checklist import write_checklist
+
+    english = _english_catalogue()
+    assert "How counts are made" in load_messages().ui  # the checklist's wording is catalogued
+    written = write_checklist(cn_runs, tmp_path / "ck", formats=("html", "xlsx", "json"))
+    assert written
+    for package, paths in written.items():
+        page = _Text()
+        page.feed(paths["html"].read_text("utf-8"))
+        left = _leftovers("\n".join(page.parts), english)
+        assert not left, f"{package}: English wording left in the Chinese checklist: {left[:8]}"
+        wb = load_workbook(paths["xlsx"], read_only=True)
+        assert wb.sheetnames == ["清单", "发现", "图例"]
+        cells = [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+        wb.close()
+        left = _leftovers("\n".join(cells), english)
+        assert not left, f"{package}: English wording left in the Chinese checklist workbook: {left[:8]}"
+        doc = json.loads(paths["json"].read_text("utf-8"))  # reasons are in the report language (codes stay codes)
+        reasons = [r for row in doc["items"] for r in row["reasons"]]
+        assert reasons and not _leftovers("\n".join(reasons), english)
+    en = write_checklist(cn_runs[:1], tmp_path / "en", formats=("html",), lang="en")
+    html = next(iter(en.values()))["html"].read_text("utf-8")
+    assert "How counts are made" in html and "计数方法" not in html
