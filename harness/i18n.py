@@ -57,6 +57,10 @@ __all__ = [
     "uin",
     "rule_title",
     "finding_text",
+    "REASON_TEMPLATES",
+    "ERROR_TEMPLATES",
+    "reason_text",
+    "error_text",
 ]
 
 LANGS = ("zh", "en")
@@ -410,3 +414,177 @@ def finding_text(message_id: str, args: Mapping[str, Any] | None, lang: str, fal
     except ValueError:
         return fallback
     return render(msg, lang) or fallback
+
+
+
+# -- recorded English texts shown in reports ------------------------------------------------------
+#
+# The recogniser's reasons (``ScreenReading.reasons``) and the harness's error records are
+# recorded in English (a run folder is a record, read the same whatever the report language).
+# A report prints them in its language: each known wording below is an English template whose zh
+# wording is in catalog/report_ui.yaml (keyed by the template, like every report text); a recorded
+# text that matches one is printed in zh with its values (app texts, ids, numbers) unchanged.
+# Anything else (an exception's text, an agent's message, a wording added later) is printed as
+# recorded. Tests check that every template here has a zh wording, and that every reason the
+# recogniser writes (harness/consent_ui/reader.py) is one of them.
+
+#: What the recogniser says raised or lowered a screen kind's score, and why a control got its role.
+REASON_TEMPLATES: tuple[str, ...] = (
+    "AOSP permission button id '{id}'",
+    "permission dialog id '{id}'",
+    "package {package}",
+    "permission question '{text}'",
+    "asks for {group}",
+    "allow and deny buttons",
+    "while-using / one-time / don't-ask-again choice",
+    "rationale text '{text}'",
+    "names a permission",
+    "permission question from the app itself ({package})",
+    "go-to-settings button",
+    "not-now button",
+    "go-ahead button",
+    "no way on but out of the app",
+    "the app's own dialog names a permission ({named}) and offers go-ahead / not-now",
+    "privacy title '{text}'",
+    "policy reference '{text}'",
+    "several policy references",
+    "privacy wording '{text}'",
+    "agree button",
+    "acknowledge / continue button",
+    "refusal or browse option",
+    "agreement checkbox",
+    "implied-consent notice with a browse-only option",
+    "implied-consent notice answered only by acknowledging it",
+    "long body text",
+    "login fields",
+    "consent-management SDK id or package",
+    "CMP wording '{text}' ({n} kinds)",
+    "CMP heading '{text}'",
+    "CMP choices {choices}",
+    "{n} purpose/vendor toggles",
+    "{n} switches with 'accept all' and 'save selection'",
+    "accept / OK button",
+    "reject button",
+    "still-decline button",
+    "second-confirm wording '{text}'",
+    "go-back / think-again button",
+    "decline-and-exit button",
+    "short text",
+    "long text (a policy, not a prompt)",
+    "policy reference",
+    "demands agreement and offers one answer",
+    "login button",
+    "several login options",
+    "login field '{text}'",
+    "text field",
+    "login wording '{text}'",
+    "implied-consent text",
+    "browse / skip option",
+    "appeared right after a decline",
+    "the privacy prompt again, right after a decline",
+    "not a wall: one optional sign-in among {n} other ways on",
+    # why a control has its role
+    "id {id}",
+    "label class {cls}",
+    "id class {cls}",
+    "bracket class {cls}",
+    "class {cls}",
+    "acknowledgement beside go-to-settings dismisses the notice",
+    "save with every purpose off",
+    "save keeps {n} pre-ticked purpose(s)",
+    # the reading as a whole
+    "no consent-screen pattern passed its test",
+    "no consent-screen pattern passed its test (closest: {closest})",
+    "more than {n} controls; the rest not read",
+    "text budget of {n} characters reached; later text not searched",
+    "a modal covers the page: {n} nodes underneath set aside",
+    "more than {n} checkboxes; the rest not read",
+    "{n} image(s) read as tick boxes (state from content-desc, resource id or 'selected')",
+    "only an acknowledgement (OK / 好的 / 我知道了) and no way to decline",
+    "{n} consent box(es) pre-ticked",
+    "decline is styled as a link while accept is a button",
+)
+
+#: The harness's own error-record wordings (the timeline, the sources, the steps).
+ERROR_TEMPLATES: tuple[str, ...] = (
+    "{n} event(s) could not be recorded: {error}",
+    "{failures} emit(s) failed during the run, {lost} event(s) lost; {unreported} failure(s) could not be recorded when they happened; last: {error}",
+    "event budget reached ({events} events or {size} bytes): later instrumentation events are counted, not stored",
+    "{n} event(s) past the event budget were counted, not stored: {top}",
+    "{n} event(s) held text that UTF-8 cannot carry (lone UTF-16 surrogates); recorded with U+FFFD in its place",
+    "batch over {limit} events: {n} dropped",
+    "{n} more malformed events in this batch",
+    "final flush failed: {error}",
+    "session lost: {reason}",
+    "on_process_event: {error}",
+    "reading flows: {error}",
+    "finishing network capture: {error}",
+    "flow record is not an object",
+    "unreadable line in flows.jsonl",
+    "no accept control on the privacy prompt",
+    "second-confirm prompt offers no way to keep the refusal",
+    "the consent switches did not turn off when tapped",
+    "no control for '{choice}' on the {group} dialog",
+    "no way to refuse the consent-management dialog (path so far: {path})",
+    "the personalisation switch '{label}' did not read as off after the tap",
+    "the personalisation switch found by explore ({path}) could not be reached again",
+    "the {kind} did not change after the standing '{answer}' answer; not answering it again",
+)
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    out = ""
+    for lit, name, _spec, _conv in string.Formatter().parse(template):
+        out += re.escape(lit)
+        if name is not None:
+            out += f"(?P<{name}>.+?)" if name not in ("n", "failures", "lost", "unreported", "events", "size", "limit") else f"(?P<{name}>[0-9]+)"
+    return re.compile(out, re.S)
+
+
+@lru_cache(maxsize=2)
+def _compiled(which: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    templates = REASON_TEMPLATES if which == "reason" else ERROR_TEMPLATES
+    return tuple((t, _template_regex(t)) for t in templates)
+
+
+def _from_templates(text: str, which: str) -> str | None:
+    """``text`` in zh when it is one of the templates (its values kept), else None."""
+    for template, rx in _compiled(which):
+        m = rx.fullmatch(text)
+        if m is not None:
+            return ui(template, "zh", **m.groupdict())
+    return None
+
+
+_REASON_SCORE = re.compile(r"(?P<kind>[a-z_]+) (?P<pts>[+-][0-9.]+) (?P<why>.+)", re.S)
+_REASON_CONTROL = re.compile(r"control '(?P<label>.*)' -> (?P<role>[a-z_]+) \((?P<why>.*)\)", re.S)
+_REASON_RUNNER_UP = re.compile(r"runner-up (?P<kind>[a-z_]+) scored (?P<a>[0-9.+-]+) vs (?P<b>[0-9.+-]+)")
+
+
+def reason_text(text: str, lang: str) -> str:
+    """One of the recogniser's recorded reasons in ``lang`` (see above: known wordings in zh, the
+    rest as recorded)."""
+    if lang != "zh" or not text:
+        return text
+    m = _REASON_SCORE.fullmatch(text)
+    if m is not None and m["kind"] in load_messages().terms.get("screen_kind", {}):
+        why = _from_templates(m["why"], "reason")
+        if why is not None:
+            return ui("{kind}: {points} for {why}", "zh", kind=term("screen_kind", m["kind"], "zh"), points=m["pts"], why=why)
+    m = _REASON_CONTROL.fullmatch(text)
+    if m is not None:
+        why = _from_templates(m["why"], "reason")
+        return ui("control '{label}' -> {role} ({why})", "zh", label=m["label"], role=term("role", m["role"], "zh"), why=why if why is not None else m["why"])
+    m = _REASON_RUNNER_UP.fullmatch(text)
+    if m is not None:
+        return ui("runner-up {kind} scored {a} vs {b}", "zh", kind=term("screen_kind", m["kind"], "zh"), a=m["a"], b=m["b"])
+    return _from_templates(text, "reason") or text
+
+
+def error_text(text: str, lang: str) -> str:
+    """A recorded error record's message in ``lang`` (the harness's own wordings in zh, a failed
+    step's through :func:`step_text`, anything else as recorded)."""
+    if lang != "zh" or not text:
+        return text
+    translated = _from_templates(text, "error")
+    return translated if translated is not None else step_text(text, lang)

@@ -55,7 +55,18 @@ from harness.events import (
     event_from_dict,
 )
 from harness.findings import SEVERITIES, VERDICTS, Finding
-from harness.i18n import category_label, check_lang, lang_for, render, rule_title, step_text, term, ui, uin
+from harness.i18n import (
+    category_label,
+    check_lang,
+    error_text,
+    lang_for,
+    render,
+    rule_title,
+    step_text,
+    term,
+    ui,
+    uin,
+)
 from harness.reporting.formats import ReportOptions
 from harness.reporting.formats import formats as registered_formats
 from harness.reporting.frames import finding_row
@@ -403,15 +414,17 @@ class RunData:
 
     def errors(self) -> list[dict[str, str]]:
         """Errors to show: ErrorRecord and agent errors from the timeline, detector errors from
-        analysis.json. Each has 'source', 'where', 'message' and 't' (may be '')."""
+        analysis.json. Each has 'source', 'where', 'message' and 't' (may be ''). The harness's own
+        error wordings are printed in the report language (``harness.i18n.error_text``); an
+        agent's message or an exception's text stays as recorded."""
         out: list[dict[str, str]] = []
         for e in self.events:
             if isinstance(e, ErrorRecord):
-                out.append({"source": "timeline", "where": clip(e.where, 200), "message": clip(e.message), "t": f"{e.t:.3f}", "seq": str(e.seq)})
+                out.append({"source": "timeline", "where": clip(e.where, 200), "message": clip(error_text(e.message, self.lang)), "t": f"{e.t:.3f}", "seq": str(e.seq)})
             elif isinstance(e, AgentStatus) and e.status not in ("ready", "ok"):
                 out.append({"source": "agent", "where": clip(e.status, 100), "message": clip(e.message), "t": f"{e.t:.3f}", "seq": str(e.seq)})
             elif isinstance(e, StepMarker) and e.phase == "end" and e.status == "error":
-                out.append({"source": "step", "where": clip(e.step, 100), "message": clip(e.message), "t": f"{e.t:.3f}", "seq": str(e.seq)})
+                out.append({"source": "step", "where": clip(e.step, 100), "message": clip(error_text(e.message, self.lang)), "t": f"{e.t:.3f}", "seq": str(e.seq)})
         for err in detector_errors(self.analysis):
             out.append({"source": "detector", "where": err["detector"], "message": err["message"], "t": "", "seq": ""})
         return out

@@ -35,7 +35,7 @@ import jinja2
 from harness import __version__
 from harness.events import ApiCall, ConsentDecision, Event, PermissionRequest
 from harness.findings import SEVERITIES, VERDICTS, Finding
-from harness.i18n import category_label, term, ui, uin
+from harness.i18n import category_label, reason_text, term, ui, uin
 from harness.reporting.build import (
     MAX_EVIDENCE_PER_FINDING,
     MAX_STACK_FRAMES,
@@ -439,7 +439,7 @@ def screen_wireframe(reading: dict[str, Any]) -> dict[str, Any] | None:
     return {"width": 120, "height": round(120 * height / width), "view": f"0 0 {round(width)} {round(height)}", "shapes": shapes}
 
 
-def _screen_view(sv: Any) -> dict[str, Any]:
+def _screen_view(sv: Any, lang: str) -> dict[str, Any]:
     r = sv.reading
     controls = []
     for c in r.get("controls", []) if isinstance(r.get("controls"), list) else []:
@@ -461,7 +461,8 @@ def _screen_view(sv: Any) -> dict[str, Any]:
         elif isinstance(val, float):
             val = f"{val:.2f}"
         asym_items.append((label, clip(val, 40)))
-    reasons = [clip(x, 200) for x in r.get("reasons", [])[:8]] if isinstance(r.get("reasons"), list) else []
+    # the recogniser's reasons are recorded in English; the report prints them in its language
+    reasons = [clip(reason_text(x, lang) if isinstance(x, str) else x, 200) for x in r.get("reasons", [])[:8]] if isinstance(r.get("reasons"), list) else []
     implied = [clip(x, 200) for x in r.get("implied_consent", [])[:5]] if isinstance(r.get("implied_consent"), list) else []
     return {
         "sv": sv,
@@ -517,7 +518,7 @@ def render_run_html(data: RunData, *, embed_screens: bool = True) -> str:
         "timeline": timeline_shapes(data) if data.events else None,
         "phase_legend": [(term("phase", p, lang), PHASE_FILLS[p]) for p in PHASES],
         "phase_totals": [(term("phase", p, lang), sum(max(1, c.count) for c in calls if data.phase_at(c.t) == p)) for p in PHASES],
-        "screens": [_screen_view(sv) for sv in screens],
+        "screens": [_screen_view(sv, data.lang) for sv in screens],
         "groups": groups,
         "cat_totals": cat_totals,
         "n_calls": sum(max(1, c.count) for c in calls),
