@@ -19,6 +19,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     ex = sub.add_parser("explain", help="everything the catalogue says about a rule: checks, citations with confidence, numbers, fix")
     ex.add_argument("rule", help="rule id, e.g. R09")
     ex.add_argument("--format", choices=("text", "json"), default="text")
+    ex.add_argument("--lang", choices=("zh", "en"), default="", help="text language (default: zh with --jurisdiction cn, else en)")
+    ex.add_argument("--jurisdiction", choices=("cn", "eu"), default="", help="the profile the reader works under: cn gives zh text unless --lang says otherwise")
 
     ck = sub.add_parser("checklist", help="the 认定方法 checklist of each app among the run folders: one verdict per item (HTML, XLSX, PDF)")
     ck.add_argument("runs", nargs="+", help="run folders (all scenarios of an app; several apps give one checklist each)")
@@ -42,12 +44,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     cp.add_argument("--format", choices=("text", "json"), default="text", help="what to print (default text)")
     cp.add_argument("--fail-on", choices=("info", "low", "medium", "high", "never"), default="low", help="exit 1 when B has a new finding at or above this severity (default low: any new non-informational finding)")
     cp.add_argument("--include-info", action="store_true", help="compare informational findings too")
+    cp.add_argument("--lang", choices=("zh", "en"), default="", help="language of the table and the HTML (default: zh when every run was judged under cn, else en); JSON keeps codes")
 
 
 def cmd_explain(a: argparse.Namespace) -> int:
     from harness.handover.explain import explain_json, explain_text
+    from harness.i18n import lang_for
 
-    sys.stdout.write(explain_json(a.rule) if a.format == "json" else explain_text(a.rule))
+    lang = lang_for(a.jurisdiction, a.lang) if (a.lang or a.jurisdiction) else "en"
+    sys.stdout.write(explain_json(a.rule) if a.format == "json" else explain_text(a.rule, lang=lang))
     return EXIT_CLEAN
 
 
@@ -101,14 +106,15 @@ def cmd_compare(a: argparse.Namespace) -> int:
     from pathlib import Path
 
     from harness.errors import EXIT_FINDINGS
-    from harness.handover.compare import compare, render_text, to_json, write_outputs
+    from harness.handover.compare import compare, compare_lang, render_text, to_json, write_outputs
 
     cmp = compare(Path(a.a), Path(a.b), include_info=a.include_info)
+    lang = compare_lang(cmp, a.lang)
     if a.format == "json":
         sys.stdout.write(json.dumps(to_json(cmp), ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(render_text(cmp))
-    for p in write_outputs(cmp, html_path=Path(a.html) if a.html else None, json_path=Path(a.json) if a.json else None):
+        sys.stdout.write(render_text(cmp, lang))
+    for p in write_outputs(cmp, html_path=Path(a.html) if a.html else None, json_path=Path(a.json) if a.json else None, lang=lang):
         print(f"written: {p}", file=sys.stderr)
     return EXIT_FINDINGS if cmp.new_at_or_above(a.fail_on) else EXIT_CLEAN
 

@@ -2,7 +2,9 @@
 
 Title in both wordings, what is checked, the texts cited (full document names, kind, and the
 confidence of each wording), the thresholds with their provenance, the suggested fix, and the
-认定方法 checklist items and EU points the rule speaks to. Plain text or JSON.
+认定方法 checklist items and EU points the rule speaks to. Plain text (zh or en: the wording
+from the report catalogues, harness.i18n; a rule's ``check`` text and a document's English note
+have no Chinese wording yet and are printed as catalogued) or JSON (codes, both wordings).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from harness.catalog.checklist import load_checklist
 from harness.catalog.rules import RuleCatalog, load_rules
+from harness.i18n import term, ui
 
 __all__ = ["CONFIDENCE_LEGEND", "explain_data", "explain_text"]
 
@@ -95,37 +98,50 @@ def explain_data(rule_id: str, *, catalog: RuleCatalog | None = None) -> dict[st
     }
 
 
-def explain_text(rule_id: str, *, catalog: RuleCatalog | None = None) -> str:
-    """The rule explained in plain text for a terminal."""
+def explain_text(rule_id: str, *, catalog: RuleCatalog | None = None, lang: str = "en") -> str:
+    """The rule explained in plain text for a terminal, in ``lang`` (zh | en)."""
     d = explain_data(rule_id, catalog=catalog)
+    zh = lang == "zh"
+
+    def t(text: str, **args: Any) -> str:
+        return ui(text, lang, **args)
+
+    def names(kind: str, codes: list[str]) -> str:
+        return ", ".join(term(kind, c, lang) if zh else c for c in codes)
+
     lines = [f"{d['rule_id']}  {d['titles'].get('cn', '')}  /  {d['titles'].get('eu', '')}", ""]
-    pts = ", ".join(f"{k} ({v})" for k, v in d["problem_types"].items())
-    sev = d["severity"] + (" (by data category)" if d["by_category"] else "")
-    lines.append(f"family {d['family']} · problem types {pts}")
-    lines.append(f"default severity {sev} · verdicts {', '.join(d['verdicts'])} · automatable {d['automatable']}")
-    lines.append(f"evidence {', '.join(d['evidence'])} · needs network capture: {d['needs_network']}")
-    lines.append("detector " + (d["detector"] or "none: catalogue only, never reported by this version"))
-    lines.append(f"judged under: {', '.join(d['jurisdictions']) or 'no profile'}")
-    lines += ["", "What is checked:", f"  {d['check']}", "", "Cited texts (confidence of the wording in brackets):"]
+    pts = ", ".join(f"{k} ({term('problem_type', k, 'zh') if zh else v})" for k, v in d["problem_types"].items())
+    sev = (term("severity", d["severity"], lang) if zh else d["severity"]) + (t(" (by data category)") if d["by_category"] else "")
+    lines.append(t("family {family} · problem types {types}", family=d["family"], types=pts))
+    lines.append(t("default severity {severity} · verdicts {verdicts} · automatable {automatable}", severity=sev, verdicts=names("verdict", d["verdicts"]), automatable=t(d["automatable"]) if zh else d["automatable"]))
+    lines.append(t("evidence {evidence} · needs network capture: {network}", evidence=", ".join(d["evidence"]), network=t(d["needs_network"]) if zh else d["needs_network"]))
+    lines.append(t("detector {name}", name=d["detector"]) if d["detector"] else t("detector none: catalogue only, never reported by this version"))
+    lines.append(t("judged under: {profiles}", profiles=", ".join(d["jurisdictions"]) or t("no profile")))
+    lines += ["", t("What is checked:"), f"  {d['check']}", "", t("Cited texts (confidence of the wording in brackets):")]
     for c in d["citations"]:
-        lines.append(f"  [{c['set']}] {c['document']} {c['article']}  [{c['confidence']}]  - {c['document_name']} ({c['kind']})")
+        article = t(c["article"]) if zh else c["article"]
+        lines.append(f"  [{c['set']}] {c['document']} {article}  [{c['confidence']}]  - {c['document_name']} ({t(c['kind']) if zh else c['kind']})")
         if c["note"]:
-            lines.append(f"        note: {c['note']}")
+            lines.append("        " + t("note: {note}", note=c["note"]))
     if d["thresholds"]:
-        lines += ["", "Numbers used (provenance: only law/normative are anchored in an official text):"]
-        for t in d["thresholds"]:
-            lines.append(f"  {t['name']} = {t['value']} {t['unit']}".rstrip() + f"  ({t['provenance']}) {t['source']}")
+        lines += ["", t("Numbers used (provenance: only law/normative are anchored in an official text):")]
+        for th in d["thresholds"]:
+            unit = t(th["unit"]) if zh and th["unit"] else th["unit"]
+            prov = term("provenance", th["provenance"], lang) if zh else th["provenance"]
+            source = t(th["source"]) if zh and th["source"] else th["source"]
+            lines.append(f"  {th['name']} = {th['value']} {unit}".rstrip() + f"  ({prov}) {source}")
     for jid, ov in d["overrides"].items():
         parts = [f"{k}={v}" for k, v in ov.items() if v not in ("", {}, True)]
-        lines.append(f"  {jid} profile changes: {', '.join(parts) or 'none'}")
+        lines.append(t("  {profile} profile changes: {changes}", profile=jid, changes=", ".join(parts) or t("none")))
     if d["fix"]:
-        lines += ["", "How to fix:"]
-        for lang in ("cn", "en"):
-            if lang in d["fix"]:
-                lines.append(f"  {d['fix'][lang]}")
+        lines += ["", t("How to fix:")]
+        for fix_lang in ("cn",) if zh else ("cn", "en"):
+            if fix_lang in d["fix"]:
+                lines.append(f"  {d['fix'][fix_lang]}")
     if d["checklist_items"]:
-        lines += ["", f"Checklist items (认定方法 / EU points): {', '.join(d['checklist_items'])}"]
-    lines += ["", "Confidence marks: " + "; ".join(f"[{k}] {v['en']}" for k, v in CONFIDENCE_LEGEND.items())]
+        lines += ["", t("Checklist items (认定方法 / EU points): {items}", items=", ".join(d["checklist_items"]))]
+    marks = "; ".join(f"[{k}] {v['zh' if zh else 'en']}" for k, v in CONFIDENCE_LEGEND.items())
+    lines += ["", t("Confidence marks: {marks}", marks=marks)]
     return "\n".join(lines) + "\n"
 
 

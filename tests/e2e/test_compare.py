@@ -51,18 +51,40 @@ def test_exactly_the_fixed_findings(pair: tuple[Path, Path]) -> None:
 def test_cli_exit_codes_and_outputs(pair: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before, after = pair
     h, j = tmp_path / "c.html", tmp_path / "c.json"
-    assert main(["compare", str(before), str(after), "--html", str(h), "--json", str(j)]) == 0
+    # the runs were judged under cn, so the table and page are Chinese unless --lang en
+    assert main(["compare", str(before), str(after), "--html", str(h), "--json", str(j), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "new 0  fixed 14" in out and "FIXED" in out and "NEW " not in out
     data = json.loads(j.read_text("utf-8"))
     assert data["totals"]["fixed"] == 14 and data["totals"]["new"] == 0
     assert "Findings compared" in h.read_text("utf-8") and "<script" not in h.read_text("utf-8")
     # the other way round the planted findings are new: CI fails
-    assert main(["compare", str(after), str(before)]) == 1
+    assert main(["compare", str(after), str(before), "--lang", "en"]) == 1
     assert "NEW" in capsys.readouterr().out
     assert main(["compare", str(after), str(before), "--fail-on", "never"]) == 0
     capsys.readouterr()
     assert main(["compare", str(before), str(tmp_path / "nope")]) == 2
+
+
+def test_cn_runs_compare_in_chinese_and_en_on_request(pair: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Runs judged under cn: the table and the page are Chinese by default (glossary names,
+    zh rule titles, Chinese notes), with no English wording of the catalogues left; --lang en
+    gives the English table; JSON keeps codes."""
+    from harness.i18n import load_messages
+
+    before, after = pair
+    h = tmp_path / "c.html"
+    assert main(["compare", str(after), str(before), "--html", str(h), "--fail-on", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "对比  A：" in out and "新增 14" in out and "已修复 0" in out and "未复测 0" in out
+    assert "征得同意前收集个人信息" in out and "违规" in out  # R09's cn title, the verdict's name
+    assert "NEW" not in out and "not re-tested" not in out and " runs)" not in out
+    page = h.read_text("utf-8")
+    assert '<html lang="zh-CN">' in page and "发现对比" in page and "按应用和规则" in page and "Findings compared" not in page
+    english = [en for en, zh in load_messages().ui.items() if en != zh and len(en) >= 14 and " " in en]
+    assert not [en for en in english if en in out or en in page]
+    assert main(["compare", str(after), str(before), "--lang", "en", "--fail-on", "never"]) == 0
+    assert "NEW" in capsys.readouterr().out
 
 
 def test_a_scenario_not_run_again_is_not_fixed(pair: tuple[Path, Path], tmp_path: Path) -> None:
