@@ -445,6 +445,7 @@ REASON_TEMPLATES: tuple[str, ...] = (
     "go-ahead button",
     "no way on but out of the app",
     "the app's own dialog names a permission ({named}) and offers go-ahead / not-now",
+    "a permission package's dialog naming {what}",
     "privacy title '{text}'",
     "policy reference '{text}'",
     "several policy references",

@@ -139,3 +139,13 @@ def test_report_prints_reasons_and_error_records_in_its_language(tmp_path: Path,
         assert "privacy title" not in html and "event budget reached" not in html
     else:
         assert "privacy_dialog +2.5 privacy title" in html and "event budget reached (2000 events" in html
+
+
+def test_every_role_and_screen_kind_has_a_chinese_name() -> None:
+    """The consent-screens section and the reasons name roles and screen kinds by the glossary;
+    a code without a zh name would print in English in a cn report."""
+    from harness.consent_ui.model import KINDS, ROLES
+
+    terms = load_messages().terms
+    assert not [r for r in ROLES if r not in terms["role"]]
+    assert not [k for k in KINDS if k not in terms["screen_kind"]]
