@@ -318,7 +318,7 @@ def _run_rows(ac: AppChecklist, out_dir: Path | None) -> list[dict[str, Any]]:
             {
                 "run_id": r.run_id,
                 "scenario": r.info.scenario,
-                "status": r.info.status,
+                "status": term("status", r.info.status, ac.lang) if ac.lang == "zh" else r.info.status,
                 "findings": len(r.findings),
                 "simulated": r.info.simulated,
                 "target": target_of(r.info).short,
@@ -385,7 +385,7 @@ def render_checklist_html(ac: AppChecklist, *, out_dir: Path | None = None, cata
         "checks": [(m, ui(v, lang)) for m, v in _CHECK_MEANING.items()],
         "counting": ui(_COUNTING, lang),
         "conditions": [(_short(cl.conditions[c][k]), ok) for c, ok in ac.conditions_met.items() if c not in ("any",)],
-        "profile_name": cat.jurisdiction(ac.jurisdiction).name,
+        "profile_name": term("jurisdiction", ac.jurisdiction, lang) if lang == "zh" else cat.jurisdiction(ac.jurisdiction).name,
     }
     return _env().get_template("checklist.html").render(**ctx)
 

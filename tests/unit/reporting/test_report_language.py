@@ -274,6 +274,8 @@ def test_cn_checklist_page_workbook_and_json_are_chinese(cn_runs: list[Path], tm
         page.feed(paths["html"].read_text("utf-8"))
         left = _leftovers("\n".join(page.parts), english)
         assert not left, f"{package}: English wording left in the Chinese checklist: {left[:8]}"
+        assert "已完成" in page.parts and "completed" not in page.parts  # run status by its glossary name
+        assert not [p for p in page.parts if p.startswith("cn · China")]  # the profile by its zh name
         wb = load_workbook(paths["xlsx"], read_only=True)
         assert wb.sheetnames == ["清单", "发现", "图例"]
         cells = [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
