@@ -3,8 +3,8 @@
 Title in both wordings, what is checked, the texts cited (full document names, kind, and the
 confidence of each wording), the thresholds with their provenance, the suggested fix, and the
 认定方法 checklist items and EU points the rule speaks to. Plain text (zh or en: the wording
-from the report catalogues, harness.i18n; a rule's ``check`` text and a document's English note
-have no Chinese wording yet and are printed as catalogued) or JSON (codes, both wordings).
+from the report catalogues, harness.i18n, including each rule's ``check`` text) or JSON (codes,
+the catalogue's own wordings).
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def explain_text(rule_id: str, *, catalog: RuleCatalog | None = None, lang: str 
     lines.append(t("evidence {evidence} · needs network capture: {network}", evidence=", ".join(d["evidence"]), network=t(d["needs_network"]) if zh else d["needs_network"]))
     lines.append(t("detector {name}", name=d["detector"]) if d["detector"] else t("detector none: catalogue only, never reported by this version"))
     lines.append(t("judged under: {profiles}", profiles=", ".join(d["jurisdictions"]) or t("no profile")))
-    lines += ["", t("What is checked:"), f"  {d['check']}", "", t("Cited texts (confidence of the wording in brackets):")]
+    lines += ["", t("What is checked:"), f"  {t(d['check'])}", "", t("Cited texts (confidence of the wording in brackets):")]
     for c in d["citations"]:
         article = t(c["article"]) if zh else c["article"]
         lines.append(f"  [{c['set']}] {c['document']} {article}  [{c['confidence']}]  - {c['document_name']} ({t(c['kind']) if zh else c['kind']})")

@@ -51,7 +51,8 @@ def test_explain_in_chinese_under_cn_or_lang_zh(capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out == zh
     assert "检测内容：" in zh and "引用文本" in zh and "整改建议：" in zh and "可信度标记：" in zh
     assert "违规" in zh and "高" in zh and "规范性文件" in zh  # verdict, severity and provenance by their glossary names
-    # the catalogue's English wording is gone (a rule's check text has no zh wording yet and stays)
+    assert "用户同意政策之前" in zh and "One call is enough" not in zh  # what the rule checks, in zh
+    # no English wording of the catalogues is left
     english = [en for en, z in load_messages().ui.items() if en != z and len(en) >= 14 and " " in en]
     assert not [en for en in english if en in zh]
     assert main(["explain", "R09", "--lang", "en"]) == 0

@@ -217,7 +217,9 @@ def test_data_wordings_the_reports_print_have_chinese() -> None:
                 for text in (th.source, th.unit):
                     if text and re.search(r"[A-Za-z]{2,}", text) and text not in ui_map:
                         missing.append(f"{rule.id}.{name} ({jid}): {text!r}")
-    for rid in rules.rules:
+    for rid, rule in rules.rules.items():
+        if rule.check not in ui_map:  # what the rule checks (explain --lang zh)
+            missing.append(f"{rid}: check")
         for c in rules.citations(rid, "cn"):
             if re.search(r"[A-Za-z]{3,} [a-z]{3,}", c.article) and c.article not in ui_map:
                 missing.append(f"{rid} citation {c.document}: {c.article!r}")
