@@ -34,6 +34,7 @@ __all__ = [
     "ObservedControl",
     "ObservedCheckbox",
     "ScreenObservation",
+    "reading_to_dict",
 ]
 
 MAX_ITEMS = 400
@@ -113,22 +114,9 @@ class ScreenObservation:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form (what ``timeline.jsonl`` holds)."""
-        out: dict[str, Any] = {
-            "kind": self.kind,
-            "confidence": self.confidence,
-            "permission_group": self.permission_group,
-            "package": self.package,
-            "language": self.language,
-            "controls": [c.to_dict() for c in self.controls],
-            "checkboxes": [b.to_dict() for b in self.checkboxes],
-            "pre_ticked": self.pre_ticked,
-            "implied_consent": list(self.implied_consent),
-            "ambiguous_only": self.ambiguous_only,
-            "asymmetry": dict(self.asymmetry),
-            "reasons": list(self.reasons),
-            "omitted": self.omitted,
-        }
+        """JSON form (what ``timeline.jsonl`` holds): :func:`reading_to_dict` and the bounds' count."""
+        out = reading_to_dict(self, dict(self.asymmetry))
+        out["omitted"] = self.omitted
         if self.error:
             out["error"] = self.error
         return out
@@ -209,6 +197,26 @@ class ScreenObservation:
             omitted=cut.count + (prior if isinstance(prior, int) and not isinstance(prior, bool) and 0 < prior < 1 << 31 else 0),
             error=cut.text(data.get("error")),
         )
+
+
+def reading_to_dict(r: Any, asymmetry: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON form of a screen reading, one shape for the recogniser's
+    :class:`~harness.consent_ui.model.ScreenReading` and the recorded :class:`ScreenObservation`
+    (``r`` is either; ``asymmetry`` its asymmetry as a mapping)."""
+    return {
+        "kind": r.kind,
+        "confidence": r.confidence,
+        "reasons": list(r.reasons),
+        "permission_group": r.permission_group,
+        "package": r.package,
+        "language": r.language,
+        "controls": [c.to_dict() for c in r.controls],
+        "checkboxes": [b.to_dict() for b in r.checkboxes],
+        "pre_ticked": r.pre_ticked,
+        "implied_consent": list(r.implied_consent),
+        "ambiguous_only": r.ambiguous_only,
+        "asymmetry": dict(asymmetry),
+    }
 
 
 class _Cut:

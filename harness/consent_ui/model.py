@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.observations import ObservedCheckbox, ObservedControl
+from harness.observations import ObservedCheckbox, ObservedControl, reading_to_dict
 
 __all__ = [
     "KINDS",
@@ -231,21 +231,9 @@ class ScreenReading:
         return self.kind in CONSENT_KINDS
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (the schema others store in the timeline)."""
-        return {
-            "kind": self.kind,
-            "confidence": self.confidence,
-            "reasons": list(self.reasons),
-            "permission_group": self.permission_group,
-            "package": self.package,
-            "language": self.language,
-            "controls": [c.to_dict() for c in self.controls],
-            "checkboxes": [b.to_dict() for b in self.checkboxes],
-            "pre_ticked": self.pre_ticked,
-            "implied_consent": list(self.implied_consent),
-            "ambiguous_only": self.ambiguous_only,
-            "asymmetry": self.asymmetry.to_dict(),
-        }
+        """JSON-ready form (the schema others store in the timeline; one shape with the recorded
+        observation: :func:`harness.observations.reading_to_dict`)."""
+        return reading_to_dict(self, self.asymmetry.to_dict())
 
     def to_json(self, *, pretty: bool = False) -> str:
         """:meth:`to_dict` as JSON text (UTF-8 characters kept readable)."""
