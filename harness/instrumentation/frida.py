@@ -36,7 +36,7 @@ from harness.instrumentation.agent import agent_source, hook_pack_hash
 from harness.instrumentation.base import Emit, Target
 from harness.instrumentation.protocol import AgentDecoder, EmitGuard
 
-__all__ = ["FridaInstrumentation", "hook_pack_hash", "parse_device_spec", "doctor"]
+__all__ = ["FridaInstrumentation", "hook_pack_hash", "parse_device_spec", "doctor", "missing_at_ready"]
 
 _PACKAGE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _REMOTE_RE = re.compile(r"^remote:([A-Za-z0-9.\-]{1,253}|\[[0-9A-Fa-f:]{2,45}\]):(\d{1,5})$")
@@ -97,6 +97,38 @@ def doctor() -> dict[str, str]:
         out["hooks"] = f"{len(select_apis())} enabled catalogue entries"
     except Exception as exc:  # noqa: BLE001
         out["agent"] = f"unavailable: {exc}"
+    return out
+
+
+_NET_ON = re.compile(r" net ([a-z+]+), ")
+
+
+def missing_at_ready(config: Mapping[str, Any], ready: AgentStatus | None) -> list[str]:
+    """What the host asked for in ``config`` that the agent's ready record says is not in place:
+    'Java hooks' (a Java runtime was expected and none was hooked) and the network parts
+    (redirect, quic, trust, unpin) by the ready record's ``net`` summary. The source waits for this
+    record (the agent sends it once its hooks are in, before the app's own code runs: at a spawned
+    JVM's JNI_CreateJavaVM), so whatever is listed here was missing from the start."""
+    if ready is None:
+        return ["the ready record"]
+    out: list[str] = []
+    message = ready.message
+    if config.get("java") == "wait" and (" java=none " in message or any("no Java runtime appeared" in s or "Java bridge is not available" in s for s in ready.skipped)):
+        out.append("Java hooks")
+    net = config.get("net")
+    if isinstance(net, Mapping):
+        wanted = []
+        if net.get("proxy"):
+            wanted.append("redirect")
+        if net.get("quic") == "block":
+            wanted.append("quic")
+        if net.get("ca") and net.get("trust") is not False:
+            wanted.append("trust")
+        if net.get("ca") and net.get("unpin") is not False:
+            wanted.append("unpin")
+        m = _NET_ON.search(message + " ")
+        got = set(m.group(1).split("+")) if m else set()
+        out += [f"network {w}" for w in wanted if w not in got]
     return out
 
 
@@ -203,6 +235,8 @@ class FridaInstrumentation:
         #: the run folder: cipher plaintexts are kept in its ``cipher/`` (see use_run_dir)
         self.run_dir: Path | None = None
         self.cipher_store: Any = None
+        #: what the ready record says is not in place of what was asked (see missing_at_ready)
+        self.missing: list[str] = []
 
     def use_run_dir(self, run_dir: Path | None) -> None:
         """Keep the plaintexts of the agent's cipher events in ``<run_dir>/cipher/``."""
@@ -276,6 +310,19 @@ class FridaInstrumentation:
             if gone:
                 raise InstrumentationError(f"target exited before the agent was ready ({self.detach_reason})")
             raise InstrumentationError(f"the agent did not report ready within {self.ready_timeout:.0f} s")
+        self.missing = missing_at_ready(config, self.ready_status)
+        if self.missing:
+            skipped = [x for x in (self.ready_status.skipped if self.ready_status is not None else ()) if x.startswith(("net:", "java:")) or "Java" in x][:3]
+            self._safe_emit(
+                [
+                    ErrorRecord(
+                        t=self._clock(),
+                        source="frida",
+                        where="frida.ready",
+                        message=f"the agent in pid {self.pid} is ready without {', '.join(self.missing)}" + (f" ({'; '.join(skipped)})" if skipped else "")[:400],
+                    )
+                ]
+            )
 
     def stop(self) -> None:
         """Flush what the agent holds, then end as configured. Never raises."""

@@ -80,6 +80,10 @@ function skipAllJava(why: string): void {
 
 // Spawned JVM: libjvm.so is not loaded when the script starts. Hook JNI_CreateJavaVM and install
 // the Java hooks on the thread that created the VM, before the launcher loads the main class.
+// The deadline (waitJavaMs) only covers a process that never loads libjvm.so: once it is loaded the
+// agent waits for JNI_CreateJavaVM however long a loaded machine takes, since no Java code runs
+// before it returns. (Giving up there reported "ready" without a single Java hook - no redirect,
+// no trust, no unpinning - while the app went on normally.)
 function waitForJvm(): void {
   let done = false;
   const timer = setTimeout(() => {
@@ -92,6 +96,7 @@ function waitForJvm(): void {
   const arm = (m: Module): void => {
     const create = m.findExportByName("JNI_CreateJavaVM");
     if (create === null) return;
+    clearTimeout(timer);
     const listener = Interceptor.attach(create, {
       onLeave() {
         listener.detach();
