@@ -200,7 +200,10 @@ class PermissionResult(Event):
 class ApiCall(Event):
     """Emitted for every call of a catalogued sensitive API seen by an event source (the Frida
     agent or the reference device's feed). ``t_device`` is the device clock in ms; ``sdk`` is the attributed
-    third-party SDK id, or 'app' for first-party code, or '' when unknown."""
+    third-party SDK id, or 'app' for first-party code, or '' when unknown. ``pid`` and ``process``
+    name the app process that made the call (the main process is the package; a sub-process such
+    as ``pkg:push``, or a child the app forked or exec'd, carries its own pid): detectors judge a
+    call the same whichever process of the app made it; 0 / '' when the source does not know."""
 
     kind: ClassVar[str] = "api"
     api_id: str = ""
@@ -215,6 +218,8 @@ class ApiCall(Event):
     sdk: str = ""
     t_device: float = 0.0
     count: int = 1
+    pid: int = 0
+    process: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +316,7 @@ class NetworkConnect(Event):
     carry it as ``NetworkFlow.conn``), the destination the app asked for (``host`` as the app named
     it, '' for a bare address; ``ip``; ``port``), ``via`` (the hooked API), the Java ``stack`` at
     connect time with its ``caller`` and attributed ``sdk``, and ``ms`` spent reaching the proxy
-    and opening the tunnel."""
+    and opening the tunnel. ``pid`` / ``process``: the app process, as on ApiCall."""
 
     kind: ClassVar[str] = "connect"
     token: str = ""
@@ -324,6 +329,8 @@ class NetworkConnect(Event):
     stack: tuple[str, ...] = ()
     sdk: str = ""
     ms: float = 0.0
+    pid: int = 0
+    process: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,7 +338,7 @@ class QuicBlocked(Event):
     """Emitted by the Frida agent when it refused UDP to port 443 (QUIC), so the app falls back to
     TCP through the proxy: destination ``host`` and ``port``, ``via`` (the hooked API), the
     ``caller`` and attributed ``sdk``; ``count`` identical attempts from one call site are folded
-    into one event."""
+    into one event. ``pid`` / ``process``: the app process, as on ApiCall."""
 
     kind: ClassVar[str] = "quic_blocked"
     host: str = ""
@@ -340,6 +347,8 @@ class QuicBlocked(Event):
     caller: str = ""
     sdk: str = ""
     count: int = 1
+    pid: int = 0
+    process: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,7 +392,7 @@ class CipherCall(Event):
     when longer; '' when not kept), ``plaintext_len`` its full length and
     ``plaintext_sha256`` the digest of the kept part; ``ct_head`` is the hex of the first bytes
     of the ciphertext (at most 48), the fingerprint the matcher looks for in flows, and
-    ``ct_len`` the ciphertext length. ``n`` > 1 when identical calls were folded."""
+    ``ct_len`` the ciphertext length. ``n`` > 1 when identical calls were folded. ``pid`` / ``process``: the app process, as on ApiCall."""
 
     kind: ClassVar[str] = "cipher"
     algorithm: str = ""
@@ -396,6 +405,8 @@ class CipherCall(Event):
     caller: str = ""
     sdk: str = ""
     n: int = 1
+    pid: int = 0
+    process: str = ""
 
 
 @dataclass(frozen=True, slots=True)

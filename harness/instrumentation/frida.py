@@ -36,7 +36,7 @@ from harness.instrumentation.agent import agent_source, hook_pack_hash
 from harness.instrumentation.base import Emit, Target
 from harness.instrumentation.protocol import AgentDecoder, EmitGuard
 
-__all__ = ["FridaInstrumentation", "hook_pack_hash", "parse_device_spec", "doctor", "missing_at_ready"]
+__all__ = ["FridaInstrumentation", "hook_pack_hash", "parse_device_spec", "doctor", "missing_at_ready", "resolve_device"]
 
 _PACKAGE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _REMOTE_RE = re.compile(r"^remote:([A-Za-z0-9.\-]{1,253}|\[[0-9A-Fa-f:]{2,45}\]):(\d{1,5})$")
@@ -132,6 +132,20 @@ def missing_at_ready(config: Mapping[str, Any], ready: AgentStatus | None) -> li
     return out
 
 
+def resolve_device(spec: str) -> Any:
+    """The frida Device for a device spec (see parse_device_spec)."""
+    import frida
+
+    kind, value = parse_device_spec(spec)
+    if kind == "local":
+        return frida.get_local_device()
+    if kind == "usb":
+        return frida.get_usb_device(timeout=5)
+    if kind == "remote":
+        return frida.get_device_manager().add_remote_device(value)
+    return frida.get_device(value, timeout=5)
+
+
 def _bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
     """Run one synchronous Frida call with a deadline: a target that stops answering (a JVM
     wedged under load) must not hang the run. The call's own exception is raised here; past the
@@ -180,6 +194,8 @@ class FridaInstrumentation:
         agent_options: dict[str, Any] | None = None,
         tap: Callable[[Any], None] | None = None,
         source: str = "frida",
+        process: str = "",
+        role: str = "main",
     ) -> None:
         self._device_kind, self._device_value = parse_device_spec(device)
         if mode is not None and mode not in _MODES:
@@ -192,7 +208,16 @@ class FridaInstrumentation:
             raise InputError(f"frida java must be 'auto', 'wait' or 'off', got {java!r}")
         if stdio not in ("inherit", "pipe"):
             raise InputError(f"frida stdio must be 'inherit' or 'pipe', got {stdio!r}")
+        if role not in ("main", "sub"):
+            raise InputError(f"frida role must be 'main' or 'sub', got {role!r}")
         self.source_name = source if re.fullmatch(r"frida(:[A-Za-z0-9_.]{1,60})?", source) else "frida"
+        #: the process name stamped on call events ('' = the package); role 'sub': a sub-process
+        #: or child of the app, whose end is not the app's (no AppState, see _on_detached)
+        self.process = process[:200]
+        self.role = role
+        #: the executable of the instrumented process when known (spawn argv[0], a child's path)
+        self.program = ""
+        self._child_handler: Any = None
         self.device_spec = device
         self.mode = mode
         self.end = end
@@ -273,6 +298,7 @@ class FridaInstrumentation:
             argv: list[str] = []
             if spawn:
                 argv = self._spawn_argv(target)
+                self.program = self.program or argv[0]
                 if self.stdio == "pipe" and self.on_output is not None:
                     self._output_handler = self._on_output
                     self._device.on("output", self._output_handler)
@@ -281,6 +307,8 @@ class FridaInstrumentation:
             else:
                 self.pid = self._find_pid(target)
             pid = self.pid
+            self.decoder.pid = pid
+            self.decoder.process = self.process or package
             self._session = _bounded(lambda: self._device.attach(pid), self.ready_timeout, "attach")
             self._session.on("detached", self._on_detached)
             self._script = self._session.create_script(agent_source())
@@ -344,11 +372,12 @@ class FridaInstrumentation:
                 self._session.detach()
         except Exception:  # noqa: BLE001 - the process may be gone already
             pass
-        try:
-            if self._output_handler is not None and self._device is not None:
-                self._device.off("output", self._output_handler)
-        except Exception:  # noqa: BLE001
-            pass
+        for signal, h in (("output", self._output_handler), ("child-added", self._child_handler)):
+            try:
+                if h is not None and self._device is not None:
+                    self._device.off(signal, h)
+            except Exception:  # noqa: BLE001
+                pass
         if self._guard is not None:
             self._guard.finish()
 
@@ -382,6 +411,52 @@ class FridaInstrumentation:
         reply = box.get("reply")
         return reply if isinstance(reply, dict) else {}
 
+    def enable_child_gating(self, on_child: Callable[[FridaInstrumentation, Any], None]) -> None:
+        """Hold every child this process forks or execs (Frida child gating) and hand it, still
+        suspended, to ``on_child(self, child)`` on a thread of its own; the callee must resume it
+        (``resume_pid``) whatever it decides. A fork child is reported with this pid as
+        ``parent_pid``; an exec in an instrumented child is reported again for the child's own pid
+        (``origin='exec'``, ``path`` the new program). Raises InstrumentationError when Frida
+        refuses."""
+        if self._session is None or self._device is None:
+            raise InstrumentationError("child gating needs a started instrumentation")
+
+        def handler(child: Any) -> None:
+            try:
+                mine = child.parent_pid == self.pid or (child.origin == "exec" and child.pid == self.pid)
+            except Exception:  # noqa: BLE001 - a malformed child record is not ours
+                return
+            if mine and not self._stopped:
+                threading.Thread(target=on_child, args=(self, child), name=f"frida-child-{child.pid}", daemon=True).start()
+
+        try:
+            self._device.on("child-added", handler)
+            self._child_handler = handler
+            session = self._session
+            _bounded(session.enable_child_gating, self.ready_timeout, "enable child gating")
+        except Exception as exc:  # noqa: BLE001 - frida's own errors and the deadline alike
+            raise InstrumentationError(f"frida: child gating: {exc}") from None
+
+    def forget(self) -> None:
+        """Let go of this instrumentation without a word: no flush, no kill, no AppState (its
+        process image was replaced by an exec and a new instrumentation took the pid)."""
+        with self._lock:
+            self._stopped = True
+        if self._child_handler is not None and self._device is not None:
+            try:
+                self._device.off("child-added", self._child_handler)
+            except Exception:  # noqa: BLE001
+                pass
+            self._child_handler = None
+
+    def resume_pid(self, pid: int) -> None:
+        """Resume a process Frida holds (a gated child or spawn). Never raises."""
+        try:
+            if self._device is not None:
+                self._device.resume(pid)
+        except Exception:  # noqa: BLE001 - it may be gone, or already running
+            pass
+
     def stats(self) -> dict[str, Any]:
         """The agent's counters (calls, events, batches, folded, sites, hooks)."""
         if self._script is None or self._gone.is_set():
@@ -414,14 +489,7 @@ class FridaInstrumentation:
 
     # -- internals -------------------------------------------------------------------------------
     def _resolve_device(self, frida: Any) -> Any:
-        kind, value = self._device_kind, self._device_value
-        if kind == "local":
-            return frida.get_local_device()
-        if kind == "usb":
-            return frida.get_usb_device(timeout=5)
-        if kind == "remote":
-            return frida.get_device_manager().add_remote_device(value)
-        return frida.get_device(value, timeout=5)
+        return resolve_device(self.device_spec)
 
     def _spawn_argv(self, target: Target) -> list[str]:
         if target.argv:
@@ -497,6 +565,16 @@ class FridaInstrumentation:
         if self._stopped and reason == "application-requested":
             self._gone.set()
             return
+        if self.role == "sub":
+            # a sub-process or child ending is not the app leaving (detectors read AppState as the
+            # app's own process, as the logcat source keeps sub-process states off the timeline):
+            # recorded as a note naming the process; an exec that replaced the image says nothing
+            if reason != "process-replaced":
+                how = "crashed" if crash is not None else "ended" if reason == "process-terminated" else f"lost ({reason})"
+                name = self.process or self.package
+                self._safe_emit([AgentStatus(t=self._clock(), source=self.source_name, status="ok", message=f"process {name} (pid {self.pid}) {how}"[:300])])
+            self._gone.set()
+            return
         state = "crashed" if crash is not None else ("exited" if reason == "process-terminated" else "died")
         events: list[Event] = [
             AppState(t=self._clock(), source=self.source_name, state=state, package=self.package, pid=self.pid or 0, cause=str(reason)[:60])
@@ -549,15 +627,20 @@ def _source_factory(driver: Any, options: Mapping[str, str]) -> Any:
     cipher = options.get("cipher", "on") or "on"
     if cipher not in ("on", "off"):
         raise InputError(f"cipher must be 'on' or 'off', got {cipher[:20]!r}")
+    gating = options.get("gating", "spawn") or "spawn"
+    from harness.instrumentation.frida_follow import GATING
+
+    if gating not in GATING:
+        raise InputError(f"gating must be one of {', '.join(GATING)}, got {gating[:20]!r}")
     from harness.instrumentation.frida_follow import NetOptions
 
-    return FridaSource(device=device, mode=mode, honey=kinds, cipher=cipher == "on", net=NetOptions.from_options(options))
+    return FridaSource(device=device, mode=mode, honey=kinds, cipher=cipher == "on", net=NetOptions.from_options(options), gating=gating)
 
 
 def _register() -> None:
     from harness.instrumentation.sources import register_source
 
-    register_source("frida", _source_factory, summary="the Frida agent: sensitive API calls with stacks, permission requests, app state", options=("frida", "frida_device", "honey", "cipher", "redirect", "ca_trust", "unpin", "quic", "redirect_direct"), replace=True)
+    register_source("frida", _source_factory, summary="the Frida agent: sensitive API calls with stacks, permission requests, app state", options=("frida", "frida_device", "honey", "cipher", "gating", "redirect", "ca_trust", "unpin", "quic", "redirect_direct"), replace=True)
 
 
 _register()

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -44,12 +45,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.errors import InputError
-from harness.events import AppState, ErrorRecord
+from harness.events import AgentStatus, AppState, ErrorRecord
 from harness.instrumentation.base import Target
-from harness.instrumentation.frida import FridaInstrumentation, hook_pack_hash
+from harness.instrumentation.frida import FridaInstrumentation, hook_pack_hash, resolve_device
 from harness.instrumentation.sources import SourceBase, SourceSession
 
-__all__ = ["FridaSource", "NetOptions", "DEFAULT_DIRECT"]
+__all__ = ["FridaSource", "NetOptions", "DEFAULT_DIRECT", "GATING"]
+
+#: values of the source option ``gating`` (see FridaSource.gating)
+GATING: tuple[str, ...] = ("spawn", "all", "off")
 
 Factory = Callable[..., FridaInstrumentation]
 
@@ -118,6 +122,8 @@ class FridaSource(SourceBase):
         honey: bool | frozenset[str] = True,
         net: NetOptions | None = None,
         cipher: bool = True,
+        gating: str = "spawn",
+        resolve: Callable[[str], Any] | None = None,
     ) -> None:
         from harness.network.honey import HONEY_KINDS, ObjectHoney
 
@@ -139,6 +145,20 @@ class FridaSource(SourceBase):
         self.children: dict[int, FridaInstrumentation] = {}
         self.launches = 0
         self._reported: set[int] = set()
+        #: source option ``gating``: 'spawn' (default) holds every new process of the device and
+        #: instruments the package's (``pkg``, ``pkg:push``...) before their first instruction,
+        #: resuming every other one untouched; 'all' adds child gating (forks and execs of the
+        #: app's processes); 'off' attaches to sub-processes only when they are reported
+        if gating not in GATING:
+            raise InputError(f"gating must be one of {', '.join(GATING)}, got {str(gating)[:20]!r}")
+        self.gating = gating
+        self._held: list[Any] = []  # bare sessions on children let go (see _let_child_go)
+        self._resolve: Callable[[str], Any] = resolve or resolve_device
+        self._spawn_device: Any = None
+        self._spawn_handler: Any = None
+        self._stopping = False
+        #: pids let go without the agent (other programs), and what they ran
+        self.let_go: dict[int, str] = {}
 
     # -- helpers ----------------------------------------------------------------------------
     def _new(self, mode: str, **extra: Any) -> FridaInstrumentation:
@@ -163,6 +183,15 @@ class FridaSource(SourceBase):
             except Exception:  # noqa: BLE001
                 pass
 
+    def _note(self, message: str) -> None:
+        """A record of what the source decided (not an error): an AgentStatus 'ok'."""
+        s = self._session
+        if s is not None:
+            try:
+                s.emit([AgentStatus(t=s.clock(), source="frida", status="ok", message=message[:500])])
+            except Exception:  # noqa: BLE001
+                pass
+
     def _alive(self, inst: FridaInstrumentation | None) -> bool:
         return inst is not None and inst.pid is not None and not inst.gone
 
@@ -180,6 +209,169 @@ class FridaSource(SourceBase):
         for inst in insts:
             inst.stop()
 
+    # -- gating ------------------------------------------------------------------------------
+    def _gate_children(self, inst: FridaInstrumentation) -> None:
+        """Child gating on one instrumented process (fork, exec, posix_spawn)."""
+        if self.gating != "all":
+            return
+        try:
+            inst.enable_child_gating(self._on_child)
+        except Exception as exc:  # noqa: BLE001 - the run goes on without it; said once per process
+            self._error(f"child gating failed in pid {inst.pid}: children it starts run without the agent: {exc}")
+
+    def _child_is_app(self, parent: FridaInstrumentation, child: Any) -> bool:
+        """A fork is the app's own program; an exec or spawn is the app's when it runs the
+        package (its identifier) or the parent's executable again. Anything else (a shell,
+        getprop, a helper binary) is another program."""
+        origin = str(getattr(child, "origin", "") or "")
+        if origin == "fork":
+            return True
+        package = self._session.target.package if self._session is not None else ""
+        ident = str(getattr(child, "identifier", "") or "")
+        if package and (ident == package or ident.startswith(package + ":")):
+            return True
+        path = str(getattr(child, "path", "") or "")
+        return bool(path) and bool(parent.program) and path == parent.program
+
+    def _on_child(self, parent: FridaInstrumentation, child: Any) -> None:
+        """A gated child of an instrumented process (called on its own thread, child suspended):
+        instrument it with the same agent and resume it, or let it go untouched."""
+        s = self._session
+        pid = int(child.pid)
+        if s is None or self._stopping or self.gating != "all":
+            self._let_child_go(parent, pid)
+            return
+        origin = str(getattr(child, "origin", "") or "")
+        path = str(getattr(child, "path", "") or "")
+        argv = getattr(child, "argv", None)
+        ran = " ".join(str(a) for a in argv[:8])[:200] if isinstance(argv, (list, tuple)) else path
+        parent_name = parent.process or s.target.package
+        with self._lock:
+            old = self.children.pop(pid, None) if origin == "exec" else None
+        if old is not None:
+            old.forget()  # the fork-stage agent went with the old image
+        if not self._child_is_app(parent, child):
+            self.let_go[pid] = ran or path
+            self._note(f"pid {pid} started by {parent_name} (pid {parent.pid}, {origin}) runs {ran or path or '?'}: another program, let go without the agent")
+            self._let_child_go(parent, pid)
+            return
+        java = "off" if origin == "fork" else ("wait" if os.path.basename(path).startswith("java") else "auto")
+        inst = self._new("attach", source=parent.source_name, process=parent_name, role="sub", java=java, ready_timeout=15.0)
+        inst.program = path or parent.program
+        try:
+            inst.start(Target(package=s.target.package, pid=pid, spawn=False), s.emit, s.clock)
+        except Exception as exc:  # noqa: BLE001 - the child runs anyway, and the timeline says so
+            self._error(f"child pid {pid} of {parent_name} (pid {parent.pid}, {origin}) runs without the agent from t={s.clock():.2f} s: {exc}")
+            self._let_child_go(parent, pid)
+            return
+        with self._lock:
+            stale = self._stopping
+            if not stale:
+                self.children[pid] = inst
+                self._reported.add(pid)
+        if stale:
+            inst.resume_pid(pid)
+            inst.stop()
+            return
+        self._gate_children(inst)
+        inst.resume_pid(pid)
+
+    def _let_child_go(self, parent: FridaInstrumentation, pid: int) -> None:
+        """Resume a gated child without the agent. Frida (17.25, Linux) crashes about one gated
+        fork child in three that is resumed without a session attached (SIGSEGV in code the
+        parent's agent left behind); with a bare session attached first none crashed in 56
+        forks. So: attach, resume, keep the session until the source stops."""
+        device = getattr(parent, "_device", None)
+        session = None
+        try:
+            if device is not None:
+                session = device.attach(pid)
+        except Exception:  # noqa: BLE001 - resumed below all the same
+            session = None
+        parent.resume_pid(pid)
+        if session is not None:
+            with self._lock:
+                self._held.append(session)
+
+    def _enable_spawn_gating(self) -> None:
+        """Device-wide spawn gating (Android: every process zygote starts, the app's ``:push`` and
+        ``:remote`` among them, is held before its first instruction): the package's processes
+        are instrumented, every other process is resumed at once."""
+        device: Any = None
+        handler: Any = None
+        try:
+            device = self._resolve(self.device)
+
+            def handler(spawn: Any) -> None:
+                threading.Thread(target=self._on_spawn, args=(device, spawn), name="frida-spawn", daemon=True).start()
+
+            device.on("spawn-added", handler)
+            device.enable_spawn_gating()
+        except Exception as exc:  # noqa: BLE001 - not every device can (a desktop host cannot)
+            if device is not None and handler is not None:
+                try:
+                    device.off("spawn-added", handler)
+                except Exception:  # noqa: BLE001
+                    pass
+            self._note(f"spawn gating not available on frida device {self.device}: {str(exc)[:160]}; sub-processes are attached when reported, children of instrumented processes are gated")
+            return
+        self._spawn_device = device
+        self._spawn_handler = handler
+
+    def _on_spawn(self, device: Any, spawn: Any) -> None:
+        s = self._session
+        pid = int(spawn.pid)
+        ident = str(getattr(spawn, "identifier", "") or "")
+        package = s.target.package if s is not None else ""
+        ours = bool(package) and (ident == package or ident.startswith(package + ":"))
+        if s is None or self._stopping or not ours:
+            try:
+                device.resume(pid)
+            except Exception:  # noqa: BLE001 - gone, or resumed by someone else
+                pass
+            return
+        tag = ident.split(":", 1)[1] if ":" in ident else ""
+        with self._lock:
+            main_alive = self._alive(self.main)
+            self._reported.add(pid)
+        role = "sub" if tag or main_alive else "main"
+        inst = self._new("attach", source=f"frida:{tag}" if tag else "frida", process=ident, role=role)
+        try:
+            inst.start(Target(package=package, pid=pid, spawn=False), s.emit, s.clock)
+        except Exception as exc:  # noqa: BLE001
+            self._error(f"{ident} (pid {pid}) runs without the agent from t={s.clock():.2f} s: {exc}")
+            try:
+                device.resume(pid)
+            except Exception:  # noqa: BLE001
+                pass
+            return
+        with self._lock:
+            if role == "main":
+                self.main = inst
+            else:
+                self.children[pid] = inst
+        self._gate_children(inst)
+        inst.resume_pid(pid)
+
+    def _disable_spawn_gating(self) -> None:
+        device, handler = self._spawn_device, self._spawn_handler
+        self._spawn_device = self._spawn_handler = None
+        if device is None:
+            return
+        try:
+            device.disable_spawn_gating()
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            device.off("spawn-added", handler)
+        except Exception:  # noqa: BLE001
+            pass
+        try:  # nothing stays held because of this run
+            for spawn in device.enumerate_pending_spawn():
+                device.resume(spawn.pid)
+        except Exception:  # noqa: BLE001
+            pass
+
     # -- Source -----------------------------------------------------------------------------
     def start(self, session: SourceSession) -> None:
         self._session = session
@@ -195,11 +387,23 @@ class FridaSource(SourceBase):
             self.objects = object_honey(seed, self.honey)
             extra.update(self.objects.agent_options())
         self._options["agent_options"] = extra
+        self._stopping = False
+        if self.gating != "off":
+            self._enable_spawn_gating()
         if self.mode == "attach":
             self._attach_main()
 
     def stop(self) -> None:
+        self._stopping = True
+        self._disable_spawn_gating()
         self._let_go()
+        with self._lock:
+            held, self._held = self._held, []
+        for session in held:
+            try:
+                session.detach()
+            except Exception:  # noqa: BLE001 - the child is long gone, most likely
+                pass
 
     def launch(self, package: str) -> bool:
         if self.mode != "spawn" or self._session is None:
@@ -218,6 +422,7 @@ class FridaSource(SourceBase):
         with self._lock:
             self.main = inst
             self.launches += 1
+        self._gate_children(inst)
         return True
 
     def on_launched(self, package: str) -> None:
@@ -236,6 +441,7 @@ class FridaSource(SourceBase):
             return
         with self._lock:
             self.main = inst
+        self._gate_children(inst)
 
     def on_app_stopped(self, package: str, how: str) -> None:
         self._let_go()
@@ -254,7 +460,7 @@ class FridaSource(SourceBase):
         tag = process.split(":", 1)[1] if ":" in process else ""
         if not tag and self.mode == "spawn" and self._alive(self.main):
             return  # the main process we spawned, reported by another source under its pid
-        inst = self._new("attach", source=f"frida:{tag}" if tag else "frida")
+        inst = self._new("attach", source=f"frida:{tag}" if tag else "frida", process=process, role="sub" if tag else "main")
         try:
             inst.start(Target(package=s.target.package, pid=event.pid, spawn=False), s.emit, s.clock)
         except Exception as exc:  # noqa: BLE001
@@ -265,3 +471,4 @@ class FridaSource(SourceBase):
                 self.children[event.pid] = inst
             else:
                 self.main = inst
+        self._gate_children(inst)

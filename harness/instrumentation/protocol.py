@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import json
 import math
@@ -184,6 +185,10 @@ def _str_list(v: Any, name: str, max_items: int, max_chars: int) -> tuple[str, .
     return tuple(_cut(x, max_chars) for x in v[:max_items])
 
 
+#: call events that name the app process they came from (``pid``, ``process``)
+_PROCESS_STAMPED = (ApiCall, NetworkConnect, QuicBlocked, CipherCall)
+
+
 class AgentDecoder:
     """Turns agent messages into timeline events.
 
@@ -200,8 +205,14 @@ class AgentDecoder:
         attribute: Attributor | None = None,
         package: str = "",
         keep_plaintext: Callable[[bytes], str] | None = None,
+        pid: int = 0,
+        process: str = "",
     ) -> None:
         self.clock = clock
+        #: the app process this agent runs in: stamped on every call event it sends (ApiCall,
+        #: NetworkConnect, QuicBlocked, CipherCall), whatever the agent itself claims
+        self.pid = pid
+        self.process = process
         #: where cipher plaintexts go (harness.network.cipher.CipherStore.keep): returns the
         #: file name, or '' when not kept; None: plaintexts are not kept (digest only)
         self.keep_plaintext = keep_plaintext
@@ -300,7 +311,9 @@ class AgentDecoder:
             hooks=self.hooks,
             skipped=self.skipped,
             message=_cut(
-                f"agent {_cut(p.get('version'), 40)} pid {_int(p.get('pid'), 'pid')} stacks {_cut(p.get('stacks'), 100) or '?'}"
+                f"agent {_cut(p.get('version'), 40)} pid {_int(p.get('pid'), 'pid')}"
+                + (f" process {_cut(self.process, 120)}" if self.process else "")
+                + f" stacks {_cut(p.get('stacks'), 100) or '?'}"
                 + (f" net {_cut(p.get('net'), 80)}" if p.get("net") else ""),
                 320,
             ),
@@ -358,7 +371,10 @@ class AgentDecoder:
         clamped_before = self.clamped
         for raw in events[:MAX_EVENTS_PER_BATCH]:
             try:
-                out.append(self._event(raw))
+                ev = self._event(raw)
+                if (self.pid or self.process) and isinstance(ev, _PROCESS_STAMPED):
+                    ev = dataclasses.replace(ev, pid=self.pid, process=self.process)
+                out.append(ev)
                 self.received += 1
             except Exception as exc:  # noqa: BLE001 - one bad event never loses the others
                 self.rejected += 1
