@@ -15,8 +15,17 @@ follows the app through the lifecycle hooks of :mod:`harness.instrumentation.sou
 - ``on_process_event``: a process of the package that started without the agent (a sub-process
   such as ``:push``, or the app restarted by the system) is attached to, its events tagged with
   the process name (source ``frida:<process>``); if that fails, an ErrorRecord says from when the
-  process ran uninstrumented. A death of an instrumented process is recorded by the agent's side
-  (AppState from the Frida session) as well as by logcat.
+  process ran uninstrumented. A death of the instrumented main process is recorded by the agent's
+  side (AppState from the Frida session) as well as by logcat; a sub-process's or child's end is
+  an AgentStatus note (AppState is the app's own process, for detectors).
+- gating (option ``gating``): ``spawn`` (default) turns on Frida's spawn gating on the device, so
+  the package's other processes (``pkg:push``...) are held and instrumented before their first
+  instruction while every other process is resumed untouched; ``all`` adds child gating on every
+  instrumented process (the app's forks and execs of its own program get the agent, other
+  programs are let go and noted); ``off`` leaves sub-processes to ``on_process_event``.
+
+Every instrumentation stamps its pid and process name on the call events it decodes (``pid``,
+``process`` on ApiCall, NetworkConnect, QuicBlocked, CipherCall).
 
 Honey data and the cipher hook: at start the source chooses the run's planted values
 (:mod:`harness.network.honey`: identifiers and objects, as the ``honey`` option selects) and
