@@ -162,6 +162,8 @@ class FridaSource(SourceBase):
             raise InputError(f"gating must be one of {', '.join(GATING)}, got {str(gating)[:20]!r}")
         self.gating = gating
         self._held: list[Any] = []  # bare sessions on children let go (see _let_child_go)
+        self._launched = threading.Event()  # clear while launch() spawns the app itself
+        self._launched.set()
         self._resolve: Callable[[str], Any] = resolve or resolve_device
         self._spawn_device: Any = None
         self._spawn_handler: Any = None
@@ -340,7 +342,14 @@ class FridaSource(SourceBase):
                 pass
             return
         tag = ident.split(":", 1)[1] if ":" in ident else ""
+        if not tag and not self._launched.is_set():
+            # the source is spawning the app itself: if this is that process, launch() has it
+            self._launched.wait(60)
+            if self.main is not None and self.main.pid == pid:
+                return
         with self._lock:
+            if pid in self._instrumented_pids():
+                return
             main_alive = self._alive(self.main)
             self._reported.add(pid)
         role = "sub" if tag or main_alive else "main"
@@ -427,10 +436,14 @@ class FridaSource(SourceBase):
             inst.stop()
         s = self._session
         inst = self._new("spawn")
-        inst.start(Target(package=s.target.package, argv=s.target.argv), s.emit, s.clock)
-        with self._lock:
-            self.main = inst
-            self.launches += 1
+        self._launched.clear()
+        try:
+            inst.start(Target(package=s.target.package, argv=s.target.argv), s.emit, s.clock)
+            with self._lock:
+                self.main = inst
+                self.launches += 1
+        finally:
+            self._launched.set()
         self._gate_children(inst)
         return True
 
