@@ -64,10 +64,20 @@ _CN_NUM = "[零〇一二两三四五六七八九十百]{1,6}"
 _EN_NUM = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
            r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
 _NUM = rf"(\d{{1,4}}|{_CN_NUM}|{_EN_NUM})"
-_UNIT = r"(工作日|個工作日|working days?|business days?|calendar days?|天|日|days?)"
+# Units and deadline markers also in the big app markets' languages (third corpus): de
+# "innerhalb von 30 Arbeitstagen", fr "sous 30 jours ouvrés", es "en un plazo de 30 días
+# hábiles", it "entro 30 giorni lavorativi", pt "em até 30 dias úteis", ja "30営業日以内",
+# ko "30 영업일 이내", ru "в течение 30 рабочих дней", ar "خلال 30 يوم عمل"; HARNESS HEURISTIC.
+_WORKING = ("工作日", "working", "business", "arbeitst", "werkt", "ouvr", "hábil", "habil", "lavorativ", "úte", "営業日", "영업일",
+            "рабоч", "عمل")
+_UNIT = (r"(工作日|個工作日|working days?|business days?|calendar days?|arbeitstage?n?|werktage?n?|kalendertage?n?|tage?n?|"
+         r"jours? ouvr[ée]s|jours? ouvrables|jours?|d[ií]as? h[aá]biles|d[ií]as?|giorni lavorativi|giorni|dias? [úu]teis|dias?|"
+         r"営業日|영업일|рабочих дн(?:ей|я)|рабочий день|дн(?:ей|я)|день|أيام عمل|يوم عمل|أيام|يومًا|يوما|يوم|天|日|일|days?)")
 _DAYS = re.compile(
-    rf"(?:(不超过|不超過|最迟|最长|最多|至多|within|no later than|not later than|not more than|no more than|at most|\bin)\s*)?"
-    rf"{_NUM}\s*(?:个|個)?\s*{_UNIT}\s*(内|之内|以内|之內|以內)?",
+    rf"(?:(不超过|不超過|最迟|最长|最多|至多|within|no later than|not later than|not more than|no more than|at most|\bin|"
+    rf"innerhalb von|innerhalb|binnen|spätestens|höchstens|dans un délai de|sous|au plus tard|dentro de|en un plazo de|en un máximo de|"
+    rf"entro|em até|no prazo de|в течение|не позднее|не более|в срок до|خلال|في غضون|في مدة أقصاها)\s*)?"
+    rf"{_NUM}\s*(?:个|個)?\s*{_UNIT}\s*(内|之内|以内|之內|以內|이내|内に|以内に)?",
     re.IGNORECASE,
 )
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -472,7 +482,7 @@ def _days(text: str, near: tuple[str, ...]) -> list[tuple[int, bool]]:
             if n is None:
                 continue
             unit = m[3].lower()
-            out.append((n, "工作日" in unit or "working" in unit or "business" in unit))
+            out.append((n, any(w in unit for w in _WORKING)))
     return out
 
 

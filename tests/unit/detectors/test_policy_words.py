@@ -45,6 +45,27 @@ def test_deadlines_are_read_and_retention_periods_are_not(text: str, promised: l
     assert _days(text, NEAR) == promised
 
 
+@pytest.mark.parametrize(
+    "text, promised",
+    [
+        ("Wir antworten auf Beschwerden innerhalb von 30 Arbeitstagen.", [(30, True)]),
+        ("Nous répondons aux réclamations sous 20 jours ouvrés.", [(20, True)]),
+        ("Respondemos en un plazo de 10 días hábiles.", [(10, True)]),
+        ("Rispondiamo entro 30 giorni lavorativi.", [(30, True)]),
+        ("15営業日以内に回答します。", [(15, True)]),
+        ("문의에는 15 영업일 이내에 답변드립니다.", [(15, True)]),
+        ("Мы ответим в течение 30 рабочих дней.", [(30, True)]),
+        ("نرد خلال 15 يوم عمل", [(15, True)]),
+        ("Wir antworten innerhalb von 21 Tagen.", [(21, False)]),
+        # a retention period is no promise to answer, in any language
+        ("Wir antworten nicht; Termine werden 30 Tage gespeichert.", []),
+    ],
+)
+def test_deadlines_in_the_big_app_markets_languages(text: str, promised: list[tuple[int, bool]]) -> None:
+    near = ("antworten", "répondons", "respondemos", "rispondiamo", "回答", "답변", "ответим", "نرد")
+    assert _days(text, near) == promised
+
+
 def test_sdks_are_known_by_their_product_word_and_vendors_in_other_scripts() -> None:
     names = _sdk_names("yandex_metrica")
     assert "appmetrica" in names and "яндекс" in names  # "AppMetrica (Яндекс)" names it
