@@ -229,8 +229,8 @@ class _Reader:
         """Turn custom tick boxes into checkboxes: a small image or bare view, not checkable and
         without text, whose content-desc is a box state ("checked", "선택됨", "未勾选", possibly
         after a box word such as "Checkbox") or whose resource id is box-like and names a state
-        (``iv_agree_checked``), or is box-like and carries the ``selected`` state.  Returns how
-        their states by node index (each then reads as a checkable node)."""
+        (``iv_agree_checked``), or is box-like, has a label beside it and carries the ``selected``
+        state.  Returns their states by node index (each then reads as a checkable node)."""
         lex = self.lex
         found: dict[int, bool] = {}
         for n in self.active:
@@ -803,7 +803,6 @@ class _Reader:
         # a field's own text or hint ("支付密码", a payment PIN) names the field: it is no sign-in wording
         edit_ids = {n.idx for n in edit_texts}
         sign_in_words = any(lex.signal("field_label", t.strip()) is None for i, t in login_text if i not in edit_ids)
-        # a credential form: a password field beside another field
         # a credential form: a password field beside other fields that all ask for credentials
         # (a payment form's PIN beside an amount field is no login)
         password_form = any(n.password for n in edit_texts) and len(edit_texts) >= 2 and {n.idx for n in edit_texts} <= {n.idx for n in login_fields}
