@@ -49,7 +49,7 @@ LABEL_CLASSES: tuple[str, ...] = (
 #: Signal groups searched in screen text.
 SIGNAL_GROUPS: tuple[str, ...] = (
     "privacy_title", "privacy_body", "policy_ref", "cmp", "second_confirm", "rationale", "login",
-    "implied", "agreement", "consent_context", "necessary_toggle", "permission_question", "login_field", "field_label",
+    "implied", "agreement", "consent_context", "necessary_toggle", "legitimate_interest_toggle", "permission_question", "login_field", "field_label",
     "guest_label", "refuse_label", "save_label", "negated_label", "agree_and_label", "refuse_verb_label",
     "box_word", "box_checked", "box_unchecked", "box_id", "box_id_checked", "box_id_unchecked",
 )

@@ -942,7 +942,7 @@ class _Reader:
             norm = normalise_text(label)
             consent = False
             if kind == "cmp_dialog":
-                consent = n.short_cls not in _NOT_TOGGLES and n.enabled and self.lex.signal("necessary_toggle", norm) is None
+                consent = n.short_cls not in _NOT_TOGGLES and n.enabled and self.lex.signal("necessary_toggle", norm) is None and self.lex.signal("legitimate_interest_toggle", norm) is None
             elif kind in ("privacy_dialog", "login_gate", "second_confirm", "permission_rationale", "permission_dialog"):
                 # permission_dialog: a browser's prompt drawn over the notice leaves its
                 # agreement box in view (a settings page's switches are no agreement)

@@ -21,6 +21,7 @@ from harness.detectors.core import API_RULES, ApiColumns, JudgeParams, JudgeResu
 from harness.detectors.network import join_calls
 from harness.detectors.phases import ConsentPhases, Phases, build_phases
 from harness.detectors.registry import Detector, registry
+from harness.detectors.tcf import tc_signal_calls
 from harness.errors import InputError
 from harness.events import ApiCall, Event
 from harness.findings import Finding, merge_duplicates
@@ -187,6 +188,7 @@ def analyze(
     judge = _judge(api, [(phases, prof)], cat, jurisdiction, dets, out_list=[out])
     ctx = Context(info, control, cat.jurisdiction(jurisdiction), prof, cat, phases, judge, 0, timeline)
     ctx.memo["api_calls"] = join_calls(events)
+    ctx.memo["tc_signals"] = tc_signal_calls(events)
     tl_path = getattr(timeline, "path", None)
     ctx.run_dir = Path(run_dir) if run_dir is not None else (Path(tl_path).parent if tl_path is not None else None)
     _run_detectors(ctx, dets, out)
@@ -247,6 +249,7 @@ def analyze_batch(
     for i, br in enumerate(runs):
         ctx = Context(br.info, controls[i], jur, prepared[i][1], cat, prepared[i][0], judge, i, None)
         ctx.memo["api_calls"] = join_calls(br.events)
+        ctx.memo["tc_signals"] = tc_signal_calls(br.events)
         _run_detectors(ctx, dets, outs[i])
         _keep_network_matches(ctx, outs[i])
     return outs

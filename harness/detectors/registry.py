@@ -41,6 +41,7 @@ DETECTOR_MODULES = (
     "harness.detectors.purpose",
     "harness.detectors.network",
     "harness.detectors.inapp",
+    "harness.detectors.tcf",
 )
 
 _REGISTRY: dict[str, Detector] = {}

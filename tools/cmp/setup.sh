@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs the consent-management libraries the CMP test pages load (tests/fixtures/web/cmp),
-# exactly as package-lock.json pins them: vanilla-cookieconsent 3.1.0, klaro 0.7.22 and Osano's
-# cookieconsent 3.1.1, into tools/cmp/node_modules (npm ci; no install scripts are run).
+# exactly as package-lock.json pins them: vanilla-cookieconsent 3.1.0, klaro 0.7.22, Osano's
+# cookieconsent 3.1.1, and the IAB TCF v2 reference libraries @iabtcf/core, @iabtcf/cmpapi and
+# @iabtcf/stub 1.5.6 (the TCF pages' CMP is built on them), into tools/cmp/node_modules (npm ci;
+# no install scripts are run).
 # The harness itself never downloads anything when it runs: the pages' loopback server serves
 # the libraries' dist files from here. Idempotent: does nothing when the install is current.
 set -eu

@@ -51,9 +51,9 @@
     }
     return String(location.href).slice(0, 300);
   };
-  const report = (id, cat, m, args, caller) => {
+  const report = (id, cat, m, args, caller, limit) => {
     try {
-      const ev = { k: "api", ts: now(), id, cat, m, args: String(args || "").slice(0, 300), ret: "", caller: caller || callerOf(), sid: "", tid: 1, th: "page" };
+      const ev = { k: "api", ts: now(), id, cat, m, args: String(args || "").slice(0, limit || 300), ret: "", caller: caller || callerOf(), sid: "", tid: 1, th: "page" };
       if (typeof sendHost === "function") sendHost(stringify(ev));
     } catch (e) { /* never break the page */ }
   };
@@ -206,6 +206,72 @@
   if (window.CanvasRenderingContext2D) readback(CanvasRenderingContext2D.prototype, "getImageData", "Web.canvas.getImageData", (x) => x.canvas);
   if (window.WebGLRenderingContext) readback(WebGLRenderingContext.prototype, "getParameter", "Web.webgl.getParameter", (x) => x.canvas, (a) => String(a[0]));
   if (window.AudioContext) wrap(AudioContext.prototype, "createOscillator", "Web.audio.createOscillator", "DEVICE_INFO");
+
+  // -- IAB TCF consent signals (window.__tcfapi) -----------------------------------------------------
+  // A TCF v2 consent-management platform (its stub first, then the CMP itself) sets
+  // window.__tcfapi, and ad tags call it to read the user's choices. The property stays an
+  // ordinary one for the page (whatever is assigned is what the page reads back, wrapped); the
+  // agent records which scripts call which command (Web.tcfapi#<command>, once per script and
+  // command), and registers its own listener once the API exists, recording every TC data the
+  // CMP hands out (Web.tcfapi.tcData: event status, CMP id, the TC string, and the object's own
+  // purpose consents, legitimate interests, vendor consents and special feature opt-ins). All of
+  // it is page data: the host decodes the TC string itself and bounds everything.
+  (() => {
+    let api, wrapped, listening = false, own = false;
+    const seen = new Set();
+    const ids = (m) => {
+      const out = [];
+      try { if (m && typeof m === "object") for (const k of Object.keys(m).slice(0, 2000)) { if (m[k] === true && out.length < 200) out.push(Number(k)); } } catch (e) { /* ignore */ }
+      return out;
+    };
+    const onData = (d, ok) => {
+      try {
+        if (!ok || !d || typeof d !== "object") return;
+        const p = d.purpose || {}, v = d.vendor || {};
+        const tc = typeof d.tcString === "string" ? d.tcString.slice(0, 1500) : "";
+        const st = String(d.eventStatus || "").slice(0, 40);
+        report("Web.tcfapi.tcData", "CONSENT_SIGNAL", st || "tcData", stringify({ s: st, cmp: d.cmpId, g: d.gdprApplies, tc, pc: ids(p.consents), pli: ids(p.legitimateInterests), vc: ids(v.consents), sf: ids(d.specialFeatureOptins) }), null, 2000);
+      } catch (e) { /* never break the page */ }
+    };
+    const listen = () => {
+      if (listening || typeof wrapped !== "function") return;
+      listening = true;
+      own = true;
+      try { wrapped("addEventListener", 2, onData); } catch (e) { listening = false; } finally { own = false; }
+    };
+    const wrap = (fn) => function (...a) {
+      if (!own && a.length) {
+        try {
+          const cmd = String(a[0]).slice(0, 40);
+          const caller = callerOf();
+          const key = cmd + " " + caller;
+          if (cmd !== "ping" && !seen.has(key) && seen.size < 100) { seen.add(key); report("Web.tcfapi#" + cmd, "CONSENT_SIGNAL", cmd, "", caller); }
+        } catch (e) { /* ignore */ }
+      }
+      return fn.apply(this, a);
+    };
+    try {
+      Object.defineProperty(window, "__tcfapi", {
+        configurable: true,
+        enumerable: true,
+        get() { return wrapped; },
+        set(fn) { api = fn; wrapped = typeof fn === "function" ? wrap(fn) : fn; if (typeof fn === "function") later(listen, 0); },
+      });
+    } catch (e) { /* the page defined it first */ }
+    // a CMP that redefines the property (defineProperty) is still found: look a few times
+    let tries = 0;
+    const look = () => {
+      if (listening || ++tries > 40) return;
+      try {
+        const f = window.__tcfapi;
+        if (typeof f === "function" && f !== wrapped) { api = f; wrapped = wrap(f); }
+        listen();
+      } catch (e) { /* ignore */ }
+      if (!listening) later(look, 500);
+    };
+    later(look, 500);
+    void api;
+  })();
 
   // -- in-app browser bridges ---------------------------------------------------------------------
   const cb = (fn, arg) => { try { if (typeof fn === "function") fn(arg); } catch (e) { later(() => { throw e; }, 0); } };
