@@ -273,7 +273,7 @@ def truth_of(model: Modelled, *, scenarios: Sequence[str], rules: Iterable[str])
             raise InputError(f"{at}: unknown field(s) {', '.join(unknown)} (allowed: {', '.join(TRUTH_KEYS)})")
         rule = raw.get("rule")
         if not isinstance(rule, str) or not _RULE_ID.match(rule) or rule not in known_rules:
-            raise InputError(f"{at}: 'rule' must be a rule id of the catalogue (R01..R44), got {rule!r}")
+            raise InputError(f"{at}: 'rule' must be a rule id of the catalogue (R01..R46), got {rule!r}")
         scen = raw.get("scenario")
         scen_list = [scen] if isinstance(scen, str) else scen
         if not isinstance(scen_list, list) or not scen_list or not all(isinstance(s, str) for s in scen_list):

@@ -1,5 +1,5 @@
 """``consent-harness demo``: the standard suite over the bundled reference apps on the
-reference device, then the web suite (W1..W3) over the harness's reference H5 pages in a real
+reference device, then the web suite (W1..W4) over the harness's reference H5 pages in a real
 Chromium when one is available (a line says why they were skipped when not). Everything it
 writes is labelled SIMULATED: simulated apps, or simulated targets (our pages) in a real browser."""
 

@@ -10,7 +10,7 @@ run_id         run folder name
 package        app package
 scenario       scenario id (S1..S5)
 simulated      True when the run used the reference device (never a real app)
-rule_id        catalogue rule id (R01..R44)
+rule_id        catalogue rule id (R01..R46)
 title          rule short name
 severity       info | low | medium | high
 verdict        violation | needs-review | info

@@ -33,6 +33,10 @@ SUBSET = (
     ("powerbank-after-decline", "W2"),
     ("order-clean-sheet", "W2"),
     ("parking-gate", "W2"),
+    # a user who allowed location (W4): the planted position sent to a third party in GCJ-02
+    # (R34), and the clean control that sends it to its own API only
+    ("parking-wx-gcj", "W4"),
+    ("powerbank-geo-clean", "W4"),
 )
 
 
@@ -45,7 +49,7 @@ def test_web_corpus_part_is_exact(corpora: Corpora, tmp_path: Path) -> None:
         outcomes += got
     assert not bench._broken(outcomes, steps_may_fail=True)
     pages = sorted({p for p, _ in SUBSET})
-    truth = [t for t in corpora.truth([page_model(p) for p in pages], ["W1", "W2", "W3"]) if (t.app, t.scenario) in SUBSET]
+    truth = [t for t in corpora.truth([page_model(p) for p in pages], ["W1", "W2", "W3", "W4"]) if (t.app, t.scenario) in SUBSET]
     assert truth, "the part must hold planted behaviours"
     clean = [p for p in pages if page_model(p).clean]
     assert clean, "the part must hold a clean control"

@@ -51,11 +51,11 @@ def test_reference_page_w1(tmp_path: Path) -> None:
 
 
 def test_web_suite_by_id_and_all() -> None:
-    """On the web device, 'all' is its own suite (W1, W2, W3) and W ids resolve; S ids still do."""
+    """On the web device, 'all' is its own suite (W1, W2, W3, W4) and W ids resolve; S ids still do."""
     from harness.assemble import Assembly
 
     asm = Assembly(AppRequest(app="scan-order", device="web", scenario="all"))
-    assert [s.id for s in asm.scenarios()] == ["W1", "W2", "W3"]
+    assert [s.id for s in asm.scenarios()] == ["W1", "W2", "W3", "W4"]
     asm2 = Assembly(AppRequest(app="scan-order", device="web", scenario="W2,S1"))
     assert [s.id for s in asm2.scenarios()] == ["W2", "S1"]
     assert [s.id for s in Assembly(AppRequest(app="demo-clean", device="sim", scenario="all")).scenarios()] == ["S1", "S2", "S3", "S4", "S5"]

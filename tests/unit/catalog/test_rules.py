@@ -16,8 +16,8 @@ CAT = load_rules()
 RAW = yaml.safe_load(Path(__file__).resolve().parents[3].joinpath("harness/catalog/rules.yaml").read_text("utf-8"))
 
 
-def test_all_44_rules_with_both_wordings() -> None:
-    assert sorted(CAT.rules) == [f"R{i:02d}" for i in range(1, 45)]
+def test_all_46_rules_with_both_wordings() -> None:
+    assert sorted(CAT.rules) == [f"R{i:02d}" for i in range(1, 47)]
     for rule in CAT.rules.values():
         assert set(rule.titles) == {"cn", "eu"}, rule.id
         assert rule.check and rule.citations and rule.problem_types
