@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[3]
 PAGES = REPO / "harness" / "devices" / "web" / "pages"
-WEB_SCENARIOS = ("W1", "W2", "W3")
+WEB_SCENARIOS = ("W1", "W2", "W3", "W4")
 
 
 
