@@ -42,6 +42,7 @@ DETECTOR_MODULES = (
     "harness.detectors.network",
     "harness.detectors.inapp",
     "harness.detectors.tcf",
+    "harness.detectors.recipients",
 )
 
 _REGISTRY: dict[str, Detector] = {}

@@ -218,3 +218,50 @@ def test_device_wide_capture_but_a_flow_joined_to_the_apps_connect_is_a_violatio
     got = sorted(_rule(r.judge(), "R37"), key=lambda x: x.t)
     assert [(x.verdict, list(x.evidence)) for x in got] == [("violation", [cap, f, conn]), ("needs-review", [cap, got[1].evidence[1]])]
     assert "correlation token" in got[0].message
+
+
+# -- R34 after acceptance: a recipient the user was not told of ----------------------------------
+
+
+def _allow_location(r: Run, t: float, at: float = 31.0, value: str = "31.230416,121.473701") -> int:
+    r.add(ConsentDecision(t=t, subject="permission:LOCATION", choice="accept", how="tap:允许"))
+    return r.add(HoneyPlant(t=at, source="web", name="location", category="LOCATION", value=value, api_id="Web.geolocation.getCurrentPosition"))
+
+
+def test_position_handed_over_then_sent_to_an_unnamed_third_party_needs_review(tmp_path: Path) -> None:
+    r = Run(tmp_path, "W4")
+    r.accept()
+    plant = _allow_location(r, 30.0)
+    f = r.flow(32.0, "sdk.adunion.test", "/collect", {"lat": 31.230416, "lng": 121.473701}, tls=False)
+    r.flow(33.0, "api.example.com", "/nearest", {"lat": 31.230416, "lng": 121.473701})  # the app's own API
+    got = _rule(r.judge(), "R34")
+    assert [(x.verdict, x.category) for x in got] == [("needs-review", "LOCATION")]
+    assert f in got[0].evidence and plant in got[0].evidence
+    assert "after the user accepted" in got[0].message and "'adunion'" in got[0].message
+
+
+def test_a_recipient_the_accepted_prompt_names_is_not_judged(tmp_path: Path) -> None:
+    r = Run(tmp_path, "W4")
+    r.add(UiSnapshot(t=1.0, package=PKG, screen_kind="privacy_dialog", screen_id="p", hierarchy_hash="h", texts=("隐私政策", "我们与 AdUnion 广告联盟共享您的位置，用于附近优惠。")))
+    r.add(ConsentDecision(t=3.0, subject="privacy_policy", choice="accept", how="tap:同意"))
+    _allow_location(r, 30.0)
+    r.flow(32.0, "sdk.adunion.test", "/collect", {"lat": 31.230416, "lng": 121.473701})
+    assert not _rule(r.judge(), "R34")
+
+
+def test_without_the_policy_an_identifier_sdks_read_themselves_is_not_judged_after_accept(tmp_path: Path) -> None:
+    """An advertising ID sent to an ad SDK after acceptance: the policy's SDK list (not read)
+    may name it, and no permission handed it over: no R34 (R35/R36 judge advertising IDs)."""
+    r = Run(tmp_path, "W4")
+    r.accept()
+    r.plant(4.0)
+    r.flow(40.0, "mi.gdt.qq.com", f"/gdt_mview.fcg?aid={ADID}&posid=1")
+    assert not _rule(r.judge(), "R34")
+
+
+def test_a_host_named_after_the_app_is_its_own_server() -> None:
+    from harness.detectors.recipients import named_after_the_app
+
+    assert named_after_the_app("cipherdeals.example", "com.example.cipherdeals")
+    assert not named_after_the_app("geoads.test", "test.example.parking_wx_gcj")
+    assert not named_after_the_app("example.com", "com.example.feed")  # generic words never count
