@@ -252,7 +252,8 @@ def read_signal(args: str) -> TcSignal | None:
         return None
     if not isinstance(d, dict):
         return None
-    tc = d.get("tc") if isinstance(d.get("tc"), str) else ""
+    raw_tc = d.get("tc")
+    tc = raw_tc if isinstance(raw_tc, str) else ""
     status = str(d.get("s", ""))[:40]
     cmp_raw = d.get("cmp")
     cmp_id = cmp_raw if isinstance(cmp_raw, int) and 0 <= cmp_raw < 4096 else 0
