@@ -932,6 +932,62 @@ def eu_cmp_refusal_adid() -> Case:
     return c
 
 
+#: TC strings written by the IAB's encoder (@iabtcf/core) for the TCF test pages' CMP
+TC_ACCEPT_ALL = "CQuzncAQuzncA_KADBENBHFsAP_gAEPAAAwID-QBAAPgBNAGoAfwB_IAYATQBqAH8AAA.YAAAAAAAAAAA"
+TC_NO_CONSENT_LI_2347 = "CQuzncAQuzncA_LADCENBHFgAAAAAHIAAAqIAAAH8gBgBNAGoAfwAAAA.YAAAAAAAAAAA"
+
+
+def _tc_signal(c: Case, t: float, tc: str) -> int:
+    args = json.dumps({"s": "useractioncomplete", "cmp": 4042, "g": True, "tc": tc}, separators=(",", ":"))
+    return c.add(ApiCall(t=t, category="CONSENT_SIGNAL", api_id="Web.tcfapi.tcData", method="useractioncomplete", args=args, sdk="app", source="web"))
+
+
+def _tcf_banner(c: Case, t: float) -> int:
+    return c.prompt(t, [{"role": "accept", "text": "Accept all"}, {"role": "decline", "text": "Reject all"}, {"role": "manage_options", "text": "Manage options"}], kind="cmp_dialog")
+
+
+def eu_tcf_refusal_still_grants() -> Case:
+    c = Case(
+        "eu_tcf_refusal_still_grants",
+        "EU profile, IAB TCF CMP: 'Reject all' is tapped, but the TC string the CMP hands to its "
+        "listeners still grants every purpose, special feature and vendor (R45); legitimate interest "
+        "stays on only for purposes that may rest on it (no R46).",
+        scenario="W2",
+        jurisdiction="eu",
+        negative=["R46", "R09", "R10"],
+    )
+    c.start()
+    _tcf_banner(c, 1.0)
+    d = c.decide(3.0, "decline", subject="cmp", how="tap:Reject all")
+    sig = _tc_signal(c, 3.1, TC_ACCEPT_ALL)
+    c.screen(3.5)
+    c.end(10.0)
+    c.expect("R45", "violation", [sig, d], "CONSENT_SIGNAL", "app")
+    return c
+
+
+def eu_tcf_li_kept_for_ads() -> Case:
+    c = Case(
+        "eu_tcf_li_kept_for_ads",
+        "EU profile, IAB TCF CMP: after 'Reject all' the TC string grants no consent (no R45) but "
+        "keeps legitimate interest for ad profiling and personalised ads (purposes 3 and 4: R46, one "
+        "finding each) besides basic ads and measurement (2, 7: not judged).",
+        scenario="W2",
+        jurisdiction="eu",
+        negative=["R45"],
+    )
+    c.start()
+    _tcf_banner(c, 1.0)
+    d = c.decide(3.0, "decline", subject="cmp", how="tap:Manage options > tap:Reject all", taps=2)
+    sig = _tc_signal(c, 3.2, TC_NO_CONSENT_LI_2347)
+    c.screen(3.5)
+    c.end(10.0)
+    c.expect("R46", "violation", [sig, d], "CONSENT_SIGNAL", "app")
+    c.expect("R46", "violation", [sig, d], "CONSENT_SIGNAL", "app")
+    c.expect("R43", "needs-review", [d])
+    return c
+
+
 def eu_policy_accepted_cmp_refused() -> Case:
     c = Case(
         "eu_policy_accepted_cmp_refused",
@@ -1653,6 +1709,8 @@ CASE_BUILDERS = (
     decline_three_taps_shaming,
     eu_cmp_refusal_adid,
     eu_policy_accepted_cmp_refused,
+    eu_tcf_refusal_still_grants,
+    eu_tcf_li_kept_for_ads,
     permission_state_changed,
     decline_reprompt_after_feature_tap,
     login_gate_extended_feature,
