@@ -222,7 +222,7 @@ def test_w1_to_w3_at_once_judge_as_one_after_another(tmp_path: Path) -> None:
     import threading
 
     def judged(parallel: str) -> list[tuple[str, str, frozenset[tuple[str, str, str]]]]:
-        request = AppRequest(app="scan-order", device="web", scenario="all", results=str(tmp_path / parallel), reports=(), device_options={"parallel": parallel})
+        request = AppRequest(app="scan-order", device="web", scenario="W1,W2,W3", results=str(tmp_path / parallel), reports=(), device_options={"parallel": parallel})
         outs = list(run_app(request))
         return [(o.result.info.scenario, o.result.info.status, frozenset((f.rule_id, f.sdk, f.category) for f in o.findings)) for o in outs]
 
