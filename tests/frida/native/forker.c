@@ -5,7 +5,9 @@
  *   exec     fork + exec of this same program ("forker child"): the new image reads and exits
  *   other    fork + exec of /bin/sh, which reads the MAC file with cat (another program)
  *   exit     exit(0)
- * The parent waits for every child and prints "status <pid> <exit code>". */
+ * The parent waits for every child and prints "status <pid> <exit code>". A child stays LINGER_US
+ * after its read before it exits, as an app's sub-processes live on: the agent sends its events
+ * every 50 ms, and a process that ends sooner can take its last ones with it. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #define MAC_FILE "/sys/class/net/lo/address"
+#define LINGER_US 300000
 
 static char self[4096];
 
@@ -30,7 +33,7 @@ static void wait_child(pid_t pid) {
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1 && strcmp(argv[1], "child") == 0) { read_mac(); return 0; }
+    if (argc > 1 && strcmp(argv[1], "child") == 0) { read_mac(); usleep(LINGER_US); return 0; }
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? n : 0] = 0;
     char line[256];
@@ -44,7 +47,7 @@ int main(int argc, char **argv) {
             read_mac();
         } else if (strcmp(line, "fork") == 0) {
             pid = fork();
-            if (pid == 0) { read_mac(); _exit(0); }
+            if (pid == 0) { read_mac(); usleep(LINGER_US); _exit(0); }
         } else if (strcmp(line, "exec") == 0) {
             pid = fork();
             if (pid == 0) { execl(self, "forker", "child", (char *) NULL); _exit(127); }
