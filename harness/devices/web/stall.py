@@ -28,9 +28,9 @@ from contextlib import contextmanager
 __all__ = ["STALL_S", "GRACE_S", "StallGuard", "renderer_pids"]
 
 #: How far past its allowance a call into the page may run before the page is stopped. No page
-#: a user would wait for holds its main thread this long; a loaded machine slows a screen read
-#: by a second or two, not ten.
-STALL_S = 10.0
+#: a user would wait for holds its main thread this long; a heavily loaded machine (load 25 on
+#: 2 cores, measured) slows a screen read by a few seconds, not fifteen.
+STALL_S = 15.0
 #: How long a stuck call may go on after the page's renderers were stopped before the browser is.
 GRACE_S = 5.0
 
@@ -86,7 +86,7 @@ def _pids(marker: str) -> tuple[list[int], list[int]]:
 class StallGuard:
     """Bounds calls into one browser's pages (module docstring). ``marker``: a switch on the
     browser's command line that names it; ``on_stall(what, ended)``: called (from the guard's
-    thread) after the guard ended ``"page"`` (the renderers) or ``"browser"`` for a stalled call."""
+    thread) just before the guard ends ``"page"`` (the renderers) or ``"browser"`` for a stalled call."""
 
     def __init__(self, marker: str, on_stall: Callable[[str, str], None], *, stall_s: float = STALL_S, grace_s: float = GRACE_S) -> None:
         self.marker = marker
@@ -131,16 +131,18 @@ class StallGuard:
                     self._deadline = time.monotonic() + self.grace_s if stage == 0 else 0.0
             if not late:
                 continue
+            # the driver hears of it first, so the failure its stuck call then gets is read as
+            # the guard's doing, never as a browser that went away by itself
+            try:
+                self.on_stall(what, "page" if stage == 0 else "browser")
+            except Exception:  # noqa: BLE001 - the guard itself never fails
+                pass
             browsers, renderers = _pids(self.marker)
             for pid in renderers if stage == 0 else browsers:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
-            try:
-                self.on_stall(what, "page" if stage == 0 else "browser")
-            except Exception:  # noqa: BLE001 - the guard itself never fails
-                pass
 
     def close(self) -> None:
         self._closed.set()
