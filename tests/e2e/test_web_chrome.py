@@ -261,3 +261,20 @@ def test_the_screenshot_shows_the_prompt_the_harness_read(web: WebDriver, base: 
     assert web.screenshot(str(plain))
     *_, r, g, b = _pixel(web, plain, 195, 300)
     assert min(r, g, b) > 240  # the page's white background, nothing over it
+
+
+def test_a_control_below_the_first_screen_is_scrolled_to_and_tapped(web: WebDriver, base: str) -> None:
+    """The screen reading places a long page's controls where they are (below the viewport);
+    a tap on one scrolls the page first, as a user does, and lands on it."""
+    _open(web, f"{base}/long.html")
+    nodes = parse_hierarchy(web.hierarchy()).nodes
+    (box,) = [n for n in nodes if n.cls == "android.widget.CheckBox"]
+    (order,) = [n for n in nodes if n.text == "提交订单"]
+    assert box.bounds[1] > 844 and order.bounds[1] > 844  # below the first screen
+    web.tap((box.bounds[0] + box.bounds[2]) // 2, (box.bounds[1] + box.bounds[3]) // 2)
+    # the page moved: what was read before is stale, as on a phone after a swipe; read again
+    (order,) = [n for n in parse_hierarchy(web.hierarchy()).nodes if n.text == "提交订单"]
+    assert 0 <= order.bounds[1] < 844
+    web.tap((order.bounds[0] + order.bounds[2]) // 2, (order.bounds[1] + order.bounds[3]) // 2)
+    assert _text_once_set(web) == "ordered true"
+    assert web.page.evaluate("window.scrollY") > 0

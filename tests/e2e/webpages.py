@@ -120,9 +120,17 @@ navigator.clipboard.readText().then(function (t) { document.getElementById('out'
   function (e) { document.getElementById('out').textContent = 'error ' + e.name; });
 </script></body></html>"""
 
+# A long page (a menu) whose agreement and order buttons are below the first screen.
+LONG = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<body style="margin:0"><p id="out">waiting</p><div style="height:1600px">菜单</div>
+<label><input type="checkbox" id="agree"> 我已阅读并同意《用户协议》</label>
+<button id="order" style="display:block;width:200px;height:48px" onclick="document.getElementById('out').textContent = 'ordered ' + document.getElementById('agree').checked">提交订单</button>
+<div style="height:400px"></div></body></html>"""
+
 PAGES: dict[str, tuple[str, str]] = {
     "/geo.html": ("text/html", GEO),
     "/camera.html": ("text/html", CAMERA),
+    "/long.html": ("text/html", LONG),
     "/hostile.html": ("text/html", HOSTILE),
     "/fake.html": ("text/html", FAKE_ONLY),
     "/wx.html": ("text/html", WX),

@@ -535,9 +535,9 @@ class WebDriver:
             self.load_error = str(exc).splitlines()[0][:300]
 
     # -- screen -------------------------------------------------------------------------------
-    def _read_dom(self) -> str:
-        """The page's hierarchy, read in an isolated JavaScript world (CDP): the page's own
-        scripts cannot replace the functions the reader uses, nor see it run."""
+    def _in_world(self, expr: str, what: str) -> Any:
+        """``expr`` evaluated in the driver's isolated JavaScript world of the page (CDP): the
+        page's own scripts cannot replace the functions used there, nor see them run."""
         if self._cdp is None or self._cdp_page is not self.page:
             self._cdp = self.context.new_cdp_session(self.page)
             self._cdp_page = self.page
@@ -547,15 +547,36 @@ class WebDriver:
         if self._world is None or self._world[:2] != key:
             ctx = self._cdp.send("Page.createIsolatedWorld", {"frameId": key[0], "worldName": "consent-harness-reader"})
             self._world = (key[0], key[1], int(ctx["executionContextId"]))
-        expr = f"({_dom_to_xml_js()})({json.dumps(self.package)}, {json.dumps(list(RESERVED_IDS))})"
         res = self._cdp.send("Runtime.evaluate", {"expression": expr, "contextId": self._world[2], "returnByValue": True})
         if res.get("exceptionDetails"):
             self._world = None
-            raise DeviceError(f"page hierarchy unreadable: {str(res['exceptionDetails'].get('text', ''))[:200]}")
-        value = res.get("result", {}).get("value")
+            raise DeviceError(f"{what}: {str(res['exceptionDetails'].get('text', ''))[:200]}")
+        return res.get("result", {}).get("value")
+
+    def _read_dom(self) -> str:
+        """The page's hierarchy, read in the isolated world (``dom_to_xml.js``)."""
+        expr = f"({_dom_to_xml_js()})({json.dumps(self.package)}, {json.dumps(list(RESERVED_IDS))})"
+        value = self._in_world(expr, "page hierarchy unreadable")
         if not isinstance(value, str):
             raise DeviceError("page hierarchy unreadable: no text returned")
         return value
+
+    def _into_view(self, x: int, y: int) -> tuple[int, int]:
+        """A point the screen reading placed outside the viewport (a control further down a
+        long page): the page is scrolled, as a user would before tapping it, so the point comes
+        to the middle of the screen; returns where the point is then. A page that cannot scroll
+        that far leaves the point where it is (the tap then lands on nothing, as before)."""
+        w, h = SCREEN
+        if 0 <= x < w and 0 <= y < h:
+            return x, y
+        dx = 0 if 0 <= x < w else x - w // 2
+        dy = 0 if 0 <= y < h else y - h // 2
+        expr = f"(() => {{ const x0 = window.scrollX, y0 = window.scrollY; window.scrollBy({{left: {int(dx)}, top: {int(dy)}, behavior: 'instant'}}); return [window.scrollX - x0, window.scrollY - y0]; }})()"
+        moved = self._in_world(expr, "page not scrollable")
+        if not (isinstance(moved, list) and len(moved) == 2 and all(isinstance(v, (int, float)) for v in moved)):
+            return x, y
+        self.page.wait_for_timeout(150)  # the page's scroll handlers run, as after a user's swipe
+        return int(round(x - moved[0])), int(round(y - moved[1]))
 
     def hierarchy(self) -> str:
         with self._guard.bounded("reading the screen"):
@@ -603,6 +624,7 @@ class WebDriver:
         if self._alive():
             with self._guard.bounded("tapping the page"):
                 try:
+                    x, y = self._into_view(x, y)
                     self.page.touchscreen.tap(x, y)
                     self.page.wait_for_timeout(100)
                 except Exception:  # noqa: BLE001 - the page went away under the finger
@@ -615,6 +637,7 @@ class WebDriver:
             return
         with self._guard.bounded("typing into the page"):
             try:
+                x, y = self._into_view(x, y)
                 self.page.touchscreen.tap(x, y)
                 self.page.keyboard.type(text[:200])
             except Exception:  # noqa: BLE001 - the page went away under the finger
