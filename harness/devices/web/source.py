@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from harness.events import ApiCall, Event, HoneyPlant, NetworkFlow, PermissionRequest
-from harness.instrumentation.protocol import AgentDecoder
+from harness.instrumentation.protocol import AgentDecoder, EmitGuard
 from harness.instrumentation.sources import SourceBase, SourceSession, register_source
 from harness.network.attribution import attribute_host, first_party_domains
 
@@ -68,6 +68,9 @@ class WebSource(SourceBase):
         self._bodies = 0
         self.flows = 0
         self._planted: set[tuple[str, str]] = set()
+        #: every event goes through it: a failing timeline write (a full disk) is recorded as an
+        #: error record naming what was lost, never raised into the browser's callbacks
+        self._emit: EmitGuard | None = None
 
     # -- attribution of a calling script by its URL ---------------------------------------------
     def _attribute(self, frames: Sequence[str], caller: str) -> str:
@@ -81,6 +84,7 @@ class WebSource(SourceBase):
 
     def start(self, session: SourceSession) -> None:
         self.session = session
+        self._emit = EmitGuard(session.emit, session.clock, "web")
         # the page's own site, by its URL's host (a package-like name cannot spell every host:
         # www.my-shop.example -> example.my_shop.www)
         url = getattr(self.driver, "urls", {}).get(session.target.package, "")
@@ -88,12 +92,14 @@ class WebSource(SourceBase):
         self.decoder = AgentDecoder(session.clock, source="web", attribute=self._attribute, package=session.target.package)
         ready = self.decoder.decode_safe({"type": "agent:ready", "now": time.time() * 1000.0, "hooks": 10, "skipped": [], "pid": 0, "version": "page-agent"})
         if ready:
-            session.emit(ready)
+            self._emit(ready)
         self.driver.report_hooks.append(self._report)
         self.driver.prompt_hooks.append(self._prompt)
         self.driver.page_hooks.append(self._on_page)
 
     def stop(self) -> None:
+        if self._emit is not None:
+            self._emit.finish()
         for hooks, fn in ((self.driver.report_hooks, self._report), (self.driver.prompt_hooks, self._prompt), (self.driver.page_hooks, self._on_page)):
             if fn in hooks:
                 hooks.remove(fn)
@@ -122,8 +128,8 @@ class WebSource(SourceBase):
             elif p.kind in _PROFILE_KINDS:
                 out += self._plant("nickname", "ACCOUNTS", str(p.data.get("nickname", "")), p.api, t)
                 out += self._plant("auth_code", "ACCOUNTS", str(p.data.get("code", "")), p.api, t)
-        if out:
-            s.emit(out)
+        if out and self._emit is not None:
+            self._emit(out)
 
     def _plant(self, name: str, category: str, value: str, api: str, t: float) -> list[Event]:
         if not value or (api, value) in self._planted:
@@ -148,8 +154,8 @@ class WebSource(SourceBase):
         if s is None or d is None:
             return
         events = d.decode_safe({"type": "events:add", "events": [ev]})
-        if events:
-            s.emit(events)
+        if events and self._emit is not None:
+            self._emit(events)
 
     def _third(self, url: Any) -> bool:
         """True when ``url``'s host is a third party of the page (not the site's own domain,
@@ -216,7 +222,8 @@ class WebSource(SourceBase):
                 body_cut=len(body) > _MAX_BODY,
             )
             self.flows += 1
-            s.emit([ev])
+            if self._emit is not None:
+                self._emit([ev])
             if self._third(req.url) and _sends_data(req.method, parts.query, req.resource_type, body):
                 self._identifier("Web.request#third-party", str(req.method)[:16], f"{req.method} {parts.hostname}{path}", req.url)
         except Exception:  # noqa: BLE001 - a request we cannot read is not a reason to stop

@@ -134,3 +134,37 @@ def test_network_follower_and_stop_survive_a_timeline_that_takes_nothing(tmp_pat
     threading.Event().wait(0.35)
     network.stop()  # directly: never raises
     assert not died  # the follower thread did not die of an exception
+
+
+class FakePage:
+    """What the web source reads of the browser: its driver's hooks and a page's events."""
+
+    def __init__(self) -> None:
+        self.report_hooks: list[Any] = []
+        self.prompt_hooks: list[Any] = []
+        self.page_hooks: list[Any] = []
+        self.urls = {PKG: "https://shop.example.com/"}
+
+
+def test_web_source_records_a_failed_emit_and_never_raises_into_the_browser(tmp_path: Path) -> None:
+    """A failing timeline write under the web source (its agent's ready record, then a page's
+    report) is recorded as an error record; the browser callback that delivered the report does
+    not see the failure."""
+    from harness.devices.web.source import WebSource
+    from harness.events import AgentStatus
+
+    driver = FakePage()
+    sink = Sink(AgentStatus)
+    sources = SourceSet([WebSource(driver)], sink, PKG)
+    sources.start(Target(package=PKG), lambda: 0.5, tmp_path, None)  # the ready record cannot be written
+    assert driver.report_hooks, "the source listens to the page"
+    sink.always = True
+    report = '{"k": "api", "ts": 1, "id": "Web.geolocation.getCurrentPosition", "cat": "LOCATION", "m": "getCurrentPosition", "args": "", "ret": "", "caller": "https://shop.example.com/app.js", "sid": "", "tid": 1, "th": "main"}'
+    driver.report_hooks[0](report)  # raised OSError into the browser's callback before
+    sink.always = False
+    sources.stop()
+    msgs = [e.message for e in sink.errors()]
+    assert msgs[0].startswith("1 event(s) could not be recorded: OSError")
+    # the report's batch failed, and so did its own error record (the write was still failing)
+    assert msgs[-1].startswith("2 emit(s) failed during the run,") and "1 failure(s) could not be recorded when they happened" in msgs[-1], msgs
+    assert all(e.source == "web" for e in sink.errors())
