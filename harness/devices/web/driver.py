@@ -176,8 +176,8 @@ class WebDriver:
             # host names under .test (reserved, never real) are the reference pages' parties:
             # they resolve to loopback, so nothing a reference page loads leaves this machine.
             # The fake media device only answers a getUserMedia the user allowed on screen.
-            args = ["--no-sandbox", "--disable-dev-shm-usage", f"--host-resolver-rules={HOST_RULES}", "--use-fake-device-for-media-stream", *_AS_A_USER, marker]
-            self._browser = self._pw.chromium.launch(executable_path=chromium_path(), headless=headless, args=args)
+            self._launch_args = (headless, ["--no-sandbox", "--disable-dev-shm-usage", f"--host-resolver-rules={HOST_RULES}", "--use-fake-device-for-media-stream", *_AS_A_USER, marker])
+            self._browser = self._launch_browser()
         except Exception as exc:
             self._pw.stop()
             raise DeviceError(f"Chromium did not start: {str(exc).splitlines()[0][:300]}") from None
@@ -186,7 +186,6 @@ class WebDriver:
         self._crashed = False
         #: set when the stall guard had to end the whole browser: the next page gets a new one
         self._browser_ended = False
-        self._launch_args = (headless, args)
         self._guard = StallGuard(marker, self._stalled)
         self.context: Any = None
         self.page: Any = None
@@ -279,11 +278,16 @@ class WebDriver:
         return quiet
 
     # -- app ----------------------------------------------------------------------------------
+    def _launch_browser(self) -> Any:
+        """A Chromium with the device's switches (at the start, and again after the stall guard
+        ended one)."""
+        headless, args = self._launch_args
+        return self._pw.chromium.launch(executable_path=chromium_path(), headless=headless, args=args)
+
     def _new_context(self) -> None:
         if self._browser_ended or not self._browser.is_connected():
             # the stall guard ended the browser under a stuck page: a new one, same switches
-            headless, args = self._launch_args
-            self._browser = self._pw.chromium.launch(executable_path=chromium_path(), headless=headless, args=args)
+            self._browser = self._launch_browser()
             self._browser_ended = False
             self.context = None
         if self.context is not None:
